@@ -1,0 +1,237 @@
+/**
+ * The block tree and fork choice: accepts blocks, keeps the valid chain with the most
+ * cumulative work as the main chain, and reorganises to a heavier branch of any depth.
+ *
+ * Accepting a block (`processBlock`) runs the cheap checks first and decides what to
+ * remember: a block breaking a committed rule is marked invalid forever (with its
+ * descendants); a mutated or transient failure is only refused. Connecting a block
+ * (`activateBestChain`) applies the state rules and the ONE aggregate signature check, each
+ * connect or disconnect being one store transaction; a crash mid-reorg resumes on restart
+ * because `open` activates the best chain again.
+ */
+import type { Bls } from '../crypto/interface.js';
+import { blockHash, blockTxids, decodeBlock, encodeBlock } from '../protocol/block.js';
+import type { Block } from '../protocol/block.js';
+import { toHex } from '../protocol/bytes.js';
+import { OurCoinError } from '../protocol/errors.js';
+import { genesisBlock } from '../protocol/genesis.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import { decodeCompact, workForTarget } from '../protocol/pow.js';
+import { checkBlockBody } from '../protocol/rules/body.js';
+import { RuleCode, ruleError } from '../protocol/rules/codes.js';
+import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules/header.js';
+import { applyBlockState } from '../protocol/rules/state.js';
+import type { Account } from '../protocol/rules/state.js';
+import { verifyBlockSignature } from '../protocol/rules/signature.js';
+import { BlockStatus } from '../store/interface.js';
+import type { BlockRecord, ChainStore } from '../store/interface.js';
+import { headerContext, isOnMainChain } from './headerContext.js';
+import type { ProcessResult, TipChange, TipListener } from './interface.js';
+import { OrphanPool } from './orphanPool.js';
+
+export interface ChainOptions {
+  readonly network: NetworkParams;
+  readonly store: ChainStore;
+  readonly bls: Bls;
+  /** Local clock in Unix seconds (tests pin it). */
+  readonly now?: () => number;
+  readonly orphanLimit?: number;
+}
+
+export class Chain {
+  readonly network: NetworkParams;
+  readonly store: ChainStore;
+  private readonly bls: Bls;
+  private readonly now: () => number;
+  private readonly orphans: OrphanPool;
+  private readonly listeners: TipListener[] = [];
+
+  private constructor(opts: ChainOptions) {
+    this.network = opts.network;
+    this.store = opts.store;
+    this.bls = opts.bls;
+    this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.orphans = new OrphanPool(opts.orphanLimit ?? 256);
+  }
+
+  /** Opens the chain on `store`: writes genesis into an empty store, resumes an interrupted reorg. */
+  static open(opts: ChainOptions): Chain {
+    const chain = new Chain(opts);
+    if (!chain.store.tip()) chain.connectGenesis();
+    chain.activateBestChain();
+    return chain;
+  }
+
+  private connectGenesis(): void {
+    const g = genesisBlock(this.network);
+    const hash = blockHash(g.header);
+    const rec = this.store.getRecord(hash) ?? this.store.putBlock(hash, g, encodeBlock(g), workForTarget(decodeCompact(g.header.bits)), BlockStatus.stored);
+    this.connect(rec, g);
+  }
+
+  get tip(): BlockRecord {
+    return this.store.tip()!;
+  }
+
+  get orphanCount(): number {
+    return this.orphans.size;
+  }
+
+  getAccount(address: Uint8Array): Account {
+    return this.store.getAccount(address);
+  }
+
+  onTipChange(listener: TipListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  /** Accepts a block (decoded, or its canonical bytes) from anywhere: miner, peer, API. */
+  processBlock(input: Block | Uint8Array): ProcessResult {
+    let block: Block;
+    let bytes: Uint8Array;
+    try {
+      block = input instanceof Uint8Array ? decodeBlock(input) : input;
+      bytes = input instanceof Uint8Array ? input : encodeBlock(block);
+    } catch (err) {
+      return rejected(new Uint8Array(32), asError(err));
+    }
+    const change = { connected: [] as Block[], disconnected: [] as Block[] };
+    const result = this.acceptOne(blockHash(block.header), block, bytes, change);
+    // Orphans waiting for this block (and for their own children) can follow now.
+    const queue = result.status === 'connected' || result.status === 'side' ? [result.hash] : [];
+    for (let parent = queue.pop(); parent; parent = queue.pop()) {
+      for (const o of this.orphans.takeChildren(parent)) {
+        const r = this.acceptOne(o.hash, o.block, o.bytes, change);
+        if (r.status === 'connected' || r.status === 'side') queue.push(r.hash);
+      }
+    }
+    const net = netChange(change);
+    if (net.connected.length + net.disconnected.length > 0) for (const l of [...this.listeners]) l(net);
+    const onMain = this.store.getRecord(result.hash);
+    const status = result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
+    return { ...result, status, ...net };
+  }
+
+  private acceptOne(hash: Uint8Array, block: Block, bytes: Uint8Array, change: { connected: Block[]; disconnected: Block[] }): ProcessResult {
+    const invalid = this.store.getInvalid(hash);
+    if (invalid) return rejected(hash, new OurCoinError(invalid.code, `known invalid block: ${invalid.message}`, 'consensus'));
+    if (this.store.getRecord(hash) || this.orphans.has(hash)) return { status: 'duplicate', hash, connected: [], disconnected: [] };
+
+    try {
+      // Proof of work first: it is the cheap filter. A failure is not remembered, since
+      // remembering costless junk would let anyone fill the store.
+      checkHeaderContextFree(block.header, this.network, hash);
+    } catch (err) {
+      return rejected(hash, asError(err));
+    }
+    try {
+      checkBlockBody(block, this.network);
+      const parent = this.store.getRecord(block.header.prevHash);
+      if (!parent) {
+        if (this.store.getInvalid(block.header.prevHash)) throw ruleError(RuleCode.parentInvalid, `parent ${toHex(block.header.prevHash)} is invalid`);
+        this.orphans.add(hash, block, bytes);
+        return { status: 'orphan', hash, connected: [], disconnected: [] };
+      }
+      if (parent.status === BlockStatus.invalid) throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
+      checkHeaderContextual(block.header, headerContext(this.store, parent), this.network, this.now());
+      const work = parent.cumulativeWork + workForTarget(decodeCompact(block.header.bits));
+      this.store.putBlock(hash, block, bytes, work, BlockStatus.stored);
+    } catch (err) {
+      const error = asError(err);
+      if (error.kind === 'consensus') this.store.markInvalid(hash, { code: error.code, message: error.message });
+      return rejected(hash, error);
+    }
+    const step = this.activateBestChain();
+    change.connected.push(...step.connected);
+    change.disconnected.push(...step.disconnected);
+    const failure = step.failures.get(toHex(hash));
+    if (failure) return rejected(hash, failure);
+    const rec = this.store.getRecord(hash)!;
+    if (rec.status === BlockStatus.invalid) {
+      const mark = this.store.getInvalid(hash)!;
+      return rejected(hash, new OurCoinError(mark.code, mark.message, 'consensus'));
+    }
+    return { status: isOnMainChain(this.store, rec) ? 'connected' : 'side', hash, connected: [], disconnected: [] };
+  }
+
+  /**
+   * Moves the main chain to the stored, not-invalid block with the most work, one store
+   * transaction per block. A block that fails is marked invalid and the choice is made again,
+   * which may lead back to the old chain.
+   */
+  activateBestChain(): TipChange & { failures: Map<string, OurCoinError> } {
+    const connected: Block[] = [];
+    const disconnected: Block[] = [];
+    const failures = new Map<string, OurCoinError>();
+    for (;;) {
+      const tip = this.store.tip()!;
+      const best = this.store.bestCandidate();
+      if (!best || best.cumulativeWork <= tip.cumulativeWork) break;
+      const path: BlockRecord[] = [];
+      let fork = best;
+      while (!isOnMainChain(this.store, fork)) {
+        path.push(fork);
+        fork = this.store.getRecord(fork.header.prevHash)!;
+      }
+      while (this.store.tip()!.height > fork.height) {
+        disconnected.push(this.store.getBlock(this.store.tip()!.hash)!);
+        this.store.disconnectTip();
+      }
+      for (const rec of path.reverse()) {
+        const block = this.store.getBlock(rec.hash)!;
+        try {
+          this.connect(rec, block);
+          connected.push(block);
+        } catch (err) {
+          const error = asError(err);
+          if (error.kind !== 'consensus') throw error;
+          this.store.markInvalid(rec.hash, { code: error.code, message: error.message });
+          failures.set(toHex(rec.hash), error);
+          break;
+        }
+      }
+    }
+    return { connected, disconnected, failures };
+  }
+
+  /** Full validation against the current tip's state, then one store transaction. */
+  private connect(rec: BlockRecord, block: Block): void {
+    const txids = blockTxids(block);
+    const transition = applyBlockState(block, this.store, this.network);
+    // The signature does not depend on state: a block that was valid once need not repeat it.
+    if (rec.status !== BlockStatus.valid) verifyBlockSignature(block, txids.slice(1), this.bls);
+    this.store.connectBlock(rec.hash, block, txids, transition.changes);
+  }
+}
+
+function rejected(hash: Uint8Array, error: OurCoinError): ProcessResult {
+  return { status: 'rejected', hash, error, connected: [], disconnected: [] };
+}
+
+function asError(err: unknown): OurCoinError {
+  if (err instanceof OurCoinError) return err;
+  throw err;
+}
+
+/**
+ * The net effect of one processBlock call: a block connected and later disconnected in the
+ * same call (a reorg that failed and rolled back) cancels out. Each block is listed once,
+ * disconnected ones tip-first, connected ones in chain order.
+ */
+function netChange(change: { connected: Block[]; disconnected: Block[] }): TipChange {
+  const net = new Map<string, number>();
+  const bump = (b: Block, d: number): string => {
+    const key = toHex(blockHash(b.header));
+    net.set(key, (net.get(key) ?? 0) + d);
+    return key;
+  };
+  const keyed = (list: Block[], d: number): [string, Block][] => list.map((b) => [bump(b, d), b]);
+  const conn = keyed(change.connected, 1);
+  const disc = keyed(change.disconnected, -1);
+  const pick = (list: [string, Block][], sign: number): Block[] => {
+    const seen = new Set<string>();
+    return list.filter(([k]) => Math.sign(net.get(k)!) === sign && !seen.has(k) && seen.add(k)).map(([, b]) => b);
+  };
+  return { disconnected: pick(disc, -1), connected: pick(conn, 1) };
+}

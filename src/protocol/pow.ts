@@ -1,0 +1,51 @@
+/**
+ * Proof of work: targets, Bitcoin's compact "bits" encoding, and work.
+ *
+ * A header is valid when sha256d(header), read as a 256-bit big-endian integer, is <= its
+ * target. The target travels as 4 "bits" bytes (exponent byte, 3-byte mantissa). Only the
+ * canonical encoding of a target is accepted: positive, no overflow, and bits ==
+ * encodeCompact(decodeCompact(bits)). Work of a block = floor(2^256 / (target + 1)).
+ */
+import { OurCoinError } from './errors.js';
+import { bytesToBigInt } from './bytes.js';
+
+export const PowErrorCode = {
+  badBits: 'POW_BAD_BITS',
+} as const;
+
+const TWO_256 = 1n << 256n;
+
+/** Decodes compact bits; throws POW_BAD_BITS unless the encoding is canonical and positive. */
+export function decodeCompact(bits: number): bigint {
+  const size = bits >>> 24;
+  const mantissa = bits & 0x007f_ffff;
+  if (bits & 0x0080_0000) throw badBits(bits, 'negative target');
+  const target = size <= 3 ? BigInt(mantissa >>> (8 * (3 - size))) : BigInt(mantissa) << BigInt(8 * (size - 3));
+  if (target === 0n) throw badBits(bits, 'zero target');
+  if (target >= TWO_256) throw badBits(bits, 'target overflows 256 bits');
+  if (encodeCompact(target) !== bits) throw badBits(bits, 'non-canonical encoding');
+  return target;
+}
+
+export function encodeCompact(target: bigint): number {
+  if (target <= 0n) throw badBits(0, 'target must be positive');
+  let size = Math.ceil(target.toString(16).length / 2);
+  let mantissa = size <= 3 ? Number(target) << (8 * (3 - size)) : Number(target >> BigInt(8 * (size - 3)));
+  if (mantissa & 0x0080_0000) {
+    mantissa >>>= 8;
+    size += 1;
+  }
+  return ((size << 24) | mantissa) >>> 0;
+}
+
+function badBits(bits: number, why: string): OurCoinError {
+  return new OurCoinError(PowErrorCode.badBits, `bits 0x${bits.toString(16).padStart(8, '0')}: ${why}`, 'consensus');
+}
+
+export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
+  return bytesToBigInt(hash) <= target;
+}
+
+export function workForTarget(target: bigint): bigint {
+  return TWO_256 / (target + 1n);
+}

@@ -1,0 +1,77 @@
+/**
+ * What the chain needs from storage. One implementation today (SQLite, `sqliteStore.ts`);
+ * the chain code depends only on this interface.
+ *
+ * Blocks are stored once their header and context-free body checks pass and their parent
+ * is known; `status` then says how far validation got. Account state, undo data and the
+ * indexes always describe the main chain ending at `tip()`.
+ */
+import type { Block, BlockHeader } from '../protocol/block.js';
+import type { AccountChange, AccountReader } from '../protocol/rules/state.js';
+
+export const BlockStatus = {
+  /** Stored; header and context-free checks passed, never connected. */
+  stored: 0,
+  /** Fully validated (connected at least once). */
+  valid: 1,
+  /** Broke a consensus rule, or descends from a block that did. */
+  invalid: 2,
+} as const;
+export type BlockStatusValue = (typeof BlockStatus)[keyof typeof BlockStatus];
+
+export interface BlockRecord {
+  readonly hash: Uint8Array;
+  readonly header: BlockHeader;
+  readonly height: number;
+  readonly cumulativeWork: bigint;
+  readonly status: BlockStatusValue;
+  /** Arrival order, the tie-break between chains of equal work (first seen wins). */
+  readonly seq: number;
+}
+
+export interface InvalidMark {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface TxLocation {
+  readonly blockHash: Uint8Array;
+  readonly height: number;
+  /** 0 is the coinbase, 1.. the transfers in block order. */
+  readonly position: number;
+}
+
+export interface AddressTxEntry extends TxLocation {
+  readonly txid: Uint8Array;
+}
+
+export interface ChainStore extends AccountReader {
+  /** Network name and genesis hash; a store opened for another network is refused. */
+  readonly networkName: string;
+
+  getRecord(hash: Uint8Array): BlockRecord | undefined;
+  getBlock(hash: Uint8Array): Block | undefined;
+  getBlockBytes(hash: Uint8Array): Uint8Array | undefined;
+  putBlock(hash: Uint8Array, block: Block, bytes: Uint8Array, cumulativeWork: bigint, status: BlockStatusValue): BlockRecord;
+
+  getInvalid(hash: Uint8Array): InvalidMark | undefined;
+  /** Marks `hash` (and every stored descendant) invalid. */
+  markInvalid(hash: Uint8Array, mark: InvalidMark): void;
+
+  /** Stored, not-invalid block with the most work (ties: lowest seq). */
+  bestCandidate(): BlockRecord | undefined;
+
+  tip(): BlockRecord | undefined;
+  mainHashAt(height: number): Uint8Array | undefined;
+
+  /** In ONE transaction: apply changes, save undo, index txs, extend the main chain, move the tip. */
+  connectBlock(hash: Uint8Array, block: Block, txids: readonly Uint8Array[], changes: readonly AccountChange[]): void;
+  /** In ONE transaction: the exact inverse of connectBlock for the current tip. */
+  disconnectTip(): void;
+
+  getTxLocation(txid: Uint8Array): TxLocation | undefined;
+  /** Newest first. */
+  getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];
+
+  close(): void;
+}

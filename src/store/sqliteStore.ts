@@ -1,0 +1,272 @@
+/**
+ * The chain store on SQLite (better-sqlite3), in WAL mode.
+ *
+ * Crash safety comes from SQLite: every block connect or disconnect is ONE transaction that
+ * moves accounts, undo data, indexes, the main-chain table and the tip together, so after a
+ * crash at any point the store holds the state before or after that block, never between.
+ * `synchronous=NORMAL` keeps that guarantee for process crashes; after a power loss the
+ * last few blocks may roll back, still consistently (see docs/decisions/0004-storage.md).
+ */
+import Database from 'better-sqlite3';
+import { blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/block.js';
+import type { Block } from '../protocol/block.js';
+import { bigIntToBytes, bytesToBigInt, toHex } from '../protocol/bytes.js';
+import { addressHashOf } from '../protocol/address.js';
+import { OurCoinError } from '../protocol/errors.js';
+import { EMPTY_ACCOUNT } from '../protocol/rules/state.js';
+import type { Account, AccountChange } from '../protocol/rules/state.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import { genesisBlock } from '../protocol/genesis.js';
+import { BlockStatus } from './interface.js';
+import type { AddressTxEntry, BlockRecord, BlockStatusValue, ChainStore, InvalidMark, TxLocation } from './interface.js';
+import { decodeUndo, encodeUndo } from './undo.js';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+  hash BLOB PRIMARY KEY,
+  prev_hash BLOB NOT NULL,
+  height INTEGER NOT NULL,
+  header BLOB NOT NULL,
+  data BLOB NOT NULL,
+  work BLOB NOT NULL,          -- cumulative work, 32-byte big-endian: compares as a blob
+  status INTEGER NOT NULL,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_prev ON blocks(prev_hash);
+CREATE INDEX IF NOT EXISTS blocks_candidates ON blocks(status, work DESC, seq);
+CREATE TABLE IF NOT EXISTS invalid_blocks (hash BLOB PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS main_chain (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS accounts (address BLOB PRIMARY KEY, balance INTEGER NOT NULL, nonce INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS undo (hash BLOB PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_index (txid BLOB PRIMARY KEY, block_hash BLOB NOT NULL, height INTEGER NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS address_txs (
+  address BLOB NOT NULL, height INTEGER NOT NULL, position INTEGER NOT NULL, txid BLOB NOT NULL,
+  PRIMARY KEY (address, height, position)
+) WITHOUT ROWID;
+`;
+
+interface BlockRow {
+  hash: Buffer;
+  height: number;
+  header: Buffer;
+  work: Buffer;
+  status: number;
+  seq: number;
+}
+
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export class SqliteStore implements ChainStore {
+  readonly networkName: string;
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  /** Opens (or creates) the store at `path` (':memory:' for tests) for `network`. */
+  constructor(path: string, network: NetworkParams) {
+    this.networkName = network.name;
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    this.checkMeta(network);
+    const db = this.db;
+    this.stmt = {
+      record: db.prepare<[Buffer], BlockRow>('SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?'),
+      data: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?'),
+      insertBlock: db.prepare(
+        'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM blocks))',
+      ),
+      setStatus: db.prepare('UPDATE blocks SET status = ? WHERE hash = ?'),
+      children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
+      invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
+      insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
+      best: db.prepare<[], BlockRow>(
+        `SELECT hash, height, header, work, status, seq FROM blocks WHERE status IN (${BlockStatus.stored}, ${BlockStatus.valid}) ORDER BY work DESC, seq ASC LIMIT 1`,
+      ),
+      mainAt: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM main_chain WHERE height = ?'),
+      tipRow: db.prepare<[], { hash: Buffer }>('SELECT hash FROM main_chain ORDER BY height DESC LIMIT 1'),
+      account: db.prepare<[Buffer], { balance: bigint; nonce: bigint }>('SELECT balance, nonce FROM accounts WHERE address = ?').safeIntegers(true),
+      upsertAccount: db.prepare(
+        'INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce',
+      ),
+      deleteAccount: db.prepare('DELETE FROM accounts WHERE address = ?'),
+      insertUndo: db.prepare('INSERT INTO undo (hash, data) VALUES (?, ?)'),
+      undo: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM undo WHERE hash = ?'),
+      deleteUndo: db.prepare('DELETE FROM undo WHERE hash = ?'),
+      insertTx: db.prepare('INSERT INTO tx_index (txid, block_hash, height, position) VALUES (?, ?, ?, ?)'),
+      deleteTxs: db.prepare('DELETE FROM tx_index WHERE block_hash = ?'),
+      insertAddressTx: db.prepare('INSERT OR IGNORE INTO address_txs (address, height, position, txid) VALUES (?, ?, ?, ?)'),
+      deleteAddressTxs: db.prepare('DELETE FROM address_txs WHERE height = ?'),
+      insertMain: db.prepare('INSERT INTO main_chain (height, hash) VALUES (?, ?)'),
+      deleteMain: db.prepare('DELETE FROM main_chain WHERE height = ?'),
+      txLocation: db.prepare<[Buffer], { block_hash: Buffer; height: number; position: number }>(
+        'SELECT block_hash, height, position FROM tx_index WHERE txid = ?',
+      ),
+      addressTxs: db.prepare<[Buffer, number, number], { height: number; position: number; txid: Buffer }>(
+        'SELECT a.height, a.position, a.txid FROM address_txs a WHERE a.address = ? ORDER BY a.height DESC, a.position DESC LIMIT ? OFFSET ?',
+      ),
+    };
+  }
+
+  private checkMeta(network: NetworkParams): void {
+    const get = (key: string): string | undefined =>
+      (this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key))?.value;
+    const genesis = toHex(blockHash(genesisBlock(network).header));
+    const stored = get('network');
+    if (stored === undefined) {
+      const put = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      this.db.transaction(() => {
+        put.run('schema', String(SCHEMA_VERSION));
+        put.run('network', network.name);
+        put.run('genesis', genesis);
+      })();
+      return;
+    }
+    if (stored !== network.name || get('genesis') !== genesis) {
+      this.db.close();
+      throw new OurCoinError('STORE_WRONG_NETWORK', `the store belongs to network "${stored}", not "${network.name}"`, 'store');
+    }
+    if (get('schema') !== String(SCHEMA_VERSION)) {
+      this.db.close();
+      throw new OurCoinError('STORE_BAD_SCHEMA', `store schema ${get('schema')} is not ${SCHEMA_VERSION}; reindex needed`, 'store');
+    }
+  }
+
+  private toRecord(row: BlockRow): BlockRecord {
+    return {
+      hash: u8(row.hash),
+      header: decodeHeader(u8(row.header)),
+      height: row.height,
+      cumulativeWork: bytesToBigInt(u8(row.work)),
+      status: row.status as BlockStatusValue,
+      seq: row.seq,
+    };
+  }
+
+  getRecord(hash: Uint8Array): BlockRecord | undefined {
+    const row = this.stmt.record.get(Buffer.from(hash));
+    return row && this.toRecord(row);
+  }
+
+  getBlockBytes(hash: Uint8Array): Uint8Array | undefined {
+    const row = this.stmt.data.get(Buffer.from(hash));
+    return row && u8(row.data);
+  }
+
+  getBlock(hash: Uint8Array): Block | undefined {
+    const bytes = this.getBlockBytes(hash);
+    return bytes && decodeBlock(bytes);
+  }
+
+  putBlock(hash: Uint8Array, block: Block, bytes: Uint8Array, cumulativeWork: bigint, status: BlockStatusValue): BlockRecord {
+    this.stmt.insertBlock.run(
+      Buffer.from(hash),
+      Buffer.from(block.header.prevHash),
+      block.header.height,
+      Buffer.from(encodeHeader(block.header)),
+      Buffer.from(bytes),
+      Buffer.from(bigIntToBytes(cumulativeWork, 32)),
+      status,
+    );
+    return this.getRecord(hash)!;
+  }
+
+  getInvalid(hash: Uint8Array): InvalidMark | undefined {
+    return this.stmt.invalid.get(Buffer.from(hash));
+  }
+
+  markInvalid(hash: Uint8Array, mark: InvalidMark): void {
+    this.db.transaction(() => {
+      this.stmt.insertInvalid.run(Buffer.from(hash), mark.code, mark.message);
+      const queue: Buffer[] = [Buffer.from(hash)];
+      for (let h = queue.pop(); h; h = queue.pop()) {
+        this.stmt.setStatus.run(BlockStatus.invalid, h);
+        for (const child of this.stmt.children.all(h)) {
+          this.stmt.insertInvalid.run(child.hash, 'BLOCK_PARENT_INVALID', `descends from invalid block ${toHex(hash)}`);
+          queue.push(child.hash);
+        }
+      }
+    })();
+  }
+
+  bestCandidate(): BlockRecord | undefined {
+    const row = this.stmt.best.get();
+    return row && this.toRecord(row);
+  }
+
+  tip(): BlockRecord | undefined {
+    const row = this.stmt.tipRow.get();
+    return row && this.getRecord(u8(row.hash));
+  }
+
+  mainHashAt(height: number): Uint8Array | undefined {
+    const row = this.stmt.mainAt.get(height);
+    return row && u8(row.hash);
+  }
+
+  getAccount(address: Uint8Array): Account {
+    const row = this.stmt.account.get(Buffer.from(address));
+    return row ? { balance: row.balance, nonce: Number(row.nonce) } : EMPTY_ACCOUNT;
+  }
+
+  private writeAccount(address: Uint8Array, a: Account): void {
+    if (a.balance === 0n && a.nonce === 0) this.stmt.deleteAccount.run(Buffer.from(address));
+    else this.stmt.upsertAccount.run(Buffer.from(address), a.balance, a.nonce);
+  }
+
+  connectBlock(hash: Uint8Array, block: Block, txids: readonly Uint8Array[], changes: readonly AccountChange[]): void {
+    const h = Buffer.from(hash);
+    const height = block.header.height;
+    this.db.transaction(() => {
+      for (const c of changes) this.writeAccount(c.address, c.after);
+      this.stmt.insertUndo.run(h, Buffer.from(encodeUndo(changes.map(({ address, before }) => ({ address, before })))));
+      txids.forEach((txid, position) => {
+        this.stmt.insertTx.run(Buffer.from(txid), h, height, position);
+        const tx = position === 0 ? undefined : block.transactions[position - 1]!;
+        const recipient = tx ? tx.recipient : block.coinbase.recipient;
+        this.stmt.insertAddressTx.run(Buffer.from(recipient), height, position, Buffer.from(txid));
+        if (tx) this.stmt.insertAddressTx.run(Buffer.from(addressHashOf(tx.senderPublicKey)), height, position, Buffer.from(txid));
+      });
+      this.stmt.insertMain.run(height, h);
+      this.stmt.setStatus.run(BlockStatus.valid, h);
+    })();
+  }
+
+  disconnectTip(): void {
+    const tip = this.tip();
+    if (!tip) throw new OurCoinError('STORE_EMPTY', 'no tip to disconnect', 'store');
+    if (tip.height === 0) throw new OurCoinError('STORE_GENESIS', 'cannot disconnect the genesis block', 'store');
+    const h = Buffer.from(tip.hash);
+    this.db.transaction(() => {
+      const undo = this.stmt.undo.get(h);
+      if (!undo) throw new OurCoinError('STORE_NO_UNDO', `no undo data for ${toHex(tip.hash)}`, 'store');
+      for (const e of decodeUndo(u8(undo.data))) this.writeAccount(e.address, e.before);
+      this.stmt.deleteUndo.run(h);
+      this.stmt.deleteTxs.run(h);
+      this.stmt.deleteAddressTxs.run(tip.height);
+      this.stmt.deleteMain.run(tip.height);
+    })();
+  }
+
+  getTxLocation(txid: Uint8Array): TxLocation | undefined {
+    const row = this.stmt.txLocation.get(Buffer.from(txid));
+    return row && { blockHash: u8(row.block_hash), height: row.height, position: row.position };
+  }
+
+  getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[] {
+    return this.stmt.addressTxs.all(Buffer.from(address), limit, offset).map((r) => ({
+      txid: u8(r.txid),
+      height: r.height,
+      position: r.position,
+      blockHash: this.mainHashAt(r.height)!,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Undo data: the accounts a connected block changed, as they were before it.
+ *
+ *   undo = count u32 | count x (address 20 | balance u64 | nonce u64)
+ *
+ * Disconnecting a block writes these values back (deleting accounts that were empty), so
+ * state after a disconnect is byte-for-byte the state before the connect.
+ */
+import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { ADDRESS_HASH_LENGTH } from '../protocol/address.js';
+import type { Account } from '../protocol/rules/state.js';
+
+export interface UndoEntry {
+  readonly address: Uint8Array;
+  readonly before: Account;
+}
+
+export function encodeUndo(entries: readonly UndoEntry[]): Uint8Array {
+  const w = new ByteWriter(4 + entries.length * 36).u32(entries.length);
+  for (const e of entries) w.bytes(e.address).u64(e.before.balance).u64(BigInt(e.before.nonce));
+  return w.finish();
+}
+
+export function decodeUndo(bytes: Uint8Array): UndoEntry[] {
+  const r = new ByteReader(bytes, 'undo');
+  const n = r.u32('count');
+  const out: UndoEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const address = r.bytesN(ADDRESS_HASH_LENGTH, 'address');
+    out.push({ address, before: { balance: r.u64('balance'), nonce: Number(r.u64('nonce')) } });
+  }
+  r.finish();
+  return out;
+}

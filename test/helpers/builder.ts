@@ -1,0 +1,70 @@
+/**
+ * Test fixtures: deterministic keys and a block builder for regtest chains.
+ */
+import { SecretKey } from '@chainsafe/blst';
+import { blstBls } from '../../src/crypto/blst.js';
+import { addressHashOf } from '../../src/protocol/address.js';
+import { assembleBlock } from '../../src/protocol/assemble.js';
+import { BLOCK_VERSION, blockHash } from '../../src/protocol/block.js';
+import type { Block } from '../../src/protocol/block.js';
+import type { NetworkParams } from '../../src/protocol/networks.js';
+import { regtest } from '../../src/protocol/networks.js';
+import { blockSubsidy } from '../../src/protocol/rules/subsidy.js';
+import { aggregateSignature, signTransfer } from '../../src/protocol/signing.js';
+import type { SignedTransfer, Transfer } from '../../src/protocol/transaction.js';
+import { solveBlock } from '../../src/miner/solve.js';
+
+export interface TestKey {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly address: Uint8Array;
+}
+
+export function testKey(i: number): TestKey {
+  const ikm = new Uint8Array(32).fill(0);
+  new DataView(ikm.buffer).setUint32(0, i + 1);
+  const secretKey = SecretKey.fromKeygen(ikm).toBytes();
+  const publicKey = blstBls.secretKeyToPublicKey(secretKey);
+  return { secretKey, publicKey, address: addressHashOf(publicKey) };
+}
+
+export function transfer(from: TestKey, to: Uint8Array, amount: bigint, nonce: number, fee = 1000n, network: NetworkParams = regtest): SignedTransfer {
+  const tx: Transfer = { chainId: network.chainId, senderPublicKey: from.publicKey, recipient: to, amount, fee, nonce };
+  return signTransfer(tx, from.secretKey, blstBls);
+}
+
+export interface BuildOptions {
+  readonly txs?: readonly SignedTransfer[];
+  readonly miner?: Uint8Array;
+  /** Defaults to parent timestamp + 1 (always past the median). */
+  readonly timestamp?: number;
+  readonly network?: NetworkParams;
+  /** Coinbase amount; defaults to subsidy + fees. */
+  readonly coinbaseAmount?: bigint;
+  readonly bits?: number;
+}
+
+/** A solved block on top of `parent` with the given signed transfers. */
+export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
+  const network = opts.network ?? regtest;
+  const txs = opts.txs ?? [];
+  const height = parent.header.height + 1;
+  const fees = txs.reduce((n, s) => n + s.tx.fee, 0n);
+  const block = assembleBlock({
+    version: BLOCK_VERSION,
+    height,
+    prevHash: blockHash(parent.header),
+    timestamp: opts.timestamp ?? parent.header.timestamp + 1,
+    bits: opts.bits ?? parent.header.bits,
+    nonce: 0,
+    coinbase: {
+      chainId: network.chainId,
+      height,
+      recipient: opts.miner ?? testKey(999).address,
+      amount: opts.coinbaseAmount ?? blockSubsidy(height, network) + fees,
+    },
+    transactions: txs.map((s) => s.tx),
+    aggregateSignature: aggregateSignature(txs.map((s) => s.signature), blstBls),
+  });
+  return solveBlock(block)!;
+}
