@@ -39,23 +39,23 @@ export function decodeAddress(address: unknown, network: NetworkParams): Uint8Ar
   if (typeof address !== 'string' || address.length === 0) {
     throw new OurCoinError(AddressErrorCode.badFormat, 'address: expected a bech32m string', 'input');
   }
-  const sep = address.lastIndexOf('1');
-  const prefix = sep > 0 ? address.slice(0, sep).toLowerCase() : '';
-  if (prefix && prefix !== network.addressPrefix) {
-    throw new OurCoinError(
-      AddressErrorCode.wrongNetwork,
-      `address ${address} is for another network (prefix "${prefix}"; ${network.name} addresses start with "${network.addressPrefix}1")`,
-      'input',
-    );
-  }
+  let prefix: string;
   let words: number[];
   try {
-    ({ words } = bech32m.decode(address as `${string}1${string}`));
+    ({ prefix, words } = bech32m.decode(address as `${string}1${string}`));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const code = /checksum/i.test(msg) ? AddressErrorCode.badChecksum : AddressErrorCode.badFormat;
     const why = code === AddressErrorCode.badChecksum ? 'checksum does not match (a mistyped character?)' : msg;
     throw new OurCoinError(code, `address ${address}: ${why}`, 'input');
+  }
+  // Checked after the checksum, so a typo in the prefix reads as a typo, not as another network.
+  if (prefix.toLowerCase() !== network.addressPrefix) {
+    throw new OurCoinError(
+      AddressErrorCode.wrongNetwork,
+      `address ${address} is for another network (prefix "${prefix}"; ${network.name} addresses start with "${network.addressPrefix}1")`,
+      'input',
+    );
   }
   const [version, ...data] = words;
   if (version !== ADDRESS_VERSION) {

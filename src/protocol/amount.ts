@@ -22,10 +22,11 @@ export function isMoneyRange(n: bigint): boolean {
 
 /** Parses a JSON amount: a decimal string of base units, no sign, no leading zeros. */
 export function parseBaseUnits(value: unknown, field: string): bigint {
-  if (typeof value !== 'string' || !/^(0|[1-9][0-9]{0,17})$/.test(value)) {
+  if (typeof value !== 'string' || !/^(0|[1-9][0-9]*)$/.test(value)) {
     throw new OurCoinError(AmountErrorCode.invalid, `${field}: expected a decimal string of base units, like "150000000"`, 'input');
   }
-  const n = BigInt(value);
+  // MAX_MONEY has 16 digits: longer strings are out of range without parsing them.
+  const n = value.length > 19 ? MAX_MONEY + 1n : BigInt(value);
   if (!isMoneyRange(n)) {
     throw new OurCoinError(AmountErrorCode.outOfRange, `${field}: ${value} exceeds the maximum supply ${MAX_MONEY}`, 'input');
   }

@@ -15,7 +15,8 @@
  * compressions per nonce. A block without transfers carries the G2 point at infinity
  * (0xc0 followed by 95 zero bytes), the aggregate of zero signatures.
  */
-import { ByteReader, ByteWriter, toHex } from './bytes.js';
+import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, toHex } from './bytes.js';
+import { OurCoinError } from './errors.js';
 import { merkleRoot, sha256, sha256d } from './hash.js';
 import {
   COINBASE_LENGTH,
@@ -62,9 +63,9 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
   return new ByteWriter(HEADER_LENGTH)
     .u32(h.version)
     .u32(h.height)
-    .bytes(h.prevHash)
-    .bytes(h.txRoot)
-    .bytes(h.signatureHash)
+    .bytes(checkLength(h.prevHash, 32, 'prevHash'))
+    .bytes(checkLength(h.txRoot, 32, 'txRoot'))
+    .bytes(checkLength(h.signatureHash, 32, 'signatureHash'))
     .u32(h.timestamp)
     .u32(h.bits)
     .u32(h.nonce)
@@ -101,7 +102,7 @@ export function encodeBlock(block: Block): Uint8Array {
     .bytes(encodeCoinbase(block.coinbase))
     .u32(block.transactions.length);
   for (const tx of block.transactions) w.bytes(encodeTransfer(tx));
-  return w.bytes(block.aggregateSignature).finish();
+  return w.bytes(checkLength(block.aggregateSignature, SIGNATURE_LENGTH, 'aggregateSignature')).finish();
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
@@ -109,10 +110,14 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const header = readHeader(r);
   const coinbase = readCoinbase(r);
   const count = r.u32('transaction count');
-  // Fixed-size transfers: the count must match the bytes present, so a lying count fails
-  // here before anything is allocated for it.
-  if (r.remaining !== count * TRANSFER_LENGTH + SIGNATURE_LENGTH) {
-    r.bytesN(count * TRANSFER_LENGTH + SIGNATURE_LENGTH, `${count} transfers and the aggregate signature`);
+  // Fixed-size transfers: the count must match the bytes present exactly, so a lying count
+  // fails here before anything is allocated for it.
+  const need = count * TRANSFER_LENGTH + SIGNATURE_LENGTH;
+  if (r.remaining < need) {
+    throw new OurCoinError(EncodingErrorCode.truncated, `block: ${count} transfers and the aggregate signature need ${need} bytes, ${r.remaining} left`, 'encoding');
+  }
+  if (r.remaining > need) {
+    throw new OurCoinError(EncodingErrorCode.trailingBytes, `block: ${r.remaining - need} trailing bytes after ${count} transfers and the aggregate signature`, 'encoding');
   }
   const transactions: Transfer[] = [];
   for (let i = 0; i < count; i++) transactions.push(readTransfer(r));

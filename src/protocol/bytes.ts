@@ -138,6 +138,12 @@ export function fromHex(hex: unknown, field: string, length?: number): Uint8Arra
   return bytes;
 }
 
+/** Returns `b` if it is exactly `n` bytes long, else throws ENCODING_BAD_LENGTH naming `field`. */
+export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
+  if (b.length !== n) throw encodingError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`);
+  return b;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

@@ -13,7 +13,7 @@
  * two different signers never sign the same message), and whose length-prefixed tag keeps it
  * apart from anything else the protocol will ever sign.
  */
-import { ByteReader, ByteWriter, EncodingErrorCode, fromHex, toHex } from './bytes.js';
+import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex } from './bytes.js';
 import { OurCoinError } from './errors.js';
 import { sha256 } from './hash.js';
 import { ADDRESS_HASH_LENGTH, addressHashOf, decodeAddress, encodeAddress } from './address.js';
@@ -143,11 +143,6 @@ export function signingMessage(tx: Transfer, txid: Uint8Array = transferTxid(tx)
     .bytes(tx.senderPublicKey)
     .bytes(txid)
     .finish();
-}
-
-function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
-  if (b.length !== n) throw new OurCoinError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`, 'encoding');
-  return b;
 }
 
 function checkNonce(n: number): number {
