@@ -14,6 +14,7 @@ import {
   BLOCK_OVERHEAD,
   BLOCK_VERSION,
   HEADER_LENGTH,
+  MAX_BLOCK_ENCODING_BYTES,
   blockHash,
   blockSize,
   blockToJson,
@@ -451,6 +452,10 @@ describe('block encoding', () => {
       new DataView(b3.buffer).setUint32(COUNT_AT, count, false);
       expectCode(() => decodeBlock(b3), 'ENCODING_TRAILING_BYTES');
     }
+  });
+
+  it('refuses inputs over the decoding limit before parsing them', () => {
+    expectCode(() => decodeBlock(new Uint8Array(MAX_BLOCK_ENCODING_BYTES + 1)), 'ENCODING_TOO_LARGE');
   });
 
   it('rejects junk inserted after the count (two encodings must never decode to one block)', () => {

@@ -39,6 +39,13 @@ export const BLOCK_VERSION = 1;
 /** Bytes of a block that are not transfers: header, coinbase, count, aggregate signature. */
 export const BLOCK_OVERHEAD = HEADER_LENGTH + COINBASE_LENGTH + 4 + SIGNATURE_LENGTH;
 
+/**
+ * Decoders refuse inputs above this before parsing anything: a guard against memory abuse,
+ * set well above every network's consensus limit (maxBlockBytes) so that the consensus rule,
+ * not the decoder, decides whether a block is too large.
+ */
+export const MAX_BLOCK_ENCODING_BYTES = 4_000_000;
+
 export interface BlockHeader {
   readonly version: number;
   readonly height: number;
@@ -106,6 +113,9 @@ export function encodeBlock(block: Block): Uint8Array {
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
+  if (bytes.length > MAX_BLOCK_ENCODING_BYTES) {
+    throw new OurCoinError(EncodingErrorCode.tooLarge, `block: ${bytes.length} bytes is over the ${MAX_BLOCK_ENCODING_BYTES}-byte decoding limit`, 'encoding');
+  }
   const r = new ByteReader(bytes, 'block');
   const header = readHeader(r);
   const coinbase = readCoinbase(r);

@@ -17,7 +17,6 @@ export const RuleCode = {
   badHeight: 'BLOCK_BAD_HEIGHT',
   timeTooOld: 'BLOCK_TIME_TOO_OLD',
   timeTooNew: 'BLOCK_TIME_TOO_NEW',
-  parentUnknown: 'BLOCK_PARENT_UNKNOWN',
   parentInvalid: 'BLOCK_PARENT_INVALID',
   // body: commitments (mutated, not remembered)
   badTxRoot: 'BLOCK_BAD_TX_ROOT',
@@ -34,7 +33,6 @@ export const RuleCode = {
   txBadNonce: 'TX_BAD_NONCE',
   txInsufficientBalance: 'TX_INSUFFICIENT_BALANCE',
   txBadPublicKey: 'TX_BAD_PUBLIC_KEY',
-  txBadSignature: 'TX_BAD_SIGNATURE',
   badEmptySignature: 'BLOCK_BAD_EMPTY_SIGNATURE',
   badAggregateSignature: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
 } as const;
