@@ -22,12 +22,13 @@ import { RuleCode, ruleError } from '../protocol/rules/codes.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules/header.js';
 import { applyBlockState } from '../protocol/rules/state.js';
 import type { Account } from '../protocol/rules/state.js';
-import { verifyBlockSignature } from '../protocol/rules/signature.js';
 import { BlockStatus } from '../store/interface.js';
 import type { BlockRecord, ChainStore } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
 import type { ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
+import { verifyBlockSignatures } from './verifyBlockSignatures.js';
+import type { KnownSignatures, SignaturePath } from './verifyBlockSignatures.js';
 
 export interface ChainOptions {
   readonly network: NetworkParams;
@@ -45,6 +46,9 @@ export class Chain {
   private readonly now: () => number;
   private readonly orphans: OrphanPool;
   private readonly listeners: TipListener[] = [];
+  private knownSignatures: KnownSignatures | undefined;
+  /** How the last connected block's signature was checked (for logs and tests). */
+  lastSignaturePath: SignaturePath | 'skipped' | undefined;
 
   private constructor(opts: ChainOptions) {
     this.network = opts.network;
@@ -79,6 +83,11 @@ export class Chain {
 
   getAccount(address: Uint8Array): Account {
     return this.store.getAccount(address);
+  }
+
+  /** Lets block import use signatures already verified elsewhere (the mempool's fast path). */
+  setKnownSignatures(known: KnownSignatures | undefined): void {
+    this.knownSignatures = known;
   }
 
   onTipChange(listener: TipListener): () => void {
@@ -200,7 +209,8 @@ export class Chain {
     const txids = blockTxids(block);
     const transition = applyBlockState(block, this.store, this.network);
     // The signature does not depend on state: a block that was valid once need not repeat it.
-    if (rec.status !== BlockStatus.valid) verifyBlockSignature(block, txids.slice(1), this.bls);
+    this.lastSignaturePath =
+      rec.status === BlockStatus.valid ? 'skipped' : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures);
     this.store.connectBlock(rec.hash, block, txids, transition.changes);
   }
 }
