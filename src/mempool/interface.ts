@@ -47,7 +47,7 @@ export type AdmissionResult =
 
 /** Where the mempool keeps its transactions across restarts (write-through). */
 export interface MempoolStore {
-  loadAll(): Uint8Array[];
+  loadAll(): { txid: Uint8Array; data: Uint8Array }[];
   put(txid: Uint8Array, signedTransfer: Uint8Array): void;
   remove(txids: readonly Uint8Array[]): void;
 }

@@ -19,6 +19,7 @@ import type { NetworkParams } from '../protocol/networks.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import { BlockStatus } from './interface.js';
 import type { AddressTxEntry, BlockRecord, BlockStatusValue, ChainStore, InvalidMark, TxLocation } from './interface.js';
+import type { MempoolStore } from '../mempool/interface.js';
 import { decodeUndo, encodeUndo } from './undo.js';
 
 const SCHEMA_VERSION = 1;
@@ -42,6 +43,8 @@ CREATE TABLE IF NOT EXISTS main_chain (height INTEGER PRIMARY KEY, hash BLOB NOT
 CREATE TABLE IF NOT EXISTS accounts (address BLOB PRIMARY KEY, balance INTEGER NOT NULL, nonce INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS undo (hash BLOB PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tx_index (txid BLOB PRIMARY KEY, block_hash BLOB NOT NULL, height INTEGER NOT NULL, position INTEGER NOT NULL);
+-- Pending transfers (mempool), written through so the pool survives a restart or a crash.
+CREATE TABLE IF NOT EXISTS mempool (txid BLOB PRIMARY KEY, data BLOB NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS address_txs (
   address BLOB NOT NULL, height INTEGER NOT NULL, position INTEGER NOT NULL, txid BLOB NOT NULL,
   PRIMARY KEY (address, height, position)
@@ -264,6 +267,23 @@ export class SqliteStore implements ChainStore {
       position: r.position,
       blockHash: this.mainHashAt(r.height)!,
     }));
+  }
+
+  /** The mempool's persistence, in the same database file. */
+  mempoolStore(): MempoolStore {
+    const all = this.db.prepare<[], { txid: Buffer; data: Buffer }>('SELECT txid, data FROM mempool ORDER BY seq');
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO mempool (txid, data, seq) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM mempool))',
+    );
+    const del = this.db.prepare('DELETE FROM mempool WHERE txid = ?');
+    const removeAll = this.db.transaction((txids: readonly Uint8Array[]) => {
+      for (const t of txids) del.run(Buffer.from(t));
+    });
+    return {
+      loadAll: () => all.all().map((r) => ({ txid: u8(r.txid), data: u8(r.data) })),
+      put: (txid, data) => void put.run(Buffer.from(txid), Buffer.from(data)),
+      remove: (txids) => void removeAll(txids),
+    };
   }
 
   close(): void {

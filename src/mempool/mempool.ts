@@ -1,0 +1,370 @@
+/**
+ * The mempool: signed transfers waiting to be mined, valid against the current tip.
+ *
+ * Admission runs every consensus check that applies to a lone transfer (fields, chain id,
+ * nonce and balance against the tip state plus the sender's pending transfers, the sender
+ * key), policy (minimum fee, nonce gap, size), and the individual signature, verified in
+ * batches by a `SignatureBatchVerifier` (worker threads in the node). Transfers wait in
+ * per-sender nonce chains: nonce n+1 may arrive before n and waits for it. A transfer with
+ * the same sender and nonce as a pending one replaces it if it pays a higher fee. When
+ * full, the lowest-fee chain ends are evicted.
+ *
+ * Chain events keep it true: a connected block removes its transfers (and anything its
+ * nonces made stale); a disconnected block's transfers come back when their signatures are
+ * known (the pool keeps the signatures of recently mined transfers for exactly this).
+ */
+import type { Bls } from '../crypto/interface.js';
+import type { Chain } from '../chain/chain.js';
+import type { KnownSignatures } from '../chain/verifyBlockSignatures.js';
+import type { TipChange } from '../chain/interface.js';
+import { addressHashOf } from '../protocol/address.js';
+import type { Block } from '../protocol/block.js';
+import { toHex } from '../protocol/bytes.js';
+import { OurCoinError } from '../protocol/errors.js';
+import { checkTransferFields } from '../protocol/rules/body.js';
+import { decodeSignedTransfer, encodeSignedTransfer, signingMessage, transferTxid } from '../protocol/transaction.js';
+import type { SignedTransfer } from '../protocol/transaction.js';
+import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
+import type { AdmissionResult, MempoolEntry, MempoolLimits, MempoolStore, SignatureBatchVerifier } from './interface.js';
+import { LruCache } from '../crypto/lruCache.js';
+
+export interface MempoolOptions {
+  readonly chain: Chain;
+  readonly bls: Bls;
+  readonly verifier: SignatureBatchVerifier;
+  readonly store?: MempoolStore;
+  readonly limits?: Partial<MempoolLimits>;
+  /** Signatures of recently mined transfers kept for reorgs. */
+  readonly minedSignatureCacheSize?: number;
+}
+
+/** A sender's pending transfers by nonce. */
+type NonceChain = Map<number, MempoolEntry>;
+
+function reject(txid: Uint8Array, code: string, message: string): AdmissionResult {
+  return { accepted: false, txid, error: new OurCoinError(code, message, 'consensus') };
+}
+
+export class Mempool implements KnownSignatures {
+  readonly limits: MempoolLimits;
+  private readonly chain: Chain;
+  private readonly bls: Bls;
+  private readonly verifier: SignatureBatchVerifier;
+  private readonly store: MempoolStore | undefined;
+  private readonly byTxid = new Map<string, MempoolEntry>();
+  private readonly bySender = new Map<string, NonceChain>();
+  private readonly minedSignatures: LruCache<Uint8Array>;
+  private seq = 0;
+  private readonly unsubscribe: () => void;
+  private readonly changeListeners: (() => void)[] = [];
+
+  constructor(opts: MempoolOptions) {
+    this.chain = opts.chain;
+    this.bls = opts.bls;
+    this.verifier = opts.verifier;
+    this.store = opts.store;
+    this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...opts.limits };
+    this.minedSignatures = new LruCache(opts.minedSignatureCacheSize ?? 100_000);
+    this.unsubscribe = this.chain.onTipChange((change) => this.onTipChange(change));
+    this.chain.setKnownSignatures(this);
+  }
+
+  get size(): number {
+    return this.byTxid.size;
+  }
+
+  /** Called after every change of content (admission, removal), e.g. to refresh a block template. */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  get(txid: Uint8Array): MempoolEntry | undefined {
+    return this.byTxid.get(toHex(txid));
+  }
+
+  entries(): MempoolEntry[] {
+    return [...this.byTxid.values()];
+  }
+
+  /** Pending transfers from `sender` (20-byte address hash), by nonce. */
+  pendingFrom(sender: Uint8Array): MempoolEntry[] {
+    return [...(this.bySender.get(toHex(sender))?.values() ?? [])].sort((a, b) => a.tx.nonce - b.tx.nonce);
+  }
+
+  /** The sender's next nonce counting its contiguous pending transfers. */
+  nextNonce(sender: Uint8Array): number {
+    let nonce = this.chain.getAccount(sender).nonce;
+    const chain = this.bySender.get(toHex(sender));
+    while (chain?.has(nonce)) nonce++;
+    return nonce;
+  }
+
+  verifiedSignature(txid: Uint8Array): Uint8Array | undefined {
+    const key = toHex(txid);
+    return this.byTxid.get(key)?.signature ?? this.minedSignatures.get(key);
+  }
+
+  /** Reloads persisted transfers (after a restart), re-checking each against the current tip. */
+  async loadPersisted(): Promise<number> {
+    if (!this.store) return 0;
+    const decoded: SignedTransfer[] = [];
+    const undecodable: Uint8Array[] = [];
+    for (const { txid, data } of this.store.loadAll()) {
+      try {
+        decoded.push(decodeSignedTransfer(data));
+      } catch {
+        undecodable.push(txid);
+      }
+    }
+    this.store.remove(undecodable);
+    // Nonce order per sender, so each chain re-forms from its first transfer.
+    decoded.sort((a, b) => a.tx.nonce - b.tx.nonce);
+    const results = await this.submit(decoded);
+    const rejected = results.filter((r) => !r.accepted).map((r) => r.txid);
+    this.store.remove(rejected);
+    return results.length - rejected.length;
+  }
+
+  /**
+   * Admits a batch of signed transfers; one result per input, in order. Cheap checks first,
+   * then one batched signature verification for everything that passed them, then a final
+   * synchronous re-check and insertion (the state may have moved while signatures were checked).
+   */
+  async submit(batch: readonly SignedTransfer[]): Promise<AdmissionResult[]> {
+    const results: (AdmissionResult | undefined)[] = batch.map(() => undefined);
+    const toVerify: { index: number; txid: Uint8Array; stx: SignedTransfer }[] = [];
+    batch.forEach((stx, index) => {
+      const txid = transferTxid(stx.tx);
+      const early = this.precheck(stx, txid);
+      if (early) results[index] = early;
+      else toVerify.push({ index, txid, stx });
+    });
+    // Duplicates inside one batch: only the first is verified and admitted.
+    const seen = new Set<string>();
+    const unique = toVerify.filter(({ index, txid }) => {
+      const key = toHex(txid);
+      if (!seen.has(key)) return seen.add(key);
+      results[index] = reject(txid, MempoolErrorCode.duplicate, 'transaction appears twice in one submission');
+      return false;
+    });
+    if (unique.length > 0) {
+      const verdicts = await this.verifier.verify(
+        unique.map(({ txid, stx }) => ({ publicKey: stx.tx.senderPublicKey, message: signingMessage(stx.tx, txid), signature: stx.signature })),
+      );
+      unique.forEach(({ index, txid, stx }, i) => {
+        results[index] = verdicts[i]
+          ? this.insert(stx, txid)
+          : reject(txid, MempoolErrorCode.badSignature, 'the signature does not verify for this transfer and sender key');
+      });
+    }
+    if (results.some((r) => r?.accepted)) this.notifyChange();
+    return results.map((r) => r!);
+  }
+
+  /** Everything but the signature; also re-run right before insertion. */
+  private precheck(stx: SignedTransfer, txid: Uint8Array): AdmissionResult | undefined {
+    const { tx } = stx;
+    try {
+      checkTransferFields(tx, this.chain.network);
+    } catch (err) {
+      if (err instanceof OurCoinError) return { accepted: false, txid, error: err };
+      throw err;
+    }
+    try {
+      this.bls.validatePublicKey(tx.senderPublicKey);
+    } catch (err) {
+      return reject(txid, MempoolErrorCode.badPublicKey, `sender public key: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      this.bls.validateSignature(stx.signature);
+    } catch (err) {
+      return reject(txid, MempoolErrorCode.badSignature, `signature: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (tx.fee < this.limits.minFee) return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
+    if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
+    if (this.chain.store.getTxLocation(txid)) return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
+    return this.checkAgainstState(stx);
+  }
+
+  /** Nonce window, replace-by-fee and the sender's balance over all its pending transfers. */
+  private checkAgainstState(stx: SignedTransfer): AdmissionResult | undefined {
+    const { tx } = stx;
+    const txid = transferTxid(tx);
+    const sender = addressHashOf(tx.senderPublicKey);
+    const account = this.chain.getAccount(sender);
+    if (tx.nonce < account.nonce) {
+      return reject(txid, MempoolErrorCode.nonceTooLow, `nonce ${tx.nonce} is already used; the sender's next nonce is ${account.nonce}`);
+    }
+    if (tx.nonce > account.nonce + this.limits.maxNonceGap) {
+      return reject(txid, MempoolErrorCode.nonceTooHigh, `nonce ${tx.nonce} is more than ${this.limits.maxNonceGap} ahead of the sender's next nonce ${account.nonce}`);
+    }
+    const pending = this.bySender.get(toHex(sender));
+    const replaced = pending?.get(tx.nonce);
+    if (replaced && tx.fee <= replaced.tx.fee) {
+      return reject(txid, MempoolErrorCode.replacementFeeTooLow, `a transfer with nonce ${tx.nonce} is pending with fee ${replaced.tx.fee}; a replacement must pay more`);
+    }
+    let committed = tx.amount + tx.fee;
+    for (const e of pending?.values() ?? []) if (e !== replaced) committed += e.tx.amount + e.tx.fee;
+    if (committed > account.balance) {
+      return reject(txid, MempoolErrorCode.insufficientBalance, `sender has ${account.balance}, its pending transfers with this one need ${committed}`);
+    }
+    return undefined;
+  }
+
+  private insert(stx: SignedTransfer, txid: Uint8Array): AdmissionResult {
+    const again = this.checkAgainstState(stx);
+    if (again) return again;
+    if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
+    const sender = addressHashOf(stx.tx.senderPublicKey);
+    const senderKey = toHex(sender);
+    let chain = this.bySender.get(senderKey);
+    const replaced = chain?.get(stx.tx.nonce);
+    if (!replaced && this.byTxid.size >= this.limits.maxTransactions && !this.evictFor(stx.tx.fee, senderKey)) {
+      return reject(txid, MempoolErrorCode.full, `the mempool is full and holds nothing cheaper than fee ${stx.tx.fee}`);
+    }
+    if (replaced) this.removeEntries([replaced]);
+    chain = this.bySender.get(senderKey);
+    if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
+    const entry: MempoolEntry = { txid, tx: stx.tx, signature: stx.signature, sender, seq: this.seq++ };
+    chain.set(stx.tx.nonce, entry);
+    this.byTxid.set(toHex(txid), entry);
+    this.store?.put(txid, encodeSignedTransfer(stx));
+    return replaced ? { accepted: true, txid, replaced: replaced.txid } : { accepted: true, txid };
+  }
+
+  /**
+   * Makes room by evicting the cheapest chain end (a sender's highest-nonce transfer, so no
+   * remaining transfer loses its predecessor), never one of the incoming sender's own (that
+   * would orphan the newcomer). False when nothing cheaper than `fee` can go.
+   */
+  private evictFor(fee: bigint, senderKey: string): boolean {
+    let victim: MempoolEntry | undefined;
+    for (const [key, chain] of this.bySender) {
+      if (key === senderKey) continue;
+      let last: MempoolEntry | undefined;
+      for (const e of chain.values()) if (!last || e.tx.nonce > last.tx.nonce) last = e;
+      if (last && (!victim || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))) victim = last;
+    }
+    if (!victim || victim.tx.fee >= fee) return false;
+    this.removeEntries([victim]);
+    return true;
+  }
+
+  private removeEntries(entries: readonly MempoolEntry[]): void {
+    for (const e of entries) {
+      this.byTxid.delete(toHex(e.txid));
+      const key = toHex(e.sender);
+      const chain = this.bySender.get(key);
+      chain?.delete(e.tx.nonce);
+      if (chain?.size === 0) this.bySender.delete(key);
+    }
+    if (entries.length > 0) this.store?.remove(entries.map((e) => e.txid));
+  }
+
+  /**
+   * Transfers for a block template, best fees first, each sender's in nonce order and only
+   * as far as its chain is contiguous from its account nonce; at most `maxCount`.
+   */
+  selectForBlock(maxCount: number): MempoolEntry[] {
+    // One queue head per sender: its next ready transfer. Pick the best head each round.
+    const heads: { entry: MempoolEntry; chain: NonceChain }[] = [];
+    for (const chain of this.bySender.values()) {
+      const first = chain.values().next().value!;
+      const next = chain.get(this.chain.getAccount(first.sender).nonce);
+      if (next) heads.push({ entry: next, chain });
+    }
+    const better = (a: MempoolEntry, b: MempoolEntry): boolean => a.tx.fee > b.tx.fee || (a.tx.fee === b.tx.fee && a.seq < b.seq);
+    const out: MempoolEntry[] = [];
+    while (out.length < maxCount && heads.length > 0) {
+      let best = 0;
+      for (let i = 1; i < heads.length; i++) if (better(heads[i]!.entry, heads[best]!.entry)) best = i;
+      const { entry, chain } = heads[best]!;
+      out.push(entry);
+      const next = chain.get(entry.tx.nonce + 1);
+      if (next) heads[best] = { entry: next, chain };
+      else heads.splice(best, 1);
+    }
+    return out;
+  }
+
+  private onTipChange(change: TipChange): void {
+    for (const block of change.disconnected) this.returnTransfers(block);
+    for (const block of change.connected) this.removeMined(block);
+    // Any account a moved block touched may now fund less (or its nonce moved): re-check them.
+    const touched = new Set<string>();
+    for (const block of [...change.disconnected, ...change.connected]) {
+      touched.add(toHex(block.coinbase.recipient));
+      for (const tx of block.transactions) {
+        touched.add(toHex(addressHashOf(tx.senderPublicKey)));
+        touched.add(toHex(tx.recipient));
+      }
+    }
+    for (const key of touched) this.trimToState(key);
+    this.notifyChange();
+  }
+
+  /** Keeps the signatures of a connected block's transfers for reorgs, and drops them from the pool. */
+  private removeMined(block: Block): void {
+    const mined: MempoolEntry[] = [];
+    for (const tx of block.transactions) {
+      const key = toHex(transferTxid(tx));
+      const entry = this.byTxid.get(key);
+      if (entry) {
+        this.minedSignatures.set(key, entry.signature);
+        mined.push(entry);
+      }
+    }
+    this.removeEntries(mined);
+  }
+
+  /**
+   * Re-checks a sender's chain against the tip state: drops nonces the chain has used, and
+   * keeps the lowest remaining nonces that its balance covers.
+   */
+  private trimToState(senderKey: string): void {
+    const chain = this.bySender.get(senderKey);
+    if (!chain) return;
+    const entries = [...chain.values()].sort((a, b) => a.tx.nonce - b.tx.nonce);
+    const account = this.chain.getAccount(entries[0]!.sender);
+    let left = account.balance;
+    const drop: MempoolEntry[] = [];
+    for (const e of entries) {
+      const cost = e.tx.amount + e.tx.fee;
+      if (e.tx.nonce < account.nonce || e.tx.nonce > account.nonce + this.limits.maxNonceGap) drop.push(e);
+      else if (cost > left) drop.push(e);
+      else left -= cost;
+    }
+    this.removeEntries(drop);
+  }
+
+  /** A disconnected block's transfers come back if their verified signatures are known. */
+  private returnTransfers(block: Block): void {
+    for (const tx of block.transactions) {
+      const txid = transferTxid(tx);
+      const key = toHex(txid);
+      const signature = this.minedSignatures.get(key);
+      if (!signature || this.byTxid.has(key)) continue;
+      const sender = addressHashOf(tx.senderPublicKey);
+      const senderKey = toHex(sender);
+      // A pending transfer with the same nonce was a replacement made meanwhile: keep the higher fee.
+      const clash = this.bySender.get(senderKey)?.get(tx.nonce);
+      if (clash && clash.tx.fee >= tx.fee) continue;
+      if (clash) this.removeEntries([clash]);
+      let chain = this.bySender.get(senderKey);
+      if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
+      const entry: MempoolEntry = { txid, tx, signature, sender, seq: this.seq++ };
+      chain.set(tx.nonce, entry);
+      this.byTxid.set(key, entry);
+      this.store?.put(txid, encodeSignedTransfer({ tx, signature }));
+    }
+  }
+
+  private notifyChange(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.chain.setKnownSignatures(undefined);
+  }
+}
