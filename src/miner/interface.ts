@@ -1,0 +1,20 @@
+/**
+ * What the node needs from a proof-of-work searcher: start a job (replacing any current
+ * one), hear about a solution or an exhausted nonce space, read the hash rate.
+ */
+export interface MiningJob {
+  readonly jobId: number;
+  /** The 116-byte header with any nonce; the searcher varies the last 4 bytes. */
+  readonly header: Uint8Array;
+  readonly target: bigint;
+}
+
+export interface PowSearcher {
+  mine(job: MiningJob): void;
+  stop(): void;
+  /** Hashes per second over the last few seconds. */
+  hashRate(): number;
+  onFound(listener: (jobId: number, nonce: number) => void): void;
+  onExhausted(listener: (jobId: number) => void): void;
+  close(): Promise<void>;
+}
