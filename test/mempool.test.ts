@@ -120,6 +120,7 @@ describe('mempool admission', () => {
       [12, 'TX_BAD_SIGNATURE'],
     ]);
     expect(pool.size).toBe(18);
+    if (verifier instanceof WorkerBatchVerifier) expect(verifier.stats).toMatchObject({ fallbackBatches: 0, workerBatches: 3 });
   });
 });
 

@@ -32,6 +32,8 @@ export class WorkerBatchVerifier implements SignatureBatchVerifier {
   private readonly maxBatch: number;
   private readonly inflight = new Map<number, { resolve: (v: boolean[]) => void; reject: (e: Error) => void }>();
   private queue: Pending[] = [];
+  /** Batches verified on worker threads, and batches that fell back to this thread because a worker failed. */
+  readonly stats = { workerBatches: 0, fallbackBatches: 0 };
   private flushScheduled = false;
   private nextId = 0;
 
@@ -76,9 +78,15 @@ export class WorkerBatchVerifier implements SignatureBatchVerifier {
         this.inflight.set(id, { resolve, reject });
         slot.worker.postMessage({ id, items: batch.map((p) => p.item) });
       }).then(
-        (verdicts) => batch.forEach((p, j) => p.resolve(verdicts[j] === true)),
+        (verdicts) => {
+          this.stats.workerBatches++;
+          batch.forEach((p, j) => p.resolve(verdicts[j] === true));
+        },
         // A worker that died must not turn good signatures into rejections: check here instead.
-        () => verifyBatch(batch.map((p) => p.item)).forEach((ok, j) => batch[j]!.resolve(ok)),
+        () => {
+          this.stats.fallbackBatches++;
+          verifyBatch(batch.map((p) => p.item)).forEach((ok, j) => batch[j]!.resolve(ok));
+        },
       ).finally(() => slot.busy--);
     }
   }
