@@ -1,0 +1,152 @@
+/**
+ * Every API error is `{ error: { code, message } }` with a stable `code`. This module maps
+ * whatever was thrown (an `OurCoinError`, a Fastify error, a rate-limit refusal, a bug) to
+ * an HTTP status and a code, and installs the error and not-found handlers. Client input
+ * never yields a 500; a 500 says only INTERNAL, never a stack trace or an inner message.
+ * The mapping is documented in docs/decisions/0009-http-api.md.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { OurCoinError } from '../protocol/errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** An error the API raises itself (not found, wrong network...), with its HTTP status. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+
+  constructor(statusCode: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+export const ApiErrorCode = {
+  badJson: 'BAD_JSON',
+  badRequest: 'BAD_REQUEST',
+  bodyTooLarge: 'BODY_TOO_LARGE',
+  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  notFound: 'NOT_FOUND',
+  rateLimited: 'RATE_LIMITED',
+  internal: 'INTERNAL',
+  blockNotFound: 'BLOCK_NOT_FOUND',
+  txNotFound: 'TX_NOT_FOUND',
+  notRegtest: 'NOT_REGTEST',
+} as const;
+
+/**
+ * Mempool refusals of a well-formed, correctly signed transfer that conflicts with the chain
+ * state or the pool (or this node's fee policy): 409. MEMPOOL_FULL is 503 (try later).
+ * Everything else about a transaction (encoding, address, amount, chain id, key,
+ * signature) is 400.
+ */
+const CONFLICT_CODES: ReadonlySet<string> = new Set([
+  'MEMPOOL_DUPLICATE',
+  'MEMPOOL_ALREADY_CONFIRMED',
+  'MEMPOOL_NONCE_TOO_LOW',
+  'MEMPOOL_NONCE_TOO_HIGH',
+  'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
+  'MEMPOOL_INSUFFICIENT_BALANCE',
+  'MEMPOOL_FEE_TOO_LOW',
+]);
+
+export interface Classified {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** HTTP status of an `OurCoinError`, by code first and then by kind. */
+export function statusOfOurCoinError(err: OurCoinError): number {
+  if (err.code === 'MEMPOOL_FULL') return 503;
+  if (CONFLICT_CODES.has(err.code)) return 409;
+  switch (err.kind) {
+    case 'input':
+    case 'encoding':
+    case 'consensus':
+    case 'crypto':
+    case 'mutated':
+      return 400;
+    case 'transient':
+      return 503;
+    case 'store':
+      return 500;
+  }
+}
+
+const INTERNAL: Classified = { status: 500, code: ApiErrorCode.internal, message: 'internal error' };
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return err instanceof Error && typeof (err as Partial<FastifyError>).code === 'string';
+}
+
+/** Generic code for a Fastify-raised client error that has no more specific mapping. */
+function codeForStatus(status: number): string {
+  switch (status) {
+    case 404:
+      return ApiErrorCode.notFound;
+    case 413:
+      return ApiErrorCode.bodyTooLarge;
+    case 415:
+      return ApiErrorCode.unsupportedMediaType;
+    case 429:
+      return ApiErrorCode.rateLimited;
+    default:
+      return ApiErrorCode.badRequest;
+  }
+}
+
+export function classifyError(err: unknown): Classified {
+  if (err instanceof ApiError) return { status: err.statusCode, code: err.code, message: err.message };
+  if (err instanceof OurCoinError) {
+    const status = statusOfOurCoinError(err);
+    return status >= 500 && status !== 503 ? INTERNAL : { status, code: err.code, message: err.message };
+  }
+  if (!(err instanceof Error)) return INTERNAL;
+  const statusCode = (err as { statusCode?: unknown }).statusCode;
+  if (statusCode === 429) return { status: 429, code: ApiErrorCode.rateLimited, message: err.message };
+  if (isFastifyError(err)) {
+    if (err.validation || err.code === 'FST_ERR_VALIDATION') return { status: 400, code: ApiErrorCode.badRequest, message: err.message };
+    switch (err.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return { status: 400, code: ApiErrorCode.badJson, message: 'the request body is not valid JSON' };
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return { status: 413, code: ApiErrorCode.bodyTooLarge, message: err.message };
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return { status: 415, code: ApiErrorCode.unsupportedMediaType, message: 'send the body as application/json' };
+    }
+  }
+  // Other errors Fastify raises about the request itself (bad URL encoding, content length...).
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && isFastifyError(err) && err.code.startsWith('FST_')) {
+    return { status: statusCode, code: codeForStatus(statusCode), message: err.message };
+  }
+  return INTERNAL;
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Answers `err` as `{ error: { code, message } }`; 5xx errors are logged with their details. */
+export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const c = classifyError(err);
+  if (c.status >= 500 && c.status !== 503) request.log.error({ err }, 'request failed');
+  else request.log.debug({ code: c.code, status: c.status }, c.message);
+  return reply.code(c.status).send(errorBody(c.code, c.message));
+}
+
+/** Installs the error handler and the not-found handler (rate limited too, when given). */
+export function installErrorHandlers(app: FastifyInstance, notFoundPreHandler?: preHandlerAsyncHookHandler): void {
+  app.setErrorHandler(sendError);
+  const notFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const path = request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url;
+    return reply.code(404).send(errorBody(ApiErrorCode.notFound, `no route ${request.method} ${path}`));
+  };
+  if (notFoundPreHandler) app.setNotFoundHandler({ preHandler: notFoundPreHandler }, notFound);
+  else app.setNotFoundHandler(notFound);
+}

@@ -1,0 +1,86 @@
+/**
+ * Blocks: GET /api/v1/blocks (paged main-chain summaries, newest first by default) and
+ * GET /api/v1/blocks/:hashOrHeight (a full block with its place in the chain).
+ */
+import type { FastifyInstance } from 'fastify';
+import { fromHex } from '../../protocol/bytes.js';
+import type { Block } from '../../protocol/block.js';
+import type { BlockRecord } from '../../store/interface.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import { DEFAULT_PAGE, blockDetailSchema, blockPageQuerySchema, blockPageSchema, blockParamsSchema, responses } from '../schemas.js';
+import { blockDetail, blockSummary } from '../views.js';
+import type { BlockDetail, BlockSummary } from '../views.js';
+
+export interface BlockPageQuery {
+  from?: number;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+export interface BlockPage {
+  tipHeight: number;
+  blocks: BlockSummary[];
+  next: number | null;
+}
+
+/** One page of main-chain block summaries; `from` past the tip starts at the tip. */
+export function blockPage(ctx: ApiContext, query: BlockPageQuery): BlockPage {
+  const { store } = ctx.node;
+  const tipHeight = ctx.node.chain.tip.height;
+  const limit = query.limit ?? DEFAULT_PAGE;
+  const asc = query.order === 'asc';
+  const blocks: BlockSummary[] = [];
+  let h = asc ? (query.from ?? 0) : Math.min(query.from ?? tipHeight, tipHeight);
+  // Everything below runs synchronously, so the main chain cannot move during the walk.
+  for (; blocks.length < limit && h >= 0 && h <= tipHeight; h += asc ? 1 : -1) {
+    const hash = store.mainHashAt(h);
+    const block = hash && store.getBlock(hash);
+    if (!block) break;
+    blocks.push(blockSummary(block));
+  }
+  return { tipHeight, blocks, next: h >= 0 && h <= tipHeight ? h : null };
+}
+
+function findBlock(ctx: ApiContext, hashOrHeight: string): { rec: BlockRecord; block: Block } {
+  const { store } = ctx.node;
+  const hash = hashOrHeight.startsWith('0x') ? fromHex(hashOrHeight.toLowerCase(), 'hash', 32) : store.mainHashAt(Number(hashOrHeight));
+  const rec = hash && store.getRecord(hash);
+  const block = rec && store.getBlock(rec.hash);
+  if (!rec || !block) throw new ApiError(404, ApiErrorCode.blockNotFound, `no block ${hashOrHeight}`);
+  return { rec, block };
+}
+
+export const blockPageRouteSchema = {
+  querystring: blockPageQuerySchema,
+  response: responses({ 200: blockPageSchema }),
+} as const;
+
+export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Querystring: BlockPageQuery }>(
+    '/blocks',
+    {
+      schema: {
+        tags: ['blocks'],
+        summary: 'Main-chain block summaries, paged (newest first unless order=asc)',
+        ...blockPageRouteSchema,
+      },
+    },
+    (request) => blockPage(ctx, request.query),
+  );
+  app.get<{ Params: { hashOrHeight: string } }>(
+    '/blocks/:hashOrHeight',
+    {
+      schema: {
+        tags: ['blocks'],
+        summary: 'A full block by hash (any stored block) or by main-chain height',
+        params: blockParamsSchema,
+        response: responses({ 200: blockDetailSchema }, [400, 404]),
+      },
+    },
+    (request): BlockDetail => {
+      const { rec, block } = findBlock(ctx, request.params.hashOrHeight);
+      return blockDetail(ctx.node.store, ctx.node.network, rec, block);
+    },
+  );
+}

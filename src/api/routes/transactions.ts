@@ -1,0 +1,143 @@
+/**
+ * Transactions: POST /api/v1/transactions (one signed transfer, or a batch of up to 1000)
+ * and GET /api/v1/transactions/:txid (pending in the mempool, or confirmed on the main chain).
+ *
+ * A single refused transfer answers with the status of its error code (see errors.ts); a
+ * batch always answers 202 with one result per item, in order, so one bad item never
+ * costs the others their place.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { fromHex, toHex } from '../../protocol/bytes.js';
+import { OurCoinError } from '../../protocol/errors.js';
+import { signedTransferFromJson } from '../../protocol/transaction.js';
+import type { CoinbaseJson, SignedTransfer, TransferJson } from '../../protocol/transaction.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import { batchResultSchema, responses, submitAcceptedSchema, submitBodySchema, transactionInfoSchema, txidParamsSchema } from '../schemas.js';
+import { strictValidator } from '../strictBody.js';
+import { confirmationsAt, transactionAt, transactionToJson } from '../views.js';
+
+export interface SubmitAccepted {
+  txid: string;
+  replaced?: string;
+}
+
+export interface BatchItemResult {
+  index: number;
+  accepted: boolean;
+  txid: string | null;
+  replaced?: string;
+  error?: { code: string; message: string };
+}
+
+export interface TransactionInfo {
+  status: 'pending' | 'confirmed';
+  transaction: TransferJson | CoinbaseJson;
+  blockHash: string | null;
+  height: number | null;
+  confirmations: number;
+  position: number | null;
+}
+
+type Parsed = { ok: true; stx: SignedTransfer } | { ok: false; error: OurCoinError };
+
+function parseItem(ctx: ApiContext, item: unknown): Parsed {
+  try {
+    return { ok: true, stx: signedTransferFromJson(item, ctx.node.network) };
+  } catch (err) {
+    if (err instanceof OurCoinError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<BatchItemResult[]> {
+  const parsed = items.map((item) => parseItem(ctx, item));
+  const valid = parsed.flatMap((p) => (p.ok ? [p.stx] : []));
+  const admitted = valid.length > 0 ? await ctx.node.submitTransfers(valid) : [];
+  let next = 0;
+  return parsed.map((p, index): BatchItemResult => {
+    if (!p.ok) return { index, accepted: false, txid: null, error: { code: p.error.code, message: p.error.message } };
+    const r = admitted[next++]!;
+    if (!r.accepted) return { index, accepted: false, txid: toHex(r.txid), error: { code: r.error.code, message: r.error.message } };
+    return r.replaced ? { index, accepted: true, txid: toHex(r.txid), replaced: toHex(r.replaced) } : { index, accepted: true, txid: toHex(r.txid) };
+  });
+}
+
+async function submitOne(ctx: ApiContext, item: unknown): Promise<SubmitAccepted> {
+  const stx = signedTransferFromJson(item, ctx.node.network);
+  const [r] = await ctx.node.submitTransfers([stx]);
+  if (!r) throw new Error('the mempool returned no result');
+  if (!r.accepted) throw r.error;
+  return r.replaced ? { txid: toHex(r.txid), replaced: toHex(r.replaced) } : { txid: toHex(r.txid) };
+}
+
+/** Route options and handler of a transaction submission (shared with the legacy POST /txion). */
+export function submitRoute(ctx: ApiContext, doc: { summary: string; tags: string[]; deprecated?: boolean }): {
+  options: RouteShorthandOptions;
+  handler: (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => Promise<SubmitAccepted | BatchItemResult[]>;
+} {
+  return {
+    options: {
+      schema: {
+        ...doc,
+        description:
+          'Submit one signed transfer (202 { txid } or an error naming the rule) or an array of up to 1000 ' +
+          '(202 with one result per item). Extra read-only fields of the transaction JSON (type, txid, sender) are ignored.',
+        body: submitBodySchema,
+        response: responses({ 202: { anyOf: [submitAcceptedSchema, batchResultSchema] } }, [400, 409, 413, 415, 503]),
+      },
+      // Bodies are checked without type coercion (see strictBody.ts).
+      validatorCompiler: ({ schema }) => strictValidator(schema),
+    },
+    handler: async (request, reply) => {
+      const body = request.body;
+      const result = Array.isArray(body) ? await submitBatch(ctx, body) : await submitOne(ctx, body);
+      void reply.code(202);
+      return result;
+    },
+  };
+}
+
+function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
+  const { node } = ctx;
+  const pending = node.mempool.get(txid);
+  if (pending) {
+    return {
+      status: 'pending',
+      transaction: transactionToJson(pending.tx, node.network, pending.signature),
+      blockHash: null,
+      height: null,
+      confirmations: 0,
+      position: null,
+    };
+  }
+  const loc = node.store.getTxLocation(txid);
+  const block = loc && node.store.getBlock(loc.blockHash);
+  const tx = loc && block && transactionAt(block, loc.position);
+  if (!loc || !tx) throw new ApiError(404, ApiErrorCode.txNotFound, `no transaction ${toHex(txid)} in the mempool or the main chain`);
+  return {
+    status: 'confirmed',
+    transaction: transactionToJson(tx, node.network),
+    blockHash: toHex(loc.blockHash),
+    height: loc.height,
+    confirmations: confirmationsAt(loc.height, node.chain.tip.height),
+    position: loc.position,
+  };
+}
+
+export function registerTransactionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const submit = submitRoute(ctx, { summary: 'Submit signed transfers to the mempool', tags: ['transactions'] });
+  app.post<{ Body: unknown }>('/transactions', submit.options, submit.handler);
+  app.get<{ Params: { txid: string } }>(
+    '/transactions/:txid',
+    {
+      schema: {
+        tags: ['transactions'],
+        summary: 'A transaction: pending (mempool) or confirmed (main chain), with its location',
+        params: txidParamsSchema,
+        response: responses({ 200: transactionInfoSchema }, [400, 404]),
+      },
+    },
+    (request) => transactionInfo(ctx, fromHex(request.params.txid.toLowerCase(), 'txid', 32)),
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The node's HTTP API (Fastify): JSON routes under /api/v1, SimpleCoin's /blocks and /txion
+ * as aliases, an OpenAPI 3 document at /docs/json and its UI at /docs.
+ *
+ * Cross-cutting: every error is `{ error: { code, message } }` (errors.ts); requests are rate
+ * limited per client IP; CORS is off unless origins are given; bodies are capped (1 MiB by
+ * default). `buildApiServer` does not listen: the caller does (`app.listen({ host, port })`).
+ * See docs/decisions/0009-http-api.md.
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { LogController, fastify } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { OurCoinNode } from '../node/node.js';
+import type { ApiContext } from './context.js';
+import { installErrorHandlers, sendError } from './errors.js';
+import { registerAddressRoutes } from './routes/addresses.js';
+import { registerBlockRoutes } from './routes/blocks.js';
+import { registerLegacyRoutes } from './routes/legacy.js';
+import { registerMempoolRoutes } from './routes/mempool.js';
+import { registerMineRoutes } from './routes/mine.js';
+import { registerStatusRoutes } from './routes/status.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
+
+export const API_PREFIX = '/api/v1';
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
+
+export interface ApiServerOptions {
+  readonly logger: Logger;
+  /** Browser origins allowed to call the API (exact match); CORS is off without them. */
+  readonly corsOrigins?: readonly string[];
+  /** Requests per client IP per window (default 600 a minute). */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413 BODY_TOO_LARGE. */
+  readonly bodyLimit?: number;
+  /** Connected peers, JSON-ready; empty until networking exists. */
+  readonly peers?: () => unknown[];
+}
+
+export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the instance is a plain FastifyInstance (pino's Logger is one).
+  const logger: FastifyBaseLogger = opts.logger;
+  const app = fastify({
+    loggerInstance: logger,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Per-request lines would drown the node's own log; onResponse below logs them at debug.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Errors the router raises before any route runs (a malformed %-escape in the URL).
+    frameworkErrors: (error, request, reply) => {
+      void sendError(error, request, reply);
+    },
+    // The rate limit keys on the socket address: a reverse proxy in front would need trustProxy.
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  const ctx: ApiContext = { node, peers: opts.peers ?? (() => []) };
+  // JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE (and no "simple" cross-site POSTs).
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    done(null, payload);
+  });
+
+  if (opts.corsOrigins && opts.corsOrigins.length > 0) {
+    await app.register(cors, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
+  }
+  const limit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  await app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.timeWindowMs });
+  installErrorHandlers(app, app.rateLimit());
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OurCoin node API',
+        version: '1',
+        description:
+          'Bytes are 0x-hex, amounts decimal strings of base units (1 OUR = 10^8), addresses bech32m. ' +
+          'Every error is { error: { code, message } } with a stable code.',
+      },
+      tags: [
+        { name: 'node', description: 'Node status, peers, regtest mining' },
+        { name: 'blocks', description: 'Main-chain blocks' },
+        { name: 'transactions', description: 'Submitting and looking up transfers; the mempool' },
+        { name: 'addresses', description: 'Balances, nonces and history' },
+        { name: 'legacy', description: "SimpleCoin's routes, kept as aliases" },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(
+    (api, _opts, done) => {
+      registerStatusRoutes(api, ctx);
+      registerBlockRoutes(api, ctx);
+      registerTransactionRoutes(api, ctx);
+      registerAddressRoutes(api, ctx);
+      registerMempoolRoutes(api, ctx);
+      registerMineRoutes(api, ctx);
+      done();
+    },
+    { prefix: API_PREFIX },
+  );
+  registerLegacyRoutes(app, ctx);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * JSON views of chain objects for the API: block summaries and details, transactions with
+ * their location, history directions. Every bigint becomes a decimal string here, every
+ * byte string 0x-hex, every address bech32m.
+ */
+import { addressHashOf } from '../protocol/address.js';
+import { blockHash, blockSize, blockToJson } from '../protocol/block.js';
+import type { Block, BlockJson } from '../protocol/block.js';
+import { bytesEqual, toHex } from '../protocol/bytes.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import { coinbaseToJson, transferToJson } from '../protocol/transaction.js';
+import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
+import type { BlockRecord, ChainStore } from '../store/interface.js';
+
+export interface BlockSummary {
+  hash: string;
+  height: number;
+  prevHash: string;
+  timestamp: number;
+  transfers: number;
+  size: number;
+  aggregateSignature: string;
+}
+
+export interface BlockDetail extends BlockJson {
+  height: number;
+  confirmations: number;
+  onMainChain: boolean;
+  cumulativeWork: string;
+}
+
+export type Direction = 'in' | 'out' | 'self';
+
+export function blockSummary(block: Block): BlockSummary {
+  return {
+    hash: toHex(blockHash(block.header)),
+    height: block.header.height,
+    prevHash: toHex(block.header.prevHash),
+    timestamp: block.header.timestamp,
+    transfers: block.transactions.length,
+    size: blockSize(block),
+    aggregateSignature: toHex(block.aggregateSignature),
+  };
+}
+
+/** Confirmations of something at `height` on the main chain whose tip is at `tipHeight`. */
+export function confirmationsAt(height: number, tipHeight: number): number {
+  return Math.max(0, tipHeight - height + 1);
+}
+
+export function isMainChainRecord(store: ChainStore, rec: BlockRecord): boolean {
+  const main = store.mainHashAt(rec.height);
+  return main !== undefined && bytesEqual(main, rec.hash);
+}
+
+export function blockDetail(store: ChainStore, network: NetworkParams, rec: BlockRecord, block: Block): BlockDetail {
+  const onMainChain = isMainChainRecord(store, rec);
+  const tipHeight = store.tip()?.height ?? 0;
+  return {
+    ...blockToJson(block, network),
+    height: rec.height,
+    confirmations: onMainChain ? confirmationsAt(rec.height, tipHeight) : 0,
+    onMainChain,
+    cumulativeWork: rec.cumulativeWork.toString(),
+  };
+}
+
+/** The transaction at `position` of `block` (0 is the coinbase). */
+export function transactionAt(block: Block, position: number): Transfer | Coinbase | undefined {
+  return position === 0 ? block.coinbase : block.transactions[position - 1];
+}
+
+export function isTransfer(tx: Transfer | Coinbase): tx is Transfer {
+  return 'senderPublicKey' in tx;
+}
+
+export function transactionToJson(tx: Transfer | Coinbase, network: NetworkParams, signature?: Uint8Array): TransferJson | CoinbaseJson {
+  return isTransfer(tx) ? transferToJson(tx, network, signature) : coinbaseToJson(tx, network);
+}
+
+/** How `tx` moves coins for `address` (a 20-byte hash): a coinbase is always incoming. */
+export function directionFor(tx: Transfer | Coinbase, address: Uint8Array): Direction {
+  if (!isTransfer(tx)) return 'in';
+  const out = bytesEqual(addressHashOf(tx.senderPublicKey), address);
+  const into = bytesEqual(tx.recipient, address);
+  if (out && into) return 'self';
+  return out ? 'out' : 'in';
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * `ourcoin`: the command-line entry point (commander). Each command lives in its own module.
+ */
+import { Command } from 'commander';
+import { registerNodeCommand } from './nodeCommand.js';
+import { OurCoinError } from '../protocol/errors.js';
+
+const program = new Command();
+program.name('ourcoin').description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block').version('0.1.0');
+registerNodeCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Known errors get one clear line and a non-zero exit; anything else is a bug: show it.
+  if (err instanceof OurCoinError) {
+    process.stderr.write(`error: ${err.message} (${err.code})\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

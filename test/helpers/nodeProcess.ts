@@ -1,0 +1,61 @@
+/**
+ * Runs a real `ourcoin node` process (from the TypeScript sources, via tsx) on loopback
+ * with a free port, and talks to its HTTP API.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+
+export interface NodeProcess {
+  readonly url: string;
+  readonly proc: ChildProcessWithoutNullStreams;
+  output(): string;
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  post<T = unknown>(path: string, body: unknown): Promise<{ status: number; body: T }>;
+  /** SIGTERM, then wait for a clean exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--api-host', '127.0.0.1', '--api-port', '0', '--status-interval', '0', ...args], {
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 30_000);
+    const onData = (): void => {
+      const m = /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code}:\n${out}`));
+    });
+  });
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  return {
+    url,
+    proc,
+    output: () => out,
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        proc.once('exit', (code) => resolve(code));
+        proc.kill('SIGTERM');
+      }),
+  };
+}

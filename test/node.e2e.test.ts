@@ -1,0 +1,106 @@
+/**
+ * The node end to end: a real `ourcoin node` process on regtest, driven over HTTP.
+ * 200 transfers from 10 senders are submitted, mined into blocks with exactly one aggregate
+ * signature each, and every balance and nonce reads back right, also after a restart.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COIN } from '../src/protocol/amount.js';
+import { encodeAddress } from '../src/protocol/address.js';
+import { regtest } from '../src/protocol/networks.js';
+import { transferToJson } from '../src/protocol/transaction.js';
+import { testKey, transfer } from './helpers/builder.js';
+import { startNode } from './helpers/nodeProcess.js';
+import type { NodeProcess } from './helpers/nodeProcess.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ourcoin-e2e-'));
+const nodes: NodeProcess[] = [];
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const senders = Array.from({ length: 10 }, (_, i) => testKey(500 + i));
+const recipient = testKey(600);
+const addr = (a: Uint8Array): string => encodeAddress(a, regtest);
+
+interface AddressInfo {
+  balance: string;
+  nonce: number;
+  nextNonce: number;
+}
+interface BlockInfo {
+  aggregateSignature: string;
+  transactions: unknown[];
+}
+
+describe('ourcoin node (regtest, real process)', () => {
+  it('mines 200 transfers from 10 senders into one-aggregate blocks, and keeps them across a restart', async () => {
+    const datadir = join(dir, 'node1');
+    let node = await startNode(['--network', 'regtest', '--datadir', datadir]);
+    nodes.push(node);
+    const status = await node.get<{ network: string; height: number }>('/api/v1/status');
+    expect(status.body).toMatchObject({ network: 'regtest', height: 0 });
+
+    // Fund each sender with one block's subsidy.
+    for (const s of senders) expect((await node.post('/api/v1/mine', { blocks: 1, address: addr(s.address) })).status).toBe(200);
+
+    // 20 transfers each, sent one request at a time (half of them) and in batches (the rest).
+    const expected = new Map<string, bigint>(senders.map((s) => [addr(s.address), 50n * COIN]));
+    let toRecipient = 0n;
+    const all = senders.flatMap((s, i) =>
+      Array.from({ length: 20 }, (_, n) => {
+        const amount = BigInt(1000 + i * 100 + n);
+        const fee = 1000n + BigInt(n);
+        expected.set(addr(s.address), expected.get(addr(s.address))! - amount - fee);
+        toRecipient += amount;
+        return transferToJson(transfer(s, recipient.address, amount, n, fee).tx, regtest, transfer(s, recipient.address, amount, n, fee).signature);
+      }),
+    );
+    for (const tx of all.slice(0, 100)) {
+      const r = await node.post<{ txid: string }>('/api/v1/transactions', tx);
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      expect(r.body.txid).toBe(tx.txid);
+    }
+    const batch = await node.post<unknown[]>('/api/v1/transactions', all.slice(100));
+    expect(batch.status).toBe(202);
+    expect((await node.get<{ count: number }>('/api/v1/mempool')).body.count).toBe(200);
+
+    // Mine until the mempool is empty; every block carries exactly one 96-byte aggregate.
+    const minerKey = testKey(700);
+    const before = (await node.get<{ height: number }>('/api/v1/status')).body.height;
+    await node.post('/api/v1/mine', { blocks: 2, address: addr(minerKey.address) });
+    expect((await node.get<{ count: number }>('/api/v1/mempool')).body.count).toBe(0);
+    const after = (await node.get<{ height: number }>('/api/v1/status')).body.height;
+    let mined = 0;
+    for (let h = before + 1; h <= after; h++) {
+      const b = (await node.get<BlockInfo>(`/api/v1/blocks/${h}`)).body;
+      expect(b.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
+      mined += b.transactions.length;
+    }
+    expect(mined).toBe(200);
+
+    const check = async (n: NodeProcess): Promise<void> => {
+      for (const s of senders) {
+        const info = (await n.get<AddressInfo>(`/api/v1/addresses/${addr(s.address)}`)).body;
+        expect(info.balance).toBe(expected.get(addr(s.address))!.toString());
+        expect(info.nonce).toBe(20);
+        expect(info.nextNonce).toBe(20);
+      }
+      expect((await n.get<AddressInfo>(`/api/v1/addresses/${addr(recipient.address)}`)).body.balance).toBe(toRecipient.toString());
+      const tx = (await n.get<{ status: string; confirmations: number }>(`/api/v1/transactions/${all[0]!.txid}`)).body;
+      expect(tx.status).toBe('confirmed');
+      expect(tx.confirmations).toBeGreaterThanOrEqual(1);
+    };
+    await check(node);
+
+    // Restart: same data directory, same answers.
+    expect(await node.stop()).toBe(0);
+    node = await startNode(['--network', 'regtest', '--datadir', datadir]);
+    nodes.push(node);
+    expect((await node.get<{ height: number }>('/api/v1/status')).body.height).toBe(after);
+    await check(node);
+  });
+});
