@@ -3,7 +3,7 @@
  * 200 transfers from 10 senders are submitted, mined into blocks with exactly one aggregate
  * signature each, and every balance and nonce reads back right, also after a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,53 @@ describe('ourcoin node (regtest, real process)', () => {
     nodes.push(node);
     expect((await node.get<{ height: number }>('/api/v1/status')).body.height).toBe(after);
     await check(node);
+  });
+
+  it('answers the API while every core mines, keeps its miner key encrypted, and stops cleanly', async () => {
+    const home = join(dir, 'home');
+    const password = 'correct horse battery staple';
+    const node = await startNode(['--network', 'devnet', '--mine', '--threads', '2'], { OURCOIN_HOME: home, OURCOIN_PASSWORD: password });
+    nodes.push(node);
+    // Wait until the miner threads report a hash rate.
+    let status = { mining: false, hashRate: 0, minerAddress: '' };
+    for (let i = 0; i < 100 && !(status.hashRate > 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await node.get<typeof status>('/api/v1/status')).body;
+    }
+    expect(status.mining).toBe(true);
+    expect(status.hashRate).toBeGreaterThan(0);
+    expect(status.minerAddress).toMatch(/^ourdev1/);
+    // Every request is answered while both cores hash.
+    for (let i = 0; i < 20; i++) {
+      const r = await node.get<{ height: number }>('/api/v1/status');
+      expect(r.status).toBe(200);
+    }
+    expect((await node.get('/api/v1/blocks')).status).toBe(200);
+
+    const keystorePath = join(home, 'devnet', 'miner-keystore.json');
+    expect(statSync(keystorePath).mode & 0o777).toBe(0o600);
+    const keystore = JSON.parse(readFileSync(keystorePath, 'utf8')) as { crypto: { kdf: { function: string } }; version: number };
+    expect(keystore).toMatchObject({ version: 4, crypto: { kdf: { function: 'scrypt' } } });
+    expect(readFileSync(keystorePath, 'utf8')).not.toContain(password);
+    expect(node.output()).not.toContain(password);
+    expect(node.output()).toContain(status.minerAddress);
+
+    expect(await node.stop()).toBe(0);
+    expect(node.output()).toContain('node stopped');
+  });
+
+  it('mines on regtest with --mine without running ahead of the clock', async () => {
+    const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'regmine'), '--mine', '--threads', '1', '--miner-address', addr(testKey(800).address)]);
+    nodes.push(node);
+    await new Promise((r) => setTimeout(r, 3000));
+    const { height } = (await node.get<{ height: number }>('/api/v1/status')).body;
+    expect(height).toBeGreaterThan(0);
+    const tip = (await node.get<{ header: { timestamp: number } }>(`/api/v1/blocks/${height}`)).body;
+    expect(tip.header.timestamp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
+    // Mining goes on between the reads: the reward covers at least `height` blocks, whole ones.
+    const balance = BigInt((await node.get<{ balance: string }>(`/api/v1/addresses/${addr(testKey(800).address)}`)).body.balance);
+    expect(balance % (50n * COIN)).toBe(0n);
+    expect(balance / (50n * COIN)).toBeGreaterThanOrEqual(BigInt(height));
+    expect(await node.stop()).toBe(0);
   });
 });

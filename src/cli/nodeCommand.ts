@@ -15,6 +15,7 @@ import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { OurCoinNode } from '../node/node.js';
+import { OurCoinError } from '../protocol/errors.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 
@@ -79,7 +80,13 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   });
   const api = await buildApiServer(node, { logger, corsOrigins: opts.corsOrigin });
   const port = opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330;
-  await api.listen({ host: opts.apiHost, port });
+  try {
+    await api.listen({ host: opts.apiHost, port });
+  } catch (err) {
+    await node.close();
+    const code = (err as { code?: string }).code ?? 'unknown';
+    throw new OurCoinError('API_LISTEN_FAILED', `cannot serve the API on ${opts.apiHost}:${port} (${code}); choose another --api-port`, 'input', { cause: err });
+  }
   const address = api.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const host = opts.apiHost.includes(':') ? `[${opts.apiHost}]` : opts.apiHost;
@@ -91,7 +98,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     `  data dir    ${datadir}`,
     `  api         ${url}/api/v1  (OpenAPI at ${url}/docs)`,
     `  height      ${node.chain.tip.height}  tip ${toHex(node.chain.tip.hash)}`,
-    minerAddress ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} threads)` : '  (not mining)'}` : `  miner       off (start with --mine)`,
+    minerAddress ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}` : `  miner       off (start with --mine)`,
   ];
   process.stdout.write(banner.join('\n') + '\n');
   if (opts.mine) node.startMining();

@@ -88,6 +88,19 @@ export class MiningLoop {
       minerAddress: this.opts.minerAddress,
       now: previous === undefined ? this.now() : Math.max(this.now(), previous + 1),
     });
+    // Blocks faster than one a second push the median-time rule's minimum past the clock;
+    // wait for the clock instead of mining ever further into the future.
+    const ahead = block.header.timestamp - this.now();
+    if (ahead > 0) {
+      this.opts.searcher.stop();
+      this.current = undefined;
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        this.refresh();
+      }, ahead * 1000);
+      return;
+    }
     this.current = block;
     this.jobId++;
     this.opts.searcher.mine({ jobId: this.jobId, header: encodeHeader(block.header), target: decodeCompact(block.header.bits) });

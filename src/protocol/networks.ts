@@ -7,6 +7,7 @@
  *   halvings: for tests, like Bitcoin's regtest.
  */
 import { COIN } from './amount.js';
+import { OurCoinError } from './errors.js';
 
 export type NetworkName = 'devnet' | 'regtest';
 
@@ -67,6 +68,6 @@ export const networks: Readonly<Record<NetworkName, NetworkParams>> = { devnet, 
 
 export function networkByName(name: string): NetworkParams {
   const n = (networks as Record<string, NetworkParams | undefined>)[name];
-  if (!n) throw new Error(`unknown network "${name}" (known: ${Object.keys(networks).join(', ')})`);
+  if (!n) throw new OurCoinError('NETWORK_UNKNOWN', `unknown network "${name}" (known: ${Object.keys(networks).join(', ')})`, 'input');
   return n;
 }

@@ -71,7 +71,19 @@ export class SqliteStore implements ChainStore {
   constructor(path: string, network: NetworkParams) {
     this.networkName = network.name;
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    // One process per store: the exclusive lock is taken by the first write below and held
+    // until close, so a second node on the same data directory fails at once, clearly.
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new OurCoinError('STORE_LOCKED', `${path} is in use by another OurCoin process`, 'store', { cause: err });
+      }
+      throw err;
+    }
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
