@@ -149,6 +149,20 @@ describe('ourcoin node (regtest, real process)', () => {
     const balance = BigInt((await node.get<{ balance: string }>(`/api/v1/addresses/${addr(testKey(800).address)}`)).body.balance);
     expect(balance % (50n * COIN)).toBe(0n);
     expect(balance / (50n * COIN)).toBeGreaterThanOrEqual(BigInt(height));
+
+    // A transfer submitted while the miner runs is picked up by a refreshed template.
+    const send = transfer(testKey(800), testKey(801).address, 7n * COIN, 0);
+    const posted = await node.post<{ txid: string }>('/api/v1/transactions', transferToJson(send.tx, regtest, send.signature));
+    expect(posted.status).toBe(202);
+    let tx = { status: 'pending', height: 0 };
+    for (let i = 0; i < 100 && tx.status !== 'confirmed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      tx = (await node.get<typeof tx>(`/api/v1/transactions/${posted.body.txid}`)).body;
+    }
+    expect(tx.status).toBe('confirmed');
+    const block = (await node.get<{ transactions: { txid: string }[]; aggregateSignature: string }>(`/api/v1/blocks/${tx.height}`)).body;
+    expect(block.transactions.map((t) => t.txid)).toContain(posted.body.txid);
+    expect(block.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
     expect(await node.stop()).toBe(0);
   });
 });
