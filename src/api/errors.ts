@@ -36,6 +36,8 @@ export const ApiErrorCode = {
   blockNotFound: 'BLOCK_NOT_FOUND',
   txNotFound: 'TX_NOT_FOUND',
   notRegtest: 'NOT_REGTEST',
+  p2pOff: 'P2P_OFF',
+  peerDialFailed: 'PEER_DIAL_FAILED',
 } as const;
 
 /**

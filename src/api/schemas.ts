@@ -317,6 +317,12 @@ export const statusSchema = {
     mining: { type: 'boolean' },
     hashRate: { type: 'number', description: 'hashes per second while mining, else 0' },
     minerAddress: nullable(addressString),
+    p2p: {
+      type: ['object', 'null'],
+      required: ['peerId', 'multiaddrs'],
+      properties: { peerId: { type: 'string' }, multiaddrs: { type: 'array', items: { type: 'string' } } },
+      description: "this node's peer id and listen multiaddrs (null when networking is off)",
+    },
   },
 } as const;
 
@@ -334,7 +340,30 @@ export const mempoolSchema = {
   },
 } as const;
 
-export const peersSchema = { type: 'array', items: {}, description: 'connected peers (empty until networking exists)' } as const;
+export const peersSchema = {
+  type: 'array',
+  description: 'connected peers',
+  items: {
+    type: 'object',
+    required: ['peerId', 'address', 'direction', 'height', 'cumulativeWork', 'score', 'network'],
+    properties: {
+      peerId: { type: 'string' },
+      address: { type: 'string', description: 'remote multiaddr' },
+      direction: { type: 'string', enum: ['inbound', 'outbound'] },
+      height: { type: ['integer', 'null'], description: 'from its last handshake' },
+      cumulativeWork: { type: ['string', 'null'], description: 'decimal string, from its last handshake' },
+      score: { type: 'number', description: '0 is neutral; misbehaviour lowers it, and at -100 the peer is banned' },
+      network: { type: ['string', 'null'] },
+    },
+  },
+} as const;
+
+export const connectBodySchema = {
+  type: 'object',
+  required: ['address'],
+  additionalProperties: false,
+  properties: { address: { type: 'string', minLength: 8, maxLength: 512, description: 'multiaddr with /p2p/<peer id>' } },
+} as const;
 
 export const mineBodySchema = {
   type: 'object',

@@ -15,7 +15,7 @@ import { LogController, fastify } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OurCoinNode } from '../node/node.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, P2PInfo } from './context.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerBlockRoutes } from './routes/blocks.js';
@@ -37,8 +37,12 @@ export interface ApiServerOptions {
   readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
   /** Largest request body in bytes (default 1 MiB); larger ones get 413 BODY_TOO_LARGE. */
   readonly bodyLimit?: number;
-  /** Connected peers, JSON-ready; empty until networking exists. */
+  /** Connected peers, JSON-ready (empty without networking). */
   readonly peers?: () => unknown[];
+  /** This node's peer id and listen addresses (null without networking). */
+  readonly p2p?: () => P2PInfo | null;
+  /** Connects to a peer (POST /api/v1/peers); absent without networking. */
+  readonly connect?: (multiaddr: string) => Promise<void>;
 }
 
 export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions): Promise<FastifyInstance> {
@@ -57,7 +61,7 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
     trustProxy: false,
     return503OnClosing: true,
   });
-  const ctx: ApiContext = { node, peers: opts.peers ?? (() => []) };
+  const ctx: ApiContext = { node, peers: opts.peers ?? (() => []), p2p: opts.p2p ?? (() => null), connect: opts.connect };
   // JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE (and no "simple" cross-site POSTs).
   app.removeContentTypeParser('text/plain');
 

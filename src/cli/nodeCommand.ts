@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { buildApiServer } from '../api/server.js';
+import type { P2PInfo } from '../api/context.js';
+import { P2PNetwork } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
@@ -20,6 +22,7 @@ import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 
 export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
+export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
 
 interface NodeCommandOptions {
   network: string;
@@ -33,6 +36,11 @@ interface NodeCommandOptions {
   corsOrigin: string[];
   statusInterval: number;
   logLevel: string;
+  p2p: boolean;
+  p2pPort?: number;
+  p2pHost: string;
+  peer: string[];
+  mdns: boolean;
 }
 
 function integer(min: number, max: number) {
@@ -60,6 +68,11 @@ export function registerNodeCommand(program: Command): void {
     .option('--threads <n>', 'mining threads', integer(1, 256), Math.max(1, availableParallelism() - 1))
     .option('--password-file <file>', 'password for a newly created miner key (or set OURCOIN_PASSWORD)')
     .option('--cors-origin <origin>', 'allow this browser origin to call the API (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--p2p-port <port>', 'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)', integer(0, 65535))
+    .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
+    .option('--peer <multiaddr>', 'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--mdns', 'find peers on the local network by mDNS', false)
+    .option('--no-p2p', 'run without the peer-to-peer network')
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action((opts: NodeCommandOptions) => runNode(opts));
@@ -78,7 +91,17 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     logger.error({ err }, 'a miner thread failed; mining stopped');
     node.stopMining();
   });
-  const api = await buildApiServer(node, { logger, corsOrigins: opts.corsOrigin });
+  // The network starts after the API is up; the API reads peers through these.
+  let peersSource: () => unknown[] = () => [];
+  let p2pSource: () => P2PInfo | null = () => null;
+  let connect: ((address: string) => Promise<void>) | undefined = undefined;
+  const api = await buildApiServer(node, {
+    logger,
+    corsOrigins: opts.corsOrigin,
+    peers: () => peersSource(),
+    p2p: () => p2pSource(),
+    connect: opts.p2p ? (address) => (connect ? connect(address) : Promise.reject(new Error('the network is starting'))) : undefined,
+  });
   const port = opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330;
   try {
     await api.listen({ host: opts.apiHost, port });
@@ -89,6 +112,24 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   }
   const address = api.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
+  const p2p = opts.p2p
+    ? await P2PNetwork.start({
+        node,
+        datadir,
+        logger,
+        host: opts.p2pHost,
+        port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
+        bootstrap: opts.peer,
+        mdns: opts.mdns,
+      }).catch(async (err: unknown) => {
+        await api.close();
+        await node.close();
+        throw new OurCoinError('P2P_START_FAILED', `cannot start the peer-to-peer network: ${(err as Error).message}; choose another --p2p-port`, 'input', { cause: err });
+      })
+    : undefined;
+  peersSource = () => p2p?.peers() ?? [];
+  p2pSource = () => (p2p ? { peerId: p2p.peerId, multiaddrs: p2p.multiaddrs() } : null);
+  connect = p2p ? (address) => p2p.dial(address) : undefined;
   const host = opts.apiHost.includes(':') ? `[${opts.apiHost}]` : opts.apiHost;
   const url = `http://${host}:${boundPort}`;
 
@@ -98,6 +139,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     `  data dir    ${datadir}`,
     `  api         ${url}/api/v1  (OpenAPI at ${url}/docs)`,
     `  height      ${node.chain.tip.height}  tip ${toHex(node.chain.tip.hash)}`,
+    p2p ? `  p2p         ${p2p.multiaddrs().map((m) => `${m}`).join('  ') || '(no listen address)'}` : `  p2p         off`,
     minerAddress ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}` : `  miner       off (start with --mine)`,
   ];
   process.stdout.write(banner.join('\n') + '\n');
@@ -108,7 +150,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       ? setInterval(() => {
           const s = node.status();
           process.stdout.write(
-            `height ${s.height}  peers 0  mempool ${s.mempool}  ${s.mining ? `hashrate ${formatRate(s.hashRate)}` : 'not mining'}  tip ${toHex(s.tipHash).slice(0, 18)}…\n`,
+            `height ${s.height}  peers ${p2p?.peers().length ?? 0}  mempool ${s.mempool}  ${s.mining ? `hashrate ${formatRate(s.hashRate)}` : 'not mining'}  tip ${toHex(s.tipHash).slice(0, 18)}…\n`,
           );
         }, opts.statusInterval * 1000)
       : undefined;
@@ -121,6 +163,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     clearInterval(statusTimer);
     void api
       .close()
+      .then(() => p2p?.stop())
       .then(() => node.close())
       .then(
         () => process.exit(0),

@@ -57,6 +57,7 @@ export class Mempool implements KnownSignatures {
   private seq = 0;
   private readonly unsubscribe: () => void;
   private readonly changeListeners: (() => void)[] = [];
+  private readonly acceptListeners: ((entries: MempoolEntry[]) => void)[] = [];
 
   constructor(opts: MempoolOptions) {
     this.chain = opts.chain;
@@ -76,6 +77,11 @@ export class Mempool implements KnownSignatures {
   /** Called after every change of content (admission, removal), e.g. to refresh a block template. */
   onChange(listener: () => void): void {
     this.changeListeners.push(listener);
+  }
+
+  /** Called with the transfers each `submit` admitted (e.g. to relay them to peers). */
+  onAccepted(listener: (entries: MempoolEntry[]) => void): void {
+    this.acceptListeners.push(listener);
   }
 
   get(txid: Uint8Array): MempoolEntry | undefined {
@@ -157,7 +163,15 @@ export class Mempool implements KnownSignatures {
           : reject(txid, MempoolErrorCode.badSignature, 'the signature does not verify for this transfer and sender key');
       });
     }
-    if (results.some((r) => r?.accepted)) this.notifyChange();
+    // (An entry replaced later in the same batch is gone again: only what is still held counts.)
+    const accepted = results.flatMap((r) => {
+      const entry = r?.accepted ? this.byTxid.get(toHex(r.txid)) : undefined;
+      return entry ? [entry] : [];
+    });
+    if (accepted.length > 0) {
+      this.notifyChange();
+      for (const l of this.acceptListeners) l(accepted);
+    }
     return results.map((r) => r!);
   }
 
@@ -288,7 +302,7 @@ export class Mempool implements KnownSignatures {
   }
 
   private onTipChange(change: TipChange): void {
-    for (const block of change.disconnected) this.returnTransfers(block);
+    const returned = change.disconnected.flatMap((block) => this.returnTransfers(block));
     for (const block of change.connected) this.removeMined(block);
     // Any account a moved block touched may now fund less (or its nonce moved): re-check them.
     const touched = new Set<string>();
@@ -301,6 +315,10 @@ export class Mempool implements KnownSignatures {
     }
     for (const key of touched) this.trimToState(key);
     this.notifyChange();
+    // Transfers a reorg gave back are offered to listeners again (the network relays them to
+    // peers that have not seen them recently).
+    const back = returned.filter((e) => this.byTxid.get(toHex(e.txid)) === e);
+    if (back.length > 0) for (const l of this.acceptListeners) l(back);
   }
 
   /** Keeps the signatures of a connected block's transfers for reorgs, and drops them from the pool. */
@@ -338,7 +356,8 @@ export class Mempool implements KnownSignatures {
   }
 
   /** A disconnected block's transfers come back if their verified signatures are known. */
-  private returnTransfers(block: Block): void {
+  private returnTransfers(block: Block): MempoolEntry[] {
+    const returned: MempoolEntry[] = [];
     for (const tx of block.transactions) {
       const txid = transferTxid(tx);
       const key = toHex(txid);
@@ -356,7 +375,9 @@ export class Mempool implements KnownSignatures {
       chain.set(tx.nonce, entry);
       this.byTxid.set(key, entry);
       this.store?.put(txid, encodeSignedTransfer({ tx, signature }));
+      returned.push(entry);
     }
+    return returned;
   }
 
   private notifyChange(): void {

@@ -16,7 +16,7 @@ export interface NodeProcess {
 }
 
 export async function startNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<NodeProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--api-host', '127.0.0.1', '--api-port', '0', '--status-interval', '0', ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--api-host', '127.0.0.1', '--api-port', '0', '--p2p-host', '127.0.0.1', '--p2p-port', '0', '--status-interval', '0', ...args], {
     env: { ...process.env, ...env },
   });
   let out = '';

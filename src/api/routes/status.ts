@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { encodeAddress } from '../../protocol/address.js';
 import { bigIntToBytes, toHex } from '../../protocol/bytes.js';
 import type { ApiContext } from '../context.js';
-import { peersSchema, responses, statusSchema } from '../schemas.js';
+import { connectBodySchema, peersSchema, responses, statusSchema } from '../schemas.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import { strictValidator } from '../strictBody.js';
 
 export interface StatusJson {
   network: string;
@@ -22,6 +24,7 @@ export interface StatusJson {
   mining: boolean;
   hashRate: number;
   minerAddress: string | null;
+  p2p: { peerId: string; multiaddrs: readonly string[] } | null;
 }
 
 export function statusJson(ctx: ApiContext): StatusJson {
@@ -42,6 +45,7 @@ export function statusJson(ctx: ApiContext): StatusJson {
     mining: s.mining,
     hashRate: s.hashRate,
     minerAddress: s.minerAddress ? encodeAddress(s.minerAddress, node.network) : null,
+    p2p: ctx.p2p(),
   };
 }
 
@@ -53,7 +57,29 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ApiContext): voi
   );
   app.get(
     '/peers',
-    { schema: { tags: ['node'], summary: 'Connected peers (empty until networking exists)', response: responses({ 200: peersSchema }, []) } },
+    { schema: { tags: ['node'], summary: 'Connected peers: address, direction, height, score', response: responses({ 200: peersSchema }, []) } },
     () => ctx.peers(),
+  );
+  // Like bitcoin-cli addnode: the API binds to loopback unless the operator exposes it.
+  app.post<{ Body: { address: string } }>(
+    '/peers',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Connect to a peer by multiaddr (/ip4/…/tcp/…/p2p/…)',
+        body: connectBodySchema,
+        response: responses({ 200: { type: 'object', required: ['connected'], properties: { connected: { type: 'string' } } } }, [400, 409, 413, 415, 502]),
+      },
+      validatorCompiler: ({ schema }) => strictValidator(schema),
+    },
+    async (request) => {
+      if (!ctx.connect) throw new ApiError(409, ApiErrorCode.p2pOff, 'this node runs without the peer-to-peer network (--no-p2p)');
+      try {
+        await ctx.connect(request.body.address);
+      } catch (err) {
+        throw new ApiError(502, ApiErrorCode.peerDialFailed, `could not connect to ${request.body.address}: ${(err as Error).message}`);
+      }
+      return { connected: request.body.address };
+    },
   );
 }

@@ -1,0 +1,418 @@
+/**
+ * The node's peer-to-peer network on js-libp2p 2.x: TCP, Noise, Yamux, identify, ping,
+ * gossipsub; bootstrap peers and optional mDNS discovery.
+ *
+ * - Handshake (`/ourcoin/handshake/1`, the same id on every network so a peer from another
+ *   network is recognised and told apart clearly): both sides exchange network, chain id,
+ *   genesis, tip and cumulative work. A mismatch disconnects with a log line.
+ * - Gossip (`/ourcoin/<network>/tx/1`, `/ourcoin/<network>/cblock/1`): transfers WITH their
+ *   signature (the mempool needs it) and compact blocks. Each message is validated before it
+ *   is forwarded: accepted, ignored (duplicates, stale, not yet connectable) or rejected
+ *   (rule violations, which also cost the sender score).
+ * - Requests (`/ourcoin/<network>/{headers,blocks,txs}/1`): headers by locator and blocks by
+ *   hash for sync (sync.ts), transfers by txid for compact block reconstruction.
+ */
+import './polyfills.js';
+import { createLibp2p } from 'libp2p';
+import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface';
+import { TopicValidatorResult } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { bootstrap } from '@libp2p/bootstrap';
+import { mdns } from '@libp2p/mdns';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Logger } from 'pino';
+import type { OurCoinNode } from '../node/node.js';
+import { blockHash, encodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
+import type { Block } from '../protocol/block.js';
+import { bytesEqual, toHex } from '../protocol/bytes.js';
+import { OurCoinError } from '../protocol/errors.js';
+import { genesisBlock } from '../protocol/genesis.js';
+import { sha256 } from '../protocol/hash.js';
+import { decodeSignedTransfer, encodeSignedTransfer, transferTxid } from '../protocol/transaction.js';
+import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
+import { missingTxids, rebuildBlock, toCompactBlock, withExtra } from './compactBlock.js';
+import { loadOrCreatePeerKey } from './identity.js';
+import {
+  STATUS_VERSION,
+  decodeCompactBlock,
+  decodeSignedTransfers,
+  decodeStatus,
+  decodeTxsRequest,
+  encodeCompactBlock,
+  encodeSignedTransfers,
+  encodeBlocksRequest,
+  encodeStatus,
+  encodeTxsRequest,
+} from './messages.js';
+import type { PeerStatus } from './messages.js';
+import { PeerBook, Penalty } from './peerBook.js';
+import { request, respond } from './reqresp.js';
+import { Syncer } from './sync.js';
+
+export const HANDSHAKE_PROTOCOL = '/ourcoin/handshake/1';
+
+export interface NetworkOptions {
+  readonly node: OurCoinNode;
+  readonly datadir: string;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly port: number;
+  /** Multiaddrs to dial at start and keep (with /p2p/<peer id>). */
+  readonly bootstrap: readonly string[];
+  readonly mdns: boolean;
+}
+
+export interface PeerView {
+  readonly peerId: string;
+  readonly address: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly height: number | null;
+  readonly cumulativeWork: string | null;
+  readonly score: number;
+  readonly network: string | null;
+}
+
+export function protocolIds(networkName: string) {
+  const base = `/ourcoin/${networkName}`;
+  return {
+    headers: `${base}/headers/1`,
+    blocks: `${base}/blocks/1`,
+    txs: `${base}/txs/1`,
+    txTopic: `${base}/tx/1`,
+    blockTopic: `${base}/cblock/1`,
+  };
+}
+
+export class P2PNetwork {
+  readonly ids: ReturnType<typeof protocolIds>;
+  private readonly syncer: Syncer;
+  private readonly genesisHash: Uint8Array;
+  private stopped = false;
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly libp2p: Libp2p<{ pubsub: PubSub }>,
+    private readonly opts: NetworkOptions,
+    readonly book: PeerBook,
+  ) {
+    this.ids = protocolIds(opts.node.network.name);
+    this.genesisHash = blockHash(genesisBlock(opts.node.network).header);
+    this.syncer = new Syncer({
+      libp2p,
+      node: opts.node,
+      book: this.book,
+      ids: this.ids,
+      logger: opts.logger,
+      penalize: (p, n, why) => this.penalize(p, n, why),
+      onCaughtUp: () => this.announceTip(),
+    });
+  }
+
+  static async start(opts: NetworkOptions): Promise<P2PNetwork> {
+    const privateKey = await loadOrCreatePeerKey(opts.datadir);
+    const book = new PeerBook();
+    const libp2p = await createLibp2p({
+      privateKey,
+      addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.port}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery: [...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap] })] : []), ...(opts.mdns ? [mdns()] : [])],
+      connectionGater: {
+        denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),
+        denyInboundEncryptedConnection: (peerId: PeerId) => book.isBanned(peerId.toString()),
+      },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          globalSignaturePolicy: 'StrictNoSign',
+          // Content-addressed ids: the same transfer or block from two peers is one message.
+          msgIdFn: (msg: Message) => sha256(msg.data),
+          maxInboundDataLength: MAX_BLOCK_ENCODING_BYTES,
+          emitSelf: false,
+        }),
+      },
+    });
+    const net = new P2PNetwork(libp2p, opts, book);
+    await net.install();
+    return net;
+  }
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString();
+  }
+
+  multiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((m) => m.toString());
+  }
+
+  peers(): PeerView[] {
+    return this.book.all().map((p) => ({
+      peerId: p.peerId,
+      address: p.address,
+      direction: p.direction,
+      height: p.status?.height ?? null,
+      cumulativeWork: p.status ? p.status.cumulativeWork.toString() : null,
+      score: p.score,
+      network: p.status?.networkName ?? null,
+    }));
+  }
+
+  async dial(address: string): Promise<void> {
+    await this.libp2p.dial(multiaddr(address));
+  }
+
+  private localStatus(): PeerStatus {
+    const tip = this.opts.node.chain.tip;
+    const network = this.opts.node.network;
+    return {
+      version: STATUS_VERSION,
+      networkName: network.name,
+      chainId: network.chainId,
+      genesisHash: this.genesisHash,
+      tipHash: tip.hash,
+      height: tip.height,
+      cumulativeWork: tip.cumulativeWork,
+    };
+  }
+
+  private async install(): Promise<void> {
+    const { node, logger } = this.opts;
+    const { libp2p, ids } = this;
+
+    // Handshake: answer with our status, and learn theirs from the request.
+    await respond(libp2p, HANDSHAKE_PROTOCOL, 512, (payload, peer) => {
+      this.onStatus(peer, decodeStatus(payload));
+      return [encodeStatus(this.localStatus())];
+    });
+    await respond(libp2p, ids.txs, 4 + 32 * 10_400 + 64, (payload, peer) => {
+      this.countRequest(peer);
+      const found: SignedTransfer[] = [];
+      for (const txid of decodeTxsRequest(payload)) {
+        const stx = this.signedTransfer(txid);
+        if (stx) found.push(stx);
+      }
+      return [encodeSignedTransfers(found)];
+    });
+    await this.syncer.install((peer) => this.countRequest(peer));
+
+    libp2p.addEventListener('connection:open', (evt) => {
+      const conn = evt.detail;
+      const peerId = conn.remotePeer.toString();
+      this.book.add(peerId, conn.direction, conn.remoteAddr.toString());
+      // The dialer starts the handshake; the listener learns the status from it.
+      if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
+    });
+    libp2p.addEventListener('peer:disconnect', (evt) => {
+      this.book.remove(evt.detail.toString());
+    });
+    // mDNS finds peers, but libp2p 2 does not dial them by itself.
+    libp2p.addEventListener('peer:discovery', (evt) => {
+      if (this.stopped || this.book.get(evt.detail.id.toString())) return;
+      libp2p.dial(evt.detail.id).catch((err: unknown) => logger.debug({ err: String(err) }, 'dial of a discovered peer failed'));
+    });
+
+    const pubsub = libp2p.services.pubsub;
+    pubsub.topicValidators.set(ids.txTopic, (peer, msg) => this.validateTransfer(peer, msg.data));
+    pubsub.topicValidators.set(ids.blockTopic, (peer, msg) => this.validateCompactBlock(peer, msg.data));
+    pubsub.subscribe(ids.txTopic);
+    pubsub.subscribe(ids.blockTopic);
+
+    // Relay what this node accepts: its API's transfers, and each new tip it reaches.
+    node.mempool.onAccepted((entries) => {
+      for (const e of entries) this.publish(ids.txTopic, encodeSignedTransfer({ tx: e.tx, signature: e.signature }));
+    });
+    node.chain.onTipChange((change) => {
+      const tip = change.connected.at(-1);
+      if (tip && !this.syncer.isSyncing) this.publish(ids.blockTopic, encodeCompactBlock(toCompactBlock(tip)));
+    });
+    // Statuses go stale: refresh them now and then, so a peer that got ahead (after a
+    // partition heals, say) is noticed and synced from.
+    this.statusTimer = setInterval(() => {
+      for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
+    }, 15_000);
+    this.statusTimer.unref();
+  }
+
+  /**
+   * A transfer with its signature: pending in the mempool, or mined recently (a peer
+   * rebuilding a block we relayed asks for exactly those).
+   */
+  private signedTransfer(txid: Uint8Array): SignedTransfer | undefined {
+    const { mempool, store } = this.opts.node;
+    const pending = mempool.get(txid);
+    if (pending) return { tx: pending.tx, signature: pending.signature };
+    const signature = mempool.verifiedSignature(txid);
+    const at = signature && store.getTxLocation(txid);
+    const tx = at && at.position > 0 ? store.getBlock(at.blockHash)?.transactions[at.position - 1] : undefined;
+    return tx && signature ? { tx, signature } : undefined;
+  }
+
+  /** Tells peers about our tip (after a sync, when it changed without gossip). */
+  announceTip(): void {
+    const { chain, store } = this.opts.node;
+    const tip = store.getBlock(chain.tip.hash);
+    if (tip && chain.tip.height > 0) this.publish(this.ids.blockTopic, encodeCompactBlock(toCompactBlock(tip)));
+  }
+
+  private publish(topic: string, data: Uint8Array): void {
+    this.libp2p.services.pubsub.publish(topic, data).catch((err: unknown) => {
+      // A message peers already passed on to us is a duplicate: nothing to do.
+      if (!/duplicate/i.test(String(err))) this.opts.logger.debug({ topic, err: String(err) }, 'publish failed');
+    });
+  }
+
+  private async handshake(peer: PeerId): Promise<void> {
+    try {
+      const [reply] = await request(this.libp2p, peer, HANDSHAKE_PROTOCOL, encodeStatus(this.localStatus()), {
+        maxResponseBytes: 512,
+        maxFrames: 1,
+        timeoutMs: 10_000,
+      });
+      if (!reply) throw new Error('no status in the reply');
+      this.onStatus(peer, decodeStatus(reply));
+    } catch (err) {
+      this.opts.logger.info({ peer: peer.toString(), err: String(err) }, 'handshake failed; disconnecting');
+      await this.libp2p.hangUp(peer).catch(() => undefined);
+    }
+  }
+
+  private onStatus(peer: PeerId, status: PeerStatus): void {
+    const id = peer.toString();
+    const local = this.opts.node.network;
+    if (status.networkName !== local.name || status.chainId !== local.chainId || !bytesEqual(status.genesisHash, this.genesisHash)) {
+      this.opts.logger.warn(
+        { peer: id, network: status.networkName, chainId: `0x${status.chainId.toString(16)}` },
+        `peer is on another network (${status.networkName}); disconnecting`,
+      );
+      this.book.ban(id);
+      void this.libp2p.hangUp(peer).catch(() => undefined);
+      throw new OurCoinError('PEER_WRONG_NETWORK', `peer is on network ${status.networkName}`, 'input');
+    }
+    const entry = this.book.get(id) ?? this.book.add(id, 'inbound', '');
+    entry.status = status;
+    this.opts.logger.info({ peer: id, height: status.height, direction: entry.direction }, 'peer connected');
+    this.syncer.onPeerStatus(peer, status);
+  }
+
+  private countRequest(peer: PeerId): void {
+    if (this.book.countRequest(peer.toString())) this.penalize(peer, Penalty.flood, 'too many requests');
+  }
+
+  penalize(peer: PeerId | string, amount: number, why: string): void {
+    const id = peer.toString();
+    this.opts.logger.info({ peer: id, penalty: amount, why }, 'peer penalised');
+    if (this.book.penalize(id, amount)) {
+      this.opts.logger.warn({ peer: id, why }, 'peer banned');
+      void this.libp2p.hangUp(typeof peer === 'string' ? multiaddr(`/p2p/${peer}`) : peer).catch(() => undefined);
+    }
+  }
+
+  private async validateTransfer(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    let stx: SignedTransfer;
+    try {
+      stx = decodeSignedTransfer(data);
+    } catch {
+      this.penalize(peer, Penalty.malformedMessage, 'undecodable transfer');
+      return TopicValidatorResult.Reject;
+    }
+    const [result] = await this.opts.node.mempool.submit([stx]);
+    if (result!.accepted) return TopicValidatorResult.Accept;
+    const { code, kind } = result!.error;
+    // State conflicts (duplicates, nonces already used, balance spent meanwhile) are normal
+    // for honest relays; broken rules are not.
+    if (code.startsWith('MEMPOOL_')) return TopicValidatorResult.Ignore;
+    if (kind === 'consensus' || kind === 'crypto' || kind === 'encoding') this.penalize(peer, Penalty.invalidTransaction, code);
+    return TopicValidatorResult.Reject;
+  }
+
+  private async validateCompactBlock(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    const { node } = this.opts;
+    let cb;
+    try {
+      cb = decodeCompactBlock(data);
+    } catch {
+      this.penalize(peer, Penalty.malformedMessage, 'undecodable compact block');
+      return TopicValidatorResult.Reject;
+    }
+    const hash = blockHash(cb.header);
+    if (node.store.getRecord(hash)) return TopicValidatorResult.Ignore;
+    const fromPool = (txid: Uint8Array): Transfer | undefined => node.mempool.get(txid)?.tx;
+    let lookup = fromPool;
+    const missing = missingTxids(cb, fromPool);
+    if (missing.length > 0) {
+      let fetched: SignedTransfer[];
+      try {
+        const [reply] = await request(this.libp2p, peer, this.ids.txs, encodeTxsRequest(missing), {
+          maxResponseBytes: 4 + missing.length * 193,
+          maxFrames: 1,
+          timeoutMs: 10_000,
+        });
+        fetched = reply ? decodeSignedTransfers(reply) : [];
+      } catch (err) {
+        this.opts.logger.debug({ peer: peer.toString(), err: String(err) }, 'could not fetch missing transfers');
+        return TopicValidatorResult.Ignore;
+      }
+      // Through the mempool: their signatures are verified once, and the block's aggregate
+      // can then be checked by the fast path.
+      await node.mempool.submit(fetched);
+      lookup = withExtra(
+        fetched.map((s) => s.tx),
+        transferTxid,
+        fromPool,
+      );
+    }
+    // Still incomplete: ask the peer for the whole block instead (checked the full way).
+    const bytes = ((): Uint8Array | undefined => {
+      const block: Block | undefined = rebuildBlock(cb, lookup);
+      return block && encodeBlock(block);
+    })() ?? (await this.fetchBlock(peer, hash));
+    if (!bytes) return TopicValidatorResult.Ignore;
+    const result = node.chain.processBlock(bytes);
+    switch (result.status) {
+      case 'connected':
+      case 'side':
+        return TopicValidatorResult.Accept;
+      case 'duplicate':
+        return TopicValidatorResult.Ignore;
+      case 'orphan':
+        // We are behind this peer: catch up through sync, no penalty.
+        this.syncer.requestSync(peer);
+        return TopicValidatorResult.Ignore;
+      case 'rejected': {
+        const err = result.error!;
+        if (err.kind === 'consensus') this.penalize(peer, Penalty.invalidBlock, `invalid block ${toHex(hash)}: ${err.code}`);
+        else if (err.kind === 'mutated' || err.kind === 'encoding') this.penalize(peer, Penalty.mutatedBlock, err.code);
+        return err.kind === 'transient' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+      }
+    }
+  }
+
+  private async fetchBlock(peer: PeerId, hash: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      const [bytes] = await request(this.libp2p, peer, this.ids.blocks, encodeBlocksRequest([hash]), {
+        maxResponseBytes: MAX_BLOCK_ENCODING_BYTES,
+        maxFrames: 1,
+        timeoutMs: 10_000,
+      });
+      return bytes;
+    } catch (err) {
+      this.opts.logger.debug({ peer: peer.toString(), err: String(err) }, 'could not fetch a relayed block');
+      return undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.statusTimer);
+    this.syncer.stop();
+    await this.libp2p.stop();
+  }
+}
