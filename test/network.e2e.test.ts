@@ -186,4 +186,35 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     expect((await status(honest)).height).toBe(2);
     await honest.stop();
   });
+
+  it('survives garbage gossip and peers from another network, and cuts them off', async () => {
+    const honest = await start('junk-honest', ['--network', 'regtest']);
+    const logger = pino({ level: 'silent' });
+    // A peer speaking garbage on both topics: each message costs it score until it is banned.
+    const junkNode = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'junk-evil'), logger, verifier: new InlineBatchVerifier() });
+    const junk = await P2PNetwork.start({ node: junkNode, datadir: join(dir, 'junk-evil'), logger, host: '127.0.0.1', port: 0, bootstrap: [await multiaddr(honest)], mdns: false });
+    // A devnet node dialing a regtest node: told apart at the handshake.
+    const otherNode = await OurCoinNode.open({ network: devnet, datadir: join(dir, 'junk-devnet'), logger, verifier: new InlineBatchVerifier() });
+    const other = await P2PNetwork.start({ node: otherNode, datadir: join(dir, 'junk-devnet'), logger, host: '127.0.0.1', port: 0, bootstrap: [], mdns: false });
+    try {
+      await waitFor('the junk peer to connect', 30_000, async () => (await status(honest)).peers === 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 0; i < 6; i++) {
+        const garbage = Uint8Array.from({ length: 50 + i * 37 }, (_, j) => (j * 31 + i * 7) & 0xff);
+        await junk.libp2p.services.pubsub.publish(i % 2 === 0 ? junk.ids.txTopic : junk.ids.blockTopic, garbage).catch(() => undefined);
+      }
+      await waitFor('the junk peer to be banned', 30_000, async () => (await status(honest)).peers === 0);
+      expect(honest.output()).toMatch(/undecodable (transfer|compact block)/);
+
+      await other.dial(await multiaddr(honest)).catch(() => undefined);
+      await waitFor('the other network to be noticed', 30_000, async () => honest.output().includes('peer is on another network (devnet)'));
+      expect((await status(honest)).peers).toBe(0);
+      // Still serving and mining.
+      expect((await honest.post<{ height: number }>('/api/v1/mine', { blocks: 1, address: reg(testKey(940)) })).body.height).toBe(1);
+    } finally {
+      await Promise.all([junk.stop(), other.stop()]);
+      await Promise.all([junkNode.close(), otherNode.close()]);
+    }
+    await honest.stop();
+  });
 });
