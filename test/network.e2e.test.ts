@@ -207,7 +207,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       expect(honest.output()).toMatch(/undecodable (transfer|compact block)/);
 
       await other.dial(await multiaddr(honest)).catch(() => undefined);
-      await waitFor('the other network to be noticed', 30_000, async () => honest.output().includes('peer is on another network (devnet)'));
+      await waitFor('the other network to be noticed', 30_000, () => Promise.resolve(honest.output().includes('peer is on another network (devnet)')));
       expect((await status(honest)).peers).toBe(0);
       // Still serving and mining.
       expect((await honest.post<{ height: number }>('/api/v1/mine', { blocks: 1, address: reg(testKey(940)) })).body.height).toBe(1);

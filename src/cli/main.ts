@@ -4,11 +4,15 @@
  */
 import { Command } from 'commander';
 import { registerNodeCommand } from './nodeCommand.js';
+import { registerWalletCommand } from './walletCommand.js';
+import { registerDevnetCommand } from './devnetCommand.js';
 import { OurCoinError } from '../protocol/errors.js';
 
 const program = new Command();
 program.name('ourcoin').description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block').version('0.1.0');
 registerNodeCommand(program);
+registerWalletCommand(program);
+registerDevnetCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Known errors get one clear line and a non-zero exit; anything else is a bug: show it.

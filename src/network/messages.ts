@@ -81,7 +81,10 @@ export function decodeStatus(bytes: Uint8Array): PeerStatus {
     const height = r.u32('height');
     const cumulativeWork = bytesToBigInt(r.bytesN(32, 'cumulativeWork'));
     const nameLen = bounded(r.u8('networkNameLen'), 1, 32, 'network name length');
-    const networkName = new TextDecoder('utf-8', { fatal: true }).decode(r.bytesN(nameLen, 'networkName'));
+    const networkName = new TextDecoder('latin1').decode(r.bytesN(nameLen, 'networkName'));
+    if (!/^[a-z0-9-]+$/.test(networkName)) {
+      throw new OurCoinError(EncodingErrorCode.outOfRange, 'status: a network name is lowercase letters, digits and dashes', 'encoding');
+    }
     return { version, networkName, chainId, genesisHash, tipHash, height, cumulativeWork };
   });
 }

@@ -38,6 +38,7 @@ import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
 import { missingTxids, rebuildBlock, toCompactBlock, withExtra } from './compactBlock.js';
 import { loadOrCreatePeerKey } from './identity.js';
 import {
+  MAX_TXIDS,
   STATUS_VERSION,
   decodeCompactBlock,
   decodeSignedTransfers,
@@ -135,7 +136,8 @@ export class P2PNetwork {
           globalSignaturePolicy: 'StrictNoSign',
           // Content-addressed ids: the same transfer or block from two peers is one message.
           msgIdFn: (msg: Message) => sha256(msg.data),
-          maxInboundDataLength: MAX_BLOCK_ENCODING_BYTES,
+          // The largest gossip message is a compact block of a full block (about 333 KB).
+          maxInboundDataLength: 512 * 1024,
           emitSelf: false,
         }),
       },
@@ -192,7 +194,7 @@ export class P2PNetwork {
       this.onStatus(peer, decodeStatus(payload));
       return [encodeStatus(this.localStatus())];
     });
-    await respond(libp2p, ids.txs, 4 + 32 * 10_400 + 64, (payload, peer) => {
+    await respond(libp2p, ids.txs, 4 + 32 * MAX_TXIDS, (payload, peer) => {
       this.countRequest(peer);
       const found: SignedTransfer[] = [];
       for (const txid of decodeTxsRequest(payload)) {

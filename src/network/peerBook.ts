@@ -37,13 +37,16 @@ export interface PeerEntry {
 export class PeerBook {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly bans = new Map<string, number>();
+  /** Scores of peers that left, so disconnecting does not wipe a bad record. */
+  private readonly pastScores = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   add(peerId: string, direction: PeerEntry['direction'], address: string): PeerEntry {
     const existing = this.peers.get(peerId);
     if (existing) return existing;
-    const entry: PeerEntry = { peerId, direction, address, score: 0, connectedAt: this.now(), requests: { windowStart: this.now(), count: 0 } };
+    const score = this.pastScores.get(peerId) ?? 0;
+    const entry: PeerEntry = { peerId, direction, address, score, connectedAt: this.now(), requests: { windowStart: this.now(), count: 0 } };
     this.peers.set(peerId, entry);
     return entry;
   }
@@ -53,6 +56,12 @@ export class PeerBook {
   }
 
   remove(peerId: string): void {
+    const entry = this.peers.get(peerId);
+    if (entry && entry.score < 0) {
+      this.pastScores.set(peerId, entry.score);
+      // Bounded: the oldest records go first.
+      if (this.pastScores.size > 10_000) this.pastScores.delete(this.pastScores.keys().next().value!);
+    }
     this.peers.delete(peerId);
   }
 

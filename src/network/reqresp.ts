@@ -19,6 +19,10 @@ const toBytes = (chunk: Uint8ArrayList | Uint8Array): Uint8Array => (chunk insta
 export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, payload: Uint8Array, opts: RequestOptions): Promise<Uint8Array[]> {
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const stream = await libp2p.dialProtocol(peer, protocol, { signal });
+  // The deadline covers the whole exchange, not just the dial: a peer that opens the stream
+  // and never answers is cut off.
+  const onAbort = (): void => stream.abort(new RequestTimeout(`${protocol}: no complete answer within ${opts.timeoutMs} ms`));
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await pipe(
       [payload],
@@ -37,9 +41,18 @@ export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, pa
     );
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)));
-    throw err;
+    throw signal.aborted ? new RequestTimeout(`${protocol}: no complete answer within ${opts.timeoutMs} ms`) : err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
+
+/** A request that ran out of time: a slow peer, not necessarily a dishonest one. */
+export class RequestTimeout extends Error {
+  override readonly name = 'RequestTimeout';
+}
+
+const REQUEST_DEADLINE_MS = 30_000;
 
 export type Responder = (payload: Uint8Array, peer: PeerId) => Promise<Uint8Array[]> | Uint8Array[];
 
@@ -49,6 +62,8 @@ export async function respond(libp2p: Libp2p, protocol: string, maxRequestBytes:
     protocol,
     ({ stream, connection }: { stream: Stream; connection: { remotePeer: PeerId } }) => {
       void (async () => {
+        // A requester gets REQUEST_DEADLINE_MS to send its request and take our answer.
+        const timer = setTimeout(() => stream.abort(new Error(`${protocol}: request not completed in time`)), REQUEST_DEADLINE_MS);
         try {
           let payload: Uint8Array | undefined;
           for await (const chunk of lp.decode(stream.source, { maxDataLength: maxRequestBytes })) {
@@ -60,6 +75,8 @@ export async function respond(libp2p: Libp2p, protocol: string, maxRequestBytes:
           await pipe(frames, (source) => lp.encode(source), stream.sink);
         } catch (err) {
           stream.abort(err instanceof Error ? err : new Error(String(err)));
+        } finally {
+          clearTimeout(timer);
         }
       })();
     },

@@ -29,7 +29,7 @@ import {
 import type { PeerStatus } from './messages.js';
 import type { PeerBook } from './peerBook.js';
 import { Penalty } from './peerBook.js';
-import { request, respond } from './reqresp.js';
+import { RequestTimeout, request, respond } from './reqresp.js';
 
 const CHUNK = 64;
 const PARALLEL = 4;
@@ -210,12 +210,23 @@ export class Syncer {
             maxFrames: want.length,
             timeoutMs: 30_000,
           });
-          frames.forEach((bytes, j) => {
-            if (!bytesEqual(blockHash(decodeBlock(bytes).header), want[j]!)) throw new Error('sent a block that was not asked for');
-          });
+          for (const [j, bytes] of frames.entries()) {
+            let hash: Uint8Array;
+            try {
+              hash = blockHash(decodeBlock(bytes).header);
+            } catch {
+              penalize(from, Penalty.malformedMessage, 'sent an undecodable block');
+              throw new Error('undecodable block');
+            }
+            if (!bytesEqual(hash, want[j]!)) {
+              penalize(from, Penalty.unrequested, 'sent a block that was not asked for');
+              throw new Error('unrequested block');
+            }
+          }
           if (frames.length === want.length) return frames;
         } catch (err) {
-          penalize(from, Penalty.unrequested, `blocks request failed: ${String(err)}`);
+          // A slow or busy peer is not a dishonest one: try the next without blame.
+          if (!(err instanceof RequestTimeout)) this.opts.logger.debug({ peer: from.toString(), err: String(err) }, 'blocks request failed');
         }
       }
       throw new Error(`no peer served blocks ${toHex(want[0]!)}…`);

@@ -1,0 +1,198 @@
+/**
+ * `ourcoin wallet`: SimpleCoin's wallet.py done for real. Subcommands for scripts (new, restore,
+ * list, address, export-keystore, import-keystore, balance, history, send) and, with no
+ * subcommand, the interactive menu. Both only parse options here and call the same functions
+ * in walletActions.ts.
+ *
+ * Global options: --node (default: this machine's node of --network), --network (devnet),
+ * --wallet-dir ($OURCOIN_HOME/wallets or ~/.ourcoin/wallets), --password-file.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { OurCoinError } from '../protocol/errors.js';
+import { networkByName } from '../protocol/networks.js';
+import { WalletStore } from '../wallet/walletStore.js';
+import { DEFAULT_API_PORTS } from './nodeCommand.js';
+import {
+  DEFAULT_FEE,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
+  MNEMONIC_ENV,
+  createWalletContext,
+  exportKeystore,
+  importKeystore,
+  listWallets,
+  newWallet,
+  restoreWallet,
+  sendCoins,
+  showAddress,
+  showBalance,
+  showHistory,
+} from './walletActions.js';
+import type { WalletContext } from './walletActions.js';
+import { terminalIo } from './walletIo.js';
+import { runWalletMenu } from './walletMenu.js';
+import { formatCoins } from '../protocol/amount.js';
+
+interface WalletOptions {
+  node?: string;
+  network: string;
+  walletDir?: string;
+  passwordFile?: string;
+}
+
+export function defaultWalletDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.OURCOIN_HOME ?? join(homedir(), '.ourcoin'), 'wallets');
+}
+
+export function defaultNodeUrl(network: string): string {
+  return `http://127.0.0.1:${DEFAULT_API_PORTS[network] ?? DEFAULT_API_PORTS.devnet}`;
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+const accountIndex = integer(0, 2 ** 31 - 1);
+
+/**
+ * Test knob, deliberately undocumented in --help: scrypt N for keystores this process creates.
+ * The end-to-end tests run dozens of CLI processes and cannot spend a second on each keystore.
+ * Keystores record their N, so one made with it is recognizable (and still decrypts normally).
+ */
+export const TEST_SCRYPT_N_ENV = 'OURCOIN_TEST_SCRYPT_N';
+
+/** Test runs only (NODE_ENV=test, as vitest sets it): never weakens a user's keystores. */
+function testScryptN(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[TEST_SCRYPT_N_ENV];
+  if (!text || env.NODE_ENV !== 'test') return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 2 ** 10 || n > 2 ** 18 || 2 ** Math.round(Math.log2(n)) !== n) {
+    throw new OurCoinError('WALLET_BAD_TEST_SCRYPT_N', `${TEST_SCRYPT_N_ENV}=${text}: expected a power of two from 1024 to 262144 (or leave it unset)`, 'input');
+  }
+  return n;
+}
+
+function contextFrom(opts: WalletOptions): WalletContext {
+  const network = networkByName(opts.network);
+  return createWalletContext({
+    store: new WalletStore(resolve(opts.walletDir ?? defaultWalletDir()), { scryptN: testScryptN(process.env) }),
+    network,
+    nodeUrl: opts.node ?? defaultNodeUrl(network.name),
+    passwordFile: opts.passwordFile,
+    io: terminalIo(),
+  });
+}
+
+/**
+ * Adapts an action to commander: commander passes (...operands, options, command); the
+ * action gets a context built from the merged global and local options, released afterwards.
+ */
+function run<O, A extends string[]>(fn: (ctx: WalletContext, opts: O & WalletOptions, ...operands: A) => unknown) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = cmd.optsWithGlobals<O & WalletOptions>();
+    const ctx = contextFrom(opts);
+    try {
+      await fn(ctx, opts, ...(args.slice(0, -2) as A));
+    } finally {
+      ctx.io.close();
+    }
+  };
+}
+
+export function registerWalletCommand(program: Command): void {
+  const wallet = program
+    .command('wallet')
+    .description('keys and coins: create or restore wallets, check balances and history, send OUR (no subcommand: a menu)')
+    .option('--node <url>', 'the node to use (default: http://127.0.0.1:8330 on devnet, :18330 on regtest)')
+    .option('--network <name>', 'devnet or regtest: the addresses shown and accepted, and the node expected', 'devnet')
+    .option('--wallet-dir <dir>', 'where wallets live (default: $OURCOIN_HOME/wallets or ~/.ourcoin/wallets)')
+    .option('--password-file <file>', "the wallet's password is the first line of this file (or set OURCOIN_PASSWORD)")
+    .allowExcessArguments(true)
+    .action(async (opts: WalletOptions, cmd: Command) => {
+      if (cmd.args.length > 0) {
+        throw new OurCoinError('WALLET_UNKNOWN_COMMAND', `unknown wallet command "${cmd.args[0]}" (see: ourcoin wallet --help)`, 'input');
+      }
+      await run<object, []>((ctx) => runWalletMenu(ctx))(opts, cmd);
+    });
+  wallet.addHelpText(
+    'after',
+    `
+Examples:
+  ourcoin wallet new alice
+  ourcoin wallet --network regtest balance alice
+  ourcoin wallet send alice ourdev1... 12.5 --wait
+  ourcoin wallet               (the interactive menu)
+
+Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a terminal.`,
+  );
+
+  wallet
+    .command('new <name>')
+    .description('create a wallet: shows its 24-word recovery phrase once, and the address of account 0')
+    .action(run<object, [string]>((ctx, _opts, name) => newWallet(ctx, name)));
+
+  wallet
+    .command('restore <name>')
+    .description('rebuild a wallet from its recovery phrase (same addresses)')
+    .option('--mnemonic-file <file>', `read the recovery phrase from this file (or set ${MNEMONIC_ENV}; else asked, hidden)`)
+    .action(run<{ mnemonicFile?: string }, [string]>((ctx, opts, name) => restoreWallet(ctx, name, opts.mnemonicFile)));
+
+  wallet
+    .command('list')
+    .description('wallets and the address of their account 0')
+    .action(run<object, []>((ctx) => listWallets(ctx)));
+
+  wallet
+    .command('address <name>')
+    .description('the address of an account (derived and stored first if new: needs the password)')
+    .option('--index <i>', 'account index', accountIndex, 0)
+    .action(run<{ index: number }, [string]>((ctx, opts, name) => showAddress(ctx, name, opts.index)));
+
+  wallet
+    .command('export-keystore <name>')
+    .description("write an account's EIP-2335 keystore (encrypted with the wallet's password)")
+    .option('--index <i>', 'account index', accountIndex, 0)
+    .option('--out <file>', 'write it to this new file (an existing file is never overwritten); default: stdout')
+    .action(run<{ index: number; out?: string }, [string]>((ctx, opts, name) => exportKeystore(ctx, name, opts.index, opts.out)));
+
+  wallet
+    .command('import-keystore <name> <file>')
+    .description('a wallet holding one EIP-2335 keystore (its password is asked to check it)')
+    .action(run<object, [string, string]>((ctx, _opts, name, file) => importKeystore(ctx, name, file)));
+
+  wallet
+    .command('balance <nameOrAddress>')
+    .description('confirmed and pending balance of a wallet account or an address')
+    .option('--index <i>', 'account index', accountIndex, 0)
+    .action(run<{ index: number }, [string]>((ctx, opts, target) => showBalance(ctx, target, opts.index)));
+
+  wallet
+    .command('history <nameOrAddress>')
+    .description('transactions in and out: pending first, then confirmed, newest first')
+    .option('--index <i>', 'account index', accountIndex, 0)
+    .option('--limit <n>', 'how many', integer(1, 100), 20)
+    .action(run<{ index: number; limit: number }, [string]>((ctx, opts, target) => showHistory(ctx, target, opts.index, opts.limit)));
+
+  wallet
+    .command('send <name> <to> <amount>')
+    .description('send <amount> OUR (up to 8 decimals) from a wallet to an address')
+    .option('--fee <OUR>', `fee in OUR (default ${formatCoins(DEFAULT_FEE)}, the node's minimum)`)
+    .option('--index <i>', 'account index to send from', accountIndex, 0)
+    .option('--yes', 'send without asking for confirmation', false)
+    .option('--wait', 'wait until the transfer is in a block', false)
+    .option('--timeout <seconds>', `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`, integer(1, 86_400), DEFAULT_WAIT_TIMEOUT_SECONDS)
+    .action(
+      run<{ fee?: string; index: number; yes: boolean; wait: boolean; timeout: number }, [string, string, string]>((ctx, opts, name, to, amount) =>
+        sendCoins(ctx, { name, to, amount, fee: opts.fee, index: opts.index, yes: opts.yes, wait: opts.wait, timeoutSeconds: opts.timeout }),
+      ),
+    );
+}
