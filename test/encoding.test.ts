@@ -6,6 +6,7 @@
  */
 import { bech32, bech32m } from '@scure/base';
 import { describe, expect, it } from 'vitest';
+import { concatBytes as concat } from '@noble/hashes/utils.js';
 import { blstBls } from '../src/crypto/blst.js';
 import { INFINITY_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import { addressOf, decodeAddress, encodeAddress } from '../src/protocol/address.js';
@@ -71,15 +72,6 @@ function expectCode(fn: () => unknown, code: string): OurCoinError {
 
 const hex = (b: Uint8Array): string => toHex(b);
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 const u32be = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.length).getUint32(at, false);
 const u64be = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.length).getBigUint64(at, false);
 /** A copy of `b` with byte `at` set to `value`. */

@@ -4,6 +4,7 @@
  * never throws anything but an OurCoinError, and the size of a compact block.
  */
 import { describe, expect, it } from 'vitest';
+import { prng as rng } from './helpers/replay.js';
 import { SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import { HEADER_LENGTH, blockHash, encodeBlock } from '../src/protocol/block.js';
 import type { Block, BlockHeader } from '../src/protocol/block.js';
@@ -321,17 +322,6 @@ describe('compact block relay', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so every run tries the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('garbage never throws anything but an OurCoinError', () => {
   const decoders: [string, (b: Uint8Array) => unknown, Uint8Array][] = [

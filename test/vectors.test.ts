@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { concatBytes as concat } from '@noble/hashes/utils.js';
 import { blstBls } from '../src/crypto/blst.js';
 import { solveBlock } from '../src/miner/solve.js';
 import { withNonce } from '../src/protocol/assemble.js';
@@ -182,15 +183,6 @@ const vectors = JSON.parse(readFileSync(new URL('../docs/vectors/protocol.json',
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => toHex(b);
 const b = (h: string, length?: number): Uint8Array => fromHex(h, 'vector', length);
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 const u8 = (n: number): Uint8Array => Uint8Array.of(n);
 const u32 = (n: number): Uint8Array => bigIntToBytes(BigInt(n), 4);
 const u64 = (n: bigint): Uint8Array => bigIntToBytes(n, 8);

@@ -8,6 +8,7 @@
  *   duplicated, which avoids Bitcoin's CVE-2012-2459 mutation).
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 
 export const HASH_LENGTH = 32;
 export const ZERO_HASH = new Uint8Array(HASH_LENGTH);
@@ -23,27 +24,17 @@ export function sha256d(data: Uint8Array): Uint8Array {
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
-function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(1 + parts.reduce((n, p) => n + p.length, 0));
-  out[0] = prefix;
-  let at = 1;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Merkle root of a non-empty list of txids (the coinbase's txid is always first in a block). */
 export function merkleRoot(txids: readonly Uint8Array[]): Uint8Array {
   if (txids.length === 0) throw new Error('merkleRoot of an empty list');
-  let level = txids.map((id) => sha256(prefixed(LEAF_PREFIX, id)));
+  let level = txids.map((id) => sha256(concatBytes(Uint8Array.of(LEAF_PREFIX), id)));
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const left = level[i]!;
       const right = level[i + 1];
-      next.push(right === undefined ? left : sha256(prefixed(NODE_PREFIX, left, right)));
+      next.push(right === undefined ? left : sha256(concatBytes(Uint8Array.of(NODE_PREFIX), left, right)));
     }
     level = next;
   }
