@@ -299,8 +299,11 @@ export class P2PNetwork {
       throw new OurCoinError('PEER_WRONG_NETWORK', `peer is on network ${status.networkName}`, 'input');
     }
     const entry = this.book.get(id) ?? this.book.add(id, 'inbound', '');
+    const first = entry.status === undefined;
     entry.status = status;
-    this.opts.logger.info({ peer: id, height: status.height, direction: entry.direction }, 'peer connected');
+    // Statuses are refreshed every 15 s: only the first one is news.
+    if (first) this.opts.logger.info({ peer: id, height: status.height, direction: entry.direction }, 'peer connected');
+    else this.opts.logger.debug({ peer: id, height: status.height }, 'peer status');
     this.syncer.onPeerStatus(peer, status);
   }
 
