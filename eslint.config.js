@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.check.json', './src/explorer/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -21,6 +21,22 @@ export default tseslint.config(
     files: ['src/protocol/**/*.ts', 'src/crypto/interface.ts', 'src/crypto/noble.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'protocol code is browser-safe: no node: imports' }] }],
+    },
+  },
+  {
+    // The browser explorer may use the protocol code and the noble BLS backend, nothing of the node.
+    files: ['src/explorer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'the explorer runs in a browser: no node: imports' },
+            { group: ['@chainsafe/*', '**/crypto/blst.js'], message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst' },
+            { group: ['../api/*', '../node/*', '../chain/*', '../store/*', '../mempool/*', '../miner/*', '../network/*', '../cli/*', '../wallet/*', '../workers/*'], message: 'the explorer may import only protocol/ and crypto/{interface,noble}' },
+          ],
+        },
+      ],
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },

@@ -38,6 +38,7 @@ export const ApiErrorCode = {
   notRegtest: 'NOT_REGTEST',
   p2pOff: 'P2P_OFF',
   peerDialFailed: 'PEER_DIAL_FAILED',
+  explorerNotBuilt: 'EXPLORER_NOT_BUILT',
 } as const;
 
 /**

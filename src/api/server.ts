@@ -19,6 +19,8 @@ import type { ApiContext, P2PInfo } from './context.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerBlockRoutes } from './routes/blocks.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerExplorerRoutes } from './routes/explorer.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMineRoutes } from './routes/mine.js';
@@ -110,11 +112,13 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
       registerAddressRoutes(api, ctx);
       registerMempoolRoutes(api, ctx);
       registerMineRoutes(api, ctx);
+      registerEventRoutes(api, ctx);
       done();
     },
     { prefix: API_PREFIX },
   );
   registerLegacyRoutes(app, ctx);
+  registerExplorerRoutes(app);
 
   await app.ready();
   return app;

@@ -1,0 +1,143 @@
+/**
+ * The explorer's shell: hash routes, the search box, the live tip (Server-Sent Events from
+ * /api/v1/events) and the pages (pages.ts). No framework: pages are functions that build DOM.
+ */
+import { networkByName } from '../protocol/networks.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import { ApiFailure, getBlock, getJson } from './api.js';
+import type { Status, TipEvent } from './api.js';
+import { h } from './dom.js';
+import { addressPage, blockPage, homePage, mempoolPage, peersPage, txPage } from './pages.js';
+
+export interface AppContext {
+  readonly status: Status;
+  readonly network: NetworkParams;
+}
+
+type Route = { page: 'home' } | { page: 'block'; id: string } | { page: 'tx'; id: string } | { page: 'address'; id: string; n: number } | { page: 'mempool' } | { page: 'peers' };
+
+function parseRoute(hash: string): Route | undefined {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [page, id, n] = parts;
+  if (page === undefined) return { page: 'home' };
+  if (page === 'block' && id) return { page: 'block', id };
+  if (page === 'tx' && id) return { page: 'tx', id };
+  if (page === 'address' && id) return { page: 'address', id, n: Math.max(1, Number(n ?? 1) || 1) };
+  if (page === 'mempool') return { page: 'mempool' };
+  if (page === 'peers') return { page: 'peers' };
+  return undefined;
+}
+
+const app = document.getElementById('app')!;
+const tipBadge = document.getElementById('tip')!;
+const liveDot = document.getElementById('live')!;
+const searchForm = document.getElementById('search') as HTMLFormElement;
+const searchInput = document.getElementById('q') as HTMLInputElement;
+const searchMsg = document.getElementById('search-msg')!;
+let renderSeq = 0;
+
+async function loadContext(): Promise<AppContext> {
+  const status = await getJson<Status>('/status');
+  return { status, network: networkByName(status.network) };
+}
+
+function errorView(err: unknown): HTMLElement {
+  if (err instanceof ApiFailure) {
+    return h('section', { class: 'card error', 'data-error': err.code }, h('h1', {}, err.status === 404 ? 'Not found' : 'Error'), h('p', {}, err.message), h('p', { class: 'muted' }, err.code));
+  }
+  return h('section', { class: 'card error' }, h('h1', {}, 'Error'), h('p', {}, err instanceof Error ? err.message : String(err)));
+}
+
+async function render(): Promise<void> {
+  const seq = ++renderSeq;
+  const route = parseRoute(location.hash);
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === `#/${route?.page === 'home' ? '' : (route?.page ?? '')}`));
+  let view: HTMLElement;
+  try {
+    const ctx = await loadContext();
+    updateTip(ctx.status.height);
+    if (!route) view = h('section', { class: 'card' }, h('h1', {}, 'Not found'), h('p', {}, 'No such page.'));
+    else if (route.page === 'home') view = await homePage(ctx);
+    else if (route.page === 'block') view = await blockPage(ctx, route.id);
+    else if (route.page === 'tx') view = await txPage(ctx, route.id);
+    else if (route.page === 'address') view = await addressPage(ctx, route.id, route.n);
+    else if (route.page === 'mempool') view = await mempoolPage(ctx);
+    else view = await peersPage(ctx);
+  } catch (err) {
+    view = errorView(err);
+  }
+  if (seq !== renderSeq) return; // a newer navigation won
+  app.replaceChildren(view);
+  app.dataset.page = route?.page ?? 'none';
+  document.title = `${view.dataset.title ?? 'Explorer'} · OurCoin`;
+}
+
+function updateTip(height: number): void {
+  tipBadge.textContent = `tip #${height}`;
+  tipBadge.setAttribute('href', `#/block/${height}`);
+}
+
+// ---- search: a height, a block hash, a txid or an address ----
+
+async function resolveSearch(raw: string): Promise<string | undefined> {
+  const q = raw.trim();
+  if (/^\d+$/.test(q)) return `#/block/${Number(q)}`;
+  const { network } = await loadContext();
+  if (q.toLowerCase().startsWith(network.addressPrefix + '1')) return `#/address/${q.toLowerCase()}`;
+  const hex = /^(0x)?[0-9a-f]{64}$/i.test(q) ? '0x' + q.replace(/^0x/i, '').toLowerCase() : undefined;
+  if (hex) {
+    for (const [path, route] of [
+      [`/blocks/${hex}`, `#/block/${hex}`],
+      [`/transactions/${hex}`, `#/tx/${hex}`],
+    ] as const) {
+      try {
+        await (path.startsWith('/blocks') ? getBlock(hex) : getJson(path));
+        return route;
+      } catch (err) {
+        if (!(err instanceof ApiFailure && err.status === 404)) throw err;
+      }
+    }
+    throw new Error(`no block or transaction ${hex}`);
+  }
+  return undefined;
+}
+
+searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  searchMsg.textContent = '';
+  resolveSearch(searchInput.value).then(
+    (route) => {
+      if (route === undefined) searchMsg.textContent = 'Type a block height, a block hash or txid (0x + 64 hex digits), or an address.';
+      else {
+        searchInput.value = '';
+        if (location.hash === route) void render();
+        else location.hash = route;
+      }
+    },
+    (err: unknown) => {
+      searchMsg.textContent = err instanceof Error ? err.message : String(err);
+    },
+  );
+});
+
+// ---- live updates ----
+
+function connectEvents(): void {
+  const source = new EventSource('/api/v1/events');
+  source.addEventListener('open', () => liveDot.classList.add('on'));
+  source.addEventListener('error', () => liveDot.classList.remove('on'));
+  source.addEventListener('tip', (event) => {
+    const tip = JSON.parse((event as MessageEvent<string>).data) as TipEvent;
+    updateTip(tip.height);
+    const page = parseRoute(location.hash)?.page;
+    // Pages whose content follows the tip re-render; others keep what the reader is looking at.
+    if (page === 'home' || page === 'mempool') void render();
+  });
+}
+
+window.addEventListener('hashchange', () => {
+  searchMsg.textContent = '';
+  void render().then(() => window.scrollTo(0, 0));
+});
+connectEvents();
+void render();
