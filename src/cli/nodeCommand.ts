@@ -173,6 +173,8 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
         },
       );
   };
+  // A bug in an async path must not take the node down with it: log it loudly instead.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (a bug: please report it)'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -29,10 +29,11 @@ import {
 import type { PeerStatus } from './messages.js';
 import type { PeerBook } from './peerBook.js';
 import { Penalty } from './peerBook.js';
-import { RequestTimeout, request, respond } from './reqresp.js';
+import { request, respond } from './reqresp.js';
 
 const CHUNK = 64;
 const PARALLEL = 4;
+const FETCH_ROUNDS = 3;
 
 export interface SyncerOptions {
   readonly libp2p: Libp2p;
@@ -201,42 +202,54 @@ export class Syncer {
     };
     const fetchChunk = async (index: number): Promise<Uint8Array[]> => {
       const want = chunks[index]!;
-      const candidates = [...sources(), peer];
-      for (let attempt = 0; attempt < candidates.length; attempt++) {
-        const from = candidates[(index + attempt) % candidates.length]!;
-        try {
-          const frames = await request(libp2p, from, ids.blocks, encodeBlocksRequest(want), {
-            maxResponseBytes: MAX_BLOCK_ENCODING_BYTES,
-            maxFrames: want.length,
-            timeoutMs: 30_000,
-          });
-          for (const [j, bytes] of frames.entries()) {
-            let hash: Uint8Array;
-            try {
-              hash = blockHash(decodeBlock(bytes).header);
-            } catch {
-              penalize(from, Penalty.malformedMessage, 'sent an undecodable block');
-              throw new Error('undecodable block');
+      const reasons: string[] = [];
+      // Every peer that has the blocks, a few rounds, with a pause between rounds: a busy
+      // peer gets another chance before the sync gives up.
+      for (let round = 0; round < FETCH_ROUNDS; round++) {
+        const candidates = sources();
+        for (let attempt = 0; attempt < candidates.length; attempt++) {
+          const from = candidates[(index + attempt) % candidates.length]!;
+          try {
+            const frames = await request(libp2p, from, ids.blocks, encodeBlocksRequest(want), {
+              maxResponseBytes: MAX_BLOCK_ENCODING_BYTES,
+              maxFrames: want.length,
+              timeoutMs: 60_000,
+            });
+            for (const [j, bytes] of frames.entries()) {
+              let hash: Uint8Array;
+              try {
+                hash = blockHash(decodeBlock(bytes).header);
+              } catch {
+                penalize(from, Penalty.malformedMessage, 'sent an undecodable block');
+                throw new Error('undecodable block');
+              }
+              if (!bytesEqual(hash, want[j]!)) {
+                penalize(from, Penalty.unrequested, 'sent a block that was not asked for');
+                throw new Error('unrequested block');
+              }
             }
-            if (!bytesEqual(hash, want[j]!)) {
-              penalize(from, Penalty.unrequested, 'sent a block that was not asked for');
-              throw new Error('unrequested block');
-            }
+            if (frames.length === want.length) return frames;
+            reasons.push(`${from.toString()}: ${frames.length} of ${want.length} blocks`);
+          } catch (err) {
+            // A slow or busy peer is not a dishonest one: no blame, just the next try.
+            reasons.push(`${from.toString()}: ${err instanceof Error ? err.message : String(err)}`);
           }
-          if (frames.length === want.length) return frames;
-        } catch (err) {
-          // A slow or busy peer is not a dishonest one: try the next without blame.
-          if (!(err instanceof RequestTimeout)) this.opts.logger.debug({ peer: from.toString(), err: String(err) }, 'blocks request failed');
         }
+        if (this.stopped) break;
+        await new Promise((r) => setTimeout(r, 500 * (round + 1)));
       }
-      throw new Error(`no peer served blocks ${toHex(want[0]!)}…`);
+      throw new Error(`no peer served blocks ${toHex(want[0]!)}… (${reasons.slice(-3).join('; ')})`);
     };
     let imported = 0;
     const pending = new Map<number, Promise<Uint8Array[]>>();
     let next = 0;
     for (let i = 0; i < chunks.length; i++) {
       while (next < chunks.length && next < i + PARALLEL) {
-        pending.set(next, fetchChunk(next));
+        const fetching = fetchChunk(next);
+        // Fetched ahead: if the sync stops before this chunk is awaited, its failure must not
+        // become an unhandled rejection (which would end the process).
+        fetching.catch(() => undefined);
+        pending.set(next, fetching);
         next++;
       }
       const frames = await pending.get(i)!;
