@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: measures what OurCoin exists to be good at, each comparison as a ratio
+ * taken in the same run, and writes bench/RESULTS.md, bench/results.json and SVG charts.
+ *
+ *   npm run bench                    every part (under 10 minutes on 2 cores)
+ *   npm run bench -- verify mining   only the named parts (size verify mining admission sync memory)
+ *   BENCH_KEEP_TMP=1 npm run bench   keep the temporary data directories (for a look at the stores)
+ *
+ * Parts are independent: a part that fails records its error and the others still run.
+ * Every node process runs on loopback and is stopped at the end, whatever happens.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeSigners } from './lib/sign.js';
+import { killAllNodesNow, stopAllNodes } from './lib/nodes.js';
+import { removeDir } from './lib/chainData.js';
+import type { BenchContext, PartResult, Target } from './lib/report.js';
+import { elapsedSeconds, progress } from './lib/stats.js';
+import { runVerification } from './parts/verification.js';
+import { runSize } from './parts/size.js';
+import { runMining } from './parts/mining.js';
+import { runAdmission } from './parts/admission.js';
+import { runSync } from './parts/sync.js';
+import { runMemory } from './parts/memory.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+interface PartSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly run: (ctx: BenchContext) => Promise<PartResult>;
+  /** Targets reported as not measured when the part fails. */
+  readonly targetIds: readonly string[];
+}
+
+const PARTS: readonly PartSpec[] = [
+  { id: 'verify', title: '1. Block verification', run: runVerification, targetIds: ['1a', '1b', '1c'] },
+  { id: 'admission', title: '2. Transaction admission over HTTP', run: runAdmission, targetIds: ['2a', '2b'] },
+  { id: 'sync', title: '3. Sync over libp2p', run: runSync, targetIds: ['3'] },
+  { id: 'mining', title: '4. Mining', run: runMining, targetIds: ['4a', '4b'] },
+  { id: 'size', title: '5. Size', run: runSize, targetIds: [] },
+  { id: 'memory', title: '6. Memory', run: runMemory, targetIds: ['6'] },
+];
+
+/** Run order: sizes need part 1's blocks, memory needs the sync part's node. */
+const ORDER = ['verify', 'size', 'mining', 'admission', 'sync', 'memory'];
+
+interface Outcome {
+  readonly spec: PartSpec;
+  readonly result?: PartResult;
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** The code measured: commit, and the files of src/ changed since (other work in progress). */
+function codeVersion(): { commit: string; changedSrcFiles: string[] } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.slice(3));
+    return { commit, changedSrcFiles: changed };
+  } catch {
+    return { commit: 'unknown', changedSrcFiles: [] };
+  }
+}
+
+function machine(): Record<string, unknown> {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    logicalCpus: cpus().length,
+    memoryGb: Number((totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+    code: codeVersion(),
+  };
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !PARTS.some((p) => p.id === w));
+  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.map((p) => p.id).join(', ')}`);
+  const selected = ORDER.filter((id) => wanted.length === 0 || wanted.includes(id)).map((id) => PARTS.find((p) => p.id === id)!);
+  const mach = machine();
+  progress('bench', `${String(mach.cpu)}, ${String(mach.cores)} cores, Node ${process.version}; parts: ${selected.map((p) => p.id).join(', ')}`);
+
+  const ctx: BenchContext = { cleanup: [] };
+  const outcomes: Outcome[] = [];
+  try {
+    for (const spec of selected) {
+      const t0 = elapsedSeconds();
+      progress(spec.id, `--- ${spec.title} ---`);
+      try {
+        const result = await spec.run(ctx);
+        outcomes.push({ spec, result, seconds: elapsedSeconds() - t0 });
+        progress(spec.id, `done in ${(elapsedSeconds() - t0).toFixed(1)} s`);
+      } catch (err) {
+        const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        outcomes.push({ spec, error, seconds: elapsedSeconds() - t0 });
+        progress(spec.id, `FAILED: ${error}`);
+      } finally {
+        await stopAllNodes();
+      }
+    }
+  } finally {
+    await stopAllNodes();
+    await closeSigners();
+    if (process.env.BENCH_KEEP_TMP) progress('bench', `kept temporary directories (BENCH_KEEP_TMP): ${ctx.cleanup.join(' ')}`);
+    else for (const dir of ctx.cleanup) removeDir(dir);
+  }
+  write(mach, outcomes, wanted.length === 0);
+  progress('bench', `wrote bench/RESULTS.md, bench/results.json and ${outcomes.reduce((n, o) => n + (o.result?.charts.length ?? 0), 0)} charts in ${elapsedSeconds().toFixed(0)} s`);
+}
+
+function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], complete: boolean): void {
+  const targets: Target[] = outcomes.flatMap((o) =>
+    o.result ? [...o.result.targets] : o.spec.targetIds.map((id) => ({ id, description: `${o.spec.title} (part failed)`, target: '', measured: 'not measured: the part failed', met: null })),
+  );
+  targets.sort((a, b) => a.id.localeCompare(b.id));
+  for (const o of outcomes) for (const c of o.result?.charts ?? []) writeFileSync(join(BENCH_DIR, c.file), c.svg + '\n');
+
+  const json = {
+    machine: mach,
+    totalSeconds: Number(elapsedSeconds().toFixed(1)),
+    complete,
+    targets,
+    parts: Object.fromEntries(
+      outcomes.map((o) => [o.spec.id, o.result ? { seconds: Number(o.seconds.toFixed(1)), ...o.result.data } : { seconds: Number(o.seconds.toFixed(1)), error: o.error }]),
+    ),
+  };
+  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+
+  const md: string[] = [
+    '# OurCoin benchmarks',
+    '',
+    'Written by `npm run bench` (bench/run.ts); the raw numbers are in [results.json](results.json).',
+    complete ? '' : `\n**Partial run**: only ${outcomes.map((o) => o.spec.id).join(', ')}.\n`,
+    '## Machine',
+    '',
+    `- CPU: ${String(mach.cpu)}, ${String(mach.cores)} cores (os.availableParallelism), ${String(mach.memoryGb)} GiB`,
+    `- Node ${String(mach.node)} on ${String(mach.platform)}`,
+    `- Date: ${String(mach.date)}; load average at start ${(mach.loadAverageAtStart as number[]).join(' ')}`,
+    `- Whole run: ${elapsedSeconds().toFixed(0)} s`,
+    (() => {
+      const code = mach.code as { commit: string; changedSrcFiles: string[] };
+      return `- Code: commit ${code.commit}${code.changedSrcFiles.length > 0 ? ` plus uncommitted changes in ${code.changedSrcFiles.join(', ')}` : ''}`;
+    })(),
+    '',
+    'Every figure is the median of several runs with (min-max); every comparison is a ratio of figures measured in this same run.',
+    '',
+    '## Targets',
+    '',
+    '| # | what | target | measured | met |',
+    '| --- | --- | --- | --- | --- |',
+    ...targets.map((t) => `| ${t.id} | ${t.description} | ${t.target} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**'} |`),
+    '',
+    '## Headlines',
+    '',
+    ...outcomes.flatMap((o) => (o.result?.headlines ?? []).map((h) => `- ${h}`)),
+    '',
+  ];
+  for (const o of outcomes) {
+    md.push(`## ${o.spec.title}`, '', `(${o.seconds.toFixed(0)} s)`, '');
+    if (o.result) md.push(o.result.markdown, '');
+    else md.push('**This part failed**; the error:', '', '```', o.error ?? '', '```', '');
+  }
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), md.join('\n').replace(/\n{3,}/g, '\n\n'));
+}
+
+process.on('exit', killAllNodesNow);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAllNodesNow();
+    process.exit(130);
+  });
+}
+
+main().catch((err: unknown) => {
+  killAllNodesNow();
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
