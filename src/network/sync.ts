@@ -142,15 +142,20 @@ export class Syncer {
       if (!hashes) return;
       const todo = hashes.filter((h) => !node.store.getRecord(h));
       const targetHeight = Math.max(headers.at(-1)!.height, this.opts.book.get(peer.toString())?.status?.height ?? 0);
-      imported += await this.download(peer, todo, () => {
-        const now = Date.now();
-        if (now - lastLog < 2000) return;
-        lastLog = now;
-        const height = node.chain.tip.height;
-        const rate = imported / Math.max(1, (now - started) / 1000);
-        const eta = rate > 0 ? Math.round((targetHeight - height) / rate) : undefined;
-        logger.info({ height, target: targetHeight, blocksPerSecond: Math.round(rate), etaSeconds: eta }, `sync: block ${height} of ${targetHeight}`);
-      });
+      await this.download(
+        peer,
+        todo,
+        () => {
+          const now = Date.now();
+          if (now - lastLog < 2000) return;
+          lastLog = now;
+          const height = node.chain.tip.height;
+          const rate = imported / Math.max(1, (now - started) / 1000);
+          const eta = rate > 0 ? Math.round((targetHeight - height) / rate) : undefined;
+          logger.info({ height, target: targetHeight, blocksPerSecond: Math.round(rate), etaSeconds: eta }, `sync: block ${height} of ${targetHeight}`);
+        },
+        () => imported++,
+      );
       if (headers.length < MAX_HEADERS) break;
     }
     if (imported > 0) {
@@ -189,7 +194,7 @@ export class Syncer {
    * Fetches `hashes` in chunks from the peers that can serve them (the sync peer and any
    * other peer at least as far ahead), several at once, and imports them in order.
    */
-  private async download(peer: PeerId, hashes: Uint8Array[], progress: () => void): Promise<number> {
+  private async download(peer: PeerId, hashes: Uint8Array[], progress: () => void, onImported: () => void): Promise<number> {
     const { node, libp2p, book, penalize, ids } = this.opts;
     const chunks: Uint8Array[][] = [];
     for (let i = 0; i < hashes.length; i += CHUNK) chunks.push(hashes.slice(i, i + CHUNK));
@@ -254,13 +259,18 @@ export class Syncer {
       }
       const frames = await pending.get(i)!;
       pending.delete(i);
-      for (const bytes of frames) {
+      for (const [j, bytes] of frames.entries()) {
+        // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
+        if (j % 8 === 7) await new Promise((r) => setImmediate(r));
         const r = node.chain.processBlock(bytes);
         if (r.status === 'rejected' && r.error?.kind === 'consensus') {
           penalize(peer, Penalty.invalidBlock, `invalid block ${toHex(r.hash)} during sync: ${r.error.code}`);
           return imported;
         }
-        if (r.status === 'connected' || r.status === 'side') imported++;
+        if (r.status === 'connected' || r.status === 'side') {
+          imported++;
+          onImported();
+        }
       }
       progress();
     }

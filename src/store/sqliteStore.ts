@@ -66,6 +66,8 @@ export class SqliteStore implements ChainStore {
   readonly networkName: string;
   private readonly db: Database.Database;
   private readonly stmt;
+  /** Arrival counter for `blocks.seq`, read once at open (a MAX() per insert scans the table). */
+  private blockSeq: number;
 
   /** Opens (or creates) the store at `path` (':memory:' for tests) for `network`. */
   constructor(path: string, network: NetworkParams) {
@@ -89,11 +91,12 @@ export class SqliteStore implements ChainStore {
     this.db.exec(SCHEMA);
     this.checkMeta(network);
     const db = this.db;
+    this.blockSeq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM blocks').get()!.m;
     this.stmt = {
       record: db.prepare<[Buffer], BlockRow>('SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?'),
       data: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?'),
       insertBlock: db.prepare(
-        'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM blocks))',
+        'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       setStatus: db.prepare('UPDATE blocks SET status = ? WHERE hash = ?'),
       children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
@@ -186,6 +189,7 @@ export class SqliteStore implements ChainStore {
       Buffer.from(bytes),
       Buffer.from(bigIntToBytes(cumulativeWork, 32)),
       status,
+      ++this.blockSeq,
     );
     return this.getRecord(hash)!;
   }
@@ -284,16 +288,16 @@ export class SqliteStore implements ChainStore {
   /** The mempool's persistence, in the same database file. */
   mempoolStore(): MempoolStore {
     const all = this.db.prepare<[], { txid: Buffer; data: Buffer }>('SELECT txid, data FROM mempool ORDER BY seq');
-    const put = this.db.prepare(
-      'INSERT OR REPLACE INTO mempool (txid, data, seq) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM mempool))',
-    );
+    const put = this.db.prepare('INSERT OR REPLACE INTO mempool (txid, data, seq) VALUES (?, ?, ?)');
+    // Arrival order kept in memory, started once from the table (a MAX() per insert scans it).
+    let seq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM mempool').get()!.m;
     const del = this.db.prepare('DELETE FROM mempool WHERE txid = ?');
     const removeAll = this.db.transaction((txids: readonly Uint8Array[]) => {
       for (const t of txids) del.run(Buffer.from(t));
     });
     return {
       loadAll: () => all.all().map((r) => ({ txid: u8(r.txid), data: u8(r.data) })),
-      put: (txid, data) => void put.run(Buffer.from(txid), Buffer.from(data)),
+      put: (txid, data) => void put.run(Buffer.from(txid), Buffer.from(data), ++seq),
       remove: (txids) => void removeAll(txids),
     };
   }
