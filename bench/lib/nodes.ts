@@ -4,7 +4,6 @@
  * stopped at the end whatever happens; /proc readings; and a keep-alive HTTP client bound
  * to a chosen loopback source address.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startNode } from '../../test/helpers/nodeProcess.js';
@@ -16,57 +15,13 @@ const running = new Set<NodeProcess>();
 
 /**
  * Starts `ourcoin node --network regtest --datadir <dir>` plus `extra` arguments, through
- * test/helpers/nodeProcess.ts; with `nodeFlags` (flags for node itself, such as --cpu-prof,
- * which NODE_OPTIONS refuses) the same command is spawned here instead.
+ * test/helpers/nodeProcess.ts; `nodeFlags` go to node itself (such as --cpu-prof).
  */
 export async function startRegtestNode(datadir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<NodeProcess> {
   const args = ['--network', 'regtest', '--datadir', datadir, ...extra];
-  const node = nodeFlags.length === 0 ? await startNode(args, env) : await startNodeWithFlags(nodeFlags, args, env);
+  const node = await startNode(args, env, nodeFlags);
   running.add(node);
   return node;
-}
-
-/** test/helpers/nodeProcess.ts's startNode, with flags for node itself. */
-async function startNodeWithFlags(nodeFlags: string[], args: string[], env: NodeJS.ProcessEnv): Promise<NodeProcess> {
-  const proc = spawn(
-    process.execPath,
-    [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'node', '--api-host', '127.0.0.1', '--api-port', '0', '--p2p-host', '127.0.0.1', '--p2p-port', '0', '--status-interval', '0', ...args],
-    { env: { ...process.env, ...env } },
-  );
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 30_000);
-    proc.stdout.on('data', () => {
-      const m = /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited with ${code}:\n${out}`));
-    });
-  });
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-  return {
-    url,
-    proc,
-    output: () => out,
-    get: (path) => call('GET', path),
-    post: (path, body) => call('POST', path, body),
-    stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
-        proc.once('exit', (code) => resolve(code));
-        proc.kill('SIGTERM');
-      }),
-  };
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
