@@ -33,7 +33,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'the explorer runs in a browser: no node: imports' },
             { group: ['@chainsafe/*', '**/crypto/blst.js'], message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst' },
-            { group: ['../api/*', '../node/*', '../chain/*', '../store/*', '../mempool/*', '../miner/*', '../network/*', '../cli/*', '../wallet/*', '../workers/*'], message: 'the explorer may import only protocol/ and crypto/{interface,noble}' },
+            { group: ['../api/*', '!../api/json.js', '../node/*', '../chain/*', '../store/*', '../mempool/*', '../miner/*', '../network/*', '../cli/*', '../wallet/*', '../workers/*'], message: 'the explorer may import only protocol/, crypto/{interface,noble} and the API types in api/json.ts' },
           ],
         },
       ],

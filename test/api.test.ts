@@ -20,6 +20,7 @@ import { devnet, regtest } from '../src/protocol/networks.js';
 import { transferToJson } from '../src/protocol/transaction.js';
 import type { SignedTransfer, TransferJson } from '../src/protocol/transaction.js';
 import { testKey, transfer } from './helpers/builder.js';
+import type { AddressInfo, BatchItemResult, BlockDetail, BlockPage, StatusJson } from '../src/api/json.js';
 
 const logger = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-api-'));
@@ -77,29 +78,9 @@ const bob = testKey(2);
 const carol = testKey(3);
 const miner = testKey(4);
 
-interface Status {
-  network: string;
-  chainId: number;
-  height: number;
-  tipHash: string;
-  cumulativeWork: string;
-  bits: string;
-  target: string;
-  difficulty: number;
-  peers: number;
-  mempool: number;
-  orphans: number;
-  mining: boolean;
-  hashRate: number;
-  minerAddress: string | null;
-}
-interface AddressInfo {
-  address: string;
-  balance: string;
-  pendingBalance: string;
-  nonce: number;
-  nextNonce: number;
-}
+type Status = StatusJson;
+type BatchItem = BatchItemResult;
+
 interface TxInfo {
   status: string;
   transaction: { type: string; txid: string; signature?: string };
@@ -108,32 +89,9 @@ interface TxInfo {
   confirmations: number;
   position: number | null;
 }
-interface BlockDetail {
-  hash: string;
-  height: number;
-  confirmations: number;
-  onMainChain: boolean;
-  cumulativeWork: string;
-  aggregateSignature: string;
-  header: { prevHash: string; bits: string };
-  coinbase: { type: string; txid: string; recipient: string };
-  transactions: { txid: string; signature?: string }[];
-}
-interface BlockPage {
-  tipHeight: number;
-  blocks: { hash: string; height: number; transfers: number; size: number; aggregateSignature: string }[];
-  next: number | null;
-}
 interface HistoryBody {
   pending: number;
   transactions: { status: string; txid: string; direction: string; height: number | null; confirmations: number }[];
-}
-interface BatchItem {
-  index: number;
-  accepted: boolean;
-  txid: string | null;
-  replaced?: string;
-  error?: { code: string; message: string };
 }
 
 describe('HTTP API on a regtest node', () => {

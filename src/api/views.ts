@@ -5,31 +5,14 @@
  */
 import { addressHashOf } from '../protocol/address.js';
 import { blockHash, blockSize, blockToJson } from '../protocol/block.js';
-import type { Block, BlockJson } from '../protocol/block.js';
+import type { Block } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { coinbaseToJson, transferToJson } from '../protocol/transaction.js';
 import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
 import type { BlockRecord, ChainStore } from '../store/interface.js';
-
-export interface BlockSummary {
-  hash: string;
-  height: number;
-  prevHash: string;
-  timestamp: number;
-  transfers: number;
-  size: number;
-  aggregateSignature: string;
-}
-
-export interface BlockDetail extends BlockJson {
-  height: number;
-  confirmations: number;
-  onMainChain: boolean;
-  cumulativeWork: string;
-}
-
-export type Direction = 'in' | 'out' | 'self';
+import type { BlockSummary, BlockDetail, Direction } from './json.js';
+export type { BlockSummary, BlockDetail, Direction } from './json.js';
 
 export function blockSummary(block: Block): BlockSummary {
   return {

@@ -1,92 +1,16 @@
 /**
- * The explorer's view of the node API (/api/v1, same origin). Only the fields the pages use
- * are declared; the protocol's own JSON types describe blocks and transactions.
+ * The explorer's view of the node API (/api/v1, same origin): the response types come from
+ * src/api/json.ts, the same declarations the routes answer with.
  */
-import type { BlockJson } from '../protocol/block.js';
 import type { CoinbaseJson, TransferJson } from '../protocol/transaction.js';
+import type { AddressInfo, BlockDetail, BlockPage, BlockSummary, History, HistoryItem, MempoolJson, StatusJson, TipEvent, TransactionInfo } from '../api/json.js';
+export type { AddressInfo, BlockDetail, BlockPage, BlockSummary, History, HistoryItem, TipEvent, TransactionInfo };
 
 export const API = '/api/v1';
 
-export interface Status {
-  network: string;
-  chainId: number;
-  height: number;
-  tipHash: string;
-  bits: string;
-  difficulty: number;
-  peers: number;
-  mempool: number;
-  orphans: number;
-  mining: boolean;
-  hashRate: number;
-  minerAddress: string | null;
-  p2p: { peerId: string; multiaddrs: readonly string[] } | null;
-}
-
-export interface BlockSummary {
-  hash: string;
-  height: number;
-  prevHash: string;
-  timestamp: number;
-  transfers: number;
-  size: number;
-  aggregateSignature: string;
-}
-
-export interface BlockPage {
-  tipHeight: number;
-  blocks: BlockSummary[];
-  next: number | null;
-}
-
-export interface BlockDetail extends BlockJson {
-  height: number;
-  confirmations: number;
-  onMainChain: boolean;
-  cumulativeWork: string;
-}
-
 export type AnyTx = TransferJson | CoinbaseJson;
-
-export interface TransactionInfo {
-  status: 'pending' | 'confirmed';
-  transaction: AnyTx;
-  blockHash: string | null;
-  height: number | null;
-  confirmations: number;
-  position: number | null;
-}
-
-export interface AddressInfo {
-  address: string;
-  balance: string;
-  pendingBalance: string;
-  nonce: number;
-  nextNonce: number;
-}
-
-export interface HistoryItem extends TransactionInfo {
-  txid: string;
-  direction: 'in' | 'out' | 'self';
-}
-
-export interface History {
-  address: string;
-  pending: number;
-  transactions: HistoryItem[];
-}
-
-export interface Mempool {
-  count: number;
-  transactions: TransferJson[];
-}
-
-export interface TipEvent {
-  height: number;
-  hash: string;
-  transfers: number;
-  timestamp: number;
-}
+export type Status = StatusJson;
+export type Mempool = MempoolJson;
 
 export class ApiFailure extends Error {
   constructor(

@@ -6,37 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeAddress, encodeAddress } from '../../protocol/address.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
-import type { CoinbaseJson, TransferJson } from '../../protocol/transaction.js';
+
 import type { MempoolEntry } from '../../mempool/interface.js';
 import type { ApiContext } from '../context.js';
 import { DEFAULT_PAGE, addressInfoSchema, addressParamsSchema, historySchema, pageQuerySchema, responses } from '../schemas.js';
 import { confirmationsAt, directionFor, transactionAt, transactionToJson } from '../views.js';
-import type { Direction } from '../views.js';
-
-export interface AddressInfo {
-  address: string;
-  balance: string;
-  pendingBalance: string;
-  nonce: number;
-  nextNonce: number;
-}
-
-export interface HistoryItem {
-  status: 'pending' | 'confirmed';
-  txid: string;
-  direction: Direction;
-  transaction: TransferJson | CoinbaseJson;
-  height: number | null;
-  blockHash: string | null;
-  confirmations: number;
-  position: number | null;
-}
-
-export interface History {
-  address: string;
-  pending: number;
-  transactions: HistoryItem[];
-}
+import type { AddressInfo, HistoryItem, History } from '../json.js';
+export type { AddressInfo, HistoryItem, History } from '../json.js';
 
 /** Pending transfers from or to `address`, newest first. */
 function pendingFor(ctx: ApiContext, address: Uint8Array): MempoolEntry[] {

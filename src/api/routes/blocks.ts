@@ -11,17 +11,13 @@ import { ApiError, ApiErrorCode } from '../errors.js';
 import { DEFAULT_PAGE, blockDetailSchema, blockPageQuerySchema, blockPageSchema, blockParamsSchema, responses } from '../schemas.js';
 import { blockDetail, blockSummary } from '../views.js';
 import type { BlockDetail, BlockSummary } from '../views.js';
+import type { BlockPage } from '../json.js';
+export type { BlockPage } from '../json.js';
 
 export interface BlockPageQuery {
   from?: number;
   limit?: number;
   order?: 'asc' | 'desc';
-}
-
-export interface BlockPage {
-  tipHeight: number;
-  blocks: BlockSummary[];
-  next: number | null;
 }
 
 /** One page of main-chain block summaries; `from` past the tip starts at the tip. */

@@ -14,15 +14,10 @@ import type { FastifyInstance } from 'fastify';
 import { blockHash } from '../../protocol/block.js';
 import { toHex } from '../../protocol/bytes.js';
 import type { ApiContext } from '../context.js';
+import type { TipEvent } from '../json.js';
+export type { TipEvent } from '../json.js';
 
 export const KEEP_ALIVE_MS = 15_000;
-
-export interface TipEvent {
-  height: number;
-  hash: string;
-  transfers: number;
-  timestamp: number;
-}
 
 export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const open = new Set<() => void>();

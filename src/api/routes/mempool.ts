@@ -3,15 +3,12 @@
  * first, the order a miner takes them in), at most 1000 listed; `count` is all of them.
  */
 import type { FastifyInstance } from 'fastify';
-import type { TransferJson } from '../../protocol/transaction.js';
+
 import { transferToJson } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
 import { MAX_MEMPOOL_LIST, mempoolQuerySchema, mempoolSchema, responses } from '../schemas.js';
-
-export interface MempoolJson {
-  count: number;
-  transactions: TransferJson[];
-}
+import type { MempoolJson } from '../json.js';
+export type { MempoolJson } from '../json.js';
 
 export function registerMempoolRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { limit?: number } }>(

@@ -8,24 +8,8 @@ import type { ApiContext } from '../context.js';
 import { connectBodySchema, peersSchema, responses, statusSchema } from '../schemas.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { strictValidator } from '../strictBody.js';
-
-export interface StatusJson {
-  network: string;
-  chainId: number;
-  height: number;
-  tipHash: string;
-  cumulativeWork: string;
-  bits: string;
-  target: string;
-  difficulty: number;
-  peers: number;
-  mempool: number;
-  orphans: number;
-  mining: boolean;
-  hashRate: number;
-  minerAddress: string | null;
-  p2p: { peerId: string; multiaddrs: readonly string[] } | null;
-}
+import type { StatusJson } from '../json.js';
+export type { StatusJson } from '../json.js';
 
 export function statusJson(ctx: ApiContext): StatusJson {
   const { node } = ctx;

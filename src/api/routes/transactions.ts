@@ -10,34 +10,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { OurCoinError } from '../../protocol/errors.js';
 import { signedTransferFromJson } from '../../protocol/transaction.js';
-import type { CoinbaseJson, SignedTransfer, TransferJson } from '../../protocol/transaction.js';
+import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { batchResultSchema, responses, submitAcceptedSchema, submitBodySchema, transactionInfoSchema, txidParamsSchema } from '../schemas.js';
 import { strictValidator } from '../strictBody.js';
 import { confirmationsAt, transactionAt, transactionToJson } from '../views.js';
-
-export interface SubmitAccepted {
-  txid: string;
-  replaced?: string;
-}
-
-export interface BatchItemResult {
-  index: number;
-  accepted: boolean;
-  txid: string | null;
-  replaced?: string;
-  error?: { code: string; message: string };
-}
-
-export interface TransactionInfo {
-  status: 'pending' | 'confirmed';
-  transaction: TransferJson | CoinbaseJson;
-  blockHash: string | null;
-  height: number | null;
-  confirmations: number;
-  position: number | null;
-}
+import type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
+export type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
 
 type Parsed = { ok: true; stx: SignedTransfer } | { ok: false; error: OurCoinError };
 

@@ -1,0 +1,102 @@
+/**
+ * The JSON the API answers with, as TypeScript types: one declaration shared by the routes,
+ * the wallet's node client and the browser explorer. Types only, browser-safe.
+ */
+import type { BlockJson } from '../protocol/block.js';
+import type { CoinbaseJson, TransferJson } from '../protocol/transaction.js';
+
+export interface StatusJson {
+  network: string;
+  chainId: number;
+  height: number;
+  tipHash: string;
+  cumulativeWork: string;
+  bits: string;
+  target: string;
+  difficulty: number;
+  peers: number;
+  mempool: number;
+  orphans: number;
+  mining: boolean;
+  hashRate: number;
+  minerAddress: string | null;
+  p2p: { peerId: string; multiaddrs: readonly string[] } | null;
+}
+
+export interface BlockSummary {
+  hash: string;
+  height: number;
+  prevHash: string;
+  timestamp: number;
+  transfers: number;
+  size: number;
+  aggregateSignature: string;
+}
+
+export interface BlockPage {
+  tipHeight: number;
+  blocks: BlockSummary[];
+  next: number | null;
+}
+
+export interface BlockDetail extends BlockJson {
+  height: number;
+  confirmations: number;
+  onMainChain: boolean;
+  cumulativeWork: string;
+}
+
+export interface SubmitAccepted {
+  txid: string;
+  replaced?: string;
+}
+
+export interface BatchItemResult {
+  index: number;
+  accepted: boolean;
+  txid: string | null;
+  replaced?: string;
+  error?: { code: string; message: string };
+}
+
+export interface TransactionInfo {
+  status: 'pending' | 'confirmed';
+  transaction: TransferJson | CoinbaseJson;
+  blockHash: string | null;
+  height: number | null;
+  confirmations: number;
+  position: number | null;
+}
+
+export type Direction = 'in' | 'out' | 'self';
+
+export interface AddressInfo {
+  address: string;
+  balance: string;
+  pendingBalance: string;
+  nonce: number;
+  nextNonce: number;
+}
+
+export interface HistoryItem extends TransactionInfo {
+  txid: string;
+  direction: Direction;
+}
+
+export interface History {
+  address: string;
+  pending: number;
+  transactions: HistoryItem[];
+}
+
+export interface MempoolJson {
+  count: number;
+  transactions: TransferJson[];
+}
+
+export interface TipEvent {
+  height: number;
+  hash: string;
+  transfers: number;
+  timestamp: number;
+}
