@@ -39,6 +39,7 @@ export const ApiErrorCode = {
   p2pOff: 'P2P_OFF',
   peerDialFailed: 'PEER_DIAL_FAILED',
   explorerNotBuilt: 'EXPLORER_NOT_BUILT',
+  adminLocalOnly: 'ADMIN_LOCAL_ONLY',
 } as const;
 
 /**

@@ -100,3 +100,20 @@ export interface TipEvent {
   transfers: number;
   timestamp: number;
 }
+
+export interface SubmitBlockResult {
+  hash: string;
+  status: 'connected' | 'side' | 'orphan' | 'duplicate';
+  height: number;
+  tipHash: string;
+}
+
+/** What an operator route did to the main chain. */
+export interface ChainChangeJson {
+  height: number;
+  tipHash: string;
+  disconnected: string[];
+  connected: string[];
+  cleared?: number;
+  failures?: { hash: string; code: string; message: string }[];
+}

@@ -44,7 +44,7 @@ export const errorSchema = {
 
 const errorDescriptions: Record<number, string> = {
   400: 'Malformed request or invalid input (BAD_JSON, BAD_REQUEST, ENCODING_*, ADDRESS_*, AMOUNT_*, TX_*)',
-  403: 'Not allowed on this network (NOT_REGTEST)',
+  403: 'Not allowed here (NOT_REGTEST on another network; ADMIN_LOCAL_ONLY from a non-loopback client)',
   404: 'Not found',
   409: 'Conflicts with the chain state or the mempool (MEMPOOL_*)',
   413: 'Request body too large (BODY_TOO_LARGE)',
@@ -378,4 +378,54 @@ export const mineResultSchema = {
   type: 'object',
   required: ['hashes', 'height'],
   properties: { hashes: { type: 'array', items: hash32 }, height: { type: 'integer', description: 'the new tip height' } },
+} as const;
+
+// ---- block submission and operator routes ----
+
+const hashList = { type: 'array', items: hash32 } as const;
+
+export const submitBlockBodySchema = {
+  type: 'object',
+  required: ['block'],
+  additionalProperties: false,
+  properties: { block: { type: 'string', minLength: 2, description: 'the block\'s canonical encoding, 0x-hex (docs/protocol.md)' } },
+} as const;
+
+export const submitBlockResultSchema = {
+  type: 'object',
+  required: ['hash', 'status', 'height', 'tipHash'],
+  properties: {
+    hash: hash32,
+    status: {
+      type: 'string',
+      enum: ['connected', 'side', 'orphan', 'duplicate'],
+      description: 'connected: on the main chain now; side: stored on a lighter branch; orphan: parent unknown, kept for a while; duplicate: already known',
+    },
+    height: { type: 'integer', description: 'the tip height after the submission' },
+    tipHash: hash32,
+  },
+} as const;
+
+export const blockHashBodySchema = {
+  type: 'object',
+  required: ['hash'],
+  additionalProperties: false,
+  properties: { hash: { type: 'string', minLength: 66, maxLength: 66, description: 'block hash, 0x-hex (32 bytes)' } },
+} as const;
+
+export const chainChangeSchema = {
+  type: 'object',
+  required: ['height', 'tipHash', 'disconnected', 'connected'],
+  properties: {
+    height: { type: 'integer' },
+    tipHash: hash32,
+    disconnected: { ...hashList, description: 'blocks that left the main chain, tip first' },
+    connected: { ...hashList, description: 'blocks that joined the main chain, in order' },
+    cleared: { type: 'integer', description: 'reconsider only: invalid marks removed' },
+    failures: {
+      type: 'array',
+      description: 'reconsider only: blocks that failed validation again, with their rule code',
+      items: { type: 'object', required: ['hash', 'code', 'message'], properties: { hash: hash32, code: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
 } as const;

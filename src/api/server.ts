@@ -20,6 +20,7 @@ import { installErrorHandlers, sendError } from './errors.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerBlockRoutes } from './routes/blocks.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerExplorerRoutes } from './routes/explorer.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
@@ -99,6 +100,7 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
         { name: 'transactions', description: 'Submitting and looking up transfers; the mempool' },
         { name: 'addresses', description: 'Balances, nonces and history' },
         { name: 'legacy', description: "SimpleCoin's routes, kept as aliases" },
+        { name: 'admin', description: 'Operator routes, loopback clients only' },
       ],
     },
   });
@@ -113,6 +115,7 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
       registerMempoolRoutes(api, ctx);
       registerMineRoutes(api, ctx);
       registerEventRoutes(api, ctx);
+      registerAdminRoutes(api, ctx);
       done();
     },
     { prefix: API_PREFIX },

@@ -23,8 +23,9 @@ import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules
 import { applyBlockState } from '../protocol/rules/state.js';
 import type { Account } from '../protocol/rules/state.js';
 import { BlockStatus } from '../store/interface.js';
-import type { BlockRecord, ChainStore } from '../store/interface.js';
+import type { BlockRecord, ChainStore, InvalidMark } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
+import { MANUALLY_INVALIDATED } from './interface.js';
 import type { ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
@@ -115,16 +116,59 @@ export class Chain {
         if (r.status === 'connected' || r.status === 'side') queue.push(r.hash);
       }
     }
-    const net = netChange(change);
-    if (net.connected.length + net.disconnected.length > 0) for (const l of [...this.listeners]) l(net);
+    const net = this.notify(change);
     const onMain = this.store.getRecord(result.hash);
     const status = result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
     return { ...result, status, ...net };
   }
 
+  /**
+   * Like bitcoind's invalidateblock: the operator marks a stored block (and its descendants)
+   * invalid by hand; if it is on the main chain, the chain moves to the best other branch.
+   * Its transfers go back to the mempool through the tip-change listeners.
+   */
+  invalidateBlock(hash: Uint8Array): TipChange {
+    const rec = this.store.getRecord(hash);
+    if (!rec) throw new OurCoinError('CHAIN_UNKNOWN_BLOCK', `block ${toHex(hash)} is not stored`, 'input');
+    if (rec.height === 0) throw new OurCoinError('CHAIN_GENESIS', 'the genesis block cannot be invalidated', 'input');
+    this.store.markInvalid(hash, { code: MANUALLY_INVALIDATED, message: 'invalidated by the node operator' });
+    const change = { connected: [] as Block[], disconnected: [] as Block[] };
+    if (isOnMainChain(this.store, rec)) {
+      while (this.tip.height >= rec.height) {
+        change.disconnected.push(this.store.getBlock(this.tip.hash)!);
+        this.store.disconnectTip();
+      }
+    }
+    const step = this.activateBestChain();
+    change.connected.push(...step.connected);
+    change.disconnected.push(...step.disconnected);
+    return this.notify(change);
+  }
+
+  /**
+   * Like bitcoind's reconsiderblock: forgets the invalid marks of a block, its descendants
+   * and ancestors, and lets fork choice consider them again. A block that really breaks a
+   * rule is marked invalid again when it is connected; `failures` lists those.
+   */
+  reconsiderBlock(hash: Uint8Array): TipChange & { cleared: number; failures: ReadonlyMap<string, OurCoinError> } {
+    if (!this.store.getRecord(hash) && !this.store.getInvalid(hash)) {
+      throw new OurCoinError('CHAIN_UNKNOWN_BLOCK', `block ${toHex(hash)} is neither stored nor marked invalid`, 'input');
+    }
+    const cleared = this.store.clearInvalid(hash);
+    const step = this.activateBestChain();
+    return { ...this.notify(step), cleared, failures: step.failures };
+  }
+
+  /** Tells the listeners what one operation did to the main chain, net of round trips. */
+  private notify(change: TipChange): TipChange {
+    const net = netChange(change);
+    if (net.connected.length + net.disconnected.length > 0) for (const l of [...this.listeners]) l(net);
+    return net;
+  }
+
   private acceptOne(hash: Uint8Array, block: Block, bytes: Uint8Array, change: { connected: Block[]; disconnected: Block[] }): ProcessResult {
     const invalid = this.store.getInvalid(hash);
-    if (invalid) return rejected(hash, new OurCoinError(invalid.code, `known invalid block: ${invalid.message}`, 'consensus'));
+    if (invalid) return rejected(hash, this.knownInvalid(hash, invalid));
     if (this.store.getRecord(hash) || this.orphans.has(hash)) return { status: 'duplicate', hash, connected: [], disconnected: [] };
 
     try {
@@ -142,7 +186,10 @@ export class Chain {
         this.orphans.add(hash, block, bytes);
         return { status: 'orphan', hash, connected: [], disconnected: [] };
       }
-      if (parent.status === BlockStatus.invalid) throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
+      if (parent.status === BlockStatus.invalid) {
+        if (this.invalidByOperator(parent.hash)) throw new OurCoinError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} was invalidated by the operator`, 'transient');
+        throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
+      }
       checkHeaderContextual(block.header, headerContext(this.store, parent), this.network, this.now());
       const work = parent.cumulativeWork + workForTarget(decodeCompact(block.header.bits));
       this.store.putBlock(hash, block, bytes, work, BlockStatus.stored);
@@ -162,6 +209,26 @@ export class Chain {
       return rejected(hash, new OurCoinError(mark.code, mark.message, 'consensus'));
     }
     return { status: isOnMainChain(this.store, rec) ? 'connected' : 'side', hash, connected: [], disconnected: [] };
+  }
+
+  /**
+   * A block the operator invalidated (or one descending from it) is refused as `transient`,
+   * not `consensus`: peers relaying it broke no rule, so they must not be penalised for it.
+   */
+  private knownInvalid(hash: Uint8Array, mark: InvalidMark): OurCoinError {
+    const kind = this.invalidByOperator(hash) ? 'transient' : 'consensus';
+    return new OurCoinError(mark.code, `known invalid block: ${mark.message}`, kind);
+  }
+
+  /** Whether the invalid mark of `hash` comes from invalidateBlock (on it or an ancestor). */
+  private invalidByOperator(hash: Uint8Array): boolean {
+    for (let h: Uint8Array | undefined = hash; h; ) {
+      const mark = this.store.getInvalid(h);
+      if (!mark) return false;
+      if (mark.code === MANUALLY_INVALIDATED) return true;
+      h = this.store.getRecord(h)?.header.prevHash;
+    }
+    return false;
   }
 
   /**
@@ -229,14 +296,14 @@ function asError(err: unknown): OurCoinError {
  * same call (a reorg that failed and rolled back) cancels out. Each block is listed once,
  * disconnected ones tip-first, connected ones in chain order.
  */
-function netChange(change: { connected: Block[]; disconnected: Block[] }): TipChange {
+function netChange(change: TipChange): TipChange {
   const net = new Map<string, number>();
   const bump = (b: Block, d: number): string => {
     const key = toHex(blockHash(b.header));
     net.set(key, (net.get(key) ?? 0) + d);
     return key;
   };
-  const keyed = (list: Block[], d: number): [string, Block][] => list.map((b) => [bump(b, d), b]);
+  const keyed = (list: readonly Block[], d: number): [string, Block][] => list.map((b) => [bump(b, d), b]);
   const conn = keyed(change.connected, 1);
   const disc = keyed(change.disconnected, -1);
   const pick = (list: [string, Block][], sign: number): Block[] => {

@@ -32,3 +32,6 @@ export interface TipChange {
 }
 
 export type TipListener = (change: TipChange) => void;
+
+/** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
+export const MANUALLY_INVALIDATED = 'BLOCK_MANUALLY_INVALIDATED';

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerNodeCommand } from './nodeCommand.js';
 import { registerWalletCommand } from './walletCommand.js';
 import { registerDevnetCommand } from './devnetCommand.js';
+import { registerAdminCommand } from './adminCommand.js';
 import { OurCoinError } from '../protocol/errors.js';
 
 const program = new Command();
@@ -13,6 +14,7 @@ program.name('ourcoin').description('OurCoin: a small cryptocurrency with one ag
 registerNodeCommand(program);
 registerWalletCommand(program);
 registerDevnetCommand(program);
+registerAdminCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Known errors get one clear line and a non-zero exit; anything else is a bug: show it.

@@ -41,6 +41,7 @@ interface NodeCommandOptions {
   p2pHost: string;
   peer: string[];
   mdns: boolean;
+  reindex: boolean;
 }
 
 function integer(min: number, max: number) {
@@ -73,6 +74,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--peer <multiaddr>', 'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--mdns', 'find peers on the local network by mDNS', false)
     .option('--no-p2p', 'run without the peer-to-peer network')
+    .option('--reindex', 'rebuild account state and indexes by validating every stored block again (after a bug or corruption)', false)
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action((opts: NodeCommandOptions) => runNode(opts));
@@ -85,7 +87,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
 
   const minerAddress = opts.mine || opts.minerAddress ? await resolveMinerAddress(opts, network, datadir) : undefined;
   const searcher = opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined;
-  const node = await OurCoinNode.open({ network, datadir, logger, minerAddress, searcher });
+  const node = await OurCoinNode.open({ network, datadir, logger, minerAddress, searcher, reindex: opts.reindex });
   // A crashed miner thread stops mining, never the node.
   searcher?.on('error', (err) => {
     logger.error({ err }, 'a miner thread failed; mining stopped');

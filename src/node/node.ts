@@ -37,6 +37,8 @@ export interface NodeOptions {
   readonly mempoolLimits?: Partial<MempoolLimits>;
   readonly bls?: Bls;
   readonly now?: () => number;
+  /** Rebuild account state and indexes by validating every stored block again from genesis. */
+  readonly reindex?: boolean;
 }
 
 export interface NodeStatus {
@@ -88,7 +90,13 @@ export class OurCoinNode {
     mkdirSync(opts.datadir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(opts.datadir, 'chain.sqlite'), opts.network);
     const bls = opts.bls ?? blstBls;
+    const started = Date.now();
+    if (opts.reindex) {
+      store.resetChainState();
+      opts.logger.info('reindex: state dropped, validating the stored blocks again from genesis');
+    }
     const chain = Chain.open({ network: opts.network, store, bls, now: opts.now });
+    if (opts.reindex) opts.logger.info({ height: chain.tip.height, ms: Date.now() - started }, 'reindex done');
     const verifier = opts.verifier ?? new WorkerBatchVerifier();
     const mempool = new Mempool({ chain, bls, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
     const node = new OurCoinNode(opts, store, chain, mempool, verifier);

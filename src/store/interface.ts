@@ -57,6 +57,11 @@ export interface ChainStore extends AccountReader {
   getInvalid(hash: Uint8Array): InvalidMark | undefined;
   /** Marks `hash` (and every stored descendant) invalid. */
   markInvalid(hash: Uint8Array, mark: InvalidMark): void;
+  /**
+   * Forgets the invalid marks of `hash`, its stored descendants and its invalid ancestors
+   * (their blocks go back to `stored`, to be validated again); returns how many were cleared.
+   */
+  clearInvalid(hash: Uint8Array): number;
 
   /** Stored, not-invalid block with the most work (ties: lowest seq). */
   bestCandidate(): BlockRecord | undefined;
@@ -72,6 +77,13 @@ export interface ChainStore extends AccountReader {
   getTxLocation(txid: Uint8Array): TxLocation | undefined;
   /** Newest first. */
   getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];
+
+  /**
+   * Reindex, in ONE transaction: drops the main chain, account state, undo data, indexes
+   * and invalid marks, and sets every stored block back to `stored`, so that reopening the
+   * chain validates the stored blocks again from genesis.
+   */
+  resetChainState(): void;
 
   close(): void;
 }

@@ -102,6 +102,9 @@ export class SqliteStore implements ChainStore {
       children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
       invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
       insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
+      deleteInvalid: db.prepare('DELETE FROM invalid_blocks WHERE hash = ?'),
+      revalidate: db.prepare(`UPDATE blocks SET status = ${BlockStatus.stored} WHERE hash = ? AND status = ${BlockStatus.invalid}`),
+      parent: db.prepare<[Buffer], { prev_hash: Buffer }>('SELECT prev_hash FROM blocks WHERE hash = ?'),
       best: db.prepare<[], BlockRow>(
         `SELECT hash, height, header, work, status, seq FROM blocks WHERE status IN (${BlockStatus.stored}, ${BlockStatus.valid}) ORDER BY work DESC, seq ASC LIMIT 1`,
       ),
@@ -209,6 +212,33 @@ export class SqliteStore implements ChainStore {
           queue.push(child.hash);
         }
       }
+    })();
+  }
+
+  clearInvalid(hash: Uint8Array): number {
+    return this.db.transaction(() => {
+      let cleared = 0;
+      const clear = (h: Buffer): boolean => {
+        const changed = this.stmt.deleteInvalid.run(h).changes + this.stmt.revalidate.run(h).changes > 0;
+        if (changed) cleared++;
+        return changed;
+      };
+      clear(Buffer.from(hash));
+      const queue: Buffer[] = this.stmt.children.all(Buffer.from(hash)).map((c) => c.hash);
+      for (let h = queue.pop(); h; h = queue.pop()) {
+        clear(h);
+        for (const child of this.stmt.children.all(h)) queue.push(child.hash);
+      }
+      // Ancestors marked invalid would keep the block out of the best chain all the same.
+      for (let p = this.stmt.parent.get(Buffer.from(hash))?.prev_hash; p && clear(p); p = this.stmt.parent.get(p)?.prev_hash);
+      return cleared;
+    })();
+  }
+
+  resetChainState(): void {
+    this.db.transaction(() => {
+      this.db.exec(`DELETE FROM main_chain; DELETE FROM accounts; DELETE FROM undo; DELETE FROM tx_index;
+        DELETE FROM address_txs; DELETE FROM invalid_blocks; UPDATE blocks SET status = ${BlockStatus.stored};`);
     })();
   }
 

@@ -1,7 +1,7 @@
 /**
  * A small typed client for the node's HTTP API (docs/decisions/0009-http-api.md), as far as a
  * wallet needs it: status, an address's balance and history, submitting a signed transfer,
- * looking a transaction up.
+ * looking a transaction up; and the operator routes `ourcoin admin` calls.
  *
  * Every failure is an `OurCoinError`:
  *   - no connection            WALLET_NODE_UNREACHABLE (the message says to start `ourcoin node`)
@@ -13,6 +13,7 @@
 import type { AddressInfo, History } from '../api/routes/addresses.js';
 import type { StatusJson } from '../api/routes/status.js';
 import type { SubmitAccepted, TransactionInfo } from '../api/routes/transactions.js';
+import type { ChainChangeJson } from '../api/json.js';
 import { OurCoinError } from '../protocol/errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
 
@@ -67,6 +68,9 @@ const isSubmitAccepted = (v: unknown): v is SubmitAccepted => hasShape(v, { txid
 const isTransactionInfo = (v: unknown): v is TransactionInfo =>
   hasShape(v, { status: 'string', transaction: 'object', blockHash: 'string|null', height: 'number|null', confirmations: 'number' }) &&
   isTransactionJson((v as { transaction: unknown }).transaction);
+
+const isChainChange = (v: unknown): v is ChainChangeJson =>
+  hasShape(v, { height: 'number', tipHash: 'string', disconnected: 'array', connected: 'array' });
 
 function apiError(body: unknown): { code: string; message: string } | undefined {
   if (!hasShape(body, { error: 'object' })) return undefined;
@@ -125,6 +129,16 @@ export class NodeClient {
   /** A pending or confirmed transaction; TX_NOT_FOUND when the node knows neither. */
   getTransaction(txid: string): Promise<TransactionInfo> {
     return this.request('GET', `/api/v1/transactions/${encodeURIComponent(txid)}`, undefined, isTransactionInfo);
+  }
+
+  /** Operator route (the node answers loopback clients only): invalidate a block by hash. */
+  invalidateBlock(hash: string): Promise<ChainChangeJson> {
+    return this.request('POST', '/api/v1/admin/invalidate-block', { hash }, isChainChange);
+  }
+
+  /** Operator route: forget the invalid marks of a block, its descendants and ancestors. */
+  reconsiderBlock(hash: string): Promise<ChainChangeJson> {
+    return this.request('POST', '/api/v1/admin/reconsider-block', { hash }, isChainChange);
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, check: (v: unknown) => v is T): Promise<T> {

@@ -1,18 +1,31 @@
 /**
- * Blocks: GET /api/v1/blocks (paged main-chain summaries, newest first by default) and
- * GET /api/v1/blocks/:hashOrHeight (a full block with its place in the chain).
+ * Blocks: GET /api/v1/blocks (paged main-chain summaries, newest first by default),
+ * GET /api/v1/blocks/:hashOrHeight (a full block with its place in the chain) and
+ * POST /api/v1/blocks (submit a block mined elsewhere, like bitcoind's submitblock: it goes
+ * through exactly the checks a block from a peer gets, and is relayed if it connects).
  */
 import type { FastifyInstance } from 'fastify';
-import { fromHex } from '../../protocol/bytes.js';
+import { fromHex, toHex } from '../../protocol/bytes.js';
+import { MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
 import type { Block } from '../../protocol/block.js';
 import type { BlockRecord } from '../../store/interface.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
-import { DEFAULT_PAGE, blockDetailSchema, blockPageQuerySchema, blockPageSchema, blockParamsSchema, responses } from '../schemas.js';
+import {
+  DEFAULT_PAGE,
+  blockDetailSchema,
+  blockPageQuerySchema,
+  blockPageSchema,
+  blockParamsSchema,
+  responses,
+  submitBlockBodySchema,
+  submitBlockResultSchema,
+} from '../schemas.js';
+import { strictValidator } from '../strictBody.js';
 import { blockDetail, blockSummary } from '../views.js';
 import type { BlockDetail, BlockSummary } from '../views.js';
-import type { BlockPage } from '../json.js';
-export type { BlockPage } from '../json.js';
+import type { BlockPage, SubmitBlockResult } from '../json.js';
+export type { BlockPage, SubmitBlockResult } from '../json.js';
 
 export interface BlockPageQuery {
   from?: number;
@@ -77,6 +90,27 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
     (request): BlockDetail => {
       const { rec, block } = findBlock(ctx, request.params.hashOrHeight);
       return blockDetail(ctx.node.store, ctx.node.network, rec, block);
+    },
+  );
+  app.post<{ Body: { block: string } }>(
+    '/blocks',
+    {
+      schema: {
+        tags: ['blocks'],
+        summary: 'Submit a block (its canonical encoding as 0x-hex); refused blocks answer with their rule code',
+        body: submitBlockBodySchema,
+        response: responses({ 200: submitBlockResultSchema }, [400, 413, 415, 503]),
+      },
+      // The largest block is 4 MB, 8 MB as hex: more than the API's default body limit.
+      bodyLimit: 2 * MAX_BLOCK_ENCODING_BYTES + 1024,
+      validatorCompiler: ({ schema }) => strictValidator(schema),
+    },
+    (request): SubmitBlockResult => {
+      const bytes = fromHex(request.body.block, 'block');
+      const result = ctx.node.chain.processBlock(bytes);
+      if (result.status === 'rejected') throw result.error!;
+      const tip = ctx.node.chain.tip;
+      return { hash: toHex(result.hash), status: result.status, height: tip.height, tipHash: toHex(tip.hash) };
     },
   );
 }
