@@ -19,7 +19,7 @@ import { P2PNetwork } from '../src/network/network.js';
 import { encodeCompactBlock } from '../src/network/messages.js';
 import { toCompactBlock } from '../src/network/compactBlock.js';
 import { testKey, transfer, buildBlock } from './helpers/builder.js';
-import { startNode } from './helpers/nodeProcess.js';
+import { startNode, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-net-'));
@@ -45,15 +45,6 @@ async function start(name: string, args: string[]): Promise<NodeProcess> {
 const status = async (n: NodeProcess): Promise<Status> => (await n.get<Status>('/api/v1/status')).body;
 const multiaddr = async (n: NodeProcess): Promise<string> => (await status(n)).p2p!.multiaddrs[0]!;
 
-/** Polls `check` every 200 ms until it holds, for at most `ms`. */
-async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const sameTip = async (nodes: NodeProcess[]): Promise<boolean> => {
   const tips = await Promise.all(nodes.map(status));
@@ -152,7 +143,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     }
     expect(await sameTip(all)).toBe(true);
     await Promise.all(all.map((n) => n.stop()));
-  });
+  }, 120_000); // four processes and a dozen waits: generous on a loaded 2-core machine
 
   it('bans a peer that relays an invalid block, and keeps accepting valid ones', async () => {
     const honest = await start('ban-honest', ['--network', 'regtest']);

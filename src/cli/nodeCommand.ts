@@ -10,7 +10,7 @@ import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { buildApiServer } from '../api/server.js';
 import type { P2PInfo } from '../api/context.js';
-import { P2PNetwork } from '../network/network.js';
+import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
@@ -42,6 +42,7 @@ interface NodeCommandOptions {
   peer: string[];
   mdns: boolean;
   reindex: boolean;
+  maxPeers: number;
 }
 
 function integer(min: number, max: number) {
@@ -73,6 +74,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
     .option('--peer <multiaddr>', 'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--mdns', 'find peers on the local network by mDNS', false)
+    .option('--max-peers <n>', 'connections kept before the least valuable are pruned (--peer ones are kept)', integer(1, 10_000), DEFAULT_MAX_PEERS)
     .option('--no-p2p', 'run without the peer-to-peer network')
     .option('--reindex', 'rebuild account state and indexes by validating every stored block again (after a bug or corruption)', false)
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
@@ -123,6 +125,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
         port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
         bootstrap: opts.peer,
         mdns: opts.mdns,
+        maxPeers: opts.maxPeers,
       }).catch(async (err: unknown) => {
         await api.close();
         await node.close();

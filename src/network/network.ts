@@ -15,7 +15,7 @@
 import './polyfills.js';
 import { createLibp2p } from 'libp2p';
 import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface';
-import { TopicValidatorResult } from '@libp2p/interface';
+import { KEEP_ALIVE, TopicValidatorResult } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -66,7 +66,18 @@ export interface NetworkOptions {
   /** Multiaddrs to dial at start and keep (with /p2p/<peer id>). */
   readonly bootstrap: readonly string[];
   readonly mdns: boolean;
+  /** Connections kept before libp2p prunes the least valuable ones (default DEFAULT_MAX_PEERS). */
+  readonly maxPeers?: number;
 }
+
+/**
+ * Eclipse resistance: past this many connections libp2p prunes the lowest-valued ones, and
+ * the operator's --peer addresses carry the highest value (and are redialed), so a crowd of
+ * inbound strangers cannot push them out.
+ */
+export const DEFAULT_MAX_PEERS = 64;
+/** The peer-store tag on --peer addresses: libp2p redials "keep-alive" peers and prunes them last. */
+const OPERATOR_PEER_TAG = `${KEEP_ALIVE}-ourcoin-peer`;
 
 export interface PeerView {
   readonly peerId: string;
@@ -123,7 +134,11 @@ export class P2PNetwork {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      peerDiscovery: [...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap] })] : []), ...(opts.mdns ? [mdns()] : [])],
+      peerDiscovery: [
+        ...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], tagName: OPERATOR_PEER_TAG, tagValue: 100, tagTTL: Infinity })] : []),
+        ...(opts.mdns ? [mdns()] : []),
+      ],
+      connectionManager: { maxConnections: opts.maxPeers ?? DEFAULT_MAX_PEERS },
       connectionGater: {
         denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),
         denyInboundEncryptedConnection: (peerId: PeerId) => book.isBanned(peerId.toString()),
@@ -239,6 +254,7 @@ export class P2PNetwork {
     // partition heals, say) is noticed and synced from.
     this.statusTimer = setInterval(() => {
       for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
+      this.redialOperatorPeers();
     }, 15_000);
     this.statusTimer.unref();
   }
@@ -255,6 +271,19 @@ export class P2PNetwork {
     const at = signature && store.getTxLocation(txid);
     const tx = at && at.position > 0 ? store.getBlock(at.blockHash)?.transactions[at.position - 1] : undefined;
     return tx && signature ? { tx, signature } : undefined;
+  }
+
+  /**
+   * libp2p's reconnect queue gives up on a keep-alive peer after a few tries; the operator's
+   * --peer addresses are tried again every status round for as long as the node runs.
+   */
+  private redialOperatorPeers(): void {
+    for (const address of this.opts.bootstrap) {
+      const ma = multiaddr(address);
+      const id = ma.getPeerId();
+      if (this.stopped || !id || this.book.get(id) || this.book.isBanned(id)) continue;
+      this.libp2p.dial(ma).catch((err: unknown) => this.opts.logger.debug({ peer: id, err: String(err) }, 'redial of a --peer failed'));
+    }
   }
 
   /** Tells peers about our tip (after a sync, when it changed without gossip). */

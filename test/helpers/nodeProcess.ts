@@ -60,3 +60,13 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv = {}, nod
       }),
   };
 }
+
+/** Polls `check` every 200 ms until it holds, for at most `ms` (for conditions across processes). */
+export async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
