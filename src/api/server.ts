@@ -16,7 +16,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { OurCoinNode } from '../node/node.js';
 import type { ApiContext, P2PInfo } from './context.js';
-import { installErrorHandlers, sendError } from './errors.js';
+import { ApiError, ApiErrorCode, installErrorHandlers, sendError } from './errors.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerBlockRoutes } from './routes/blocks.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -70,6 +70,21 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
 
   app.addHook('onResponse', (request, reply, done) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
+    done();
+  });
+  // Fastify's Ajv coerces "Infinity" or "1e400" in a query string or path to Infinity for an
+  // integer field and then skips its minimum and maximum; such a value reached SQLite as a
+  // LIMIT (a 500). Validation has run by now, so every number left here must be finite.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const parts = { querystring: request.query, params: request.params };
+    for (const [part, values] of Object.entries(parts)) {
+      if (typeof values !== 'object' || values === null) continue;
+      for (const [name, value] of Object.entries(values)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          return done(new ApiError(400, ApiErrorCode.badRequest, `${part}/${name} must be a finite number`));
+        }
+      }
+    }
     done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {

@@ -6,8 +6,10 @@
  * Disconnecting a block writes these values back (deleting accounts that were empty), so
  * state after a disconnect is byte-for-byte the state before the connect.
  */
-import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { ByteReader, ByteWriter, EncodingErrorCode } from '../protocol/bytes.js';
 import { ADDRESS_HASH_LENGTH } from '../protocol/address.js';
+import { OurCoinError } from '../protocol/errors.js';
+import { MAX_NONCE } from '../protocol/transaction.js';
 import type { Account } from '../protocol/rules/state.js';
 
 export interface UndoEntry {
@@ -27,7 +29,11 @@ export function decodeUndo(bytes: Uint8Array): UndoEntry[] {
   const out: UndoEntry[] = [];
   for (let i = 0; i < n; i++) {
     const address = r.bytesN(ADDRESS_HASH_LENGTH, 'address');
-    out.push({ address, before: { balance: r.u64('balance'), nonce: Number(r.u64('nonce')) } });
+    const balance = r.u64('balance');
+    const nonce = r.u64('nonce');
+    // As in transfers: a nonce past 2^53-1 would be silently rounded by Number().
+    if (nonce > BigInt(MAX_NONCE)) throw new OurCoinError(EncodingErrorCode.outOfRange, `undo: nonce ${nonce} exceeds 2^53-1`, 'encoding');
+    out.push({ address, before: { balance, nonce: Number(nonce) } });
   }
   r.finish();
   return out;
