@@ -24,7 +24,8 @@ import { InlineBatchVerifier } from '../src/mempool/batchVerifier.js';
 import { MempoolErrorCode } from '../src/mempool/interface.js';
 import { OurCoinNode } from '../src/node/node.js';
 import { encodeAddress } from '../src/protocol/address.js';
-import { blockHash } from '../src/protocol/block.js';
+import { blockHash, encodeBlock } from '../src/protocol/block.js';
+import { genesisBlock } from '../src/protocol/genesis.js';
 import { toHex } from '../src/protocol/bytes.js';
 import { MAX_MONEY } from '../src/protocol/amount.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
@@ -48,7 +49,7 @@ const asJson = (s: SignedTransfer): Json => transferToJson(s.tx, regtest, s.sign
 let node: OurCoinNode;
 let app: FastifyInstance;
 /** Valid inputs to mutate, filled in once the chain exists. */
-const seeds = { blockHashes: [] as string[], txids: [] as string[], transfers: [] as Json[] };
+const seeds = { blockHashes: [] as string[], blocks: [] as string[], txids: [] as string[], transfers: [] as Json[] };
 
 beforeAll(async () => {
   node = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'node'), logger, verifier: new InlineBatchVerifier() });
@@ -64,6 +65,7 @@ beforeAll(async () => {
   // Not yet submitted: a mutation of it that stays valid is accepted, which is allowed.
   const fresh = transfer(alice, carol.address, 1n, 2);
   seeds.blockHashes = mined.map((b) => toHex(blockHash(b.header)));
+  seeds.blocks = mined.map((b) => toHex(encodeBlock(b)));
   seeds.txids = [confirmed, ...pending].map((s) => toHex(transferTxid(s.tx)));
   seeds.transfers = [confirmed, ...pending, fresh].map(asJson);
 });
@@ -232,6 +234,12 @@ const ROUTES: readonly RouteFuzz[] = [
   get('/api/v1/addresses/{address}/transactions', withSegment((s) => `/api/v1/addresses/${s}/transactions`), ['limit', 'offset']),
   get('/api/v1/mempool', at('/api/v1/mempool'), ['limit']),
   post('/api/v1/mine', () => fc.constantFrom({ blocks: 1, address: addr(carol.address) }, { blocks: 2, address: addr(bob.address) })),
+  // Known blocks (answered "duplicate"), so mutations reach the decoder and every rule.
+  post('/api/v1/blocks', () => fc.constantFrom(...seeds.blocks.map((block) => ({ block })))),
+  // Valid shapes that are refused (genesis, unknown): a successful invalidation would move the
+  // tip under the other routes' feet, and admin.test.ts covers it.
+  post('/api/v1/admin/invalidate-block', () => fc.constantFrom({ hash: toHex(blockHash(genesisBlock(regtest).header)) }, { hash: '0x' + '11'.repeat(32) })),
+  post('/api/v1/admin/reconsider-block', () => fc.constantFrom(...seeds.blockHashes.map((hash) => ({ hash })))),
   { method: 'GET', route: '/api/v1/events', requests: () => fc.constant({ url: '/api/v1/events' }), skip: 'a server-sent event stream: it never ends and reads no input' },
   get('/blocks', at('/blocks'), ['from', 'limit', 'order']),
   post('/txion', transferBody),

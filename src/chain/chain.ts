@@ -25,7 +25,7 @@ import type { Account } from '../protocol/rules/state.js';
 import { BlockStatus } from '../store/interface.js';
 import type { BlockRecord, ChainStore, InvalidMark } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
-import { MANUALLY_INVALIDATED } from './interface.js';
+import { ChainErrorCode } from './interface.js';
 import type { ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
@@ -129,9 +129,9 @@ export class Chain {
    */
   invalidateBlock(hash: Uint8Array): TipChange {
     const rec = this.store.getRecord(hash);
-    if (!rec) throw new OurCoinError('CHAIN_UNKNOWN_BLOCK', `block ${toHex(hash)} is not stored`, 'input');
-    if (rec.height === 0) throw new OurCoinError('CHAIN_GENESIS', 'the genesis block cannot be invalidated', 'input');
-    this.store.markInvalid(hash, { code: MANUALLY_INVALIDATED, message: 'invalidated by the node operator' });
+    if (!rec) throw new OurCoinError(ChainErrorCode.unknownBlock, `block ${toHex(hash)} is not stored`, 'input');
+    if (rec.height === 0) throw new OurCoinError(ChainErrorCode.genesis, 'the genesis block cannot be invalidated', 'input');
+    this.store.markInvalid(hash, { code: ChainErrorCode.manuallyInvalidated, message: 'invalidated by the node operator' });
     const change = { connected: [] as Block[], disconnected: [] as Block[] };
     if (isOnMainChain(this.store, rec)) {
       while (this.tip.height >= rec.height) {
@@ -152,7 +152,7 @@ export class Chain {
    */
   reconsiderBlock(hash: Uint8Array): TipChange & { cleared: number; failures: ReadonlyMap<string, OurCoinError> } {
     if (!this.store.getRecord(hash) && !this.store.getInvalid(hash)) {
-      throw new OurCoinError('CHAIN_UNKNOWN_BLOCK', `block ${toHex(hash)} is neither stored nor marked invalid`, 'input');
+      throw new OurCoinError(ChainErrorCode.unknownBlock, `block ${toHex(hash)} is neither stored nor marked invalid`, 'input');
     }
     const cleared = this.store.clearInvalid(hash);
     const step = this.activateBestChain();
@@ -225,7 +225,7 @@ export class Chain {
     for (let h: Uint8Array | undefined = hash; h; ) {
       const mark = this.store.getInvalid(h);
       if (!mark) return false;
-      if (mark.code === MANUALLY_INVALIDATED) return true;
+      if (mark.code === ChainErrorCode.manuallyInvalidated) return true;
       h = this.store.getRecord(h)?.header.prevHash;
     }
     return false;

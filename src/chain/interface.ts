@@ -33,5 +33,10 @@ export interface TipChange {
 
 export type TipListener = (change: TipChange) => void;
 
-/** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
-export const MANUALLY_INVALIDATED = 'BLOCK_MANUALLY_INVALIDATED';
+/** Errors of the operator's chain commands (invalidateBlock / reconsiderBlock). */
+export const ChainErrorCode = {
+  unknownBlock: 'CHAIN_UNKNOWN_BLOCK',
+  genesis: 'CHAIN_GENESIS',
+  /** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
+  manuallyInvalidated: 'BLOCK_MANUALLY_INVALIDATED',
+} as const;

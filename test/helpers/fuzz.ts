@@ -15,6 +15,7 @@ import { OurCoinError } from '../../src/protocol/errors.js';
 import { PowErrorCode } from '../../src/protocol/pow.js';
 import { RuleCode } from '../../src/protocol/rules/codes.js';
 import { KeystoreErrorCode } from '../../src/wallet/keystore.js';
+import { ChainErrorCode } from '../../src/chain/interface.js';
 
 /** Every code an `OurCoinError` or an API error body may carry (each one documented). */
 export const STABLE_CODES: ReadonlySet<string> = new Set([
@@ -27,6 +28,7 @@ export const STABLE_CODES: ReadonlySet<string> = new Set([
   ...Object.values(PowErrorCode),
   ...Object.values(RuleCode),
   ...Object.values(KeystoreErrorCode),
+  ...Object.values(ChainErrorCode),
   'TX_JSON_INVALID',
 ]);
 
