@@ -8,7 +8,6 @@
  * - state.ts / subsidy.ts: nonces, balances, coinbase limit, purity.
  * - signature.ts: the one aggregate signature per block, with blst and (a few cases) noble.
  */
-import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { describe, expect, it } from 'vitest';
 import { blstBls } from '../src/crypto/blst.js';
 import { INFINITY_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../src/crypto/interface.js';
@@ -40,6 +39,7 @@ import { coinbaseTxid, transferTxid } from '../src/protocol/transaction.js';
 import type { Coinbase, SignedTransfer, Transfer } from '../src/protocol/transaction.js';
 import { solveBlock } from '../src/miner/solve.js';
 import { testKey, transfer } from './helpers/builder.js';
+import { g1CompressedWithX } from './helpers/curvePoints.js';
 import type { TestKey } from './helpers/builder.js';
 
 // ---------------------------------------------------------------- helpers
@@ -159,34 +159,6 @@ class MemoryAccounts implements AccountReader {
 
   snapshot(): [string, Account][] {
     return [...this.map.entries()].map(([k, v]) => [k, { ...v }]);
-  }
-}
-
-/** Modular exponentiation, to find a field element that is not a square (an x off the curve). */
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
-}
-
-/** Compressed G1 encoding (flag 0x80) of the smallest x >= 1 with x^3 + 4 (not) a square mod p. */
-function g1CompressedWithX(onCurve: boolean): Uint8Array {
-  const p = bls12_381.fields.Fp.ORDER;
-  for (let x = 1n; ; x++) {
-    const isSquare = modPow(x ** 3n + 4n, (p - 1n) / 2n, p) === 1n;
-    if (isSquare === onCurve) {
-      const out = new Uint8Array(PUBLIC_KEY_LENGTH);
-      let v = x;
-      for (let i = PUBLIC_KEY_LENGTH - 1; v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-      out[0]! |= 0x80;
-      return out;
-    }
   }
 }
 

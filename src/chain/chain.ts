@@ -12,7 +12,7 @@
 import type { Bls } from '../crypto/interface.js';
 import { blockHash, blockTxids, decodeBlock, encodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
-import { toHex } from '../protocol/bytes.js';
+import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../protocol/errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import type { NetworkParams } from '../protocol/networks.js';
@@ -243,7 +243,9 @@ export class Chain {
     for (;;) {
       const tip = this.store.tip()!;
       const best = this.store.bestCandidate();
-      if (!best || best.cumulativeWork <= tip.cumulativeWork) break;
+      // On equal work the block that arrived first wins (bestCandidate orders by arrival):
+      // after a failed reorg left the tip on a later, equally heavy block, go back.
+      if (!best || best.cumulativeWork < tip.cumulativeWork || bytesEqual(best.hash, tip.hash)) break;
       const path: BlockRecord[] = [];
       let fork = best;
       while (!isOnMainChain(this.store, fork)) {

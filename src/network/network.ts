@@ -31,6 +31,7 @@ import { blockHash, encodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/bl
 import type { Block } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../protocol/errors.js';
+import type { ErrorKind } from '../protocol/errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import { sha256 } from '../protocol/hash.js';
 import { decodeSignedTransfer, encodeSignedTransfer, transferTxid } from '../protocol/transaction.js';
@@ -89,6 +90,21 @@ export interface PeerView {
   readonly network: string | null;
 }
 
+/**
+ * A gossiped transfer or compact block this node did not accept, with the rule code that
+ * refused it and the score it cost the sender (0 for state conflicts and transient
+ * failures). For logs and tests: the verdict is otherwise only visible as a score.
+ */
+export interface GossipRejection {
+  readonly topic: 'tx' | 'block';
+  readonly peerId: string;
+  /** The txid or block hash; absent when the message did not decode. */
+  readonly id?: Uint8Array;
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly penalty: number;
+}
+
 export function protocolIds(networkName: string) {
   const base = `/ourcoin/${networkName}`;
   return {
@@ -106,6 +122,7 @@ export class P2PNetwork {
   private readonly genesisHash: Uint8Array;
   private stopped = false;
   private statusTimer: NodeJS.Timeout | undefined;
+  private readonly rejectionListeners: ((r: GossipRejection) => void)[] = [];
 
   private constructor(
     readonly libp2p: Libp2p<{ pubsub: PubSub }>,
@@ -154,6 +171,10 @@ export class P2PNetwork {
           // The largest gossip message is a compact block of a full block (about 333 KB).
           maxInboundDataLength: 512 * 1024,
           emitSelf: false,
+          // Peers on loopback are this machine's own (devnets, tests): no Sybil defence by
+          // IP there. Otherwise, more than 10 peer ids seen from 127.0.0.1 within the hour
+          // gossipsub keeps scores for, and every local peer's gossip is ignored.
+          scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
         }),
       },
     });
@@ -180,6 +201,18 @@ export class P2PNetwork {
       score: p.score,
       network: p.status?.networkName ?? null,
     }));
+  }
+
+  /** Called for every gossiped message refused or ignored with an error (see GossipRejection). */
+  onGossipRejected(listener: (r: GossipRejection) => void): () => void {
+    this.rejectionListeners.push(listener);
+    return () => this.rejectionListeners.splice(this.rejectionListeners.indexOf(listener), 1);
+  }
+
+  /** Penalises the sender (when `penalty` > 0) and tells the rejection listeners. */
+  private refuse(peer: PeerId, rejection: Omit<GossipRejection, 'peerId'>, why: string): void {
+    if (rejection.penalty > 0) this.penalize(peer, rejection.penalty, why);
+    for (const l of [...this.rejectionListeners]) l({ ...rejection, peerId: peer.toString() });
   }
 
   async dial(address: string): Promise<void> {
@@ -353,8 +386,8 @@ export class P2PNetwork {
     let stx: SignedTransfer;
     try {
       stx = decodeSignedTransfer(data);
-    } catch {
-      this.penalize(peer, Penalty.malformedMessage, 'undecodable transfer');
+    } catch (err) {
+      this.refuse(peer, { topic: 'tx', ...codeOf(err), penalty: Penalty.malformedMessage }, 'undecodable transfer');
       return TopicValidatorResult.Reject;
     }
     const [result] = await this.opts.node.mempool.submit([stx]);
@@ -362,9 +395,10 @@ export class P2PNetwork {
     const { code, kind } = result!.error;
     // State conflicts (duplicates, nonces already used, balance spent meanwhile) are normal
     // for honest relays; broken rules are not.
-    if (code.startsWith('MEMPOOL_')) return TopicValidatorResult.Ignore;
-    if (kind === 'consensus' || kind === 'crypto' || kind === 'encoding') this.penalize(peer, Penalty.invalidTransaction, code);
-    return TopicValidatorResult.Reject;
+    const conflict = code.startsWith('MEMPOOL_');
+    const broken = !conflict && (kind === 'consensus' || kind === 'crypto' || kind === 'encoding');
+    this.refuse(peer, { topic: 'tx', id: result!.txid, code, kind, penalty: broken ? Penalty.invalidTransaction : 0 }, code);
+    return conflict ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
   }
 
   private async validateCompactBlock(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
@@ -372,8 +406,8 @@ export class P2PNetwork {
     let cb;
     try {
       cb = decodeCompactBlock(data);
-    } catch {
-      this.penalize(peer, Penalty.malformedMessage, 'undecodable compact block');
+    } catch (err) {
+      this.refuse(peer, { topic: 'block', ...codeOf(err), penalty: Penalty.malformedMessage }, 'undecodable compact block');
       return TopicValidatorResult.Reject;
     }
     const hash = blockHash(cb.header);
@@ -422,8 +456,8 @@ export class P2PNetwork {
         return TopicValidatorResult.Ignore;
       case 'rejected': {
         const err = result.error!;
-        if (err.kind === 'consensus') this.penalize(peer, Penalty.invalidBlock, `invalid block ${toHex(hash)}: ${err.code}`);
-        else if (err.kind === 'mutated' || err.kind === 'encoding') this.penalize(peer, Penalty.mutatedBlock, err.code);
+        const penalty = err.kind === 'consensus' ? Penalty.invalidBlock : err.kind === 'mutated' || err.kind === 'encoding' ? Penalty.mutatedBlock : 0;
+        this.refuse(peer, { topic: 'block', id: hash, code: err.code, kind: err.kind, penalty }, `invalid block ${toHex(hash)}: ${err.code}`);
         return err.kind === 'transient' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
       }
     }
@@ -449,4 +483,9 @@ export class P2PNetwork {
     this.syncer.stop();
     await this.libp2p.stop();
   }
+}
+
+/** The code and kind of a decoding failure (decoders throw OurCoinErrors of kind encoding). */
+function codeOf(err: unknown): { code: string; kind: ErrorKind } {
+  return err instanceof OurCoinError ? { code: err.code, kind: err.kind } : { code: 'MALFORMED', kind: 'encoding' };
 }

@@ -11,7 +11,7 @@ import type { NetworkParams } from '../../src/protocol/networks.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { blockSubsidy } from '../../src/protocol/rules/subsidy.js';
 import { aggregateSignature, signTransfer } from '../../src/protocol/signing.js';
-import type { SignedTransfer, Transfer } from '../../src/protocol/transaction.js';
+import type { Coinbase, SignedTransfer, Transfer } from '../../src/protocol/transaction.js';
 import { solveBlock } from '../../src/miner/solve.js';
 
 export interface TestKey {
@@ -42,16 +42,25 @@ export interface BuildOptions {
   /** Coinbase amount; defaults to subsidy + fees. */
   readonly coinbaseAmount?: bigint;
   readonly bits?: number;
+  // Overrides for blocks that break a rule (test/helpers/invalidBlocks.ts):
+  readonly version?: number;
+  /** Header height (and, unless `coinbase.height` says otherwise, the coinbase's). */
+  readonly height?: number;
+  readonly coinbase?: Partial<Coinbase>;
+  /** The block's transfers instead of those of `txs` (which then only supply signatures and fees). */
+  readonly transactions?: readonly Transfer[];
+  /** Instead of the sum of the signatures of `txs`. */
+  readonly aggregateSignature?: Uint8Array;
 }
 
 /** A solved block on top of `parent` with the given signed transfers. */
 export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
   const network = opts.network ?? regtest;
   const txs = opts.txs ?? [];
-  const height = parent.header.height + 1;
+  const height = opts.height ?? parent.header.height + 1;
   const fees = txs.reduce((n, s) => n + s.tx.fee, 0n);
   const block = assembleBlock({
-    version: BLOCK_VERSION,
+    version: opts.version ?? BLOCK_VERSION,
     height,
     prevHash: blockHash(parent.header),
     timestamp: opts.timestamp ?? parent.header.timestamp + 1,
@@ -62,9 +71,10 @@ export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
       height,
       recipient: opts.miner ?? testKey(999).address,
       amount: opts.coinbaseAmount ?? blockSubsidy(height, network) + fees,
+      ...opts.coinbase,
     },
-    transactions: txs.map((s) => s.tx),
-    aggregateSignature: aggregateSignature(txs.map((s) => s.signature), blstBls),
+    transactions: opts.transactions ?? txs.map((s) => s.tx),
+    aggregateSignature: opts.aggregateSignature ?? aggregateSignature(txs.map((s) => s.signature), blstBls),
   });
   return solveBlock(block)!;
 }
