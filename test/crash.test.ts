@@ -5,8 +5,10 @@
  *
  * 1. A child process importing a prepared regtest chain: it resumes where it stopped.
  * 2. A real `ourcoin node` on devnet that mines, imports a second mining node's blocks over
- *    p2p and takes transfers over HTTP, killed many times (more under `npm run test:long`):
- *    each restart reconnects, converges with the peer on one tip, and the node keeps mining.
+ *    p2p and takes transfers over HTTP, killed many times (more under `npm run test:long`).
+ *    Half the kills come soon after a restart, while it catches up on the peer's blocks; the
+ *    others once it has reconnected and converged with the peer on one tip. After the last
+ *    restart it rejoins and mines a block the peer accepts.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
