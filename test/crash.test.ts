@@ -1,22 +1,36 @@
 /**
- * Crash safety: a child process importing blocks is killed with SIGKILL at random moments.
- * After each kill the store must pass SQLite's integrity check, hold a tip whose state equals
- * a plain replay of the stored main chain, and resume importing where it stopped.
+ * Crash safety: processes are killed with SIGKILL at random moments, and after each kill the
+ * store must pass the checks of helpers/storeCheck.ts (SQLite's integrity check, a state equal
+ * to a plain replay of the stored main chain, indexes that match it).
+ *
+ * 1. A child process importing a prepared regtest chain: it resumes where it stopped.
+ * 2. A real `ourcoin node` on devnet that mines, imports a second mining node's blocks over
+ *    p2p and takes transfers over HTTP, killed many times (more under `npm run test:long`).
+ *    Half the kills come soon after a restart, while it catches up on the peer's blocks; the
+ *    others once it has reconnected and converged with the peer on one tip. After the last
+ *    restart it rejoins and mines, and blocks it mined after restarts are in the peer's chain.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { blockHash, decodeBlock, encodeBlock } from '../src/protocol/block.js';
+import { blockHash, encodeBlock } from '../src/protocol/block.js';
 import type { Block } from '../src/protocol/block.js';
 import { toHex } from '../src/protocol/bytes.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
-import { regtest } from '../src/protocol/networks.js';
-import { buildBlock, testKey } from './helpers/builder.js';
-import { prng, randomTransfers, replay } from './helpers/replay.js';
+import { devnet, regtest } from '../src/protocol/networks.js';
+import { encodeAddress } from '../src/protocol/address.js';
+import { transferToJson } from '../src/protocol/transaction.js';
+import type { AddressInfo, BatchItemResult } from '../src/api/json.js';
+import { buildBlock, testKey, transfer } from './helpers/builder.js';
+import type { TestKey } from './helpers/builder.js';
+import { scaled } from './helpers/long.js';
+import { multiaddr, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
+import type { NodeProcess } from './helpers/nodeProcess.js';
+import { prng, randomTransfers } from './helpers/replay.js';
 import type { Ledger } from './helpers/replay.js';
+import { checkStore } from './helpers/storeCheck.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,30 +74,11 @@ function runImporter(dbPath: string, blocksPath: string, killAfterMs?: number): 
   });
 }
 
-function checkStore(dbPath: string, chain: readonly Block[]): number {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = db.prepare<[], { height: number; hash: Buffer }>('SELECT height, hash FROM main_chain ORDER BY height').all();
-    const tipHeight = rows.length - 1;
-    rows.forEach((r, i) => {
-      expect(r.height).toBe(i);
-      expect(toHex(r.hash)).toBe(toHex(blockHash(chain[i]!.header)));
-    });
-    // The stored blocks of the main chain, replayed plainly, give exactly the stored accounts.
-    const stored = rows.map((r) => {
-      const data = db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?').get(r.hash)!.data;
-      return decodeBlock(new Uint8Array(data));
-    });
-    expect(stored.map((b) => b.header.height)).toEqual(chain.slice(0, tipHeight + 1).map((b) => b.header.height));
-    const expected = replay(stored);
-    for (const [k, v] of [...expected]) if (v.balance === 0n && v.nonce === 0) expected.delete(k);
-    const accounts = db.prepare<[], { address: Buffer; balance: number; nonce: number }>('SELECT address, balance, nonce FROM accounts').all();
-    expect(new Map(accounts.map((a) => [toHex(a.address), { balance: BigInt(a.balance), nonce: a.nonce }]))).toEqual(expected);
-    return tipHeight;
-  } finally {
-    db.close();
-  }
+/** The store's own checks (storeCheck.ts), and its main chain is a prefix of `chain`. */
+function checkAgainst(dbPath: string, chain: readonly Block[]): number {
+  const stored = checkStore(dbPath);
+  expect(stored.blocks.map((b) => toHex(blockHash(b.header)))).toEqual(chain.slice(0, stored.tipHeight + 1).map((b) => toHex(blockHash(b.header))));
+  return stored.tipHeight;
 }
 
 describe('crash safety', () => {
@@ -107,7 +102,7 @@ describe('crash safety', () => {
     let kills = 0;
     for (let round = 0; round < 6; round++) {
       const { killed } = await runImporter(dbPath, blocksPath, 40 + Math.floor(rand() * 400));
-      const height = checkStore(dbPath, chain);
+      const height = checkAgainst(dbPath, chain);
       expect(height).toBeGreaterThanOrEqual(lastHeight);
       lastHeight = height;
       if (killed) kills++;
@@ -116,6 +111,112 @@ describe('crash safety', () => {
     expect(kills).toBeGreaterThan(0);
     const { out } = await runImporter(dbPath, blocksPath);
     expect(out).toContain('done 120');
-    expect(checkStore(dbPath, chain)).toBe(120);
+    expect(checkAgainst(dbPath, chain)).toBe(120);
+  });
+});
+
+describe('crash safety of a running node', () => {
+  const nodes: NodeProcess[] = [];
+  afterAll(() => Promise.all(nodes.map((n) => n.kill())));
+  const dev = (k: TestKey): string => encodeAddress(k.address, devnet);
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  /**
+   * Posts small transfers from `from` (funded by its mined blocks) to `victim` until stopped;
+   * the kill cuts requests off mid-flight, so failures are expected and only counted.
+   */
+  function sendTransfers(victim: NodeProcess, from: TestKey, rand: () => number): { stop: () => Promise<number> } {
+    let running = true;
+    let accepted = 0;
+    const loop = (async () => {
+      while (running) {
+        try {
+          const info = (await victim.get<AddressInfo>(`/api/v1/addresses/${dev(from)}`)).body;
+          if (BigInt(info.pendingBalance) > 1_000_000n) {
+            const batch = Array.from({ length: 3 }, (_, i) => {
+              const s = transfer(from, testKey(720 + Math.floor(rand() * 8)).address, BigInt(1 + Math.floor(rand() * 10_000)), info.nextNonce + i, 1000n, devnet);
+              return transferToJson(s.tx, devnet, s.signature);
+            });
+            const r = await victim.post<BatchItemResult[]>('/api/v1/transactions', batch);
+            if (r.status === 202) accepted += r.body.filter((x) => x.accepted).length;
+          }
+        } catch {
+          // The node was killed under the request.
+        }
+        await sleep(150);
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return accepted;
+      },
+    };
+  }
+
+  it('survives SIGKILLs while mining, importing and taking transfers, and rejoins the network each time', { timeout: scaled(90_000, 600_000) }, async () => {
+    const kills = scaled(5, 25);
+    const rand = prng(23);
+    const peerKey = testKey(700);
+    const victimKey = testKey(701);
+    const mining = ['--network', 'devnet', '--mine', '--threads', '1'];
+    const peer = await startNode([...mining, '--datadir', join(dir, 'peer'), '--miner-address', dev(peerKey)]);
+    nodes.push(peer);
+    const victimDir = join(dir, 'victim');
+    const victimArgs = [...mining, '--datadir', victimDir, '--miner-address', dev(victimKey), '--peer', await multiaddr(peer)];
+    const start = async (): Promise<NodeProcess> => {
+      const n = await startNode(victimArgs);
+      nodes.push(n);
+      return n;
+    };
+    const rejoined = async (victim: NodeProcess): Promise<void> => {
+      await waitFor('the victim to reconnect', 30_000, async () => (await status(victim)).peers >= 1 && (await status(peer)).peers >= 1);
+      await waitFor('victim and peer on one tip', 30_000, () => sameTip([victim, peer]));
+    };
+
+    // The victim's mined coins in the peer's main chain, after the first kill: a restarted
+    // victim must add to them.
+    const paid = async (): Promise<bigint> => BigInt((await peer.get<AddressInfo>(`/api/v1/addresses/${dev(victimKey)}`)).body.balance);
+    let paidAtFirstKill: bigint | undefined;
+
+    let victim = await start();
+    let lastWork = 0n;
+    let accepted = 0;
+    for (let round = 0; round < kills; round++) {
+      // Half the kills land soon after a restart (catching up on the peer's blocks while the
+      // victim was down), half after it has rejoined, while it mines, imports and takes transfers.
+      const early = rand() < 0.5;
+      if (!early) await rejoined(victim);
+      const sender = sendTransfers(victim, peerKey, rand);
+      await sleep(Math.floor(rand() * (early ? 1500 : 3000)));
+      await victim.kill();
+      accepted += await sender.stop();
+      paidAtFirstKill ??= await paid();
+
+      const stored = checkStore(join(victimDir, 'chain.sqlite'));
+      // Every committed block stays committed: the tip's work never goes down.
+      expect(stored.tipWork).toBeGreaterThanOrEqual(lastWork);
+      lastWork = stored.tipWork;
+      victim = await start();
+    }
+
+    // The last restart rejoins and mines; blocks mined after restarts reached the peer's chain.
+    await rejoined(victim);
+    await waitFor('the victim to mine again', 30_000, async () => {
+      const s = await status(victim);
+      return s.mining && s.hashRate > 0;
+    });
+    await waitFor('a block mined by a restarted victim in the peer chain', 60_000, async () => (await paid()) > paidAtFirstKill!);
+
+    // Clean shutdowns leave checkable stores too, and transfers made it into the chain.
+    expect(await victim.stop()).toBe(0);
+    expect(await peer.stop()).toBe(0);
+    const final = checkStore(join(victimDir, 'chain.sqlite'));
+    expect(final.tipWork).toBeGreaterThanOrEqual(lastWork);
+    checkStore(join(dir, 'peer', 'chain.sqlite'));
+    expect(accepted).toBeGreaterThan(0);
+    expect(final.transfers).toBeGreaterThan(0);
+    console.log(`crash (node): ${kills} kills, final height ${final.tipHeight}, ${final.transfers} transfers in the chain, ${accepted} accepted over HTTP`);
   });
 });

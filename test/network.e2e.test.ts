@@ -19,7 +19,7 @@ import { P2PNetwork } from '../src/network/network.js';
 import { encodeCompactBlock } from '../src/network/messages.js';
 import { toCompactBlock } from '../src/network/compactBlock.js';
 import { testKey, transfer, buildBlock } from './helpers/builder.js';
-import { startNode, waitFor } from './helpers/nodeProcess.js';
+import { multiaddr, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-net-'));
@@ -29,27 +29,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Status {
-  height: number;
-  tipHash: string;
-  peers: number;
-  p2p: { peerId: string; multiaddrs: string[] } | null;
-}
-
 async function start(name: string, args: string[]): Promise<NodeProcess> {
   const node = await startNode(['--datadir', join(dir, name), ...args]);
   running.push(node);
   return node;
 }
-
-const status = async (n: NodeProcess): Promise<Status> => (await n.get<Status>('/api/v1/status')).body;
-const multiaddr = async (n: NodeProcess): Promise<string> => (await status(n)).p2p!.multiaddrs[0]!;
-
-
-const sameTip = async (nodes: NodeProcess[]): Promise<boolean> => {
-  const tips = await Promise.all(nodes.map(status));
-  return tips.every((t) => t.tipHash === tips[0]!.tipHash);
-};
 
 const reg = (k: { address: Uint8Array }): string => encodeAddress(k.address, regtest);
 

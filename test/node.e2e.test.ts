@@ -165,4 +165,25 @@ describe('ourcoin node (regtest, real process)', () => {
     expect(block.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
     expect(await node.stop()).toBe(0);
   });
+
+  // Regression: the signature workers were unref'd even while verifying, so a node reloading a
+  // non-empty mempool at start-up (nothing else keeping the process alive yet) exited with
+  // code 0 and no output, after a clean stop as after a crash.
+  it('restarts with pending transfers in its mempool, after a clean stop and after SIGKILL', async () => {
+    const datadir = join(dir, 'pending');
+    const sender = testKey(810);
+    let node = await startNode(['--network', 'regtest', '--datadir', datadir]);
+    nodes.push(node);
+    await node.post('/api/v1/mine', { blocks: 1, address: addr(sender.address) });
+    const sends = [0, 1].map((nonce) => transfer(sender, testKey(811).address, 1000n, nonce));
+    for (const s of sends) expect((await node.post('/api/v1/transactions', transferToJson(s.tx, regtest, s.signature))).status).toBe(202);
+    for (const stop of [() => node.stop(), () => node.kill()]) {
+      await stop();
+      node = await startNode(['--network', 'regtest', '--datadir', datadir]);
+      nodes.push(node);
+      const pool = (await node.get<{ count: number; transactions: { txid: string }[] }>('/api/v1/mempool')).body;
+      expect(pool.transactions.map((t) => t.txid).sort()).toEqual(sends.map((s) => transferToJson(s.tx, regtest).txid).sort());
+    }
+    expect(await node.stop()).toBe(0);
+  });
 });

@@ -5,11 +5,15 @@
  * to a chosen loopback source address.
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { startNode } from '../../test/helpers/nodeProcess.js';
 import type { NodeProcess } from '../../test/helpers/nodeProcess.js';
 
 export type { NodeProcess };
+// Shared with the soak test, which measures the same things.
+export { memoryOf } from '../../test/helpers/nodeProcess.js';
+export type { MemoryStatus } from '../../test/helpers/nodeProcess.js';
+export { LoopbackClient, loopbackClients, portOf } from '../../test/helpers/loopbackClient.js';
+export type { HttpReply } from '../../test/helpers/loopbackClient.js';
 
 const running = new Set<NodeProcess>();
 
@@ -51,23 +55,6 @@ export function killAllNodesNow(): void {
   running.clear();
 }
 
-export interface MemoryStatus {
-  /** Resident set size now, MB. */
-  readonly rssMb: number;
-  /** Peak resident set size (VmHWM), MB. */
-  readonly peakMb: number;
-}
-
-export function memoryOf(pid: number): MemoryStatus {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => {
-    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
-    if (!m) throw new Error(`/proc/${pid}/status has no ${field}`);
-    return Number(m[1]);
-  };
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
-
 /** CPU seconds (user + system, all threads) used so far by process `pid`. */
 export function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -75,64 +62,4 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-export interface HttpReply {
-  readonly status: number;
-  readonly body: string;
-}
-
-/**
- * One HTTP/1.1 keep-alive connection from a given loopback source address: the node's API
- * limits requests per client IP, so a load generator standing for many clients uses many
- * source addresses (127.0.0.0/8 is all loopback).
- */
-export class LoopbackClient {
-  private readonly agent: http.Agent;
-  requests = 0;
-
-  constructor(
-    private readonly port: number,
-    readonly localAddress: string,
-  ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  }
-
-  request(method: string, path: string, body?: string): Promise<HttpReply> {
-    this.requests++;
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          path,
-          method,
-          agent: this.agent,
-          localAddress: this.localAddress,
-          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-/** `count` clients on source addresses 127.<subnet>.<1..>.<1..254>. */
-export function loopbackClients(port: number, subnet: number, count: number): LoopbackClient[] {
-  return Array.from({ length: count }, (_, i) => new LoopbackClient(port, `127.${subnet}.${Math.floor(i / 254)}.${(i % 254) + 1}`));
-}
-
-export function portOf(url: string): number {
-  return Number(new URL(url).port);
 }

@@ -73,7 +73,10 @@ export class WorkerBatchVerifier implements SignatureBatchVerifier {
       const batch = queue.slice(i, i + this.maxBatch);
       const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = this.nextId++;
-      slot.busy++;
+      // Idle workers are unref'd so they never hold the process open, but one with a batch in
+      // flight must: otherwise a caller awaiting verdicts with nothing else pending (the node
+      // reloading its mempool at start-up) sees the process exit quietly before they arrive.
+      if (slot.busy++ === 0) slot.worker.ref();
       new Promise<boolean[]>((resolve, reject) => {
         this.inflight.set(id, { resolve, reject });
         slot.worker.postMessage({ id, items: batch.map((p) => p.item) });
@@ -87,7 +90,9 @@ export class WorkerBatchVerifier implements SignatureBatchVerifier {
           this.stats.fallbackBatches++;
           verifyBatch(batch.map((p) => p.item)).forEach((ok, j) => batch[j]!.resolve(ok));
         },
-      ).finally(() => slot.busy--);
+      ).finally(() => {
+        if (--slot.busy === 0) slot.worker.unref();
+      });
     }
   }
 

@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { StatusJson } from '../../src/api/json.js';
 
 export interface NodeProcess {
   readonly url: string;
@@ -13,6 +15,8 @@ export interface NodeProcess {
   post<T = unknown>(path: string, body: unknown): Promise<{ status: number; body: T }>;
   /** SIGTERM, then wait for a clean exit; resolves to the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (no chance to clean up), then wait for the process to be gone. */
+  kill(): Promise<void>;
 }
 
 /** `nodeFlags` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
@@ -54,14 +58,26 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv = {}, nod
     post: (path, body) => call('POST', path, body),
     stop: () =>
       new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        // Gone already (a SIGKILLed process has no exit code, only a signal).
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
         proc.once('exit', (code) => resolve(code));
         proc.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGKILL');
       }),
   };
 }
 
-/** Polls `check` every 200 ms until it holds, for at most `ms` (for conditions across processes). */
+export const status = async (n: NodeProcess): Promise<StatusJson> => (await n.get<StatusJson>('/api/v1/status')).body;
+
+/** The node's first p2p listen address, to give another node as --peer. */
+export const multiaddr = async (n: NodeProcess): Promise<string> => (await status(n)).p2p!.multiaddrs[0]!;
+
+/** Polls `check` every 200 ms until it holds, for at most `ms`. */
 export async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -69,4 +85,26 @@ export async function waitFor(what: string, ms: number, check: () => Promise<boo
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+export const sameTip = async (nodes: readonly NodeProcess[]): Promise<boolean> => {
+  const tips = await Promise.all(nodes.map(status));
+  return tips.every((t) => t.tipHash === tips[0]!.tipHash);
+};
+
+export interface MemoryStatus {
+  /** Resident set size now, MB. */
+  readonly rssMb: number;
+  /** Peak resident set size (VmHWM), MB. */
+  readonly peakMb: number;
+}
+
+export function memoryOf(pid: number): MemoryStatus {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+    if (!m) throw new Error(`/proc/${pid}/status has no ${field}`);
+    return Number(m[1]);
+  };
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }

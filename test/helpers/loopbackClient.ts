@@ -1,0 +1,62 @@
+/**
+ * A keep-alive HTTP client bound to a chosen loopback source address. The node's API limits
+ * requests per client IP, so a load generator standing for many clients (the soak test, the
+ * admission benchmark) uses many source addresses: 127.0.0.0/8 is all loopback.
+ */
+import http from 'node:http';
+
+export interface HttpReply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** One HTTP/1.1 keep-alive connection from `localAddress`. */
+export class LoopbackClient {
+  private readonly agent: http.Agent;
+  requests = 0;
+
+  constructor(
+    private readonly port: number,
+    readonly localAddress: string,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  }
+
+  request(method: string, path: string, body?: string): Promise<HttpReply> {
+    this.requests++;
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path,
+          method,
+          agent: this.agent,
+          localAddress: this.localAddress,
+          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** `count` clients on source addresses 127.<subnet>.<1..>.<1..254>. */
+export function loopbackClients(port: number, subnet: number, count: number): LoopbackClient[] {
+  return Array.from({ length: count }, (_, i) => new LoopbackClient(port, `127.${subnet}.${Math.floor(i / 254)}.${(i % 254) + 1}`));
+}
+
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
