@@ -18,9 +18,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeAddress } from '../src/protocol/address.js';
 import { regtest } from '../src/protocol/networks.js';
 import type { PeerView } from '../src/network/network.js';
-import type { StatusJson } from '../src/api/json.js';
 import { testKey } from './helpers/builder.js';
-import { startNode, waitFor } from './helpers/nodeProcess.js';
+import { startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-eclipse-'));
@@ -36,7 +35,6 @@ const MAX_PEERS = 6;
 const STRANGERS = 16;
 
 
-const status = async (n: NodeProcess): Promise<StatusJson> => (await n.get<StatusJson>('/api/v1/status')).body;
 const peerIds = async (n: NodeProcess): Promise<string[]> => (await n.get<PeerView[]>('/api/v1/peers')).body.map((p) => p.peerId);
 
 describe('eclipse resistance', () => {
