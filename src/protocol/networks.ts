@@ -39,7 +39,7 @@ export const devnet: NetworkParams = {
   chainId: 0x4f555244,
   addressPrefix: 'ourdev',
   powLimit: (1n << 240n) - 1n,
-  genesisBits: 0x1e0597a7, // ~3 million hashes a block: ~10 s for one plain JS thread
+  genesisBits: 0x1e0597a7, // ~3 million hashes a block: 1-3 s for one miner thread until the first retarget (block 20) aims at 10 s
   targetBlockTime: 10,
   retargetInterval: 20,
   maxFutureBlockTime: 120,
