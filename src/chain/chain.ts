@@ -151,7 +151,8 @@ export class Chain {
       if (error.kind === 'consensus') this.store.markInvalid(hash, { code: error.code, message: error.message });
       return rejected(hash, error);
     }
-    const step = this.activateBestChain();
+    // The block is already decoded (with its txids cached): connecting it need not read it back.
+    const step = this.activateBestChain(new Map([[toHex(hash), block]]));
     change.connected.push(...step.connected);
     change.disconnected.push(...step.disconnected);
     const failure = step.failures.get(toHex(hash));
@@ -167,9 +168,10 @@ export class Chain {
   /**
    * Moves the main chain to the stored, not-invalid block with the most work, one store
    * transaction per block. A block that fails is marked invalid and the choice is made again,
-   * which may lead back to the old chain.
+   * which may lead back to the old chain. `decoded` holds blocks at hand by hex hash, so
+   * they are not read back from the store and decoded again.
    */
-  activateBestChain(): TipChange & { failures: Map<string, OurCoinError> } {
+  activateBestChain(decoded?: ReadonlyMap<string, Block>): TipChange & { failures: Map<string, OurCoinError> } {
     const connected: Block[] = [];
     const disconnected: Block[] = [];
     const failures = new Map<string, OurCoinError>();
@@ -188,7 +190,7 @@ export class Chain {
         this.store.disconnectTip();
       }
       for (const rec of path.reverse()) {
-        const block = this.store.getBlock(rec.hash)!;
+        const block = decoded?.get(toHex(rec.hash)) ?? this.store.getBlock(rec.hash)!;
         try {
           this.connect(rec, block);
           connected.push(block);
