@@ -6,9 +6,9 @@
  * transfers a second and the p50/p99 request latency, and compares with verifying the same
  * transfers one by one with blst on one core (measured before and after, same run).
  *
- * The node's API limits each client IP to 600 requests a minute (not configurable from the
- * CLI), so the load generator stands for many clients: each connection uses its own
- * loopback source address (127.x.y.z) and stays under that budget.
+ * The node's API limits each client IP to 600 requests a minute by default (--rate-limit);
+ * the bench keeps the default, so the load generator stands for many clients: each
+ * connection uses its own loopback source address (127.x.y.z) and stays under that budget.
  */
 import { blstBls } from '../../src/crypto/blst.js';
 import { INFINITY_SIGNATURE } from '../../src/crypto/interface.js';
@@ -386,7 +386,7 @@ function report(
     `A real node process (\`ourcoin node --network regtest\`, default settings: one signature-verification worker thread on 2 cores, mempool persisted in SQLite) ` +
       `and a load generator in the bench process (Node http, keep-alive), on loopback. ${SENDERS_PER_RUN.toLocaleString('en-US')} funded senders per run, up to ${NONCES_PER_SENDER} transfers each, ` +
       `sent nonce by nonce across senders; each run lasts ${RUN_SECONDS} s or until its pre-signed transfers run out. ` +
-      `The node allows 600 requests a minute per client IP, so the generator spreads its connections over many loopback source addresses (one client each, each under the limit).`,
+      `The node allows 600 requests a minute per client IP by default (\`--rate-limit\`), so the generator spreads its connections over many loopback source addresses (one client each, each under the limit).`,
     '',
     '| mode | accepted transfers / s | per whole second: median (min-max) | vs one by one | requests / s | latency p50 / p99 / max, ms | accepted | refused | in flight / client addresses |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
