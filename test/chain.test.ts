@@ -15,6 +15,7 @@ import { solveBlock } from '../src/miner/solve.js';
 import { BlockStatus } from '../src/store/interface.js';
 import { decodeCompact, workForTarget } from '../src/protocol/pow.js';
 import type { TipChange } from '../src/chain/interface.js';
+import { SignaturePrechecker, signatureVerdict } from '../src/chain/signaturePrecheck.js';
 import { buildBlock, testKey, transfer } from './helpers/builder.js';
 import { openTestChain } from './helpers/chain.js';
 import type { TestChain } from './helpers/chain.js';
@@ -210,6 +211,40 @@ describe('chain', () => {
     expect(t.store.getInvalid(blockHash(forged.header))?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
     expect(t.chain.tip.height).toBe(1);
     expect(t.chain.getAccount(bob.address).balance).toBe(0n);
+  });
+
+  it('a signature verdict computed ahead on a worker gives the same results as the chain checking itself', async () => {
+    const [g1] = extend(genesis, 1) as [Block];
+    const send = transfer(alice, bob.address, 5n * COIN, 0);
+    const honest = buildBlock(g1, { txs: [send] });
+    const forged = solveBlock(assembleBlock({ ...honest.header, coinbase: honest.coinbase, transactions: honest.transactions, aggregateSignature: transfer(alice, bob.address, 6n * COIN, 0).signature }))!;
+    const badKey = solveBlock(assembleBlock({ ...honest.header, coinbase: honest.coinbase, transactions: [{ ...send.tx, senderPublicKey: new Uint8Array(48).fill(0x8f) }], aggregateSignature: send.signature }))!;
+    const prechecker = new SignaturePrechecker();
+    try {
+      for (const block of [honest, forged, badKey]) {
+        const bytes = encodeBlock(block);
+        const [onWorker] = prechecker.precheck([bytes]);
+        const verdict = await onWorker!;
+        expect(verdict).toEqual(signatureVerdict(bytes));
+        expect(verdict?.ok ? 'ok' : verdict?.code).toBe(block === honest ? 'ok' : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_BAD_PUBLIC_KEY');
+        t = openTestChain();
+        processAll([g1]);
+        const itself = t.chain.processBlock(bytes);
+        t.cleanup();
+        t = openTestChain();
+        processAll([g1]);
+        const ahead = t.chain.processBlock(bytes, verdict);
+        expect(ahead.status).toBe(itself.status);
+        // The state rules still run first: the unknown sender cannot pay before its key is judged.
+        expect(itself.error?.code).toBe(block === honest ? undefined : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_INSUFFICIENT_BALANCE');
+        expect([ahead.error?.code, ahead.error?.message, ahead.error?.kind]).toEqual([itself.error?.code, itself.error?.message, itself.error?.kind]);
+        expect(t.store.getInvalid(blockHash(block.header))).toEqual(block === honest ? undefined : { code: itself.error?.code, message: itself.error?.message });
+        if (block === honest) expect(t.chain.lastSignaturePath).toBe('prechecked');
+        t.cleanup();
+      }
+    } finally {
+      await prechecker.close();
+    }
   });
 
   it('does not remember proof-of-work failures or blocks from the future', () => {

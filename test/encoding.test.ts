@@ -6,8 +6,10 @@
  */
 import { bech32, bech32m } from '@scure/base';
 import { describe, expect, it } from 'vitest';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes as concat } from '@noble/hashes/utils.js';
 import { blstBls } from '../src/crypto/blst.js';
+import { useNativeSha256 } from '../src/crypto/nativeSha256.js';
 import { INFINITY_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import { addressOf, decodeAddress, encodeAddress } from '../src/protocol/address.js';
 import { COIN, MAX_MONEY, formatCoins, parseBaseUnits, parseCoins } from '../src/protocol/amount.js';
@@ -30,7 +32,7 @@ import type { Block, BlockHeader } from '../src/protocol/block.js';
 import { ByteReader, ByteWriter, bigIntToBytes, bytesToBigInt, fromHex, toHex } from '../src/protocol/bytes.js';
 import { OurCoinError } from '../src/protocol/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
-import { ZERO_HASH, merkleRoot, sha256, sha256d } from '../src/protocol/hash.js';
+import { ZERO_HASH, merkleRoot, sha256, sha256d, useSha256 } from '../src/protocol/hash.js';
 import { devnet, networks, regtest } from '../src/protocol/networks.js';
 import type { NetworkParams } from '../src/protocol/networks.js';
 import { decodeCompact, encodeCompact, hashMeetsTarget, workForTarget } from '../src/protocol/pow.js';
@@ -387,6 +389,22 @@ describe('header encoding', () => {
     expectCode(() => decodeHeader(b.subarray(0, 115)), 'ENCODING_TRUNCATED');
     expectCode(() => decodeHeader(concat(b, Uint8Array.of(0))), 'ENCODING_TRAILING_BYTES');
     expectCode(() => decodeHeader(new Uint8Array(0)), 'ENCODING_TRUNCATED');
+  });
+});
+
+describe('native SHA-256 (node:crypto, installed by the node)', () => {
+  it('agrees with noble on every input length up to 300 bytes, then is refused when wrong', () => {
+    const inputs = Array.from({ length: 301 }, (_, n) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff));
+    const noble = inputs.map((d) => hex(sha256(d)));
+    useNativeSha256();
+    try {
+      expect(inputs.map((d) => hex(sha256(d)))).toEqual(noble);
+      expect(Object.getPrototypeOf(sha256(inputs[5]!))).toBe(Uint8Array.prototype);
+    } finally {
+      useSha256(nobleSha256);
+    }
+    expect(() => useSha256((d) => nobleSha256(concat(d, Uint8Array.of(0))))).toThrow(/does not compute SHA-256/);
+    expect(hex(sha256(inputs[3]!))).toBe(noble[3]);
   });
 });
 

@@ -137,6 +137,15 @@ describe('ourcoin node (regtest, real process)', () => {
     expect(node.output()).toContain('node stopped');
   });
 
+  it('limits API requests per client IP to --rate-limit a minute', async () => {
+    const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'ratelimit'), '--no-p2p', '--rate-limit', '3']);
+    nodes.push(node);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await node.get('/api/v1/status')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(await node.stop()).toBe(0);
+  });
+
   it('mines on regtest with --mine without running ahead of the clock', async () => {
     const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'regmine'), '--mine', '--threads', '1', '--miner-address', addr(testKey(800).address)]);
     nodes.push(node);

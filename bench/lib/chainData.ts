@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Chain } from '../../src/chain/chain.js';
 import { blstBls } from '../../src/crypto/blst.js';
 import type { Bls } from '../../src/crypto/interface.js';
+import { useNativeSha256 } from '../../src/crypto/nativeSha256.js';
 import { INFINITY_SIGNATURE } from '../../src/crypto/interface.js';
 import { assembleBlock } from '../../src/protocol/assemble.js';
 import { BLOCK_VERSION, blockHash } from '../../src/protocol/block.js';
@@ -90,8 +91,9 @@ export interface OpenChain {
   close(): void;
 }
 
-/** Opens (or creates) the regtest chain stored in `dir`/chain.sqlite, as the node does. */
+/** Opens (or creates) the regtest chain stored in `dir`/chain.sqlite, as the node does (native SHA-256 too). */
 export function openChain(dir: string, bls: Bls = blstBls): OpenChain {
+  useNativeSha256();
   mkdirSync(dir, { recursive: true });
   const store = new SqliteStore(join(dir, 'chain.sqlite'), regtest);
   const chain = Chain.open({ network: regtest, store, bls });

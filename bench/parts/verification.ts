@@ -263,8 +263,8 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
 
 /**
  * The full import, stage by stage, with the same functions Chain.processBlock calls in the
- * same order (decode, header checks, body checks and txids, store the block, re-read it
- * for connecting, state transition, signature, store commit). Each run on a fresh copy.
+ * same order (decode, header checks, body checks and txids, store the block, fork choice,
+ * state transition, signature, store commit). Each run on a fresh copy.
  */
 function profileImport(bytes: Uint8Array, baseDir: string, reps: number): Record<string, Stat> {
   const stages: Record<string, number[]> = {};
@@ -302,7 +302,7 @@ function whyNot(at: SizeResult, aD: number, aB: number, cA: number): string[] {
             `(summing without re-validation: ${fmt(unvalidated)} ms; summing points kept deserialized: ${fmt(points)} ms). `
           : `The sum is no longer the problem (${fmt((1000 * m('bSig')) / at.n)} µs a signature). `) +
         `Reaching 5x needs b) <= ${fmt(m('aImport') / 5)} ms, and the import without its signature check already takes ${fmt(rest)} ms: ` +
-        `${fmt(nonSig)} ms of the stages in the profile below (the block is decoded twice and its txids computed twice, the state transition, the store commit), ` +
+        `${fmt(nonSig)} ms of the stages in the profile below (decoding, the txids and merkle root, the state transition, the store commit), ` +
         `plus ${fmt(Math.max(0, rest - nonSig))} ms of the mempool's bookkeeping on the new tip (removing the mined transfers, re-checking every touched account). ` +
         `So a)/b) tops out at ${fmtRatio(m('aImport') / rest)} unless that non-signature work shrinks too.`,
     );

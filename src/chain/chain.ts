@@ -29,7 +29,7 @@ import { ChainErrorCode } from './interface.js';
 import type { ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
-import type { KnownSignatures, SignaturePath } from './verifyBlockSignatures.js';
+import type { KnownSignatures, SignaturePath, SignatureVerdict } from './verifyBlockSignatures.js';
 
 export interface ChainOptions {
   readonly network: NetworkParams;
@@ -38,6 +38,12 @@ export interface ChainOptions {
   /** Local clock in Unix seconds (tests pin it). */
   readonly now?: () => number;
   readonly orphanLimit?: number;
+}
+
+/** A block being processed, decoded, with its signature verdict if one was computed ahead. */
+interface BlockAtHand {
+  readonly block: Block;
+  readonly signature?: SignatureVerdict;
 }
 
 export class Chain {
@@ -96,8 +102,11 @@ export class Chain {
     return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
 
-  /** Accepts a block (decoded, or its canonical bytes) from anywhere: miner, peer, API. */
-  processBlock(input: Block | Uint8Array): ProcessResult {
+  /**
+   * Accepts a block (decoded, or its canonical bytes) from anywhere: miner, peer, API.
+   * `signature` is the signature rule's verdict on this block if it was computed ahead.
+   */
+  processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult {
     let block: Block;
     let bytes: Uint8Array;
     try {
@@ -107,7 +116,7 @@ export class Chain {
       return rejected(new Uint8Array(32), asError(err));
     }
     const change = { connected: [] as Block[], disconnected: [] as Block[] };
-    const result = this.acceptOne(blockHash(block.header), block, bytes, change);
+    const result = this.acceptOne(blockHash(block.header), block, bytes, change, signature);
     // Orphans waiting for this block (and for their own children) can follow now.
     const queue = result.status === 'connected' || result.status === 'side' ? [result.hash] : [];
     for (let parent = queue.pop(); parent; parent = queue.pop()) {
@@ -166,7 +175,7 @@ export class Chain {
     return net;
   }
 
-  private acceptOne(hash: Uint8Array, block: Block, bytes: Uint8Array, change: { connected: Block[]; disconnected: Block[] }): ProcessResult {
+  private acceptOne(hash: Uint8Array, block: Block, bytes: Uint8Array, change: { connected: Block[]; disconnected: Block[] }, signature?: SignatureVerdict): ProcessResult {
     const invalid = this.store.getInvalid(hash);
     if (invalid) return rejected(hash, this.knownInvalid(hash, invalid));
     if (this.store.getRecord(hash) || this.orphans.has(hash)) return { status: 'duplicate', hash, connected: [], disconnected: [] };
@@ -198,7 +207,8 @@ export class Chain {
       if (error.kind === 'consensus') this.store.markInvalid(hash, { code: error.code, message: error.message });
       return rejected(hash, error);
     }
-    const step = this.activateBestChain();
+    // The block is already decoded (with its txids cached): connecting it need not read it back.
+    const step = this.activateBestChain(new Map([[toHex(hash), { block, signature }]]));
     change.connected.push(...step.connected);
     change.disconnected.push(...step.disconnected);
     const failure = step.failures.get(toHex(hash));
@@ -234,9 +244,10 @@ export class Chain {
   /**
    * Moves the main chain to the stored, not-invalid block with the most work, one store
    * transaction per block. A block that fails is marked invalid and the choice is made again,
-   * which may lead back to the old chain.
+   * which may lead back to the old chain. `atHand` holds blocks already decoded, by hex
+   * hash, so they are not read back from the store and decoded again.
    */
-  activateBestChain(): TipChange & { failures: Map<string, OurCoinError> } {
+  activateBestChain(atHand?: ReadonlyMap<string, BlockAtHand>): TipChange & { failures: Map<string, OurCoinError> } {
     const connected: Block[] = [];
     const disconnected: Block[] = [];
     const failures = new Map<string, OurCoinError>();
@@ -257,9 +268,10 @@ export class Chain {
         this.store.disconnectTip();
       }
       for (const rec of path.reverse()) {
-        const block = this.store.getBlock(rec.hash)!;
+        const held = atHand?.get(toHex(rec.hash));
+        const block = held?.block ?? this.store.getBlock(rec.hash)!;
         try {
-          this.connect(rec, block);
+          this.connect(rec, block, held?.signature);
           connected.push(block);
         } catch (err) {
           const error = asError(err);
@@ -274,12 +286,12 @@ export class Chain {
   }
 
   /** Full validation against the current tip's state, then one store transaction. */
-  private connect(rec: BlockRecord, block: Block): void {
+  private connect(rec: BlockRecord, block: Block, signature?: SignatureVerdict): void {
     const txids = blockTxids(block);
     const transition = applyBlockState(block, this.store, this.network);
     // The signature does not depend on state: a block that was valid once need not repeat it.
     this.lastSignaturePath =
-      rec.status === BlockStatus.valid ? 'skipped' : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures);
+      rec.status === BlockStatus.valid ? 'skipped' : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures, signature);
     this.store.connectBlock(rec.hash, block, txids, transition.changes);
   }
 }

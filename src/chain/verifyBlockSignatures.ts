@@ -7,12 +7,16 @@
  * aggregate is valid exactly when it equals the sum of those signatures, byte for byte:
  * no pairing needed. Otherwise the consensus rule runs: one full aggregateVerify. Both paths
  * accept and reject the same blocks.
+ *
+ * A verdict of that same rule computed ahead, on a worker thread while earlier blocks were
+ * being connected (sync), stands in for it: it fails with the rule's own code and message.
  */
 import type { Bls } from '../crypto/interface.js';
 import { isCanonicalInfinity } from '../crypto/interface.js';
 import type { Block } from '../protocol/block.js';
 import { bytesEqual } from '../protocol/bytes.js';
 import { RuleCode, ruleError } from '../protocol/rules/codes.js';
+import type { RuleCodeValue } from '../protocol/rules/codes.js';
 import { verifyBlockSignature } from '../protocol/rules/signature.js';
 
 /** Verified individual signatures by txid (the mempool and its recently-mined cache). */
@@ -20,9 +24,16 @@ export interface KnownSignatures {
   verifiedSignature(txid: Uint8Array): Uint8Array | undefined;
 }
 
-export type SignaturePath = 'empty' | 'fast' | 'full';
+/** What `verifyBlockSignature` (the consensus rule) said about a block, and why it failed. */
+export type SignatureVerdict = { readonly ok: true } | { readonly ok: false; readonly code: RuleCodeValue; readonly message: string };
 
-export function verifyBlockSignatures(block: Block, transferTxids: readonly Uint8Array[], bls: Bls, known?: KnownSignatures): SignaturePath {
+export type SignaturePath = 'empty' | 'fast' | 'full' | 'prechecked';
+
+export function verifyBlockSignatures(block: Block, transferTxids: readonly Uint8Array[], bls: Bls, known?: KnownSignatures, verdict?: SignatureVerdict): SignaturePath {
+  if (verdict) {
+    if (!verdict.ok) throw ruleError(verdict.code, verdict.message);
+    return 'prechecked';
+  }
   if (block.transactions.length === 0 || !known) {
     verifyBlockSignature(block, transferTxids, bls);
     return block.transactions.length === 0 ? 'empty' : 'full';

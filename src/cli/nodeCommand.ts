@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
-import { buildApiServer } from '../api/server.js';
+import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
 import type { P2PInfo } from '../api/context.js';
 import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
@@ -34,6 +34,7 @@ interface NodeCommandOptions {
   threads: number;
   passwordFile?: string;
   corsOrigin: string[];
+  rateLimit: number;
   statusInterval: number;
   logLevel: string;
   p2p: boolean;
@@ -70,6 +71,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--threads <n>', 'mining threads', integer(1, 256), Math.max(1, availableParallelism() - 1))
     .option('--password-file <file>', 'password for a newly created miner key (or set OURCOIN_PASSWORD)')
     .option('--cors-origin <origin>', 'allow this browser origin to call the API (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--rate-limit <n>', 'API requests a minute per client IP', integer(1, 1_000_000_000), DEFAULT_RATE_LIMIT.max)
     .option('--p2p-port <port>', 'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)', integer(0, 65535))
     .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
     .option('--peer <multiaddr>', 'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
@@ -102,6 +104,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const api = await buildApiServer(node, {
     logger,
     corsOrigins: opts.corsOrigin,
+    rateLimit: { max: opts.rateLimit, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs },
     peers: () => peersSource(),
     p2p: () => p2pSource(),
     connect: opts.p2p ? (address) => (connect ? connect(address) : Promise.reject(new Error('the network is starting'))) : undefined,

@@ -17,12 +17,12 @@ import type { Bls } from '../crypto/interface.js';
 import type { Chain } from '../chain/chain.js';
 import type { KnownSignatures } from '../chain/verifyBlockSignatures.js';
 import type { TipChange } from '../chain/interface.js';
-import { addressHashOf } from '../protocol/address.js';
+import { blockTxids } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../protocol/errors.js';
 import { checkTransferFields } from '../protocol/rules/body.js';
-import { decodeSignedTransfer, encodeSignedTransfer, signingMessage, transferTxid } from '../protocol/transaction.js';
+import { decodeSignedTransfer, encodeSignedTransfer, signingMessage, transferSender, transferTxid } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
 import type { AdmissionResult, MempoolEntry, MempoolLimits, MempoolStore, SignatureBatchVerifier } from './interface.js';
@@ -197,14 +197,13 @@ export class Mempool implements KnownSignatures {
     if (tx.fee < this.limits.minFee) return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
     if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     if (this.chain.store.getTxLocation(txid)) return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
-    return this.checkAgainstState(stx);
+    return this.checkAgainstState(stx, txid);
   }
 
   /** Nonce window, replace-by-fee and the sender's balance over all its pending transfers. */
-  private checkAgainstState(stx: SignedTransfer): AdmissionResult | undefined {
+  private checkAgainstState(stx: SignedTransfer, txid: Uint8Array): AdmissionResult | undefined {
     const { tx } = stx;
-    const txid = transferTxid(tx);
-    const sender = addressHashOf(tx.senderPublicKey);
+    const sender = transferSender(tx);
     const account = this.chain.getAccount(sender);
     if (tx.nonce < account.nonce) {
       return reject(txid, MempoolErrorCode.nonceTooLow, `nonce ${tx.nonce} is already used; the sender's next nonce is ${account.nonce}`);
@@ -226,10 +225,10 @@ export class Mempool implements KnownSignatures {
   }
 
   private insert(stx: SignedTransfer, txid: Uint8Array): AdmissionResult {
-    const again = this.checkAgainstState(stx);
+    const again = this.checkAgainstState(stx, txid);
     if (again) return again;
     if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
-    const sender = addressHashOf(stx.tx.senderPublicKey);
+    const sender = transferSender(stx.tx);
     const senderKey = toHex(sender);
     let chain = this.bySender.get(senderKey);
     const replaced = chain?.get(stx.tx.nonce);
@@ -309,7 +308,7 @@ export class Mempool implements KnownSignatures {
     for (const block of [...change.disconnected, ...change.connected]) {
       touched.add(toHex(block.coinbase.recipient));
       for (const tx of block.transactions) {
-        touched.add(toHex(addressHashOf(tx.senderPublicKey)));
+        touched.add(toHex(transferSender(tx)));
         touched.add(toHex(tx.recipient));
       }
     }
@@ -324,8 +323,9 @@ export class Mempool implements KnownSignatures {
   /** Keeps the signatures of a connected block's transfers for reorgs, and drops them from the pool. */
   private removeMined(block: Block): void {
     const mined: MempoolEntry[] = [];
-    for (const tx of block.transactions) {
-      const key = toHex(transferTxid(tx));
+    const txids = blockTxids(block);
+    for (let i = 1; i < txids.length; i++) {
+      const key = toHex(txids[i]!);
       const entry = this.byTxid.get(key);
       if (entry) {
         this.minedSignatures.set(key, entry.signature);
@@ -358,12 +358,13 @@ export class Mempool implements KnownSignatures {
   /** A disconnected block's transfers come back if their verified signatures are known. */
   private returnTransfers(block: Block): MempoolEntry[] {
     const returned: MempoolEntry[] = [];
-    for (const tx of block.transactions) {
-      const txid = transferTxid(tx);
+    const txids = blockTxids(block);
+    for (const [i, tx] of block.transactions.entries()) {
+      const txid = txids[i + 1]!;
       const key = toHex(txid);
       const signature = this.minedSignatures.get(key);
       if (!signature || this.byTxid.has(key)) continue;
-      const sender = addressHashOf(tx.senderPublicKey);
+      const sender = transferSender(tx);
       const senderKey = toHex(sender);
       // A pending transfer with the same nonce was a replacement made meanwhile: keep the higher fee.
       const clash = this.bySender.get(senderKey)?.get(tx.nonce);

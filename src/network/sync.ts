@@ -6,12 +6,16 @@
  * 2,000 headers that follow the first locator hash it knows, check they link up and carry
  * valid proof of work, then download their blocks in chunks of 64 from every peer that
  * has them, and import them strictly in order. Repeat until the peer sends fewer than a
- * full batch. A progress line reports blocks, rate and ETA.
+ * full batch. A progress line reports blocks, rate and ETA. Each fetched block's aggregate
+ * signature is checked on a worker thread as soon as it arrives (in chain order), so the
+ * main thread's import of earlier blocks and the pairings run side by side.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { OurCoinNode } from '../node/node.js';
 import { isOnMainChain } from '../chain/headerContext.js';
+import { SignaturePrechecker } from '../chain/signaturePrecheck.js';
+import type { SignatureVerdict } from '../chain/verifyBlockSignatures.js';
 import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
 import type { BlockHeader } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
@@ -50,6 +54,7 @@ export class Syncer {
   private running: Promise<void> | undefined;
   private wanted: PeerId | undefined;
   private stopped = false;
+  private readonly prechecker = new SignaturePrechecker();
 
   constructor(private readonly opts: SyncerOptions) {}
 
@@ -108,6 +113,7 @@ export class Syncer {
 
   stop(): void {
     this.stopped = true;
+    void this.prechecker.close();
   }
 
   /** Our main-chain hashes: the last 10 one by one, then doubling steps back to genesis. */
@@ -246,23 +252,27 @@ export class Syncer {
       throw new Error(`no peer served blocks ${toHex(want[0]!)}… (${reasons.slice(-3).join('; ')})`);
     };
     let imported = 0;
-    const pending = new Map<number, Promise<Uint8Array[]>>();
+    const pending = new Map<number, Promise<{ frames: Uint8Array[]; verdicts: Promise<SignatureVerdict | undefined>[] }>>();
     let next = 0;
+    // Chunks arrive in any order; their signatures go to the worker in chain order.
+    let posted: Promise<unknown> = Promise.resolve();
     for (let i = 0; i < chunks.length; i++) {
       while (next < chunks.length && next < i + PARALLEL) {
-        const fetching = fetchChunk(next);
+        const fetched = fetchChunk(next);
+        const fetching = posted.then(() => fetched).then((frames) => ({ frames, verdicts: this.prechecker.precheck(frames) }));
+        posted = fetching.catch(() => undefined);
         // Fetched ahead: if the sync stops before this chunk is awaited, its failure must not
         // become an unhandled rejection (which would end the process).
-        fetching.catch(() => undefined);
+        fetched.catch(() => undefined);
         pending.set(next, fetching);
         next++;
       }
-      const frames = await pending.get(i)!;
+      const { frames, verdicts } = await pending.get(i)!;
       pending.delete(i);
       for (const [j, bytes] of frames.entries()) {
         // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
         if (j % 8 === 7) await new Promise((r) => setImmediate(r));
-        const r = node.chain.processBlock(bytes);
+        const r = node.chain.processBlock(bytes, await verdicts[j]);
         if (r.status === 'rejected' && r.error?.kind === 'consensus') {
           penalize(peer, Penalty.invalidBlock, `invalid block ${toHex(r.hash)} during sync: ${r.error.code}`);
           return imported;

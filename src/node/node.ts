@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Bls } from '../crypto/interface.js';
 import { blstBls } from '../crypto/blst.js';
+import { useNativeSha256 } from '../crypto/nativeSha256.js';
 import { Chain } from '../chain/chain.js';
 import { Mempool } from '../mempool/mempool.js';
 import { WorkerBatchVerifier } from '../mempool/batchVerifier.js';
@@ -87,6 +88,7 @@ export class OurCoinNode {
 
   /** Opens the store (creating it on first start), resumes the chain and reloads the mempool. */
   static async open(opts: NodeOptions): Promise<OurCoinNode> {
+    useNativeSha256();
     mkdirSync(opts.datadir, { recursive: true, mode: 0o700 });
     const store = new SqliteStore(join(opts.datadir, 'chain.sqlite'), opts.network);
     const bls = opts.bls ?? blstBls;

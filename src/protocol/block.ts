@@ -140,9 +140,21 @@ export function blockSize(block: Block): number {
   return BLOCK_OVERHEAD + block.transactions.length * TRANSFER_LENGTH;
 }
 
-/** txids in commitment order: coinbase first. */
-export function blockTxids(block: Block): Uint8Array[] {
-  return [coinbaseTxid(block.coinbase), ...block.transactions.map(transferTxid)];
+/**
+ * Each block's txids, computed once: the body checks, the connect, the store's indexes, the
+ * mempool and relay all need them, and hashing every transfer again costs more than the
+ * rest of a fast-path import. Blocks are immutable, so the object is the key.
+ */
+const txidsOf = new WeakMap<Block, readonly Uint8Array[]>();
+
+/** txids in commitment order: coinbase first. The array is shared: do not modify it. */
+export function blockTxids(block: Block): readonly Uint8Array[] {
+  let txids = txidsOf.get(block);
+  if (!txids) {
+    txids = [coinbaseTxid(block.coinbase), ...block.transactions.map(transferTxid)];
+    txidsOf.set(block, txids);
+  }
+  return txids;
 }
 
 export function computeTxRoot(txids: readonly Uint8Array[]): Uint8Array {

@@ -227,5 +227,18 @@ export function signedTransferFromJson(value: unknown, network: NetworkParams): 
 }
 
 export function senderAddress(tx: Transfer, network: NetworkParams): string {
-  return encodeAddress(addressHashOf(tx.senderPublicKey), network);
+  return encodeAddress(transferSender(tx), network);
+}
+
+/** Sender address hashes, once per transfer: state rules, store indexes and mempool all ask. */
+const senderOf = new WeakMap<Transfer, Uint8Array>();
+
+/** The 20-byte address hash of the sender. The array is shared: do not modify it. */
+export function transferSender(tx: Transfer): Uint8Array {
+  let sender = senderOf.get(tx);
+  if (!sender) {
+    sender = addressHashOf(tx.senderPublicKey);
+    senderOf.set(tx, sender);
+  }
+  return sender;
 }

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bigIntToBytes, bytesToBigInt, toHex } from '../protocol/bytes.js';
-import { addressHashOf } from '../protocol/address.js';
+import { transferSender } from '../protocol/transaction.js';
 import { OurCoinError } from '../protocol/errors.js';
 import { EMPTY_ACCOUNT } from '../protocol/rules/state.js';
 import type { Account, AccountChange } from '../protocol/rules/state.js';
@@ -110,7 +110,7 @@ export class SqliteStore implements ChainStore {
       ),
       mainAt: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM main_chain WHERE height = ?'),
       tipRow: db.prepare<[], { hash: Buffer }>('SELECT hash FROM main_chain ORDER BY height DESC LIMIT 1'),
-      account: db.prepare<[Buffer], { balance: bigint; nonce: bigint }>('SELECT balance, nonce FROM accounts WHERE address = ?').safeIntegers(true),
+      account: db.prepare<[Uint8Array], { balance: bigint; nonce: bigint }>('SELECT balance, nonce FROM accounts WHERE address = ?').safeIntegers(true),
       upsertAccount: db.prepare(
         'INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce',
       ),
@@ -258,28 +258,32 @@ export class SqliteStore implements ChainStore {
   }
 
   getAccount(address: Uint8Array): Account {
-    const row = this.stmt.account.get(Buffer.from(address));
+    const row = this.stmt.account.get(address);
     return row ? { balance: row.balance, nonce: Number(row.nonce) } : EMPTY_ACCOUNT;
   }
 
   private writeAccount(address: Uint8Array, a: Account): void {
-    if (a.balance === 0n && a.nonce === 0) this.stmt.deleteAccount.run(Buffer.from(address));
-    else this.stmt.upsertAccount.run(Buffer.from(address), a.balance, a.nonce);
+    if (a.balance === 0n && a.nonce === 0) this.stmt.deleteAccount.run(address);
+    else this.stmt.upsertAccount.run(address, a.balance, a.nonce);
   }
 
   connectBlock(hash: Uint8Array, block: Block, txids: readonly Uint8Array[], changes: readonly AccountChange[]): void {
     const h = Buffer.from(hash);
     const height = block.header.height;
+    const { insertTx, insertAddressTx } = this.stmt;
     this.db.transaction(() => {
       for (const c of changes) this.writeAccount(c.address, c.after);
-      this.stmt.insertUndo.run(h, Buffer.from(encodeUndo(changes.map(({ address, before }) => ({ address, before })))));
-      txids.forEach((txid, position) => {
-        this.stmt.insertTx.run(Buffer.from(txid), h, height, position);
-        const tx = position === 0 ? undefined : block.transactions[position - 1]!;
-        const recipient = tx ? tx.recipient : block.coinbase.recipient;
-        this.stmt.insertAddressTx.run(Buffer.from(recipient), height, position, Buffer.from(txid));
-        if (tx) this.stmt.insertAddressTx.run(Buffer.from(addressHashOf(tx.senderPublicKey)), height, position, Buffer.from(txid));
-      });
+      this.stmt.insertUndo.run(h, encodeUndo(changes));
+      // better-sqlite3 binds any Uint8Array as a blob: no Buffer copies in this per-transfer loop.
+      insertTx.run(txids[0], h, height, 0);
+      insertAddressTx.run(block.coinbase.recipient, height, 0, txids[0]);
+      for (let position = 1; position < txids.length; position++) {
+        const txid = txids[position]!;
+        const tx = block.transactions[position - 1]!;
+        insertTx.run(txid, h, height, position);
+        insertAddressTx.run(tx.recipient, height, position, txid);
+        insertAddressTx.run(transferSender(tx), height, position, txid);
+      }
       this.stmt.insertMain.run(height, h);
       this.stmt.setStatus.run(BlockStatus.valid, h);
     })();

@@ -27,7 +27,7 @@ export function checkTransferFields(tx: Transfer, network: NetworkParams): void 
 /**
  * Returns the block's txids (coinbase first), computed once here for the later stages.
  */
-export function checkBlockBody(block: Block, network: NetworkParams): Uint8Array[] {
+export function checkBlockBody(block: Block, network: NetworkParams): readonly Uint8Array[] {
   const txids = blockTxids(block);
   if (!bytesEqual(computeTxRoot(txids), block.header.txRoot)) {
     throw ruleError(RuleCode.badTxRoot, 'transactions do not match the header txRoot', 'mutated');

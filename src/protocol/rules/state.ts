@@ -10,10 +10,10 @@
  * Pure: reads through `AccountReader`, returns the changed accounts (with their previous
  * values, which are the undo data) and changes nothing on failure.
  */
-import { addressHashOf } from '../address.js';
 import type { Block } from '../block.js';
 import { toHex } from '../bytes.js';
 import type { NetworkParams } from '../networks.js';
+import { transferSender } from '../transaction.js';
 import { RuleCode, ruleError } from './codes.js';
 import { blockSubsidy } from './subsidy.js';
 
@@ -44,21 +44,33 @@ export interface StateTransition {
 /** Working copy of the accounts a block or a mempool sequence touches. */
 export class AccountOverlay implements AccountReader {
   private readonly entries = new Map<string, { address: Uint8Array; before: Account; after: Account }>();
+  /** Base reads, once per address: a transfer reads then writes each account it touches. */
+  private readonly read = new Map<string, Account>();
   constructor(private readonly base: AccountReader) {}
 
   getAccount(address: Uint8Array): Account {
-    return this.entries.get(toHex(address))?.after ?? this.base.getAccount(address);
+    const key = toHex(address);
+    return this.entries.get(key)?.after ?? this.baseAccount(key, address);
   }
 
   setAccount(address: Uint8Array, after: Account): void {
     const key = toHex(address);
     const entry = this.entries.get(key);
     if (entry) entry.after = after;
-    else this.entries.set(key, { address, before: this.base.getAccount(address), after });
+    else this.entries.set(key, { address, before: this.baseAccount(key, address), after });
   }
 
   changes(): AccountChange[] {
     return [...this.entries.values()].map(({ address, before, after }) => ({ address, before, after }));
+  }
+
+  private baseAccount(key: string, address: Uint8Array): Account {
+    let account = this.read.get(key);
+    if (!account) {
+      account = this.base.getAccount(address);
+      this.read.set(key, account);
+    }
+    return account;
   }
 }
 
@@ -66,7 +78,7 @@ export function applyBlockState(block: Block, state: AccountReader, network: Net
   const overlay = new AccountOverlay(state);
   let fees = 0n;
   for (const tx of block.transactions) {
-    const sender = addressHashOf(tx.senderPublicKey);
+    const sender = transferSender(tx);
     const from = overlay.getAccount(sender);
     if (tx.nonce !== from.nonce) {
       throw ruleError(RuleCode.txBadNonce, `sender ${toHex(sender)} nonce ${tx.nonce}, expected ${from.nonce}`);
