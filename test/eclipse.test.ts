@@ -46,7 +46,7 @@ describe('eclipse resistance', () => {
     const friendAddr = friendStatus.p2p!.multiaddrs[0]!;
     const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'node'), '--peer', friendAddr, '--max-peers', String(MAX_PEERS)]);
     running.push(node);
-    await waitFor('the --peer connection', 20_000, async () => (await peerIds(node)).includes(friendId));
+    await waitFor('the --peer connection', 10_000, async () => (await peerIds(node)).includes(friendId));
 
     // Strangers dial in, a few a second (libp2p refuses more than 5 a second from one host).
     const target = multiaddr((await status(node)).p2p!.multiaddrs[0]);

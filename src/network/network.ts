@@ -77,7 +77,11 @@ export interface NetworkOptions {
  * inbound strangers cannot push them out.
  */
 export const DEFAULT_MAX_PEERS = 64;
-/** The peer-store tag on --peer addresses: libp2p redials "keep-alive" peers and prunes them last. */
+/**
+ * The peer-store tag on --peer addresses: libp2p redials "keep-alive" peers and prunes them
+ * last. No TTL: without one the tag never expires (an Infinity TTL is refused by the peer
+ * store, and the bootstrap module then never announces the peer at all).
+ */
 const OPERATOR_PEER_TAG = `${KEEP_ALIVE}-ourcoin-peer`;
 
 export interface PeerView {
@@ -152,7 +156,7 @@ export class P2PNetwork {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: [
-        ...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], tagName: OPERATOR_PEER_TAG, tagValue: 100, tagTTL: Infinity })] : []),
+        ...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], tagName: OPERATOR_PEER_TAG, tagValue: 100 })] : []),
         ...(opts.mdns ? [mdns()] : []),
       ],
       connectionManager: { maxConnections: opts.maxPeers ?? DEFAULT_MAX_PEERS },
