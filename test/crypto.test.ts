@@ -346,6 +346,16 @@ describe('cross-backend agreement (blst <-> noble)', () => {
     expect(nobleBls.verify(pkB, msgs[1]!, sigB)).toBe(false);
   });
 
+  it('a signature plus its negation aggregates to the infinity point on both (found by fuzzing)', () => {
+    const sig = blstBls.sign(keys[0]!, msgs[0]!);
+    // Flipping the sort flag of a compressed point gives its negation, a valid point too.
+    const negated = Uint8Array.from(sig, (b, i) => (i === 0 ? b ^ 0x20 : b));
+    for (const backend of [blstBls, nobleBls]) {
+      backend.validateSignature(negated);
+      expect(backend.aggregateSignatures([sig, negated])).toEqual(INFINITY_SIGNATURE);
+    }
+  });
+
   it(`an aggregate of ${N} signatures over distinct messages agrees, and breaks when a pair is dropped or changed`, () => {
     const pks = keys.map((k) => blstBls.secretKeyToPublicKey(k));
     // Sign with both backends (alternating) so the aggregate mixes their outputs.

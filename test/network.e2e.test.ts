@@ -181,6 +181,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       await waitFor('the junk peer to be banned', 30_000, async () => (await status(honest)).peers === 0);
       expect(honest.output()).toMatch(/undecodable (transfer|compact block)/);
 
+      // The banned junk node keeps dialing its --peer; that must not turn others away.
       await other.dial(await multiaddr(honest)).catch(() => undefined);
       await waitFor('the other network to be noticed', 30_000, () => Promise.resolve(honest.output().includes('peer is on another network (devnet)')));
       expect((await status(honest)).peers).toBe(0);

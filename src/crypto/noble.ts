@@ -9,7 +9,17 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToHex, bytesToNumberBE } from '@noble/curves/utils.js';
 import { LruCache } from './lruCache.js';
-import { BlsErrorCode, DEFAULT_PUBLIC_KEY_CACHE_SIZE, PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, SIGNATURE_LENGTH, blsError, isBytes, isCanonicalInfinity } from './interface.js';
+import {
+  BlsErrorCode,
+  DEFAULT_PUBLIC_KEY_CACHE_SIZE,
+  INFINITY_SIGNATURE,
+  PUBLIC_KEY_LENGTH,
+  SECRET_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  blsError,
+  isBytes,
+  isCanonicalInfinity,
+} from './interface.js';
 import type { Bls } from './interface.js';
 
 /** noble's default G2 DST is the `_NUL_` (basic) suite; OurCoin signs under POP, like blst. */
@@ -121,7 +131,10 @@ export function createNobleBls(options: NobleBlsOptions = {}): Bls {
       // Infinity inputs are accepted here on purpose: aggregation is plain group addition, and
       // the protocol refuses infinity transaction signatures earlier, in validateSignature.
       const points = signatures.map((s) => parseSignature(s, true));
-      return sigs.Signature.toBytes(sigs.aggregateSignatures(points));
+      // Summed by hand: noble's aggregateSignatures refuses a zero sum (a signature plus its
+      // negation), which blst returns as the infinity point. The backends must agree.
+      const sum = points.reduce((a, b) => a.add(b));
+      return sum.is0() ? INFINITY_SIGNATURE.slice() : sigs.Signature.toBytes(sum);
     },
 
     aggregateVerify(publicKeys: readonly Uint8Array[], messages: readonly Uint8Array[], signature: Uint8Array): boolean {

@@ -15,7 +15,7 @@
 import './polyfills.js';
 import { createLibp2p } from 'libp2p';
 import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface';
-import { KEEP_ALIVE, TopicValidatorResult } from '@libp2p/interface';
+import { TopicValidatorResult } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -78,11 +78,16 @@ export interface NetworkOptions {
  */
 export const DEFAULT_MAX_PEERS = 64;
 /**
- * The peer-store tag on --peer addresses: libp2p redials "keep-alive" peers and prunes them
- * last. No TTL: without one the tag never expires (an Infinity TTL is refused by the peer
- * store, and the bootstrap module then never announces the peer at all).
+ * The peer-store tag on --peer addresses: libp2p prunes the highest-valued peers last. No
+ * TTL: without one the tag never expires (an Infinity TTL is refused by the peer store, and
+ * the bootstrap module then never announces the peer at all). Not a "keep-alive" tag:
+ * libp2p redials those at once on every disconnect, so a peer that bans us would be
+ * redialed in a storm (and on loopback, the shared per-host limit of 5 inbound connections
+ * a second then turns away everyone else); redialOperatorPeers paces the redials instead.
  */
-const OPERATOR_PEER_TAG = `${KEEP_ALIVE}-ourcoin-peer`;
+const OPERATOR_PEER_TAG = 'ourcoin-peer';
+/** How often a --peer that is not connected is dialed again. */
+const REDIAL_MS = 5_000;
 
 export interface PeerView {
   readonly peerId: string;
@@ -126,6 +131,7 @@ export class P2PNetwork {
   private readonly genesisHash: Uint8Array;
   private stopped = false;
   private statusTimer: NodeJS.Timeout | undefined;
+  private redialTimer: NodeJS.Timeout | undefined;
   private readonly rejectionListeners: ((r: GossipRejection) => void)[] = [];
 
   private constructor(
@@ -291,9 +297,10 @@ export class P2PNetwork {
     // partition heals, say) is noticed and synced from.
     this.statusTimer = setInterval(() => {
       for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
-      this.redialOperatorPeers();
     }, 15_000);
     this.statusTimer.unref();
+    this.redialTimer = setInterval(() => this.redialOperatorPeers(), REDIAL_MS);
+    this.redialTimer.unref();
   }
 
   /**
@@ -310,10 +317,7 @@ export class P2PNetwork {
     return tx && signature ? { tx, signature } : undefined;
   }
 
-  /**
-   * libp2p's reconnect queue gives up on a keep-alive peer after a few tries; the operator's
-   * --peer addresses are tried again every status round for as long as the node runs.
-   */
+  /** The operator's --peer addresses that are not connected are dialed every REDIAL_MS, for as long as the node runs. */
   private redialOperatorPeers(): void {
     for (const address of this.opts.bootstrap) {
       const ma = multiaddr(address);
@@ -484,6 +488,7 @@ export class P2PNetwork {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.statusTimer);
+    clearInterval(this.redialTimer);
     this.syncer.stop();
     await this.libp2p.stop();
   }
