@@ -7,6 +7,8 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 const W = 760;
 const H = 440;
 const M = { left: 80, right: 220, top: 50, bottom: 60 };
+/** The plot area inside the margins (y0 is its bottom edge: SVG's y grows downwards). */
+const PLOT = { x0: M.left, x1: W - M.right, y0: H - M.bottom, y1: M.top };
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -84,25 +86,30 @@ export interface Series {
   readonly dashed?: boolean;
 }
 
-export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: readonly Series[]; logX?: boolean; logY?: boolean }): string {
-  const xs = opts.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = opts.series.flatMap((s) => s.points.flatMap((p) => [p[1], p[2] ?? p[1], p[3] ?? p[1]]));
-  const ax = axis(xs, opts.logX ?? false, false);
-  const ay = axis(ys, opts.logY ?? false, true);
-  const x0 = M.left;
-  const x1 = W - M.right;
-  const y0 = H - M.bottom;
-  const y1 = M.top;
+/** Horizontal grid lines with value labels on the left, and the plot area's frame. */
+function valueGridAndFrame(ay: Axis): string[] {
+  const { x0, x1, y0, y1 } = PLOT;
   const parts: string[] = [];
-  for (const t of ticks(ax)) {
-    const x = project(ax, t, x0, x1);
-    parts.push(`<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#eee"/>`, `<text x="${x}" y="${y0 + 16}" text-anchor="middle">${label(t)}</text>`);
-  }
   for (const t of ticks(ay)) {
     const y = project(ay, t, y0, y1);
     parts.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`, `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${label(t)}</text>`);
   }
   parts.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#444"/>`);
+  return parts;
+}
+
+export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: readonly Series[]; logX?: boolean; logY?: boolean }): string {
+  const xs = opts.series.flatMap((s) => s.points.map((p) => p[0]));
+  const ys = opts.series.flatMap((s) => s.points.flatMap((p) => [p[1], p[2] ?? p[1], p[3] ?? p[1]]));
+  const ax = axis(xs, opts.logX ?? false, false);
+  const ay = axis(ys, opts.logY ?? false, true);
+  const { x0, x1, y0, y1 } = PLOT;
+  const parts: string[] = [];
+  for (const t of ticks(ax)) {
+    const x = project(ax, t, x0, x1);
+    parts.push(`<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#eee"/>`, `<text x="${x}" y="${y0 + 16}" text-anchor="middle">${label(t)}</text>`);
+  }
+  parts.push(...valueGridAndFrame(ay));
   opts.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const pts = s.points.filter((p) => (!ax.log || p[0] > 0) && (!ay.log || p[1] > 0));
@@ -134,16 +141,9 @@ export interface Bar {
 export function barChart(opts: { title: string; yLabel: string; bars: readonly Bar[]; lines?: readonly { value: number; label: string }[] }): string {
   const values = opts.bars.flatMap((b) => [b.value, b.max ?? b.value]).concat((opts.lines ?? []).map((l) => l.value));
   const ay = axis(values, false, true);
-  const x0 = M.left;
-  const x1 = W - M.right;
-  const y0 = H - M.bottom;
-  const y1 = M.top;
+  const { x0, x1, y0, y1 } = PLOT;
   const parts: string[] = [];
-  for (const t of ticks(ay)) {
-    const y = project(ay, t, y0, y1);
-    parts.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`, `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${label(t)}</text>`);
-  }
-  parts.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#444"/>`);
+  parts.push(...valueGridAndFrame(ay));
   const slot = (x1 - x0) / Math.max(1, opts.bars.length);
   opts.bars.forEach((b, i) => {
     const color = COLORS[i % COLORS.length]!;

@@ -84,20 +84,24 @@ export function bytesSaved(transfers: number): number {
 
 const now = (): number => globalThis.performance.now();
 
-export function verifyBlockJson(json: BlockJson, network: NetworkParams, bls: Bls, onProgress: (p: VerifyProgress) => void = () => undefined): VerifyResult {
-  const started = now();
-  const total = json.transactions.length;
-  const failed = (error: string): VerifyResult => ({
+/** The result of a verification that could not run to the end: nothing is known to match. */
+export function failedVerification(error: string, transfers: number, ms: number): VerifyResult {
+  return {
     valid: false,
     signatureValid: false,
     headerHashMatches: false,
     txRootMatches: false,
     signatureHashMatches: false,
     txidMismatches: [],
-    transfers: total,
-    ms: now() - started,
+    transfers,
+    ms,
     error,
-  });
+  };
+}
+
+export function verifyBlockJson(json: BlockJson, network: NetworkParams, bls: Bls, onProgress: (p: VerifyProgress) => void = () => undefined): VerifyResult {
+  const started = now();
+  const total = json.transactions.length;
 
   let header: BlockHeader;
   let aggregate: Uint8Array;
@@ -120,7 +124,7 @@ export function verifyBlockJson(json: BlockJson, network: NetworkParams, bls: Bl
       if (i % 64 === 0 || i === total - 1) onProgress({ phase: 'rebuilding', done: i + 1, total });
     }
   } catch (err) {
-    return failed(`could not rebuild the block from its JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return failedVerification(`could not rebuild the block from its JSON: ${err instanceof Error ? err.message : String(err)}`, total, now() - started);
   }
 
   const headerHashMatches = toHex(blockHash(header)) === json.hash;

@@ -5,7 +5,7 @@
 import { nobleBls } from '../crypto/noble.js';
 import type { BlockJson } from '../protocol/block.js';
 import { networkByName } from '../protocol/networks.js';
-import { verifyBlockJson } from './verify.js';
+import { failedVerification, verifyBlockJson } from './verify.js';
 import type { VerifyProgress, VerifyResult } from './verify.js';
 
 export interface VerifyRequest {
@@ -29,17 +29,7 @@ scope.onmessage = (event) => {
   try {
     result = verifyBlockJson(block, networkByName(network), nobleBls, (progress) => scope.postMessage({ type: 'progress', progress }));
   } catch (err) {
-    result = {
-      valid: false,
-      signatureValid: false,
-      headerHashMatches: false,
-      txRootMatches: false,
-      signatureHashMatches: false,
-      txidMismatches: [],
-      transfers: block.transactions.length,
-      ms: 0,
-      error: err instanceof Error ? err.message : String(err),
-    };
+    result = failedVerification(err instanceof Error ? err.message : String(err), block.transactions.length, 0);
   }
   scope.postMessage({ type: 'result', result });
 };

@@ -230,7 +230,8 @@ export class SqliteStore implements ChainStore {
         for (const child of this.stmt.children.all(h)) queue.push(child.hash);
       }
       // Ancestors marked invalid would keep the block out of the best chain all the same.
-      for (let p = this.stmt.parent.get(Buffer.from(hash))?.prev_hash; p && clear(p); p = this.stmt.parent.get(p)?.prev_hash);
+      let ancestor = this.stmt.parent.get(Buffer.from(hash))?.prev_hash;
+      while (ancestor && clear(ancestor)) ancestor = this.stmt.parent.get(ancestor)?.prev_hash;
       return cleared;
     })();
   }

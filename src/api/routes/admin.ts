@@ -24,10 +24,10 @@ export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && LOOPBACK.test(address);
 }
 
-function requireLocal(request: FastifyRequest): void {
-  if (!isLoopback(request.socket.remoteAddress)) {
-    throw new ApiError(403, ApiErrorCode.adminLocalOnly, 'operator routes answer loopback clients only');
-  }
+/** The refusal for a client that is not on loopback, or undefined for one that is. */
+function notLocal(request: FastifyRequest): ApiError | undefined {
+  if (isLoopback(request.socket.remoteAddress)) return undefined;
+  return new ApiError(403, ApiErrorCode.adminLocalOnly, 'operator routes answer loopback clients only');
 }
 
 const hashes = (blocks: readonly Block[]): string[] => blocks.map((b) => toHex(blockHash(b.header)));
@@ -41,14 +41,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void
   const options = (summary: string) => ({
     schema: { tags: ['admin'], summary, body: blockHashBodySchema, response: responses({ 200: chainChangeSchema }, [400, 403, 413, 415]) },
     validatorCompiler: ({ schema }: { schema: unknown }) => strictValidator(schema),
-    onRequest: (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => {
-      try {
-        requireLocal(request);
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    },
+    onRequest: (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => done(notLocal(request)),
   });
   app.post<{ Body: { hash: string } }>(
     '/admin/invalidate-block',
