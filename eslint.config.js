@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.check.json', './src/explorer/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.check.json', './src/explorer/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -20,7 +23,10 @@ export default tseslint.config(
     // Protocol and crypto interface code must stay browser-safe: no node: built-ins.
     files: ['src/protocol/**/*.ts', 'src/crypto/interface.ts', 'src/crypto/noble.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'protocol code is browser-safe: no node: imports' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'protocol code is browser-safe: no node: imports' }] },
+      ],
     },
   },
   {
@@ -32,8 +38,27 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'the explorer runs in a browser: no node: imports' },
-            { group: ['@chainsafe/*', '**/crypto/blst.js'], message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst' },
-            { group: ['../api/*', '!../api/json.js', '../node/*', '../chain/*', '../store/*', '../mempool/*', '../miner/*', '../network/*', '../cli/*', '../wallet/*', '../workers/*'], message: 'the explorer may import only protocol/, crypto/{interface,noble} and the API types in api/json.ts' },
+            {
+              group: ['@chainsafe/*', '**/crypto/blst.js'],
+              message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst',
+            },
+            {
+              group: [
+                '../api/*',
+                '!../api/json.js',
+                '../node/*',
+                '../chain/*',
+                '../store/*',
+                '../mempool/*',
+                '../miner/*',
+                '../network/*',
+                '../cli/*',
+                '../wallet/*',
+                '../workers/*',
+              ],
+              message:
+                'the explorer may import only protocol/, crypto/{interface,noble} and the API types in api/json.ts',
+            },
           ],
         },
       ],

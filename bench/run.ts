@@ -58,8 +58,14 @@ interface Outcome {
 /** The code measured: commit, and the files of src/ changed since (other work in progress). */
 function codeVersion(): { commit: string; changedSrcFiles: string[] } {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => l.slice(3));
@@ -86,10 +92,16 @@ function machine(): Record<string, unknown> {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = wanted.filter((w) => !PARTS.some((p) => p.id === w));
-  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.map((p) => p.id).join(', ')}`);
-  const selected = ORDER.filter((id) => wanted.length === 0 || wanted.includes(id)).map((id) => PARTS.find((p) => p.id === id)!);
+  if (unknown.length > 0)
+    throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.map((p) => p.id).join(', ')}`);
+  const selected = ORDER.filter((id) => wanted.length === 0 || wanted.includes(id)).map((id) =>
+    PARTS.find((p) => p.id === id)!,
+  );
   const mach = machine();
-  progress('bench', `${String(mach.cpu)}, ${String(mach.cores)} cores, Node ${process.version}; parts: ${selected.map((p) => p.id).join(', ')}`);
+  progress(
+    'bench',
+    `${String(mach.cpu)}, ${String(mach.cores)} cores, Node ${process.version}; parts: ${selected.map((p) => p.id).join(', ')}`,
+  );
 
   const ctx: BenchContext = { cleanup: [] };
   const outcomes: Outcome[] = [];
@@ -112,19 +124,32 @@ async function main(): Promise<void> {
   } finally {
     await stopAllNodes();
     await closeSigners();
-    if (process.env.BENCH_KEEP_TMP) progress('bench', `kept temporary directories (BENCH_KEEP_TMP): ${ctx.cleanup.join(' ')}`);
+    if (process.env.BENCH_KEEP_TMP)
+      progress('bench', `kept temporary directories (BENCH_KEEP_TMP): ${ctx.cleanup.join(' ')}`);
     else for (const dir of ctx.cleanup) removeDir(dir);
   }
   write(mach, outcomes, wanted.length === 0);
-  progress('bench', `wrote bench/RESULTS.md, bench/results.json and ${outcomes.reduce((n, o) => n + (o.result?.charts.length ?? 0), 0)} charts in ${elapsedSeconds().toFixed(0)} s`);
+  progress(
+    'bench',
+    `wrote bench/RESULTS.md, bench/results.json and ${outcomes.reduce((n, o) => n + (o.result?.charts.length ?? 0), 0)} charts in ${elapsedSeconds().toFixed(0)} s`,
+  );
 }
 
 function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], complete: boolean): void {
   const targets: Target[] = outcomes.flatMap((o) =>
-    o.result ? [...o.result.targets] : o.spec.targetIds.map((id) => ({ id, description: `${o.spec.title} (part failed)`, target: '', measured: 'not measured: the part failed', met: null })),
+    o.result
+      ? [...o.result.targets]
+      : o.spec.targetIds.map((id) => ({
+          id,
+          description: `${o.spec.title} (part failed)`,
+          target: '',
+          measured: 'not measured: the part failed',
+          met: null,
+        })),
   );
   targets.sort((a, b) => a.id.localeCompare(b.id));
-  for (const o of outcomes) for (const c of o.result?.charts ?? []) writeFileSync(join(BENCH_DIR, c.file), c.svg + '\n');
+  for (const o of outcomes)
+    for (const c of o.result?.charts ?? []) writeFileSync(join(BENCH_DIR, c.file), c.svg + '\n');
 
   const json = {
     machine: mach,
@@ -132,10 +157,18 @@ function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], comp
     complete,
     targets,
     parts: Object.fromEntries(
-      outcomes.map((o) => [o.spec.id, o.result ? { seconds: Number(o.seconds.toFixed(1)), ...o.result.data } : { seconds: Number(o.seconds.toFixed(1)), error: o.error }]),
+      outcomes.map((o) => [
+        o.spec.id,
+        o.result
+          ? { seconds: Number(o.seconds.toFixed(1)), ...o.result.data }
+          : { seconds: Number(o.seconds.toFixed(1)), error: o.error },
+      ]),
     ),
   };
-  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  writeFileSync(
+    join(BENCH_DIR, 'results.json'),
+    JSON.stringify(json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n',
+  );
 
   const md: string[] = [
     '# OurCoin benchmarks',
@@ -159,7 +192,10 @@ function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], comp
     '',
     '| # | what | target | measured | met |',
     '| --- | --- | --- | --- | --- |',
-    ...targets.map((t) => `| ${t.id} | ${t.description} | ${t.target} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**'} |`),
+    ...targets.map(
+      (t) =>
+        `| ${t.id} | ${t.description} | ${t.target} | ${t.measured} | ${t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**'} |`,
+    ),
     '',
     '## Headlines',
     '',

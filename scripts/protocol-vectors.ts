@@ -18,7 +18,15 @@ import { blstBls } from '../src/crypto/blst.js';
 import { INFINITY_SIGNATURE, PUBLIC_KEY_LENGTH } from '../src/crypto/interface.js';
 import { addressHashOf, encodeAddress } from '../src/protocol/address.js';
 import { assembleBlock } from '../src/protocol/assemble.js';
-import { BLOCK_VERSION, blockHash, blockSize, blockTxids, encodeBlock, encodeHeader, headerToJson } from '../src/protocol/block.js';
+import {
+  BLOCK_VERSION,
+  blockHash,
+  blockSize,
+  blockTxids,
+  encodeBlock,
+  encodeHeader,
+  headerToJson,
+} from '../src/protocol/block.js';
 import type { Block, BlockHeader, BlockHeaderJson } from '../src/protocol/block.js';
 import { toHex, bigIntToBytes } from '../src/protocol/bytes.js';
 import { OurCoinError } from '../src/protocol/errors.js';
@@ -88,9 +96,30 @@ interface TransferSpec {
 }
 
 const transferSpecs: readonly TransferSpec[] = [
-  { description: 'key 1 pays key 2 1.5 OUR with fee 0 (first transfer, nonce 0)', sender: 0, recipient: 1, amount: 150_000_000n, fee: 0n, nonce: 0 },
-  { description: 'key 2 pays key 3 2.5 OUR with fee 1000 base units, nonce 7', sender: 1, recipient: 2, amount: 250_000_000n, fee: 1000n, nonce: 7 },
-  { description: 'key 3 pays key 1 0.99999999 OUR with fee 1 base unit, nonce 1', sender: 2, recipient: 0, amount: 99_999_999n, fee: 1n, nonce: 1 },
+  {
+    description: 'key 1 pays key 2 1.5 OUR with fee 0 (first transfer, nonce 0)',
+    sender: 0,
+    recipient: 1,
+    amount: 150_000_000n,
+    fee: 0n,
+    nonce: 0,
+  },
+  {
+    description: 'key 2 pays key 3 2.5 OUR with fee 1000 base units, nonce 7',
+    sender: 1,
+    recipient: 2,
+    amount: 250_000_000n,
+    fee: 1000n,
+    nonce: 7,
+  },
+  {
+    description: 'key 3 pays key 1 0.99999999 OUR with fee 1 base unit, nonce 1',
+    sender: 2,
+    recipient: 0,
+    amount: 99_999_999n,
+    fee: 1n,
+    nonce: 1,
+  },
 ];
 
 interface SignedVector {
@@ -251,7 +280,8 @@ interface InvalidCase {
 
 const invalidCases: InvalidCase[] = [
   {
-    description: 'aggregate signature of transfers 0 and 1 only, in a block holding transfers 0, 1 and 2 (re-assembled and solved, so the commitments match)',
+    description:
+      'aggregate signature of transfers 0 and 1 only, in a block holding transfers 0, 1 and 2 (re-assembled and solved, so the commitments match)',
     expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
     expectedKind: 'consensus',
     block: blockAtHeight1(allTxs, aggregateSignature(allSigs.slice(0, 2), blstBls), k1.addressHash),
@@ -262,44 +292,51 @@ const invalidCases: InvalidCase[] = [
     expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
     expectedKind: 'consensus',
     block: blockAtHeight1(allTxs, INFINITY_SIGNATURE, k1.addressHash),
-    notes: 'INFINITY is the aggregate only of a block without transfers; with transfers it is refused before any pairing.',
+    notes:
+      'INFINITY is the aggregate only of a block without transfers; with transfers it is refused before any pairing.',
   },
   {
-    description: 'empty block (no transfers) whose aggregate signature is transfer 0\'s signature instead of INFINITY',
+    description: "empty block (no transfers) whose aggregate signature is transfer 0's signature instead of INFINITY",
     expectedCode: 'BLOCK_BAD_EMPTY_SIGNATURE',
     expectedKind: 'consensus',
     block: blockAtHeight1([], allSigs[0]!, k3.addressHash),
     notes: 'The signature is a valid G2 point, but a block without transfers must carry INFINITY byte for byte.',
   },
   {
-    description: 'block with transfer 0 and a second transfer whose senderPublicKey is the G1 point at infinity (0xc0 then 47 zero bytes); the aggregate is transfer 0\'s signature',
+    description:
+      "block with transfer 0 and a second transfer whose senderPublicKey is the G1 point at infinity (0xc0 then 47 zero bytes); the aggregate is transfer 0's signature",
     expectedCode: 'TX_BAD_PUBLIC_KEY',
     expectedKind: 'consensus',
     block: blockAtHeight1([allTxs[0]!, infinitySenderTx], allSigs[0]!, k1.addressHash),
     notes:
-      'e(infinity, H(m)) = 1, so the pairing equation holds with transfer 0\'s signature alone: only the public-key check ' +
+      "e(infinity, H(m)) = 1, so the pairing equation holds with transfer 0's signature alone: only the public-key check " +
       '(7.5 step 1) rejects this block. A verifier that skips it would accept a transfer nobody signed.',
   },
   {
-    description: 'the valid block\'s header with transfers 0 and 1\'s aggregate in the body (signature swapped, header not updated)',
+    description:
+      "the valid block's header with transfers 0 and 1's aggregate in the body (signature swapped, header not updated)",
     expectedCode: 'BLOCK_BAD_SIGNATURE_HASH',
     expectedKind: 'mutated',
     block: { ...block, aggregateSignature: aggregateSignature(allSigs.slice(0, 2), blstBls) },
-    notes: 'sha256(aggregateSignature) differs from header.signatureHash: mutated, so the block hash must not be remembered as invalid.',
+    notes:
+      'sha256(aggregateSignature) differs from header.signatureHash: mutated, so the block hash must not be remembered as invalid.',
   },
   {
-    description: 'the valid block\'s header with transfers 1 and 0 swapped in the body (header not updated)',
+    description: "the valid block's header with transfers 1 and 0 swapped in the body (header not updated)",
     expectedCode: 'BLOCK_BAD_TX_ROOT',
     expectedKind: 'mutated',
     block: { ...block, transactions: [allTxs[1]!, allTxs[0]!, allTxs[2]!] },
-    notes: 'The Merkle root depends on the order of the txids: mutated, so the block hash must not be remembered as invalid.',
+    notes:
+      'The Merkle root depends on the order of the txids: mutated, so the block hash must not be remembered as invalid.',
   },
 ];
 
 for (const c of invalidCases) {
   const failure = firstFailure(c.block);
   if (failure?.code !== c.expectedCode || failure.kind !== c.expectedKind) {
-    throw new Error(`invalid case "${c.description}": expected ${c.expectedCode}/${c.expectedKind}, got ${failure ? `${failure.code}/${failure.kind}` : 'no failure'}`);
+    throw new Error(
+      `invalid case "${c.description}": expected ${c.expectedCode}/${c.expectedKind}, got ${failure ? `${failure.code}/${failure.kind}` : 'no failure'}`,
+    );
   }
 }
 
@@ -325,7 +362,8 @@ interface ChainBlockSpec {
 
 const chainBlockSpecs: readonly ChainBlockSpec[] = [
   {
-    description: 'height 1, timestamp genesis + 60: no transfers (aggregateSignature = INFINITY); the coinbase pays key 1 the subsidy',
+    description:
+      'height 1, timestamp genesis + 60: no transfers (aggregateSignature = INFINITY); the coinbase pays key 1 the subsidy',
     miner: 0,
     transfers: [],
   },
@@ -404,23 +442,27 @@ function chainTransferJson(spec: ChainTransferSpec, tx: Transfer): Record<string
 const chainState = new MemoryAccounts();
 const chainHeaders: BlockHeader[] = [regtestGenesis.header];
 let chainWork = workForTarget(decodeCompact(regtestGenesis.header.bits));
-const chainGenesis = { hash: hex(blockHash(regtestGenesis.header)), cumulativeWork: chainWork.toString(), accounts: accountsJson(chainState) };
+const chainGenesis = {
+  hash: hex(blockHash(regtestGenesis.header)),
+  cumulativeWork: chainWork.toString(),
+  accounts: accountsJson(chainState),
+};
 const chainBlocks: Block[] = [];
 
 const chainBlockJson = chainBlockSpecs.map((spec, i) => {
   const height = i + 1;
   const parent = chainHeaders[chainHeaders.length - 1]!;
-  const transactions = spec.transfers.map(
-    (t): Transfer => ({
-      chainId: regtest.chainId,
-      senderPublicKey: keys[t.sender]!.publicKey,
-      recipient: keys[t.recipient]!.addressHash,
-      amount: t.amount,
-      fee: t.fee,
-      nonce: t.nonce,
-    }),
+  const transactions = spec.transfers.map((t): Transfer => ({
+    chainId: regtest.chainId,
+    senderPublicKey: keys[t.sender]!.publicKey,
+    recipient: keys[t.recipient]!.addressHash,
+    amount: t.amount,
+    fee: t.fee,
+    nonce: t.nonce,
+  }));
+  const signatures = transactions.map((tx, j) =>
+    blstBls.sign(keys[spec.transfers[j]!.sender]!.secretKey, signingMessage(tx)),
   );
-  const signatures = transactions.map((tx, j) => blstBls.sign(keys[spec.transfers[j]!.sender]!.secretKey, signingMessage(tx)));
   const fees = transactions.reduce((n, tx) => n + tx.fee, 0n);
   const unsolved = assembleBlock({
     version: BLOCK_VERSION,
@@ -429,7 +471,12 @@ const chainBlockJson = chainBlockSpecs.map((spec, i) => {
     timestamp: regtest.genesis.timestamp + 60 * height,
     bits: regtest.genesisBits,
     nonce: 0,
-    coinbase: { chainId: regtest.chainId, height, recipient: keys[spec.miner]!.addressHash, amount: blockSubsidy(height, regtest) + fees },
+    coinbase: {
+      chainId: regtest.chainId,
+      height,
+      recipient: keys[spec.miner]!.addressHash,
+      amount: blockSubsidy(height, regtest) + fees,
+    },
     transactions,
     aggregateSignature: aggregateSignature(signatures, blstBls),
   });
@@ -477,14 +524,19 @@ const chainBlockJson = chainBlockSpecs.map((spec, i) => {
     const chain = Chain.open({ network: regtest, store, bls: blstBls, now: () => regtest.genesis.timestamp + 3600 });
     chainBlocks.forEach((b, i) => {
       const result = chain.processBlock(encodeBlock(b));
-      if (result.status !== 'connected') throw new Error(`chain block ${i + 1}: ${result.status} ${result.error?.code ?? ''}`);
+      if (result.status !== 'connected')
+        throw new Error(`chain block ${i + 1}: ${result.status} ${result.error?.code ?? ''}`);
     });
-    if (hex(chain.tip.hash) !== chainBlockJson[chainBlockJson.length - 1]!.hash || chain.tip.cumulativeWork !== chainWork) {
+    if (
+      hex(chain.tip.hash) !== chainBlockJson[chainBlockJson.length - 1]!.hash ||
+      chain.tip.cumulativeWork !== chainWork
+    ) {
       throw new Error('the Chain replay disagrees with the vector chain');
     }
     for (const { address, account } of chainState.entries()) {
       const got = chain.getAccount(address);
-      if (got.balance !== account.balance || got.nonce !== account.nonce) throw new Error(`the Chain replay disagrees on ${hex(address)}`);
+      if (got.balance !== account.balance || got.nonce !== account.nonce)
+        throw new Error(`the Chain replay disagrees on ${hex(address)}`);
     }
   } finally {
     store.close();
@@ -507,7 +559,7 @@ function merkleLevels(txids: readonly Uint8Array[]): Uint8Array[][] {
     return out;
   };
   const levels = [txids.map((id) => sha256(prefixed(0x00, id)))];
-  for (let level = levels[0]!; level.length > 1; ) {
+  for (let level = levels[0]!; level.length > 1;) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const right = level[i + 1];
@@ -532,8 +584,11 @@ const merkle = [1, 2, 3, 5].map((n) => {
 const validBits: readonly { bits: number; note: string }[] = [
   { bits: regtest.genesisBits, note: 'regtest genesisBits (about 1 hash in 2 meets it)' },
   { bits: devnet.genesisBits, note: 'devnet genesisBits' },
-  { bits: encodeCompact(devnet.powLimit), note: 'encode(devnet powLimit = 2^240 - 1): the compact form rounds down to 2^240 - 2^224' },
-  { bits: 0x1d00ffff, note: 'Bitcoin\'s genesis bits (mantissa top bit would be set, so size 0x1d)' },
+  {
+    bits: encodeCompact(devnet.powLimit),
+    note: 'encode(devnet powLimit = 2^240 - 1): the compact form rounds down to 2^240 - 2^224',
+  },
+  { bits: 0x1d00ffff, note: "Bitcoin's genesis bits (mantissa top bit would be set, so size 0x1d)" },
   { bits: 0x03123456, note: 'size 3: target is the mantissa itself' },
   { bits: 0x02008000, note: 'size 2: target 0x80 (0x80 alone would set the sign bit, hence the extra byte)' },
   { bits: 0x01010000, note: 'target 1, the hardest possible' },
@@ -562,8 +617,18 @@ const badBits: readonly { bits: number; reason: BitsReason; network?: NetworkPar
   { bits: 0x03000080, reason: 'non-canonical', note: 'target 0x80, canonically 0x02008000' },
   { bits: 0x04000080, reason: 'non-canonical', note: 'target 0x8000, canonically 0x03008000' },
   { bits: 0x22000001, reason: 'non-canonical', note: 'target 2^248, canonically 0x20010000' },
-  { bits: 0x1f010000, reason: 'above-pow-limit', network: devnet, note: 'canonical target 2^240, one above devnet\'s powLimit 2^240 - 1' },
-  { bits: regtest.genesisBits, reason: 'above-pow-limit', network: devnet, note: 'regtest\'s genesisBits are not valid on devnet' },
+  {
+    bits: 0x1f010000,
+    reason: 'above-pow-limit',
+    network: devnet,
+    note: "canonical target 2^240, one above devnet's powLimit 2^240 - 1",
+  },
+  {
+    bits: regtest.genesisBits,
+    reason: 'above-pow-limit',
+    network: devnet,
+    note: "regtest's genesisBits are not valid on devnet",
+  },
 ];
 
 const compactNonCanonical = badBits.map(({ bits, reason, network, note }) => {
@@ -576,7 +641,13 @@ const compactNonCanonical = badBits.map(({ bits, reason, network, note }) => {
     rejected = network === undefined;
   }
   if (!rejected) throw new Error(`bits ${hex32(bits)} are not rejected for the stated reason`);
-  return { bits: hex32(bits), reason, ...(network ? { network: network.name } : {}), note, expectedCode: 'POW_BAD_BITS' };
+  return {
+    bits: hex32(bits),
+    reason,
+    ...(network ? { network: network.name } : {}),
+    note,
+    expectedCode: 'POW_BAD_BITS',
+  };
 });
 
 // ---------------------------------------------------------------- genesis
@@ -589,7 +660,8 @@ function genesisJson(network: NetworkParams): Record<string, unknown> {
 
 const vectors = {
   about: {
-    description: 'Worked vectors for docs/protocol.md (OurCoin protocol version 1). test/vectors.test.ts recomputes every output from its inputs.',
+    description:
+      'Worked vectors for docs/protocol.md (OurCoin protocol version 1). test/vectors.test.ts recomputes every output from its inputs.',
     generator: 'npx tsx scripts/protocol-vectors.ts',
     conventions:
       'Bytes are lowercase 0x-prefixed hex; amounts are decimal strings of base units; bits are 0x-prefixed 8-digit hex; ' +
@@ -606,7 +678,8 @@ const vectors = {
   })),
   transfers: transferSpecs.map((spec, i) => transferJson(spec, signed[i]!, regtest)),
   coinbase: {
-    description: 'the coinbase of "block": height 1, pays key 1 the regtest subsidy plus the fees of transfers 0, 1 and 2',
+    description:
+      'the coinbase of "block": height 1, pays key 1 the regtest subsidy plus the fees of transfers 0, 1 and 2',
     ...coinbaseJson(block.coinbase, regtest),
   },
   merkle,
@@ -619,7 +692,8 @@ const vectors = {
     transfers: [0, 1, 2],
   }),
   emptyBlock: blockJson(emptyBlock, regtest, {
-    description: 'regtest block at height 1 on the regtest genesis without transfers (aggregateSignature = INFINITY), coinbase pays key 3 the subsidy; fully valid.',
+    description:
+      'regtest block at height 1 on the regtest genesis without transfers (aggregateSignature = INFINITY), coinbase pays key 3 the subsidy; fully valid.',
     transfers: [],
   }),
   invalid: invalidCases.map((c) => ({

@@ -43,7 +43,13 @@ interface ErrorBody {
 }
 
 async function openNode(name: string, reindex = false): Promise<OurCoinNode> {
-  return OurCoinNode.open({ network: regtest, datadir: join(dir, name), logger, verifier: new InlineBatchVerifier(), reindex });
+  return OurCoinNode.open({
+    network: regtest,
+    datadir: join(dir, name),
+    logger,
+    verifier: new InlineBatchVerifier(),
+    reindex,
+  });
 }
 
 /** A chain of `n` blocks on `parent`, mined to `to`, each with the given transfers. */
@@ -66,7 +72,12 @@ describe('block submission and operator routes (in-process node, app.inject)', (
   const overpaid = buildBlock(main.at(-1)!, { coinbaseAmount: 1000n * COIN });
 
   const post = async <T>(url: string, body: unknown, remoteAddress?: string): Promise<{ status: number; body: T }> => {
-    const r = await app.inject({ method: 'POST', url, payload: body as object, ...(remoteAddress ? { remoteAddress } : {}) });
+    const r = await app.inject({
+      method: 'POST',
+      url,
+      payload: body as object,
+      ...(remoteAddress ? { remoteAddress } : {}),
+    });
     return { status: r.statusCode, body: r.json<T>() };
   };
 
@@ -87,9 +98,15 @@ describe('block submission and operator routes (in-process node, app.inject)', (
     for (const b of main.slice(1)) {
       const r = await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(b) });
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ hash: hashOf(b), status: 'connected', height: b.header.height, tipHash: hashOf(b) });
+      expect(r.body).toMatchObject({
+        hash: hashOf(b),
+        status: 'connected',
+        height: b.header.height,
+        tipHash: hashOf(b),
+      });
     }
-    for (const b of side) expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(b) })).body.status).toBe('side');
+    for (const b of side)
+      expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(b) })).body.status).toBe('side');
     expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(main[1]!) })).body.status).toBe('duplicate');
     expect(node.chain.tip.height).toBe(4);
   });
@@ -133,7 +150,13 @@ describe('block submission and operator routes (in-process node, app.inject)', (
     const r = await post<ChainChangeJson>('/api/v1/admin/reconsider-block', { hash: hashOf(main[1]!) });
     expect(r.status).toBe(200);
     expect(r.body.cleared).toBe(4); // main[1..3] and the overpaid block on top of them
-    expect(r.body.failures).toEqual([{ hash: hashOf(overpaid), code: RuleCode.coinbaseTooLarge, message: expect.stringContaining('coinbase claims') as unknown }]);
+    expect(r.body.failures).toEqual([
+      {
+        hash: hashOf(overpaid),
+        code: RuleCode.coinbaseTooLarge,
+        message: expect.stringContaining('coinbase claims') as unknown,
+      },
+    ]);
     expect(r.body.tipHash).toBe(hashOf(main[3]!));
     expect(r.body.disconnected).toEqual([side[1]!, side[0]!].map(hashOf));
     expect(node.chain.getAccount(alice.address).nonce).toBe(1);
@@ -142,9 +165,15 @@ describe('block submission and operator routes (in-process node, app.inject)', (
 
   it('reconsider-block on a block that breaks a rule reports it, and it stays refused', async () => {
     const r = await post<ChainChangeJson>('/api/v1/admin/reconsider-block', { hash: hashOf(overpaid) });
-    expect([r.status, r.body.cleared, r.body.failures?.map((f) => f.code)]).toEqual([200, 1, [RuleCode.coinbaseTooLarge]]);
+    expect([r.status, r.body.cleared, r.body.failures?.map((f) => f.code)]).toEqual([
+      200,
+      1,
+      [RuleCode.coinbaseTooLarge],
+    ]);
     expect(r.body.tipHash).toBe(hashOf(main[3]!));
-    expect((await post<ErrorBody>('/api/v1/blocks', { block: hex(overpaid) })).body.error.code).toBe(RuleCode.coinbaseTooLarge);
+    expect((await post<ErrorBody>('/api/v1/blocks', { block: hex(overpaid) })).body.error.code).toBe(
+      RuleCode.coinbaseTooLarge,
+    );
     expect(node.store.getInvalid(blockHash(overpaid.header))?.code).toBe(RuleCode.coinbaseTooLarge);
   });
 
@@ -182,9 +211,18 @@ describe('--reindex', () => {
     const node = await openNode('reindex');
     const g = genesisBlock(regtest);
     const blocks = extend(g, 2, alice.address);
-    blocks.push(...extend(blocks[1]!, 3, miner.address, [transfer(alice, miner.address, 3n * COIN, 0), transfer(alice, testKey(44).address, COIN, 1)]));
+    blocks.push(
+      ...extend(blocks[1]!, 3, miner.address, [
+        transfer(alice, miner.address, 3n * COIN, 0),
+        transfer(alice, testKey(44).address, COIN, 1),
+      ]),
+    );
     for (const b of blocks) expect(node.chain.processBlock(b).status).toBe('connected');
-    const before = { tip: node.chain.tip.hash, alice: node.chain.getAccount(alice.address), miner: node.chain.getAccount(miner.address) };
+    const before = {
+      tip: node.chain.tip.hash,
+      alice: node.chain.getAccount(alice.address),
+      miner: node.chain.getAccount(miner.address),
+    };
     const spendTxid = blockTxids(blocks[2]!)[1]!;
     expect(node.store.getTxLocation(spendTxid)?.height).toBe(3);
     await node.close();
@@ -217,7 +255,8 @@ describe('ourcoin admin (CLI against a node process)', () => {
     try {
       await n.post('/api/v1/mine', { blocks: 3, address: encodeAddress(miner.address, regtest) });
       const tip = (await n.get<{ tipHash: string; height: number }>('/api/v1/status')).body;
-      const cli = (...args: string[]) => exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'admin', '--node', n.url, ...args]);
+      const cli = (...args: string[]) =>
+        exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'admin', '--node', n.url, ...args]);
       const inv = await cli('invalidate-block', tip.tipHash);
       expect(inv.stdout).toContain(`invalidated ${tip.tipHash}`);
       expect(inv.stdout).toMatch(/height 2\)/);

@@ -36,7 +36,10 @@ async function openNode(network: typeof regtest, name: string): Promise<OurCoinN
   return n;
 }
 
-async function server(n: OurCoinNode, opts: Omit<Parameters<typeof buildApiServer>[1], 'logger'> = {}): Promise<FastifyInstance> {
+async function server(
+  n: OurCoinNode,
+  opts: Omit<Parameters<typeof buildApiServer>[1], 'logger'> = {},
+): Promise<FastifyInstance> {
   const a = await buildApiServer(n, { logger, ...opts });
   apps.push(a);
   return a;
@@ -62,12 +65,24 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
-async function call<T = unknown>(method: 'GET' | 'POST', url: string, body?: unknown, a: FastifyInstance = app, extra: Partial<InjectOptions> = {}): Promise<Res<T>> {
-  const r = await a.inject({ method, url, ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }), ...extra });
+async function call<T = unknown>(
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  a: FastifyInstance = app,
+  extra: Partial<InjectOptions> = {},
+): Promise<Res<T>> {
+  const r = await a.inject({
+    method,
+    url,
+    ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+    ...extra,
+  });
   return { status: r.statusCode, body: r.json<T>(), headers: r.headers };
 }
 const get = <T = unknown>(url: string, a?: FastifyInstance): Promise<Res<T>> => call<T>('GET', url, undefined, a);
-const post = <T = unknown>(url: string, body: unknown, a?: FastifyInstance): Promise<Res<T>> => call<T>('POST', url, body, a);
+const post = <T = unknown>(url: string, body: unknown, a?: FastifyInstance): Promise<Res<T>> =>
+  call<T>('POST', url, body, a);
 
 const addr = (hash: Uint8Array): string => encodeAddress(hash, regtest);
 const json = (s: SignedTransfer): TransferJson => transferToJson(s.tx, regtest, s.signature);
@@ -98,7 +113,17 @@ describe('HTTP API on a regtest node', () => {
   it('reports the node status', async () => {
     const r = await get<Status>('/api/v1/status');
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ network: 'regtest', chainId: regtest.chainId, height: 0, peers: 0, mempool: 0, orphans: 0, mining: false, hashRate: 0, minerAddress: null });
+    expect(r.body).toMatchObject({
+      network: 'regtest',
+      chainId: regtest.chainId,
+      height: 0,
+      peers: 0,
+      mempool: 0,
+      orphans: 0,
+      mining: false,
+      hashRate: 0,
+      minerAddress: null,
+    });
     expect(r.body.tipHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(r.body.cumulativeWork).toMatch(/^[1-9][0-9]*$/);
     expect(r.body.bits).toBe('0x207fffff');
@@ -109,13 +134,22 @@ describe('HTTP API on a regtest node', () => {
   });
 
   it('mines 3 blocks to an address: 150 OUR', async () => {
-    const r = await post<{ hashes: string[]; height: number }>('/api/v1/mine', { blocks: 3, address: addr(alice.address) });
+    const r = await post<{ hashes: string[]; height: number }>('/api/v1/mine', {
+      blocks: 3,
+      address: addr(alice.address),
+    });
     expect(r.status).toBe(200);
     expect(r.body.height).toBe(3);
     expect(r.body.hashes).toHaveLength(3);
     const info = await get<AddressInfo>(`/api/v1/addresses/${addr(alice.address)}`);
     expect(info.status).toBe(200);
-    expect(info.body).toEqual({ address: addr(alice.address), balance: (150n * COIN).toString(), pendingBalance: (150n * COIN).toString(), nonce: 0, nextNonce: 0 });
+    expect(info.body).toEqual({
+      address: addr(alice.address),
+      balance: (150n * COIN).toString(),
+      pendingBalance: (150n * COIN).toString(),
+      nonce: 0,
+      nextNonce: 0,
+    });
     expect((await get<Status>('/api/v1/status')).body.tipHash).toBe(r.body.hashes[2]);
     // Fund bob and carol too, for the batch tests.
     expect((await post('/api/v1/mine', { blocks: 1, address: addr(bob.address) })).status).toBe(200);
@@ -130,7 +164,13 @@ describe('HTTP API on a regtest node', () => {
 
     const pending = await get<TxInfo>(`/api/v1/transactions/${first.txid}`);
     expect(pending.status).toBe(200);
-    expect(pending.body).toMatchObject({ status: 'pending', blockHash: null, height: null, confirmations: 0, position: null });
+    expect(pending.body).toMatchObject({
+      status: 'pending',
+      blockHash: null,
+      height: null,
+      confirmations: 0,
+      position: null,
+    });
     expect(pending.body.transaction.signature).toBe(first.signature);
 
     // The same again is a conflict; a higher fee for the same nonce replaces it.
@@ -144,17 +184,36 @@ describe('HTTP API on a regtest node', () => {
     expect((await get<ErrorBody>(`/api/v1/transactions/${first.txid}`)).body.error.code).toBe('TX_NOT_FOUND');
 
     const a = (await get<AddressInfo>(`/api/v1/addresses/${addr(alice.address)}`)).body;
-    expect(a).toMatchObject({ balance: (150n * COIN).toString(), pendingBalance: (149n * COIN - 5000n).toString(), nonce: 0, nextNonce: 1 });
+    expect(a).toMatchObject({
+      balance: (150n * COIN).toString(),
+      pendingBalance: (149n * COIN - 5000n).toString(),
+      nonce: 0,
+      nextNonce: 1,
+    });
     const b = (await get<AddressInfo>(`/api/v1/addresses/${addr(bob.address)}`)).body;
-    expect(b).toMatchObject({ balance: (50n * COIN).toString(), pendingBalance: (51n * COIN).toString(), nonce: 0, nextNonce: 0 });
+    expect(b).toMatchObject({
+      balance: (50n * COIN).toString(),
+      pendingBalance: (51n * COIN).toString(),
+      nonce: 0,
+      nextNonce: 0,
+    });
     const mempool = await get<{ count: number; transactions: TransferJson[] }>('/api/v1/mempool');
     expect(mempool.body.count).toBe(1);
     expect(mempool.body.transactions[0]!.txid).toBe(better.txid);
 
-    const mined = await post<{ hashes: string[]; height: number }>('/api/v1/mine', { blocks: 1, address: addr(miner.address) });
+    const mined = await post<{ hashes: string[]; height: number }>('/api/v1/mine', {
+      blocks: 1,
+      address: addr(miner.address),
+    });
     expect(mined.body.height).toBe(6);
     const confirmed = await get<TxInfo>(`/api/v1/transactions/${better.txid}`);
-    expect(confirmed.body).toMatchObject({ status: 'confirmed', blockHash: mined.body.hashes[0], height: 6, confirmations: 1, position: 1 });
+    expect(confirmed.body).toMatchObject({
+      status: 'confirmed',
+      blockHash: mined.body.hashes[0],
+      height: 6,
+      confirmations: 1,
+      position: 1,
+    });
     expect(confirmed.body.transaction.signature).toBeUndefined();
 
     expect((await get<AddressInfo>(`/api/v1/addresses/${addr(alice.address)}`)).body).toMatchObject({
@@ -163,8 +222,12 @@ describe('HTTP API on a regtest node', () => {
       nonce: 1,
       nextNonce: 1,
     });
-    expect((await get<AddressInfo>(`/api/v1/addresses/${addr(bob.address)}`)).body.balance).toBe((51n * COIN).toString());
-    expect((await get<AddressInfo>(`/api/v1/addresses/${addr(miner.address)}`)).body.balance).toBe((50n * COIN + 5000n).toString());
+    expect((await get<AddressInfo>(`/api/v1/addresses/${addr(bob.address)}`)).body.balance).toBe(
+      (51n * COIN).toString(),
+    );
+    expect((await get<AddressInfo>(`/api/v1/addresses/${addr(miner.address)}`)).body.balance).toBe(
+      (50n * COIN + 5000n).toString(),
+    );
     // The coinbase is a transaction too.
     const block = (await get<BlockDetail>(`/api/v1/blocks/6`)).body;
     const cb = await get<TxInfo>(`/api/v1/transactions/${block.coinbase.txid}`);
@@ -224,7 +287,9 @@ describe('HTTP API on a regtest node', () => {
     expect(byHeight.body.cumulativeWork).toMatch(/^[0-9]+$/);
     const byHash = await get<BlockDetail>(`/api/v1/blocks/${byHeight.body.hash}`);
     expect(byHash.body).toEqual(byHeight.body);
-    expect((await get<BlockDetail>(`/api/v1/blocks/${byHeight.body.hash.toUpperCase().replace('0X', '0x')}`)).body.hash).toBe(byHeight.body.hash);
+    expect(
+      (await get<BlockDetail>(`/api/v1/blocks/${byHeight.body.hash.toUpperCase().replace('0X', '0x')}`)).body.hash,
+    ).toBe(byHeight.body.hash);
 
     // Every block: one 96-byte aggregate signature, and no individual signatures.
     const all = (await get<BlockPage>('/api/v1/blocks?limit=100')).body.blocks;
@@ -256,14 +321,22 @@ describe('HTTP API on a regtest node', () => {
 
   it('takes a batch: one bad signature is refused with TX_BAD_SIGNATURE, the others are accepted', async () => {
     const good1 = json(transfer(bob, carol.address, 2n * COIN, 0));
-    const forged = { ...json(transfer(carol, bob.address, COIN, 0)), signature: json(transfer(carol, bob.address, 2n * COIN, 0)).signature };
+    const forged = {
+      ...json(transfer(carol, bob.address, COIN, 0)),
+      signature: json(transfer(carol, bob.address, 2n * COIN, 0)).signature,
+    };
     const good2 = json(transfer(bob, alice.address, COIN, 1));
     const badHex = { ...json(transfer(carol, bob.address, COIN, 1)), senderPublicKey: '0xzz' };
     const r = await post<BatchItem[]>('/api/v1/transactions', [good1, forged, good2, badHex]);
     expect(r.status).toBe(202);
     expect(r.body).toHaveLength(4);
     expect(r.body[0]).toEqual({ index: 0, accepted: true, txid: good1.txid });
-    expect(r.body[1]).toMatchObject({ index: 1, accepted: false, txid: forged.txid, error: { code: 'TX_BAD_SIGNATURE' } });
+    expect(r.body[1]).toMatchObject({
+      index: 1,
+      accepted: false,
+      txid: forged.txid,
+      error: { code: 'TX_BAD_SIGNATURE' },
+    });
     expect(r.body[2]).toEqual({ index: 2, accepted: true, txid: good2.txid });
     expect(r.body[3]).toMatchObject({ index: 3, accepted: false, txid: null, error: { code: 'ENCODING_BAD_HEX' } });
     const mempool = (await get<{ count: number; transactions: TransferJson[] }>('/api/v1/mempool')).body;
@@ -274,7 +347,10 @@ describe('HTTP API on a regtest node', () => {
     const broken = await post<ErrorBody>('/api/v1/transactions', [good1, { ...good2, amount: 5 }]);
     expect(broken.status).toBe(400);
     expect(broken.body.error).toEqual({ code: 'BAD_REQUEST', message: 'body/1/amount must be string' });
-    const tooMany = await post<ErrorBody>('/api/v1/transactions', Array.from({ length: 1001 }, () => good1));
+    const tooMany = await post<ErrorBody>(
+      '/api/v1/transactions',
+      Array.from({ length: 1001 }, () => good1),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.code).toBe('BAD_REQUEST');
     expect((await post<ErrorBody>('/api/v1/transactions', [])).body.error.code).toBe('BAD_REQUEST');
@@ -307,11 +383,26 @@ describe('HTTP API on a regtest node', () => {
       ['bad hex key', () => ({ ...base(), senderPublicKey: '0x' + 'g'.repeat(96) }), 400, 'ENCODING_BAD_HEX'],
       ['hex without 0x', () => ({ ...base(), signature: base().signature!.slice(2) }), 400, 'ENCODING_BAD_HEX'],
       ['wrong-length key', () => ({ ...base(), senderPublicKey: validKey.slice(0, -2) }), 400, 'ENCODING_BAD_LENGTH'],
-      ['wrong-length signature', () => ({ ...base(), signature: base().signature! + '00' }), 400, 'ENCODING_BAD_LENGTH'],
+      [
+        'wrong-length signature',
+        () => ({ ...base(), signature: base().signature! + '00' }),
+        400,
+        'ENCODING_BAD_LENGTH',
+      ],
       ['infinity public key', () => ({ ...base(), senderPublicKey: infinityKey }), 400, 'TX_BAD_PUBLIC_KEY'],
-      ['key that is not a valid curve point', () => ({ ...base(), senderPublicKey: notAPoint }), 400, 'TX_BAD_PUBLIC_KEY'],
+      [
+        'key that is not a valid curve point',
+        () => ({ ...base(), senderPublicKey: notAPoint }),
+        400,
+        'TX_BAD_PUBLIC_KEY',
+      ],
       ['infinity signature', () => ({ ...base(), signature: infinitySig }), 400, 'TX_BAD_SIGNATURE'],
-      ['signature of another transfer', () => ({ ...base(), signature: json(transfer(carol, bob.address, COIN + 1n, 0)).signature }), 400, 'TX_BAD_SIGNATURE'],
+      [
+        'signature of another transfer',
+        () => ({ ...base(), signature: json(transfer(carol, bob.address, COIN + 1n, 0)).signature }),
+        400,
+        'TX_BAD_SIGNATURE',
+      ],
       ['bad address checksum', () => ({ ...base(), recipient: badChecksum }), 400, 'ADDRESS_BAD_CHECKSUM'],
       ['wrong network address', () => ({ ...base(), recipient: devnetAddress }), 400, 'ADDRESS_WRONG_NETWORK'],
       ['not an address', () => ({ ...base(), recipient: 'hello' }), 400, 'ADDRESS_BAD_FORMAT'],
@@ -324,13 +415,21 @@ describe('HTTP API on a regtest node', () => {
       ['devnet chain id', () => json(transfer(carol, bob.address, COIN, 0, 1000n, devnet)), 400, 'TX_BAD_CHAIN_ID'],
       ['nonce already used', () => json(transfer(bob, carol.address, COIN, 0)), 409, 'MEMPOOL_NONCE_TOO_LOW'],
       ['nonce far ahead', () => json(transfer(carol, bob.address, COIN, 1000)), 409, 'MEMPOOL_NONCE_TOO_HIGH'],
-      ['more than the balance', () => json(transfer(carol, bob.address, 1000n * COIN, 0)), 409, 'MEMPOOL_INSUFFICIENT_BALANCE'],
+      [
+        'more than the balance',
+        () => json(transfer(carol, bob.address, 1000n * COIN, 0)),
+        409,
+        'MEMPOOL_INSUFFICIENT_BALANCE',
+      ],
       ['fee below the minimum', () => json(transfer(carol, bob.address, COIN, 0, 1n)), 409, 'MEMPOOL_FEE_TOO_LOW'],
     ];
     for (const [name, body, status, code] of cases) {
       it(`${name} -> ${status} ${code}`, async () => {
         const payload = JSON.stringify(body());
-        const r = await call<ErrorBody>('POST', '/api/v1/transactions', undefined, app, { payload, headers: { 'content-type': 'application/json' } });
+        const r = await call<ErrorBody>('POST', '/api/v1/transactions', undefined, app, {
+          payload,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(r.status, JSON.stringify(r.body)).toBe(status);
         expect(r.body.error.code).toBe(code);
         expect(r.body.error.message.length).toBeGreaterThan(0);
@@ -339,11 +438,20 @@ describe('HTTP API on a regtest node', () => {
 
     it('malformed JSON, empty body, wrong content type, oversized body', async () => {
       const raw = async (payload: string, contentType = 'application/json'): Promise<Res<ErrorBody>> =>
-        call<ErrorBody>('POST', '/api/v1/transactions', undefined, app, { payload, headers: { 'content-type': contentType } });
+        call<ErrorBody>('POST', '/api/v1/transactions', undefined, app, {
+          payload,
+          headers: { 'content-type': contentType },
+        });
       expect(await raw('{"chainId": ')).toMatchObject({ status: 400, body: { error: { code: 'BAD_JSON' } } });
-      expect(await raw('{"__proto__": {"x": 1}}')).toMatchObject({ status: 400, body: { error: { code: 'BAD_JSON' } } });
+      expect(await raw('{"__proto__": {"x": 1}}')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'BAD_JSON' } },
+      });
       expect(await raw('')).toMatchObject({ status: 400, body: { error: { code: 'BAD_JSON' } } });
-      expect(await raw('{}', 'text/plain')).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+      expect(await raw('{}', 'text/plain')).toMatchObject({
+        status: 415,
+        body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } },
+      });
       const big = JSON.stringify({ ...base(), padding: 'x'.repeat(1024 * 1024) });
       expect(await raw(big)).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
       const missing = await raw(JSON.stringify({ ...base(), fee: undefined }));
@@ -418,14 +526,22 @@ describe('HTTP API on a regtest node', () => {
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(origin);
-    const other = await withCors.inject({ method: 'GET', url: '/api/v1/status', headers: { origin: 'https://evil.example' } });
+    const other = await withCors.inject({
+      method: 'GET',
+      url: '/api/v1/status',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const off = await app.inject({ method: 'GET', url: '/api/v1/status', headers: { origin } });
     expect(off.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('serves an OpenAPI 3 document with the /api/v1 paths, and its UI', async () => {
-    const doc = await get<{ openapi: string; info: { title: string }; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>('/docs/json');
+    const doc = await get<{
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>('/docs/json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     const paths = Object.keys(doc.body.paths);
@@ -472,7 +588,11 @@ describe('HTTP API on a devnet node', () => {
   it('refuses mining on demand with 403 NOT_REGTEST, and serves the rest', async () => {
     const dev = await openNode(devnet, 'devnet');
     const devApp = await server(dev);
-    const r = await post<ErrorBody>('/api/v1/mine', { blocks: 1, address: encodeAddress(alice.address, devnet) }, devApp);
+    const r = await post<ErrorBody>(
+      '/api/v1/mine',
+      { blocks: 1, address: encodeAddress(alice.address, devnet) },
+      devApp,
+    );
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('NOT_REGTEST');
     const s = await get<Status>('/api/v1/status', devApp);

@@ -21,7 +21,12 @@ const senders = Array.from({ length: 20 }, (_, i) => testKey(100 + i));
 const genesis = genesisBlock(regtest);
 
 /** Blocks on top of `base` (the chain so far, genesis first), each with the next `perBlock[i]` transfers. */
-function grow(base: readonly Block[], perBlock: readonly number[], seed: number, minerIndex: (h: number) => number): Block[] {
+function grow(
+  base: readonly Block[],
+  perBlock: readonly number[],
+  seed: number,
+  minerIndex: (h: number) => number,
+): Block[] {
   const rand = prng(seed);
   const ledger: Ledger = replay(base);
   const chain = [...base];
@@ -64,7 +69,9 @@ describe('a 50-block chain with 1,000 transfers from 20 senders', () => {
     expect(allSenders.size).toBe(20);
     for (const b of main.slice(1)) {
       expect(b.aggregateSignature).toHaveLength(SIGNATURE_LENGTH);
-      expect(b.coinbase.amount).toBe(blockSubsidy(b.header.height, regtest) + b.transactions.reduce((n, tx) => n + tx.fee, 0n));
+      expect(b.coinbase.amount).toBe(
+        blockSubsidy(b.header.height, regtest) + b.transactions.reduce((n, tx) => n + tx.fee, 0n),
+      );
     }
 
     t = openTestChain();

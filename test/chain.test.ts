@@ -205,7 +205,14 @@ describe('chain', () => {
     const wrong = transfer(alice, bob.address, 6n * COIN, 0);
     // The miner commits to a signature that does not cover the block's transfer.
     const honest = buildBlock(g1, { txs: [send] });
-    const forged = solveBlock(assembleBlock({ ...honest.header, coinbase: honest.coinbase, transactions: honest.transactions, aggregateSignature: wrong.signature }))!;
+    const forged = solveBlock(
+      assembleBlock({
+        ...honest.header,
+        coinbase: honest.coinbase,
+        transactions: honest.transactions,
+        aggregateSignature: wrong.signature,
+      }),
+    )!;
     const r = t.chain.processBlock(forged);
     expect(r.error?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
     expect(t.store.getInvalid(blockHash(forged.header))?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
@@ -217,8 +224,22 @@ describe('chain', () => {
     const [g1] = extend(genesis, 1) as [Block];
     const send = transfer(alice, bob.address, 5n * COIN, 0);
     const honest = buildBlock(g1, { txs: [send] });
-    const forged = solveBlock(assembleBlock({ ...honest.header, coinbase: honest.coinbase, transactions: honest.transactions, aggregateSignature: transfer(alice, bob.address, 6n * COIN, 0).signature }))!;
-    const badKey = solveBlock(assembleBlock({ ...honest.header, coinbase: honest.coinbase, transactions: [{ ...send.tx, senderPublicKey: new Uint8Array(48).fill(0x8f) }], aggregateSignature: send.signature }))!;
+    const forged = solveBlock(
+      assembleBlock({
+        ...honest.header,
+        coinbase: honest.coinbase,
+        transactions: honest.transactions,
+        aggregateSignature: transfer(alice, bob.address, 6n * COIN, 0).signature,
+      }),
+    )!;
+    const badKey = solveBlock(
+      assembleBlock({
+        ...honest.header,
+        coinbase: honest.coinbase,
+        transactions: [{ ...send.tx, senderPublicKey: new Uint8Array(48).fill(0x8f) }],
+        aggregateSignature: send.signature,
+      }),
+    )!;
     const prechecker = new SignaturePrechecker();
     try {
       for (const block of [honest, forged, badKey]) {
@@ -226,7 +247,9 @@ describe('chain', () => {
         const [onWorker] = prechecker.precheck([bytes]);
         const verdict = await onWorker!;
         expect(verdict).toEqual(signatureVerdict(bytes));
-        expect(verdict?.ok ? 'ok' : verdict?.code).toBe(block === honest ? 'ok' : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_BAD_PUBLIC_KEY');
+        expect(verdict?.ok ? 'ok' : verdict?.code).toBe(
+          block === honest ? 'ok' : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_BAD_PUBLIC_KEY',
+        );
         t = openTestChain();
         processAll([g1]);
         const itself = t.chain.processBlock(bytes);
@@ -236,9 +259,17 @@ describe('chain', () => {
         const ahead = t.chain.processBlock(bytes, verdict);
         expect(ahead.status).toBe(itself.status);
         // The state rules still run first: the unknown sender cannot pay before its key is judged.
-        expect(itself.error?.code).toBe(block === honest ? undefined : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_INSUFFICIENT_BALANCE');
-        expect([ahead.error?.code, ahead.error?.message, ahead.error?.kind]).toEqual([itself.error?.code, itself.error?.message, itself.error?.kind]);
-        expect(t.store.getInvalid(blockHash(block.header))).toEqual(block === honest ? undefined : { code: itself.error?.code, message: itself.error?.message });
+        expect(itself.error?.code).toBe(
+          block === honest ? undefined : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_INSUFFICIENT_BALANCE',
+        );
+        expect([ahead.error?.code, ahead.error?.message, ahead.error?.kind]).toEqual([
+          itself.error?.code,
+          itself.error?.message,
+          itself.error?.kind,
+        ]);
+        expect(t.store.getInvalid(blockHash(block.header))).toEqual(
+          block === honest ? undefined : { code: itself.error?.code, message: itself.error?.message },
+        );
         if (block === honest) expect(t.chain.lastSignaturePath).toBe('prechecked');
         t.cleanup();
       }
@@ -295,7 +326,13 @@ describe('chain', () => {
     const [g1, g2] = extend(genesis, 2) as [Block, Block];
     processAll([g1]);
     const parent = t.store.getRecord(blockHash(g1.header))!;
-    t.store.putBlock(blockHash(g2.header), g2, encodeBlock(g2), parent.cumulativeWork + workForTarget(decodeCompact(g2.header.bits)), BlockStatus.stored);
+    t.store.putBlock(
+      blockHash(g2.header),
+      g2,
+      encodeBlock(g2),
+      parent.cumulativeWork + workForTarget(decodeCompact(g2.header.bits)),
+      BlockStatus.stored,
+    );
     expect(t.chain.tip.height).toBe(1);
     t = t.reopen();
     expect(t.chain.tip.height).toBe(2);

@@ -24,7 +24,10 @@ describe('ourcoin node: bad input', () => {
   it.each([
     [['node', '--network', 'mainnet'], 'NETWORK_UNKNOWN'],
     [['node', '--network', 'regtest', '--miner-address', 'ourreg1qqqqqqqq'], 'ADDRESS_'],
-    [['node', '--network', 'regtest', '--miner-address', 'ourdev1qfeu0tf0swjnpw3fxmy69uvjzjfny6zx940rwdq'], 'ADDRESS_WRONG_NETWORK'],
+    [
+      ['node', '--network', 'regtest', '--miner-address', 'ourdev1qfeu0tf0swjnpw3fxmy69uvjzjfny6zx940rwdq'],
+      'ADDRESS_WRONG_NETWORK',
+    ],
     [['node', '--threads', '0'], 'expected an integer from 1 to 256'],
     [['node', '--api-port', '70000'], 'expected an integer from 0 to 65535'],
     [['node', '--network', 'regtest', '--mine', '--password-file', '/nonexistent/pw'], 'PASSWORD_FILE_UNREADABLE'],

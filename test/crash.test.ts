@@ -52,15 +52,22 @@ function makeBlocks(count: number): Block[] {
   return chain;
 }
 
-function runImporter(dbPath: string, blocksPath: string, killAfterMs?: number): Promise<{ out: string; killed: boolean }> {
+function runImporter(
+  dbPath: string,
+  blocksPath: string,
+  killAfterMs?: number,
+): Promise<{ out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/importBlocks.ts', dbPath, blocksPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/importBlocks.ts', dbPath, blocksPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       // Start the kill clock once the chain is open, so kills land during imports.
-      if (killAfterMs !== undefined && out.startsWith('start') && !timer) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (killAfterMs !== undefined && out.startsWith('start') && !timer)
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     let timer: NodeJS.Timeout | undefined;
@@ -77,7 +84,9 @@ function runImporter(dbPath: string, blocksPath: string, killAfterMs?: number): 
 /** The store's own checks (storeCheck.ts), and its main chain is a prefix of `chain`. */
 function checkAgainst(dbPath: string, chain: readonly Block[]): number {
   const stored = checkStore(dbPath);
-  expect(stored.blocks.map((b) => toHex(blockHash(b.header)))).toEqual(chain.slice(0, stored.tipHeight + 1).map((b) => toHex(blockHash(b.header))));
+  expect(stored.blocks.map((b) => toHex(blockHash(b.header)))).toEqual(
+    chain.slice(0, stored.tipHeight + 1).map((b) => toHex(blockHash(b.header))),
+  );
   return stored.tipHeight;
 }
 
@@ -134,7 +143,14 @@ describe('crash safety of a running node', () => {
           const info = (await victim.get<AddressInfo>(`/api/v1/addresses/${dev(from)}`)).body;
           if (BigInt(info.pendingBalance) > 1_000_000n) {
             const batch = Array.from({ length: 3 }, (_, i) => {
-              const s = transfer(from, testKey(720 + Math.floor(rand() * 8)).address, BigInt(1 + Math.floor(rand() * 10_000)), info.nextNonce + i, 1000n, devnet);
+              const s = transfer(
+                from,
+                testKey(720 + Math.floor(rand() * 8)).address,
+                BigInt(1 + Math.floor(rand() * 10_000)),
+                info.nextNonce + i,
+                1000n,
+                devnet,
+              );
               return transferToJson(s.tx, devnet, s.signature);
             });
             const r = await victim.post<BatchItemResult[]>('/api/v1/transactions', batch);
@@ -155,68 +171,91 @@ describe('crash safety of a running node', () => {
     };
   }
 
-  it('survives SIGKILLs while mining, importing and taking transfers, and rejoins the network each time', { timeout: scaled(90_000, 600_000) }, async () => {
-    const kills = scaled(5, 25);
-    const rand = prng(23);
-    const peerKey = testKey(700);
-    const victimKey = testKey(701);
-    const mining = ['--network', 'devnet', '--mine', '--threads', '1'];
-    const peer = await startNode([...mining, '--datadir', join(dir, 'peer'), '--miner-address', dev(peerKey)]);
-    nodes.push(peer);
-    const victimDir = join(dir, 'victim');
-    const victimArgs = [...mining, '--datadir', victimDir, '--miner-address', dev(victimKey), '--peer', await multiaddr(peer)];
-    const start = async (): Promise<NodeProcess> => {
-      const n = await startNode(victimArgs);
-      nodes.push(n);
-      return n;
-    };
-    const rejoined = async (victim: NodeProcess): Promise<void> => {
-      await waitFor('the victim to reconnect', 30_000, async () => (await status(victim)).peers >= 1 && (await status(peer)).peers >= 1);
-      await waitFor('victim and peer on one tip', 30_000, () => sameTip([victim, peer]));
-    };
+  it(
+    'survives SIGKILLs while mining, importing and taking transfers, and rejoins the network each time',
+    { timeout: scaled(90_000, 600_000) },
+    async () => {
+      const kills = scaled(5, 25);
+      const rand = prng(23);
+      const peerKey = testKey(700);
+      const victimKey = testKey(701);
+      const mining = ['--network', 'devnet', '--mine', '--threads', '1'];
+      const peer = await startNode([...mining, '--datadir', join(dir, 'peer'), '--miner-address', dev(peerKey)]);
+      nodes.push(peer);
+      const victimDir = join(dir, 'victim');
+      const victimArgs = [
+        ...mining,
+        '--datadir',
+        victimDir,
+        '--miner-address',
+        dev(victimKey),
+        '--peer',
+        await multiaddr(peer),
+      ];
+      const start = async (): Promise<NodeProcess> => {
+        const n = await startNode(victimArgs);
+        nodes.push(n);
+        return n;
+      };
+      const rejoined = async (victim: NodeProcess): Promise<void> => {
+        await waitFor(
+          'the victim to reconnect',
+          30_000,
+          async () => (await status(victim)).peers >= 1 && (await status(peer)).peers >= 1,
+        );
+        await waitFor('victim and peer on one tip', 30_000, () => sameTip([victim, peer]));
+      };
 
-    // The victim's mined coins in the peer's main chain, after the first kill: a restarted
-    // victim must add to them.
-    const paid = async (): Promise<bigint> => BigInt((await peer.get<AddressInfo>(`/api/v1/addresses/${dev(victimKey)}`)).body.balance);
-    let paidAtFirstKill: bigint | undefined;
+      // The victim's mined coins in the peer's main chain, after the first kill: a restarted
+      // victim must add to them.
+      const paid = async (): Promise<bigint> =>
+        BigInt((await peer.get<AddressInfo>(`/api/v1/addresses/${dev(victimKey)}`)).body.balance);
+      let paidAtFirstKill: bigint | undefined;
 
-    let victim = await start();
-    let lastWork = 0n;
-    let accepted = 0;
-    for (let round = 0; round < kills; round++) {
-      // Half the kills land soon after a restart (catching up on the peer's blocks while the
-      // victim was down), half after it has rejoined, while it mines, imports and takes transfers.
-      const early = rand() < 0.5;
-      if (!early) await rejoined(victim);
-      const sender = sendTransfers(victim, peerKey, rand);
-      await sleep(Math.floor(rand() * (early ? 1500 : 3000)));
-      await victim.kill();
-      accepted += await sender.stop();
-      paidAtFirstKill ??= await paid();
+      let victim = await start();
+      let lastWork = 0n;
+      let accepted = 0;
+      for (let round = 0; round < kills; round++) {
+        // Half the kills land soon after a restart (catching up on the peer's blocks while the
+        // victim was down), half after it has rejoined, while it mines, imports and takes transfers.
+        const early = rand() < 0.5;
+        if (!early) await rejoined(victim);
+        const sender = sendTransfers(victim, peerKey, rand);
+        await sleep(Math.floor(rand() * (early ? 1500 : 3000)));
+        await victim.kill();
+        accepted += await sender.stop();
+        paidAtFirstKill ??= await paid();
 
-      const stored = checkStore(join(victimDir, 'chain.sqlite'));
-      // Every committed block stays committed: the tip's work never goes down.
-      expect(stored.tipWork).toBeGreaterThanOrEqual(lastWork);
-      lastWork = stored.tipWork;
-      victim = await start();
-    }
+        const stored = checkStore(join(victimDir, 'chain.sqlite'));
+        // Every committed block stays committed: the tip's work never goes down.
+        expect(stored.tipWork).toBeGreaterThanOrEqual(lastWork);
+        lastWork = stored.tipWork;
+        victim = await start();
+      }
 
-    // The last restart rejoins and mines; blocks mined after restarts reached the peer's chain.
-    await rejoined(victim);
-    await waitFor('the victim to mine again', 30_000, async () => {
-      const s = await status(victim);
-      return s.mining && s.hashRate > 0;
-    });
-    await waitFor('a block mined by a restarted victim in the peer chain', 60_000, async () => (await paid()) > paidAtFirstKill!);
+      // The last restart rejoins and mines; blocks mined after restarts reached the peer's chain.
+      await rejoined(victim);
+      await waitFor('the victim to mine again', 30_000, async () => {
+        const s = await status(victim);
+        return s.mining && s.hashRate > 0;
+      });
+      await waitFor(
+        'a block mined by a restarted victim in the peer chain',
+        60_000,
+        async () => (await paid()) > paidAtFirstKill!,
+      );
 
-    // Clean shutdowns leave checkable stores too, and transfers made it into the chain.
-    expect(await victim.stop()).toBe(0);
-    expect(await peer.stop()).toBe(0);
-    const final = checkStore(join(victimDir, 'chain.sqlite'));
-    expect(final.tipWork).toBeGreaterThanOrEqual(lastWork);
-    checkStore(join(dir, 'peer', 'chain.sqlite'));
-    expect(accepted).toBeGreaterThan(0);
-    expect(final.transfers).toBeGreaterThan(0);
-    console.log(`crash (node): ${kills} kills, final height ${final.tipHeight}, ${final.transfers} transfers in the chain, ${accepted} accepted over HTTP`);
-  });
+      // Clean shutdowns leave checkable stores too, and transfers made it into the chain.
+      expect(await victim.stop()).toBe(0);
+      expect(await peer.stop()).toBe(0);
+      const final = checkStore(join(victimDir, 'chain.sqlite'));
+      expect(final.tipWork).toBeGreaterThanOrEqual(lastWork);
+      checkStore(join(dir, 'peer', 'chain.sqlite'));
+      expect(accepted).toBeGreaterThan(0);
+      expect(final.transfers).toBeGreaterThan(0);
+      console.log(
+        `crash (node): ${kills} kills, final height ${final.tipHeight}, ${final.transfers} transfers in the chain, ${accepted} accepted over HTTP`,
+      );
+    },
+  );
 });

@@ -37,7 +37,9 @@ interface VectorCase {
 function loadCases(folder: string): VectorCase[] {
   const dir = path.join(vectorsDir, folder);
   if (!existsSync(dir)) throw new Error(`BLS vectors folder missing: ${dir}`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) throw new Error(`BLS vectors folder is empty: ${dir}`);
   return files.map((file) => {
     const parsed: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
@@ -89,7 +91,9 @@ describe.each(backends)('$name: BLS12-381 POP vectors', (bls) => {
   });
 
   it.each(verifyCases)('verify/$name', ({ input, output }) => {
-    const r = attempt(() => bls.verify(bytes(field(input, 'pubkey')), bytes(field(input, 'message')), bytes(field(input, 'signature'))));
+    const r = attempt(() =>
+      bls.verify(bytes(field(input, 'pubkey')), bytes(field(input, 'message')), bytes(field(input, 'signature'))),
+    );
     expect(r.value ?? false).toBe(output);
     expect(r.threw, 'verify returns false, never throws').toBe(false);
   });
@@ -102,7 +106,11 @@ describe.each(backends)('$name: BLS12-381 POP vectors', (bls) => {
 
   it.each(aggregateVerifyCases)('aggregate_verify/$name', ({ input, output }) => {
     const r = attempt(() =>
-      bls.aggregateVerify(bytesList(field(input, 'pubkeys')), bytesList(field(input, 'messages')), bytes(field(input, 'signature'))),
+      bls.aggregateVerify(
+        bytesList(field(input, 'pubkeys')),
+        bytesList(field(input, 'messages')),
+        bytes(field(input, 'signature')),
+      ),
     );
     expect(r.value ?? false).toBe(output);
     expect(r.threw, 'aggregateVerify returns false, never throws').toBe(false);

@@ -21,8 +21,14 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function devnet(args: string[]): { proc: ChildProcessWithoutNullStreams; output: () => string; exit: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'devnet', ...args], { env: { ...process.env, OURCOIN_PASSWORD: '' } });
+function devnet(args: string[]): {
+  proc: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'devnet', ...args], {
+    env: { ...process.env, OURCOIN_PASSWORD: '' },
+  });
   started.push(proc);
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -31,7 +37,12 @@ function devnet(args: string[]): { proc: ChildProcessWithoutNullStreams; output:
   return { proc, output: () => out, exit };
 }
 
-async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined> | T | undefined, output: () => string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | undefined> | T | undefined,
+  output: () => string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const v = await check();
@@ -76,8 +87,16 @@ describe('ourcoin devnet', () => {
       'the table of nodes',
       40_000,
       () => {
-        const found = [...run.output().matchAll(/^\s+(\d+)\s+(http:\/\/127\.0\.0\.1:\d+)\s+(\/ip4\/127\.0\.0\.1\/tcp\/(\d+)\/p2p\/\w+)\s+(yes|no)/gm)];
-        return found.length === 3 ? found.map((m) => ({ index: Number(m[1]), url: m[2]!, p2pPort: Number(m[4]), mining: m[5] === 'yes' })) : undefined;
+        const found = [
+          ...run
+            .output()
+            .matchAll(
+              /^\s+(\d+)\s+(http:\/\/127\.0\.0\.1:\d+)\s+(\/ip4\/127\.0\.0\.1\/tcp\/(\d+)\/p2p\/\w+)\s+(yes|no)/gm,
+            ),
+        ];
+        return found.length === 3
+          ? found.map((m) => ({ index: Number(m[1]), url: m[2]!, p2pPort: Number(m[4]), mining: m[5] === 'yes' }))
+          : undefined;
       },
       run.output,
     );
@@ -96,11 +115,19 @@ describe('ourcoin devnet', () => {
       run.output,
     );
     expect(heights[0]).toBeGreaterThan(3);
-    await waitFor('a status line', 10_000, () => (/heights \d+ \d+ \d+ {2}peers \d+ \d+ \d+/.test(run.output()) ? true : undefined), run.output);
+    await waitFor(
+      'a status line',
+      10_000,
+      () => (/heights \d+ \d+ \d+ {2}peers \d+ \d+ \d+/.test(run.output()) ? true : undefined),
+      run.output,
+    );
 
     run.proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([run.exit, new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 25_000)))]);
+    const code = await Promise.race([
+      run.exit,
+      new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 25_000))),
+    ]);
     clearTimeout(timer);
     expect(code, run.output()).toBe(0);
     expect(run.output()).toMatch(/stopped; removed/);
@@ -122,7 +149,10 @@ describe('ourcoin devnet', () => {
       const dir = join(scratch, 'failing');
       const run = devnet(['--nodes', '2', '--network', 'regtest', '--base-port', String(port), '--dir', dir]);
       let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([run.exit, new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 40_000)))]);
+      const code = await Promise.race([
+        run.exit,
+        new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 40_000))),
+      ]);
       clearTimeout(timer);
       expect(code, run.output()).toBe(1);
       expect(run.output()).toMatch(/node 0 exited unexpectedly \(code 2\)/);
@@ -134,12 +164,19 @@ describe('ourcoin devnet', () => {
   });
 
   it('refuses more miners than nodes', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'devnet', '--nodes', '2', '--mining', '3'], { timeout: 30_000 });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'devnet', '--nodes', '2', '--mining', '3'],
+      { timeout: 30_000 },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toContain('DEVNET_BAD_OPTIONS');
   });
 
   it('spawns nodes the way it runs: dist/cli/main.js when built', () => {
-    expect(ourcoinCommand('file:///opt/ourcoin/dist/cli/devnetCommand.js')).toEqual({ command: process.execPath, args: ['/opt/ourcoin/dist/cli/main.js'] });
+    expect(ourcoinCommand('file:///opt/ourcoin/dist/cli/devnetCommand.js')).toEqual({
+      command: process.execPath,
+      args: ['/opt/ourcoin/dist/cli/main.js'],
+    });
   });
 });

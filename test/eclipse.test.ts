@@ -34,8 +34,8 @@ afterAll(async () => {
 const MAX_PEERS = 6;
 const STRANGERS = 16;
 
-
-const peerIds = async (n: NodeProcess): Promise<string[]> => (await n.get<PeerView[]>('/api/v1/peers')).body.map((p) => p.peerId);
+const peerIds = async (n: NodeProcess): Promise<string[]> =>
+  (await n.get<PeerView[]>('/api/v1/peers')).body.map((p) => p.peerId);
 
 describe('eclipse resistance', () => {
   it('keeps and redials its --peer while strangers crowd its connection slots', async () => {
@@ -44,7 +44,16 @@ describe('eclipse resistance', () => {
     const friendStatus = await status(friend);
     const friendId = friendStatus.p2p!.peerId;
     const friendAddr = friendStatus.p2p!.multiaddrs[0]!;
-    const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'node'), '--peer', friendAddr, '--max-peers', String(MAX_PEERS)]);
+    const node = await startNode([
+      '--network',
+      'regtest',
+      '--datadir',
+      join(dir, 'node'),
+      '--peer',
+      friendAddr,
+      '--max-peers',
+      String(MAX_PEERS),
+    ]);
     running.push(node);
     await waitFor('the --peer connection', 10_000, async () => (await peerIds(node)).includes(friendId));
 
@@ -64,7 +73,11 @@ describe('eclipse resistance', () => {
 
     // Not eclipsed: blocks from the friend still arrive.
     await friend.post('/api/v1/mine', { blocks: 2, address: encodeAddress(testKey(71).address, regtest) });
-    await waitFor('the friend\'s blocks', 20_000, async () => (await status(node)).tipHash === (await status(friend)).tipHash);
+    await waitFor(
+      "the friend's blocks",
+      20_000,
+      async () => (await status(node)).tipHash === (await status(friend)).tipHash,
+    );
 
     // The friend restarts on the same address: the node dials it again by itself.
     await friend.stop();

@@ -74,8 +74,10 @@ function expectCode(fn: () => unknown, code: string): OurCoinError {
 
 const hex = (b: Uint8Array): string => toHex(b);
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
-const u32be = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.length).getUint32(at, false);
-const u64be = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.length).getBigUint64(at, false);
+const u32be = (b: Uint8Array, at: number): number =>
+  new DataView(b.buffer, b.byteOffset, b.length).getUint32(at, false);
+const u64be = (b: Uint8Array, at: number): bigint =>
+  new DataView(b.buffer, b.byteOffset, b.length).getBigUint64(at, false);
 /** A copy of `b` with byte `at` set to `value`. */
 const patched = (b: Uint8Array, at: number, value: number): Uint8Array => {
   const out = b.slice();
@@ -101,11 +103,16 @@ const sampleTx: Transfer = {
 
 describe('ByteWriter / ByteReader', () => {
   it('writes u8, u32 and u64 big-endian', () => {
-    const b = new ByteWriter(1).u8(0xab).u32(0x0102_0304).u64(0x1122_3344_5566_7788n).bytes(Uint8Array.of(9, 8)).finish();
+    const b = new ByteWriter(1)
+      .u8(0xab)
+      .u32(0x0102_0304)
+      .u64(0x1122_3344_5566_7788n)
+      .bytes(Uint8Array.of(9, 8))
+      .finish();
     expect(hex(b)).toBe('0xab' + '01020304' + '1122334455667788' + '0908');
-    expect(hex(new ByteWriter().u8(0).u8(255).u32(0).u32(0xffff_ffff).u64(0n).u64(0xffff_ffff_ffff_ffffn).finish())).toBe(
-      '0x00ff' + '00000000' + 'ffffffff' + '0000000000000000' + 'ffffffffffffffff',
-    );
+    expect(
+      hex(new ByteWriter().u8(0).u8(255).u32(0).u32(0xffff_ffff).u64(0n).u64(0xffff_ffff_ffff_ffffn).finish()),
+    ).toBe('0x00ff' + '00000000' + 'ffffffff' + '0000000000000000' + 'ffffffffffffffff');
   });
 
   it('grows past its initial capacity', () => {
@@ -118,12 +125,16 @@ describe('ByteWriter / ByteReader', () => {
 
   it('rejects out-of-range writes with ENCODING_OUT_OF_RANGE', () => {
     for (const n of [-1, 256, 1.5, Number.NaN]) expectCode(() => new ByteWriter().u8(n), 'ENCODING_OUT_OF_RANGE');
-    for (const n of [-1, 2 ** 32, 0.5, Number.POSITIVE_INFINITY]) expectCode(() => new ByteWriter().u32(n), 'ENCODING_OUT_OF_RANGE');
+    for (const n of [-1, 2 ** 32, 0.5, Number.POSITIVE_INFINITY])
+      expectCode(() => new ByteWriter().u32(n), 'ENCODING_OUT_OF_RANGE');
     for (const n of [-1n, 1n << 64n]) expectCode(() => new ByteWriter().u64(n), 'ENCODING_OUT_OF_RANGE');
   });
 
   it('reads back what was written', () => {
-    const r = new ByteReader(Uint8Array.of(0xab, 1, 2, 3, 4, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 7, 7), 'test');
+    const r = new ByteReader(
+      Uint8Array.of(0xab, 1, 2, 3, 4, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 7, 7),
+      'test',
+    );
     expect(r.u8('a')).toBe(0xab);
     expect(r.u32('b')).toBe(0x0102_0304);
     expect(r.u64('c')).toBe(0x1122_3344_5566_7788n);
@@ -179,7 +190,8 @@ describe('hex', () => {
     for (const bad of ['ab01', '0xabc', '0xzz', '0x12 34', '0X1234', ' 0x12', '0x12\n', '', 'xx12']) {
       expectCode(() => fromHex(bad, 'f'), 'ENCODING_BAD_HEX');
     }
-    for (const bad of [undefined, null, 12, ['0x12'], { hex: '0x12' }]) expectCode(() => fromHex(bad, 'f'), 'ENCODING_BAD_HEX');
+    for (const bad of [undefined, null, 12, ['0x12'], { hex: '0x12' }])
+      expectCode(() => fromHex(bad, 'f'), 'ENCODING_BAD_HEX');
   });
 
   it('fromHex rejects a wrong length with ENCODING_BAD_LENGTH', () => {
@@ -228,7 +240,13 @@ describe('transfer encoding', () => {
 
   it('decode(encode(x)) deep-equals x', () => {
     expect(decodeTransfer(encodeTransfer(sampleTx))).toEqual(sampleTx);
-    const edge: Transfer = { ...sampleTx, amount: 0n, fee: 0xffff_ffff_ffff_ffffn, nonce: MAX_NONCE, chainId: 0xffff_ffff };
+    const edge: Transfer = {
+      ...sampleTx,
+      amount: 0n,
+      fee: 0xffff_ffff_ffff_ffffn,
+      nonce: MAX_NONCE,
+      chainId: 0xffff_ffff,
+    };
     expect(decodeTransfer(encodeTransfer(edge))).toEqual(edge);
   });
 
@@ -263,11 +281,15 @@ describe('transfer encoding', () => {
   });
 
   it('refuses to encode bad fields', () => {
-    for (const nonce of [-1, 2 ** 53, 1.5, Number.NaN]) expectCode(() => encodeTransfer({ ...sampleTx, nonce }), 'ENCODING_OUT_OF_RANGE');
+    for (const nonce of [-1, 2 ** 53, 1.5, Number.NaN])
+      expectCode(() => encodeTransfer({ ...sampleTx, nonce }), 'ENCODING_OUT_OF_RANGE');
     expectCode(() => encodeTransfer({ ...sampleTx, amount: -1n }), 'ENCODING_OUT_OF_RANGE');
     expectCode(() => encodeTransfer({ ...sampleTx, fee: 1n << 64n }), 'ENCODING_OUT_OF_RANGE');
     expectCode(() => encodeTransfer({ ...sampleTx, chainId: 2 ** 32 }), 'ENCODING_OUT_OF_RANGE');
-    expectCode(() => encodeTransfer({ ...sampleTx, senderPublicKey: alice.publicKey.subarray(0, 47) }), 'ENCODING_BAD_LENGTH');
+    expectCode(
+      () => encodeTransfer({ ...sampleTx, senderPublicKey: alice.publicKey.subarray(0, 47) }),
+      'ENCODING_BAD_LENGTH',
+    );
     expectCode(() => encodeTransfer({ ...sampleTx, recipient: new Uint8Array(21) }), 'ENCODING_BAD_LENGTH');
   });
 
@@ -345,7 +367,11 @@ const genesis = genesisBlock(regtest);
 const block0 = buildBlock(genesis);
 const block1 = buildBlock(block0, { txs: [transfer(alice, bob.address, 7n * COIN, 0)] });
 const block3 = buildBlock(block1, {
-  txs: [transfer(alice, bob.address, 1n, 1), transfer(bob, carol.address, 2n, 0, 0n), transfer(carol, alice.address, 3n, 0, 5n)],
+  txs: [
+    transfer(alice, bob.address, 1n, 1),
+    transfer(bob, carol.address, 2n, 0, 0n),
+    transfer(carol, alice.address, 3n, 0, 5n),
+  ],
   miner: carol.address,
 });
 /** Offset of the u32 transfer count in an encoded block. */
@@ -502,7 +528,14 @@ describe('block encoding', () => {
 
   it('blockToJson has hash, header, coinbase, transactions, aggregateSignature and size', () => {
     const json = blockToJson(block3, regtest);
-    expect(Object.keys(json).sort()).toEqual(['aggregateSignature', 'coinbase', 'hash', 'header', 'size', 'transactions']);
+    expect(Object.keys(json).sort()).toEqual([
+      'aggregateSignature',
+      'coinbase',
+      'hash',
+      'header',
+      'size',
+      'transactions',
+    ]);
     expect(json.hash).toBe(hex(blockHash(block3.header)));
     expect(json.size).toBe(encodeBlock(block3).length);
     expect(json.aggregateSignature).toBe(hex(block3.aggregateSignature));
@@ -552,7 +585,9 @@ describe('merkle root', () => {
     expect(hex(merkleRoot([a, b, c]))).toBe(hex(node(node(leaf(a), leaf(b)), leaf(c))));
     const d = sha256(ascii('d'));
     const e = sha256(ascii('e'));
-    expect(hex(merkleRoot([a, b, c, d, e]))).toBe(hex(node(node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d))), leaf(e))));
+    expect(hex(merkleRoot([a, b, c, d, e]))).toBe(
+      hex(node(node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d))), leaf(e))),
+    );
   });
 
   it('does not duplicate the odd leaf (no CVE-2012-2459 mutation)', () => {
@@ -588,11 +623,13 @@ describe('compact bits', () => {
   });
 
   it('rejects a negative target (sign bit 0x00800000)', () => {
-    for (const bits of [0x0080_0000, 0x0480_0000, 0x20ff_ffff, 0x03ff_ff00]) expectCode(() => decodeCompact(bits), 'POW_BAD_BITS');
+    for (const bits of [0x0080_0000, 0x0480_0000, 0x20ff_ffff, 0x03ff_ff00])
+      expectCode(() => decodeCompact(bits), 'POW_BAD_BITS');
   });
 
   it('rejects a zero target', () => {
-    for (const bits of [0x0000_0000, 0x0300_0000, 0x2000_0000, 0x0100_3456]) expectCode(() => decodeCompact(bits), 'POW_BAD_BITS');
+    for (const bits of [0x0000_0000, 0x0300_0000, 0x2000_0000, 0x0100_3456])
+      expectCode(() => decodeCompact(bits), 'POW_BAD_BITS');
   });
 
   it('rejects targets that overflow 256 bits', () => {
@@ -656,23 +693,26 @@ describe('genesis', () => {
     regtest: '0x5b0ae91d3e6cbd06160e3ef00b21cb9ce03329e40c05ce4a3a3040efdc3a2697',
   };
 
-  it.each(Object.values(networks).map((n) => [n.name, n] as const))('%s genesis is well formed and meets its bits', (_name, network: NetworkParams) => {
-    const g = genesisBlock(network);
-    expect(g.header.height).toBe(0);
-    expect(g.header.version).toBe(BLOCK_VERSION);
-    expect(hex(g.header.prevHash)).toBe(hex(ZERO_HASH));
-    expect(g.header.bits).toBe(network.genesisBits);
-    expect(g.header.timestamp).toBe(network.genesis.timestamp);
-    expect(g.header.nonce).toBe(network.genesis.nonce);
-    expect(g.transactions).toEqual([]);
-    expect(hex(g.aggregateSignature)).toBe(hex(INFINITY_SIGNATURE));
-    expect(g.coinbase).toEqual({ chainId: network.chainId, height: 0, recipient: new Uint8Array(20), amount: 0n });
-    expect(hex(g.header.txRoot)).toBe(hex(merkleRoot([coinbaseTxid(g.coinbase)])));
-    expect(hex(g.header.signatureHash)).toBe(hex(sha256(INFINITY_SIGNATURE)));
-    expect(hashMeetsTarget(blockHash(g.header), decodeCompact(g.header.bits))).toBe(true);
-    expect(decodeBlock(encodeBlock(g))).toEqual(g);
-    expect(hex(blockHash(g.header))).toBe(expected[network.name]);
-  });
+  it.each(Object.values(networks).map((n) => [n.name, n] as const))(
+    '%s genesis is well formed and meets its bits',
+    (_name, network: NetworkParams) => {
+      const g = genesisBlock(network);
+      expect(g.header.height).toBe(0);
+      expect(g.header.version).toBe(BLOCK_VERSION);
+      expect(hex(g.header.prevHash)).toBe(hex(ZERO_HASH));
+      expect(g.header.bits).toBe(network.genesisBits);
+      expect(g.header.timestamp).toBe(network.genesis.timestamp);
+      expect(g.header.nonce).toBe(network.genesis.nonce);
+      expect(g.transactions).toEqual([]);
+      expect(hex(g.aggregateSignature)).toBe(hex(INFINITY_SIGNATURE));
+      expect(g.coinbase).toEqual({ chainId: network.chainId, height: 0, recipient: new Uint8Array(20), amount: 0n });
+      expect(hex(g.header.txRoot)).toBe(hex(merkleRoot([coinbaseTxid(g.coinbase)])));
+      expect(hex(g.header.signatureHash)).toBe(hex(sha256(INFINITY_SIGNATURE)));
+      expect(hashMeetsTarget(blockHash(g.header), decodeCompact(g.header.bits))).toBe(true);
+      expect(decodeBlock(encodeBlock(g))).toEqual(g);
+      expect(hex(blockHash(g.header))).toBe(expected[network.name]);
+    },
+  );
 
   it('is deterministic and differs between networks', () => {
     expect(hex(blockHash(genesisBlock(devnet).header))).toBe(hex(blockHash(genesisBlock(devnet).header)));
@@ -715,11 +755,15 @@ describe('addresses', () => {
   it('a devnet address decoded as regtest is ADDRESS_WRONG_NETWORK', () => {
     expectCode(() => decodeAddress(devAddr, regtest), 'ADDRESS_WRONG_NETWORK');
     expectCode(() => decodeAddress(regAddr, devnet), 'ADDRESS_WRONG_NETWORK');
-    expectCode(() => decodeAddress(bech32m.encode('bc', [0, ...bech32m.toWords(alice.address)]), regtest), 'ADDRESS_WRONG_NETWORK');
+    expectCode(
+      () => decodeAddress(bech32m.encode('bc', [0, ...bech32m.toWords(alice.address)]), regtest),
+      'ADDRESS_WRONG_NETWORK',
+    );
   });
 
   it('rejects non-strings, empty and garbage strings with ADDRESS_BAD_FORMAT', () => {
-    for (const bad of [undefined, null, 5, {}, [], alice.address]) expectCode(() => decodeAddress(bad, regtest), 'ADDRESS_BAD_FORMAT');
+    for (const bad of [undefined, null, 5, {}, [], alice.address])
+      expectCode(() => decodeAddress(bad, regtest), 'ADDRESS_BAD_FORMAT');
     for (const bad of ['', 'garbage', 'ourreg1', 'ourreg1qqqq', regAddr.slice(0, 12) + 'b' + regAddr.slice(13)]) {
       expectCode(() => decodeAddress(bad, regtest), 'ADDRESS_BAD_FORMAT');
     }
@@ -735,9 +779,18 @@ describe('addresses', () => {
   });
 
   it('rejects an unknown version or a wrong hash length with ADDRESS_BAD_FORMAT', () => {
-    expectCode(() => decodeAddress(bech32m.encode('ourreg', [1, ...bech32m.toWords(alice.address)]), regtest), 'ADDRESS_BAD_FORMAT');
-    expectCode(() => decodeAddress(bech32m.encode('ourreg', [0, ...bech32m.toWords(new Uint8Array(32))]), regtest), 'ADDRESS_BAD_FORMAT');
-    expectCode(() => decodeAddress(bech32m.encode('ourreg', [0, ...bech32m.toWords(new Uint8Array(19))]), regtest), 'ADDRESS_BAD_FORMAT');
+    expectCode(
+      () => decodeAddress(bech32m.encode('ourreg', [1, ...bech32m.toWords(alice.address)]), regtest),
+      'ADDRESS_BAD_FORMAT',
+    );
+    expectCode(
+      () => decodeAddress(bech32m.encode('ourreg', [0, ...bech32m.toWords(new Uint8Array(32))]), regtest),
+      'ADDRESS_BAD_FORMAT',
+    );
+    expectCode(
+      () => decodeAddress(bech32m.encode('ourreg', [0, ...bech32m.toWords(new Uint8Array(19))]), regtest),
+      'ADDRESS_BAD_FORMAT',
+    );
   });
 });
 
@@ -776,7 +829,8 @@ describe('amounts', () => {
 
   it('parseCoins rejects bad input with a precise code', () => {
     expectCode(() => parseCoins('0.000000001'), 'AMOUNT_TOO_PRECISE');
-    for (const bad of ['abc', '1,5', '-1', '', '.5', '1.', '1e3', '1.2.3']) expectCode(() => parseCoins(bad), 'AMOUNT_INVALID');
+    for (const bad of ['abc', '1,5', '-1', '', '.5', '1.', '1e3', '1.2.3'])
+      expectCode(() => parseCoins(bad), 'AMOUNT_INVALID');
     expectCode(() => parseCoins('21000000.00000001'), 'AMOUNT_OUT_OF_RANGE');
     expectCode(() => parseCoins('99999999999'), 'AMOUNT_OUT_OF_RANGE');
   });
@@ -839,7 +893,11 @@ describe('transfer JSON', () => {
     ['nonce above 2^53-1', (j) => (j.nonce = 2 ** 53), 'TX_JSON_INVALID'],
     ['nonce missing', (j) => delete j.nonce, 'TX_JSON_INVALID'],
     ['senderPublicKey as number', (j) => (j.senderPublicKey = 5), 'ENCODING_BAD_HEX'],
-    ['senderPublicKey without 0x', (j) => (j.senderPublicKey = (j.senderPublicKey as string).slice(2)), 'ENCODING_BAD_HEX'],
+    [
+      'senderPublicKey without 0x',
+      (j) => (j.senderPublicKey = (j.senderPublicKey as string).slice(2)),
+      'ENCODING_BAD_HEX',
+    ],
     ['senderPublicKey 47 bytes', (j) => (j.senderPublicKey = '0x' + '11'.repeat(47)), 'ENCODING_BAD_LENGTH'],
     ['senderPublicKey missing', (j) => delete j.senderPublicKey, 'ENCODING_BAD_HEX'],
     ['signature missing', (j) => delete j.signature, 'ENCODING_BAD_HEX'],
@@ -848,7 +906,11 @@ describe('transfer JSON', () => {
     ['recipient as number', (j) => (j.recipient = 1), 'ADDRESS_BAD_FORMAT'],
     ['recipient empty', (j) => (j.recipient = ''), 'ADDRESS_BAD_FORMAT'],
     ['recipient on devnet', (j) => (j.recipient = addressOf(bob.publicKey, devnet)), 'ADDRESS_WRONG_NETWORK'],
-    ['recipient with a typo', (j) => (j.recipient = (j.recipient as string).slice(0, -1) + ((j.recipient as string).endsWith('q') ? 'p' : 'q')), 'ADDRESS_BAD_CHECKSUM'],
+    [
+      'recipient with a typo',
+      (j) => (j.recipient = (j.recipient as string).slice(0, -1) + ((j.recipient as string).endsWith('q') ? 'p' : 'q')),
+      'ADDRESS_BAD_CHECKSUM',
+    ],
     ['amount as number', (j) => (j.amount = 5), 'AMOUNT_INVALID'],
     ['amount in coins', (j) => (j.amount = '1.5'), 'AMOUNT_INVALID'],
     ['amount above MAX_MONEY', (j) => (j.amount = (MAX_MONEY + 1n).toString()), 'AMOUNT_OUT_OF_RANGE'],
@@ -863,7 +925,8 @@ describe('transfer JSON', () => {
   });
 
   it('signedTransferFromJson rejects a non-object with TX_JSON_INVALID', () => {
-    for (const bad of [null, undefined, 'tx', 5, true]) expectCode(() => signedTransferFromJson(bad, regtest), 'TX_JSON_INVALID');
+    for (const bad of [null, undefined, 'tx', 5, true])
+      expectCode(() => signedTransferFromJson(bad, regtest), 'TX_JSON_INVALID');
     expectCode(() => signedTransferFromJson([], regtest), 'TX_JSON_INVALID');
   });
 });

@@ -52,7 +52,12 @@ let app: FastifyInstance;
 const seeds = { blockHashes: [] as string[], blocks: [] as string[], txids: [] as string[], transfers: [] as Json[] };
 
 beforeAll(async () => {
-  node = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'node'), logger, verifier: new InlineBatchVerifier() });
+  node = await OurCoinNode.open({
+    network: regtest,
+    datadir: join(dir, 'node'),
+    logger,
+    verifier: new InlineBatchVerifier(),
+  });
   // High enough that no fuzz run meets it: a 429 would hide what the route itself answers.
   app = await buildApiServer(node, { logger, rateLimit: { max: 1e9, timeWindowMs: 60_000 } });
   const mined = [...node.mineBlocks(3, alice.address), ...node.mineBlocks(1, bob.address)];
@@ -88,7 +93,13 @@ function snapshot(): string {
     .entries()
     .map((e) => toHex(e.txid))
     .sort();
-  return JSON.stringify({ tip: toHex(node.chain.tip.hash), height: node.chain.tip.height, orphans: node.chain.orphanCount, mempool, accounts });
+  return JSON.stringify({
+    tip: toHex(node.chain.tip.hash),
+    height: node.chain.tip.height,
+    orphans: node.chain.orphanCount,
+    mempool,
+    accounts,
+  });
 }
 
 // ---------------------------------------------------------------- input arbitraries
@@ -99,10 +110,38 @@ const enc = (s: string): string => encodeURIComponent(Buffer.from(s, 'utf8').toS
 /** A path segment or query value: hostile text, numbers at the edges, and mutated valid values. */
 const fuzzText: fc.Arbitrary<string> = fc.oneof(
   nastyString.map(enc),
-  fc.constantFrom('..', '%2e%2e', '..%2f..%2fpackage.json', '%', '%zz', '%E0%A4%A', '%00', '%ff', '-1', '-0', '0', '1', '01', '1.5', '1e3', '4294967295', '4294967296', '9999999999', '99999999999999999999', 'true', '0x', '0X' + 'AB'.repeat(32)),
+  fc.constantFrom(
+    '..',
+    '%2e%2e',
+    '..%2f..%2fpackage.json',
+    '%',
+    '%zz',
+    '%E0%A4%A',
+    '%00',
+    '%ff',
+    '-1',
+    '-0',
+    '0',
+    '1',
+    '01',
+    '1.5',
+    '1e3',
+    '4294967295',
+    '4294967296',
+    '9999999999',
+    '99999999999999999999',
+    'true',
+    '0x',
+    '0X' + 'AB'.repeat(32),
+  ),
   fc.integer().map(String),
   fc.constant(0).chain(() => fc.constantFrom(...seeds.blockHashes, ...seeds.txids)),
-  fc.constant(0).chain(() => mutatedJson(fc.constantFrom(...seeds.blockHashes, ...seeds.txids, addr(alice.address), addr(bob.address)))).map((v) => enc(typeof v === 'string' ? v : JSON.stringify(v))),
+  fc
+    .constant(0)
+    .chain(() =>
+      mutatedJson(fc.constantFrom(...seeds.blockHashes, ...seeds.txids, addr(alice.address), addr(bob.address))),
+    )
+    .map((v) => enc(typeof v === 'string' ? v : JSON.stringify(v))),
   fc.constantFrom(addr(alice.address), addr(bob.address).toUpperCase(), addr(carol.address)),
 );
 
@@ -131,11 +170,13 @@ const CONTENT_TYPES = [
 ] as const;
 
 /** Deep nesting, built as text: JSON.stringify of such a value would itself recurse. */
-const deepJson = fc.tuple(fc.integer({ min: 1, max: 200_000 }), fc.constantFrom('array', 'object', 'proto')).map(([depth, kind]) => {
-  if (kind === 'array') return '['.repeat(depth) + ']'.repeat(depth);
-  if (kind === 'object') return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-  return '{"__proto__":'.repeat(depth) + '{}' + '}'.repeat(depth);
-});
+const deepJson = fc
+  .tuple(fc.integer({ min: 1, max: 200_000 }), fc.constantFrom('array', 'object', 'proto'))
+  .map(([depth, kind]) => {
+    if (kind === 'array') return '['.repeat(depth) + ']'.repeat(depth);
+    if (kind === 'object') return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    return '{"__proto__":'.repeat(depth) + '{}' + '}'.repeat(depth);
+  });
 
 interface Body {
   readonly payload: string | Buffer;
@@ -143,16 +184,34 @@ interface Body {
 }
 
 /** Mostly labelled JSON, so that most bodies get past the content-type check to the route. */
-const contentType = fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) });
+const contentType = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('application/json') },
+  { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+);
 
 /** POST bodies: random and mutated JSON (as JSON or mislabelled), deep nesting, huge strings, junk. */
 function bodyOf(valid: () => fc.Arbitrary<Json>): fc.Arbitrary<Body> {
   const json = fc.oneof(
-    { weight: 6, arbitrary: fc.constant(0).chain(() => mutatedJson(valid())).map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.constant(0).chain(valid).map((v) => JSON.stringify(v)) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .constant(0)
+        .chain(() => mutatedJson(valid()))
+        .map((v) => JSON.stringify(v)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constant(0)
+        .chain(valid)
+        .map((v) => JSON.stringify(v)),
+    },
     { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: deepJson },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 1_200_000 }).map((n) => JSON.stringify({ amount: 'x'.repeat(n) })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 1_200_000 }).map((n) => JSON.stringify({ amount: 'x'.repeat(n) })),
+    },
   );
   const junk = fc.oneof(
     nastyString,
@@ -160,8 +219,14 @@ function bodyOf(valid: () => fc.Arbitrary<Json>): fc.Arbitrary<Body> {
     fc.constantFrom('{', '{"a":', 'nul', '[1,]', '"\\ud800"', '{"a":1}{"b":2}', '{"chainId":1e400}', '{"nonce":-0}'),
   );
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(json, contentType).map(([payload, type]): Body => ({ payload, contentType: type })) },
-    { weight: 1, arbitrary: fc.tuple(junk, contentType).map(([payload, type]): Body => ({ payload, contentType: type })) },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(json, contentType).map(([payload, type]): Body => ({ payload, contentType: type })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(junk, contentType).map(([payload, type]): Body => ({ payload, contentType: type })),
+    },
   );
 }
 
@@ -171,7 +236,12 @@ function fieldValues(): Record<string, readonly Json[]> {
   const flip = (h: string): string => h.slice(0, 10) + (h[10] === '0' ? '1' : '0') + h.slice(11);
   return {
     chainId: [0, regtest.chainId + 1, devnet.chainId, 0xffff_ffff],
-    senderPublicKey: [...hexes.map((t) => t.senderPublicKey!), flip(hexes[0]!.senderPublicKey as string), '0xc0' + '00'.repeat(47), '0x' + 'ff'.repeat(48)],
+    senderPublicKey: [
+      ...hexes.map((t) => t.senderPublicKey!),
+      flip(hexes[0]!.senderPublicKey as string),
+      '0xc0' + '00'.repeat(47),
+      '0x' + 'ff'.repeat(48),
+    ],
     recipient: [addr(alice.address), addr(bob.address).toUpperCase(), encodeAddress(carol.address, devnet)],
     amount: ['0', '1', String(MAX_MONEY), String(MAX_MONEY + 1n), '1'.repeat(40)],
     fee: ['0', '999', '1000', '100000000', String(MAX_MONEY)],
@@ -185,12 +255,19 @@ const editedTransfer = (): fc.Arbitrary<Json> => {
   const values = fieldValues();
   return fc
     .tuple(fc.constantFrom(...seeds.transfers), fc.constantFrom(...Object.keys(values)))
-    .chain(([t, field]) => fc.constantFrom(...values[field]!).map((v) => ({ ...(t as Record<string, Json>), [field]: v })));
+    .chain(([t, field]) =>
+      fc.constantFrom(...values[field]!).map((v) => ({ ...(t as Record<string, Json>), [field]: v })),
+    );
 };
 
 /** A valid body for POST /transactions: one transfer or a small batch, or a well-typed edit of one. */
 const transferBody = (): fc.Arbitrary<Json> =>
-  fc.oneof(fc.constantFrom(...seeds.transfers), fc.subarray(seeds.transfers, { minLength: 1 }), editedTransfer(), fc.array(editedTransfer(), { minLength: 1, maxLength: 4 }));
+  fc.oneof(
+    fc.constantFrom(...seeds.transfers),
+    fc.subarray(seeds.transfers, { minLength: 1 }),
+    editedTransfer(),
+    fc.array(editedTransfer(), { minLength: 1, maxLength: 4 }),
+  );
 
 // ---------------------------------------------------------------- the route table
 
@@ -209,7 +286,11 @@ interface RouteFuzz {
   readonly skip?: string;
 }
 
-const get = (route: string, url: (q: string) => fc.Arbitrary<string>, queryKeys: readonly string[] = []): RouteFuzz => ({
+const get = (
+  route: string,
+  url: (q: string) => fc.Arbitrary<string>,
+  queryKeys: readonly string[] = [],
+): RouteFuzz => ({
   method: 'GET',
   route,
   requests: () => queryOf(queryKeys).chain((q) => url(q).map((u) => ({ url: u }))),
@@ -225,30 +306,66 @@ const post = (route: string, valid: () => fc.Arbitrary<Json>): RouteFuzz => ({
 const ROUTES: readonly RouteFuzz[] = [
   get('/api/v1/status', at('/api/v1/status')),
   get('/api/v1/peers', at('/api/v1/peers')),
-  post('/api/v1/peers', () => fc.constantFrom({ address: '/ip4/127.0.0.1/tcp/1/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' }, { address: '' })),
+  post('/api/v1/peers', () =>
+    fc.constantFrom(
+      { address: '/ip4/127.0.0.1/tcp/1/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' },
+      { address: '' },
+    ),
+  ),
   get('/api/v1/blocks', at('/api/v1/blocks'), ['from', 'limit', 'order']),
-  get('/api/v1/blocks/{hashOrHeight}', withSegment((s) => `/api/v1/blocks/${s}`)),
+  get(
+    '/api/v1/blocks/{hashOrHeight}',
+    withSegment((s) => `/api/v1/blocks/${s}`),
+  ),
   post('/api/v1/transactions', transferBody),
-  get('/api/v1/transactions/{txid}', withSegment((s) => `/api/v1/transactions/${s}`)),
-  get('/api/v1/addresses/{address}', withSegment((s) => `/api/v1/addresses/${s}`)),
-  get('/api/v1/addresses/{address}/transactions', withSegment((s) => `/api/v1/addresses/${s}/transactions`), ['limit', 'offset']),
+  get(
+    '/api/v1/transactions/{txid}',
+    withSegment((s) => `/api/v1/transactions/${s}`),
+  ),
+  get(
+    '/api/v1/addresses/{address}',
+    withSegment((s) => `/api/v1/addresses/${s}`),
+  ),
+  get(
+    '/api/v1/addresses/{address}/transactions',
+    withSegment((s) => `/api/v1/addresses/${s}/transactions`),
+    ['limit', 'offset'],
+  ),
   get('/api/v1/mempool', at('/api/v1/mempool'), ['limit']),
-  post('/api/v1/mine', () => fc.constantFrom({ blocks: 1, address: addr(carol.address) }, { blocks: 2, address: addr(bob.address) })),
+  post('/api/v1/mine', () =>
+    fc.constantFrom({ blocks: 1, address: addr(carol.address) }, { blocks: 2, address: addr(bob.address) }),
+  ),
   // Known blocks (answered "duplicate"), so mutations reach the decoder and every rule.
   post('/api/v1/blocks', () => fc.constantFrom(...seeds.blocks.map((block) => ({ block })))),
   // Valid shapes that are refused (genesis, unknown): a successful invalidation would move the
   // tip under the other routes' feet, and admin.test.ts covers it.
-  post('/api/v1/admin/invalidate-block', () => fc.constantFrom({ hash: toHex(blockHash(genesisBlock(regtest).header)) }, { hash: '0x' + '11'.repeat(32) })),
+  post('/api/v1/admin/invalidate-block', () =>
+    fc.constantFrom({ hash: toHex(blockHash(genesisBlock(regtest).header)) }, { hash: '0x' + '11'.repeat(32) }),
+  ),
   post('/api/v1/admin/reconsider-block', () => fc.constantFrom(...seeds.blockHashes.map((hash) => ({ hash })))),
-  { method: 'GET', route: '/api/v1/events', requests: () => fc.constant({ url: '/api/v1/events' }), skip: 'a server-sent event stream: it never ends and reads no input' },
+  {
+    method: 'GET',
+    route: '/api/v1/events',
+    requests: () => fc.constant({ url: '/api/v1/events' }),
+    skip: 'a server-sent event stream: it never ends and reads no input',
+  },
   get('/blocks', at('/blocks'), ['from', 'limit', 'order']),
   post('/txion', transferBody),
   // Hidden from the OpenAPI document: the explorer's files and the docs UI (static files, so `..` matters).
   get('/', at('/')),
-  get('/assets/*', withSegment((s) => `/assets/${s}`)),
-  get('/docs/*', withSegment((s) => `/docs/${s}`)),
+  get(
+    '/assets/*',
+    withSegment((s) => `/assets/${s}`),
+  ),
+  get(
+    '/docs/*',
+    withSegment((s) => `/docs/${s}`),
+  ),
   // No such route, any method: the not-found handler answers, in the same error shape.
-  get('(unknown)', withSegment((s) => `/${s}`)),
+  get(
+    '(unknown)',
+    withSegment((s) => `/${s}`),
+  ),
 ];
 
 // ---------------------------------------------------------------- properties
@@ -292,7 +409,9 @@ function refused(res: LightMyRequestResponse): boolean {
 describe('fuzz: HTTP API', () => {
   it('the table covers every documented route', () => {
     const doc = app.swagger() as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const fuzzed = new Set(ROUTES.map((r) => `${r.method} ${r.route}`));
     expect(documented.filter((r) => !fuzzed.has(r))).toEqual([]);
   });
@@ -312,7 +431,10 @@ describe('fuzz: HTTP API', () => {
   });
 
   it('any other method on any route: 404 in the error shape, nothing changes', async () => {
-    const req = fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS'), fc.constantFrom(...ROUTES.map((r) => r.route.replace(/\{[^}]+\}|\*/g, 'x'))));
+    const req = fc.tuple(
+      fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS'),
+      fc.constantFrom(...ROUTES.map((r) => r.route.replace(/\{[^}]+\}|\*/g, 'x'))),
+    );
     await fc.assert(
       fc.asyncProperty(req, async ([method, url]) => {
         const before = snapshot();
@@ -328,12 +450,16 @@ describe('fuzz: HTTP API', () => {
 
 describe('fuzz regressions: HTTP API', () => {
   // Ajv coerced "Infinity" to Infinity and skipped maximum: SQLite got LIMIT Infinity (500).
-  it.each(['/api/v1/addresses/ADDR/transactions?limit=Infinity', '/api/v1/addresses/ADDR/transactions?offset=1e400', '/api/v1/blocks?limit=Infinity', '/api/v1/blocks?from=-Infinity', '/api/v1/mempool?limit=Infinity', '/blocks?from=1e400'])(
-    'GET %s is 400 BAD_REQUEST, not 500',
-    async (url) => {
-      const res = await send('GET', { url: url.replace('ADDR', addr(alice.address)) });
-      expect(res.statusCode).toBe(400);
-      expect(res.json<{ error: { code: string } }>().error.code).toBe(ApiErrorCode.badRequest);
-    },
-  );
+  it.each([
+    '/api/v1/addresses/ADDR/transactions?limit=Infinity',
+    '/api/v1/addresses/ADDR/transactions?offset=1e400',
+    '/api/v1/blocks?limit=Infinity',
+    '/api/v1/blocks?from=-Infinity',
+    '/api/v1/mempool?limit=Infinity',
+    '/blocks?from=1e400',
+  ])('GET %s is 400 BAD_REQUEST, not 500', async (url) => {
+    const res = await send('GET', { url: url.replace('ADDR', addr(alice.address)) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe(ApiErrorCode.badRequest);
+  });
 });

@@ -18,7 +18,14 @@ import type { Bls } from '../src/crypto/interface.js';
 import { nobleBls } from '../src/crypto/noble.js';
 import * as messages from '../src/network/messages.js';
 import { AddressErrorCode, addressHashOf, decodeAddress, encodeAddress } from '../src/protocol/address.js';
-import { AmountErrorCode, MAX_MONEY, formatCoins, isMoneyRange, parseBaseUnits, parseCoins } from '../src/protocol/amount.js';
+import {
+  AmountErrorCode,
+  MAX_MONEY,
+  formatCoins,
+  isMoneyRange,
+  parseBaseUnits,
+  parseCoins,
+} from '../src/protocol/amount.js';
 import { blockHash, decodeBlock, decodeHeader, encodeBlock, encodeHeader } from '../src/protocol/block.js';
 import type { Block, BlockHeader } from '../src/protocol/block.js';
 import { EncodingErrorCode, bytesEqual, fromHex, toHex } from '../src/protocol/bytes.js';
@@ -29,17 +36,38 @@ import { devnet, regtest } from '../src/protocol/networks.js';
 import { blockSubsidy } from '../src/protocol/rules/subsidy.js';
 import { aggregateSignature } from '../src/protocol/signing.js';
 import { solveBlock } from '../src/miner/solve.js';
-import { MAX_NONCE, decodeSignedTransfer, signingMessage, decodeTransfer, encodeSignedTransfer, encodeTransfer } from '../src/protocol/transaction.js';
+import {
+  MAX_NONCE,
+  decodeSignedTransfer,
+  signingMessage,
+  decodeTransfer,
+  encodeSignedTransfer,
+  encodeTransfer,
+} from '../src/protocol/transaction.js';
 import type { Coinbase, SignedTransfer, Transfer } from '../src/protocol/transaction.js';
 import { decodeUndo, encodeUndo } from '../src/store/undo.js';
 import type { UndoEntry } from '../src/store/undo.js';
-import { KeystoreErrorCode, decryptKeystore, encryptKeystore, keystorePublicKey, parseKeystore } from '../src/wallet/keystore.js';
+import {
+  KeystoreErrorCode,
+  decryptKeystore,
+  encryptKeystore,
+  keystorePublicKey,
+  parseKeystore,
+} from '../src/wallet/keystore.js';
 import type { Keystore } from '../src/wallet/keystore.js';
 import { buildBlock, testKey, transfer } from './helpers/builder.js';
 import type { TestKey } from './helpers/builder.js';
 import { openTestChain } from './helpers/chain.js';
 import type { TestChain } from './helpers/chain.js';
-import { STABLE_CODES, applyByteMutation, byteMutation, decodeOrReject, mutatedBytes, mutatedJson, nastyString } from './helpers/fuzz.js';
+import {
+  STABLE_CODES,
+  applyByteMutation,
+  byteMutation,
+  decodeOrReject,
+  mutatedBytes,
+  mutatedJson,
+  nastyString,
+} from './helpers/fuzz.js';
 import type { Json } from './helpers/fuzz.js';
 import { scaled } from './helpers/long.js';
 import { replay } from './helpers/replay.js';
@@ -54,8 +82,22 @@ const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const bytesN = (n: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: n, maxLength: n });
 const hash = bytesN(32);
 
-const headerArb: fc.Arbitrary<BlockHeader> = fc.record({ version: u32, height: u32, prevHash: hash, txRoot: hash, signatureHash: hash, timestamp: u32, bits: u32, nonce: u32 });
-const coinbaseArb: fc.Arbitrary<Coinbase> = fc.record({ chainId: u32, height: u32, recipient: bytesN(20), amount: u64 });
+const headerArb: fc.Arbitrary<BlockHeader> = fc.record({
+  version: u32,
+  height: u32,
+  prevHash: hash,
+  txRoot: hash,
+  signatureHash: hash,
+  timestamp: u32,
+  bits: u32,
+  nonce: u32,
+});
+const coinbaseArb: fc.Arbitrary<Coinbase> = fc.record({
+  chainId: u32,
+  height: u32,
+  recipient: bytesN(20),
+  amount: u64,
+});
 const transferArb: fc.Arbitrary<Transfer> = fc.record({
   chainId: u32,
   senderPublicKey: bytesN(48),
@@ -72,7 +114,12 @@ const realTransfers = keys.map((k, i) => transfer(k, keys[(i + 1) % keys.length]
 const realBlock = buildBlock(genesisBlock(regtest), { txs: realTransfers });
 
 const blockArb: fc.Arbitrary<Block> = fc.oneof(
-  fc.record({ header: headerArb, coinbase: coinbaseArb, transactions: fc.array(transferArb, { maxLength: 4 }), aggregateSignature: bytesN(96) }),
+  fc.record({
+    header: headerArb,
+    coinbase: coinbaseArb,
+    transactions: fc.array(transferArb, { maxLength: 4 }),
+    aggregateSignature: bytesN(96),
+  }),
   fc.constant(realBlock),
 );
 const signedTransferArb = fc.oneof(signedArb, fc.constantFrom(...realTransfers));
@@ -88,7 +135,12 @@ interface BinaryCase {
   check(bytes: Uint8Array): void;
 }
 
-function binary<T>(name: string, decode: (b: Uint8Array) => T, encode: (v: T) => Uint8Array, value: fc.Arbitrary<T>): BinaryCase {
+function binary<T>(
+  name: string,
+  decode: (b: Uint8Array) => T,
+  encode: (v: T) => Uint8Array,
+  value: fc.Arbitrary<T>,
+): BinaryCase {
   return {
     name,
     valid: value.map(encode),
@@ -103,14 +155,22 @@ function binary<T>(name: string, decode: (b: Uint8Array) => T, encode: (v: T) =>
 }
 
 const undoArb: fc.Arbitrary<UndoEntry[]> = fc.array(
-  fc.record({ address: bytesN(20), before: fc.record({ balance: u64, nonce: fc.integer({ min: 0, max: MAX_NONCE }) }) }),
+  fc.record({
+    address: bytesN(20),
+    before: fc.record({ balance: u64, nonce: fc.integer({ min: 0, max: MAX_NONCE }) }),
+  }),
   { maxLength: 5 },
 );
 
 const BINARY: readonly BinaryCase[] = [
   binary('header', decodeHeader, encodeHeader, headerArb),
   binary('block', decodeBlock, encodeBlock, blockArb),
-  binary('transfer', decodeTransfer, encodeTransfer, fc.oneof(transferArb, fc.constantFrom(...realTransfers.map((s) => s.tx)))),
+  binary(
+    'transfer',
+    decodeTransfer,
+    encodeTransfer,
+    fc.oneof(transferArb, fc.constantFrom(...realTransfers.map((s) => s.tx))),
+  ),
   binary('signed transfer', decodeSignedTransfer, encodeSignedTransfer, signedTransferArb),
   binary(
     'status',
@@ -130,32 +190,64 @@ const BINARY: readonly BinaryCase[] = [
     'headers request',
     messages.decodeHeadersRequest,
     (v) => messages.encodeHeadersRequest(v.locator, v.maxHeaders),
-    fc.record({ locator: fc.array(hash, { minLength: 1, maxLength: 64 }), maxHeaders: fc.integer({ min: 1, max: 2000 }) }),
+    fc.record({
+      locator: fc.array(hash, { minLength: 1, maxLength: 64 }),
+      maxHeaders: fc.integer({ min: 1, max: 2000 }),
+    }),
   ),
   binary('headers', messages.decodeHeaders, messages.encodeHeaders, fc.array(headerArb, { maxLength: 5 })),
-  binary('blocks request', messages.decodeBlocksRequest, messages.encodeBlocksRequest, fc.array(hash, { minLength: 1, maxLength: 128 })),
-  binary('transactions request', messages.decodeTxsRequest, messages.encodeTxsRequest, fc.array(hash, { minLength: 1, maxLength: 20 })),
-  binary('signed transfers', messages.decodeSignedTransfers, messages.encodeSignedTransfers, fc.array(signedTransferArb, { maxLength: 4 })),
+  binary(
+    'blocks request',
+    messages.decodeBlocksRequest,
+    messages.encodeBlocksRequest,
+    fc.array(hash, { minLength: 1, maxLength: 128 }),
+  ),
+  binary(
+    'transactions request',
+    messages.decodeTxsRequest,
+    messages.encodeTxsRequest,
+    fc.array(hash, { minLength: 1, maxLength: 20 }),
+  ),
+  binary(
+    'signed transfers',
+    messages.decodeSignedTransfers,
+    messages.encodeSignedTransfers,
+    fc.array(signedTransferArb, { maxLength: 4 }),
+  ),
   binary(
     'compact block',
     messages.decodeCompactBlock,
     messages.encodeCompactBlock,
-    fc.record({ header: headerArb, coinbase: coinbaseArb, txids: fc.array(hash, { maxLength: 8 }), aggregateSignature: bytesN(96) }),
+    fc.record({
+      header: headerArb,
+      coinbase: coinbaseArb,
+      txids: fc.array(hash, { maxLength: 8 }),
+      aggregateSignature: bytesN(96),
+    }),
   ),
   binary('undo', decodeUndo, encodeUndo, undoArb),
 ];
 
 describe.each(BINARY)('fuzz: $name decoder', (c) => {
   it('decodes every valid encoding back to itself', () => {
-    fc.assert(fc.property(c.valid, (bytes) => c.roundTripValue(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(c.valid, (bytes) => c.roundTripValue(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it('random bytes: a typed rejection or a canonical value', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 1200 }), (bytes) => c.check(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1200 }), (bytes) => c.check(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it('mutated valid encodings (bit flips, truncation, extension, splices, edge counts): a typed rejection or a canonical value', () => {
-    fc.assert(fc.property(mutatedBytes(c.valid), (bytes) => c.check(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(mutatedBytes(c.valid), (bytes) => c.check(bytes)),
+      { numRuns: RUNS },
+    );
   });
 });
 
@@ -174,7 +266,9 @@ describe('fuzz: fromHex', () => {
   const hexish = fc.oneof(
     fc.uint8Array({ maxLength: 64 }).map(toHex),
     fc.uint8Array({ maxLength: 64 }).map((b) => toHex(b).toUpperCase().replace('0X', '0x')),
-    fc.tuple(fc.uint8Array({ maxLength: 64 }), byteMutation).map(([b, m]) => new TextDecoder().decode(applyByteMutation(new TextEncoder().encode(toHex(b)), m))),
+    fc
+      .tuple(fc.uint8Array({ maxLength: 64 }), byteMutation)
+      .map(([b, m]) => new TextDecoder().decode(applyByteMutation(new TextEncoder().encode(toHex(b)), m))),
     nastyString,
     fc.anything(),
   );
@@ -182,7 +276,10 @@ describe('fuzz: fromHex', () => {
   it('returns bytes or ENCODING_BAD_HEX / ENCODING_BAD_LENGTH; accepted hex is the input, up to letter case', () => {
     fc.assert(
       fc.property(hexish, fc.option(fc.nat({ max: 64 }), { nil: undefined }), (value, length) => {
-        const bytes = decodeOrReject(() => fromHex(value, 'field', length), [EncodingErrorCode.badHex, EncodingErrorCode.badLength]);
+        const bytes = decodeOrReject(
+          () => fromHex(value, 'field', length),
+          [EncodingErrorCode.badHex, EncodingErrorCode.badLength],
+        );
         if (bytes === undefined) return;
         if (length !== undefined) expect(bytes.length).toBe(length);
         // Either case is accepted on input (bytes are the same either way, and no hash is taken
@@ -197,22 +294,35 @@ describe('fuzz: fromHex', () => {
 describe('fuzz: decodeAddress', () => {
   const bech32Chars = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
   const valid = fc.tuple(bytesN(20), fc.constantFrom(regtest, devnet)).map(([h, n]) => encodeAddress(h, n));
-  const edited = fc.tuple(valid, fc.nat(), fc.constantFrom(...bech32Chars), fc.constantFrom('substitute', 'insert', 'delete', 'upper', 'swap')).map(([a, at, ch, op]) => {
-    const i = at % a.length;
-    switch (op) {
-      case 'substitute':
-        return a.slice(0, i) + ch + a.slice(i + 1);
-      case 'insert':
-        return a.slice(0, i) + ch + a.slice(i);
-      case 'delete':
-        return a.slice(0, i) + a.slice(i + 1);
-      case 'upper':
-        return a.slice(0, i) + a.slice(i).toUpperCase();
-      case 'swap':
-        return a.slice(0, i) + a.slice(i + 1, i + 2) + a.slice(i, i + 1) + a.slice(i + 2);
-    }
-  });
-  const input = fc.oneof(valid, valid.map((a) => a.toUpperCase()), edited, nastyString, fc.anything());
+  const edited = fc
+    .tuple(
+      valid,
+      fc.nat(),
+      fc.constantFrom(...bech32Chars),
+      fc.constantFrom('substitute', 'insert', 'delete', 'upper', 'swap'),
+    )
+    .map(([a, at, ch, op]) => {
+      const i = at % a.length;
+      switch (op) {
+        case 'substitute':
+          return a.slice(0, i) + ch + a.slice(i + 1);
+        case 'insert':
+          return a.slice(0, i) + ch + a.slice(i);
+        case 'delete':
+          return a.slice(0, i) + a.slice(i + 1);
+        case 'upper':
+          return a.slice(0, i) + a.slice(i).toUpperCase();
+        case 'swap':
+          return a.slice(0, i) + a.slice(i + 1, i + 2) + a.slice(i, i + 1) + a.slice(i + 2);
+      }
+    });
+  const input = fc.oneof(
+    valid,
+    valid.map((a) => a.toUpperCase()),
+    edited,
+    nastyString,
+    fc.anything(),
+  );
 
   it('returns a 20-byte hash or an ADDRESS_* error; an accepted address is the canonical one, up to BIP 350 all-uppercase', () => {
     fc.assert(
@@ -280,7 +390,14 @@ describe('fuzz: keystores', () => {
   const random = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => (counter = (counter * 31 + 7) & 0xff));
   const password = 'correct horse';
   const valid: Json[] = [
-    encryptKeystore(secret, password, { kdf: 'pbkdf2', pbkdf2C: 2, publicKey: keys[0]!.publicKey, random, path: "m/12381/3600/0/0/0", description: 'fuzz' }),
+    encryptKeystore(secret, password, {
+      kdf: 'pbkdf2',
+      pbkdf2C: 2,
+      publicKey: keys[0]!.publicKey,
+      random,
+      path: 'm/12381/3600/0/0/0',
+      description: 'fuzz',
+    }),
     encryptKeystore(secret, password, { kdf: 'scrypt', scryptN: 2, publicKey: keys[0]!.publicKey, random }),
   ] as unknown as Json[];
   const KEYSTORE_CODES = Object.values(KeystoreErrorCode);
@@ -288,7 +405,9 @@ describe('fuzz: keystores', () => {
   /** Decrypting is only tried when the (mutated) KDF parameters are cheap. */
   function cheap(k: Keystore): boolean {
     const kdf = k.crypto.kdf;
-    return kdf.function === 'pbkdf2' ? kdf.params.c <= 64 : kdf.params.n * kdf.params.r * kdf.params.p <= 4096 && kdf.params.r <= 64;
+    return kdf.function === 'pbkdf2'
+      ? kdf.params.c <= 64
+      : kdf.params.n * kdf.params.r * kdf.params.p <= 4096 && kdf.params.r <= 64;
   }
 
   it('random JSON values: KEYSTORE_* errors only', () => {
@@ -330,8 +449,22 @@ describe.each([
   const PK_CODES = [BlsErrorCode.invalidPublicKey, BlsErrorCode.infinityPublicKey];
   const SIG_CODES = [BlsErrorCode.invalidSignature, BlsErrorCode.infinitySignature];
   // Random bytes almost never have valid flag bits, so most inputs are mutations of real points.
-  const pkInput = fc.oneof(bytesN(48), fc.uint8Array({ maxLength: 100 }), mutatedBytes(fc.constant(key.publicKey)), fc.tuple(fc.nat({ max: 47 }), fc.nat({ max: 7 })).map(([i, bit]) => applyByteMutation(key.publicKey, { kind: 'flip', at: i, bit })));
-  const sigInput = fc.oneof(bytesN(96), fc.uint8Array({ maxLength: 200 }), mutatedBytes(fc.constant(signature)), fc.tuple(fc.nat({ max: 95 }), fc.nat({ max: 7 })).map(([i, bit]) => applyByteMutation(signature, { kind: 'flip', at: i, bit })));
+  const pkInput = fc.oneof(
+    bytesN(48),
+    fc.uint8Array({ maxLength: 100 }),
+    mutatedBytes(fc.constant(key.publicKey)),
+    fc
+      .tuple(fc.nat({ max: 47 }), fc.nat({ max: 7 }))
+      .map(([i, bit]) => applyByteMutation(key.publicKey, { kind: 'flip', at: i, bit })),
+  );
+  const sigInput = fc.oneof(
+    bytesN(96),
+    fc.uint8Array({ maxLength: 200 }),
+    mutatedBytes(fc.constant(signature)),
+    fc
+      .tuple(fc.nat({ max: 95 }), fc.nat({ max: 7 }))
+      .map(([i, bit]) => applyByteMutation(signature, { kind: 'flip', at: i, bit })),
+  );
 
   it('public keys: validated or BLS_*_PUBLIC_KEY; verify is a boolean, true only for the real key', () => {
     fc.assert(
@@ -358,7 +491,12 @@ describe.each([
 
   it('secret keys: a public key or BLS_INVALID_SECRET_KEY, the same answer as the other backend', () => {
     const other = bls === blstBls ? nobleBls : blstBls;
-    const sk = fc.oneof(bytesN(32), fc.uint8Array({ maxLength: 40 }), fc.constant(new Uint8Array(32)), fc.constant(new Uint8Array(32).fill(0xff)));
+    const sk = fc.oneof(
+      bytesN(32),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constant(new Uint8Array(32)),
+      fc.constant(new Uint8Array(32).fill(0xff)),
+    );
     fc.assert(
       fc.property(sk, (s) => {
         const mine = decodeOrReject(() => bls.secretKeyToPublicKey(s), [BlsErrorCode.invalidSecretKey]);
@@ -470,7 +608,15 @@ describe('fuzz: mutated blocks through Chain.processBlock', () => {
   function recommit(bytes: Uint8Array): Uint8Array | undefined {
     try {
       const b = decodeBlock(bytes);
-      const solved = solveBlock(assembleBlock({ ...b.header, coinbase: b.coinbase, transactions: b.transactions, aggregateSignature: b.aggregateSignature }), 64);
+      const solved = solveBlock(
+        assembleBlock({
+          ...b.header,
+          coinbase: b.coinbase,
+          transactions: b.transactions,
+          aggregateSignature: b.aggregateSignature,
+        }),
+        64,
+      );
       return solved && encodeBlock(solved);
     } catch (err) {
       // Undecodable, or bits that are no target at all: fed to the chain as they are.
@@ -483,11 +629,26 @@ describe('fuzz: mutated blocks through Chain.processBlock', () => {
   const poolBlock = fc
     .tuple(fc.shuffledSubarray(pool, { minLength: 0 }), fc.constantFrom(0n, 0n, 1n, -1n), fc.boolean())
     .map(([txs, delta, dropSig]) => {
-      const block = buildBlock(b1, { txs, coinbaseAmount: blockSubsidy(2, regtest) + txs.reduce((n, s) => n + s.tx.fee, 0n) + delta });
+      const block = buildBlock(b1, {
+        txs,
+        coinbaseAmount: blockSubsidy(2, regtest) + txs.reduce((n, s) => n + s.tx.fee, 0n) + delta,
+      });
       // Aggregating one signature fewer than the transfers: a bad aggregate with honest commitments.
       if (!dropSig || txs.length < 2) return encodeBlock(block);
-      const sig = aggregateSignature(txs.slice(1).map((s) => s.signature), blstBls);
-      return encodeBlock(solveBlock(assembleBlock({ ...block.header, coinbase: block.coinbase, transactions: block.transactions, aggregateSignature: sig }))!);
+      const sig = aggregateSignature(
+        txs.slice(1).map((s) => s.signature),
+        blstBls,
+      );
+      return encodeBlock(
+        solveBlock(
+          assembleBlock({
+            ...block.header,
+            coinbase: block.coinbase,
+            transactions: block.transactions,
+            aggregateSignature: sig,
+          }),
+        )!,
+      );
     });
 
   const input = fc.oneof(

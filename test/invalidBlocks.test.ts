@@ -78,7 +78,11 @@ describe('invalid blocks over the API (POST /api/v1/blocks)', () => {
   });
 
   const submit = async (block: Block) => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/blocks', payload: { block: toHex(encodeBlock(block)) } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/blocks',
+      payload: { block: toHex(encodeBlock(block)) },
+    });
     return { status: r.statusCode, body: r.json<{ error?: { code: string }; status?: string; tipHash?: string }>() };
   };
 
@@ -122,7 +126,12 @@ describe('invalid blocks over the network (compact block gossip from an attacker
       await attacker.publishBlock(built.block, built.signed);
 
       const verdict = await honest.verdictFrom(attacker.id);
-      expect({ id: verdict.id && toHex(verdict.id), code: verdict.code, kind: verdict.kind, penalty: verdict.penalty }).toEqual({
+      expect({
+        id: verdict.id && toHex(verdict.id),
+        code: verdict.code,
+        kind: verdict.kind,
+        penalty: verdict.penalty,
+      }).toEqual({
         id: toHex(hash),
         code: c.code,
         kind: c.kind,

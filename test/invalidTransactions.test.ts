@@ -61,7 +61,10 @@ const mempoolOf = (node: OurCoinNode): string[] =>
 
 /** A signed transfer with its signature replaced. */
 const resigned = (s: SignedTransfer, signature: Uint8Array): SignedTransfer => ({ tx: s.tx, signature });
-const withKey = (s: SignedTransfer, senderPublicKey: Uint8Array): SignedTransfer => ({ tx: { ...s.tx, senderPublicKey }, signature: s.signature });
+const withKey = (s: SignedTransfer, senderPublicKey: Uint8Array): SignedTransfer => ({
+  tx: { ...s.tx, senderPublicKey },
+  signature: s.signature,
+});
 
 /** Where a case goes and what it must get there. */
 interface TxCase {
@@ -87,7 +90,8 @@ function signedCase(name: string, stx: () => SignedTransfer, code: string, statu
     gossip: { bytes: () => encodeSignedTransfer(stx()), code, penalty },
   };
 }
-const broken = (name: string, stx: () => SignedTransfer, code: string): TxCase => signedCase(name, stx, code, 400, Penalty.invalidTransaction);
+const broken = (name: string, stx: () => SignedTransfer, code: string): TxCase =>
+  signedCase(name, stx, code, 400, Penalty.invalidTransaction);
 const conflict = (name: string, stx: () => SignedTransfer, code: string): TxCase => signedCase(name, stx, code, 409, 0);
 /** A JSON body with one field replaced. */
 const httpOnly = (name: string, field: string, value: unknown, code: string): TxCase => ({
@@ -97,7 +101,11 @@ const httpOnly = (name: string, field: string, value: unknown, code: string): Tx
 /** Wire bytes of a valid transfer, edited. */
 const wireOnly = (name: string, edit: (bytes: Uint8Array) => Uint8Array, code: string): TxCase => ({
   name,
-  gossip: { bytes: () => edit(encodeSignedTransfer(transfer(alice, eve.address, 1n, 0))), code, penalty: Penalty.malformedMessage },
+  gossip: {
+    bytes: () => edit(encodeSignedTransfer(transfer(alice, eve.address, 1n, 0))),
+    code,
+    penalty: Penalty.malformedMessage,
+  },
 });
 
 const cases: readonly TxCase[] = [
@@ -107,26 +115,66 @@ const cases: readonly TxCase[] = [
   broken('amount + fee above MAX_MONEY', () => transfer(alice, eve.address, MAX_MONEY, 0), 'TX_BAD_AMOUNT'),
   {
     name: 'fee above MAX_MONEY',
-    http: { body: () => json(transfer(alice, eve.address, 1n, 0, MAX_MONEY + 1n)), status: 400, code: 'AMOUNT_OUT_OF_RANGE' },
-    gossip: { bytes: () => encodeSignedTransfer(transfer(alice, eve.address, 1n, 0, MAX_MONEY + 1n)), code: 'TX_BAD_FEE', penalty: Penalty.invalidTransaction },
+    http: {
+      body: () => json(transfer(alice, eve.address, 1n, 0, MAX_MONEY + 1n)),
+      status: 400,
+      code: 'AMOUNT_OUT_OF_RANGE',
+    },
+    gossip: {
+      bytes: () => encodeSignedTransfer(transfer(alice, eve.address, 1n, 0, MAX_MONEY + 1n)),
+      code: 'TX_BAD_FEE',
+      penalty: Penalty.invalidTransaction,
+    },
   },
   // ---- sender key and signature
-  broken('infinity public key with an infinity signature', () => resigned(withKey(transfer(alice, eve.address, 1n, 0), INFINITY_PUBLIC_KEY), INFINITY_SIGNATURE), 'TX_BAD_PUBLIC_KEY'),
-  broken('public key off the curve', () => withKey(transfer(alice, eve.address, 1n, 0), g1CompressedWithX(false)), 'TX_BAD_PUBLIC_KEY'),
-  broken('public key outside the subgroup', () => withKey(transfer(alice, eve.address, 1n, 0), g1CompressedWithX(true)), 'TX_BAD_PUBLIC_KEY'),
-  broken('infinity signature', () => resigned(transfer(alice, eve.address, 1n, 0), INFINITY_SIGNATURE), 'TX_BAD_SIGNATURE'),
-  broken('signature bytes that are no valid point', () => resigned(transfer(alice, eve.address, 1n, 0), new Uint8Array(SIGNATURE_LENGTH).fill(0xaa)), 'TX_BAD_SIGNATURE'),
+  broken(
+    'infinity public key with an infinity signature',
+    () => resigned(withKey(transfer(alice, eve.address, 1n, 0), INFINITY_PUBLIC_KEY), INFINITY_SIGNATURE),
+    'TX_BAD_PUBLIC_KEY',
+  ),
+  broken(
+    'public key off the curve',
+    () => withKey(transfer(alice, eve.address, 1n, 0), g1CompressedWithX(false)),
+    'TX_BAD_PUBLIC_KEY',
+  ),
+  broken(
+    'public key outside the subgroup',
+    () => withKey(transfer(alice, eve.address, 1n, 0), g1CompressedWithX(true)),
+    'TX_BAD_PUBLIC_KEY',
+  ),
+  broken(
+    'infinity signature',
+    () => resigned(transfer(alice, eve.address, 1n, 0), INFINITY_SIGNATURE),
+    'TX_BAD_SIGNATURE',
+  ),
+  broken(
+    'signature bytes that are no valid point',
+    () => resigned(transfer(alice, eve.address, 1n, 0), new Uint8Array(SIGNATURE_LENGTH).fill(0xaa)),
+    'TX_BAD_SIGNATURE',
+  ),
   // From dave, who has nothing pending: a transfer that clashes with a pending one is refused
   // by the state checks (MEMPOOL_*, no penalty) before any signature is verified.
-  broken('signature of another transfer', () => resigned(transfer(dave, eve.address, 1n, 0), transfer(dave, eve.address, 2n, 0).signature), 'TX_BAD_SIGNATURE'),
-  broken('signature by another key', () => resigned(transfer(dave, eve.address, 1n, 0), transfer(carol, eve.address, 1n, 0).signature), 'TX_BAD_SIGNATURE'),
+  broken(
+    'signature of another transfer',
+    () => resigned(transfer(dave, eve.address, 1n, 0), transfer(dave, eve.address, 2n, 0).signature),
+    'TX_BAD_SIGNATURE',
+  ),
+  broken(
+    'signature by another key',
+    () => resigned(transfer(dave, eve.address, 1n, 0), transfer(carol, eve.address, 1n, 0).signature),
+    'TX_BAD_SIGNATURE',
+  ),
   // ---- the receiver's state and policy (no penalty: an honest relay can send these)
   conflict('fee below the policy minimum', () => transfer(alice, eve.address, 1n, 0, 999n), 'MEMPOOL_FEE_TOO_LOW'),
   conflict('nonce already used', () => transfer(bob, carol.address, 1n, 0), 'MEMPOOL_NONCE_TOO_LOW'),
   conflict('nonce too far ahead', () => transfer(dave, eve.address, 1n, 65), 'MEMPOOL_NONCE_TOO_HIGH'),
   conflict('sender without funds', () => transfer(testKey(201), alice.address, 1n, 0), 'MEMPOOL_INSUFFICIENT_BALANCE'),
   conflict('already in a block', () => confirmed, 'MEMPOOL_ALREADY_CONFIRMED'),
-  conflict('same nonce as a pending transfer, same fee', () => transfer(carol, bob.address, 1n, 0), 'MEMPOOL_REPLACEMENT_FEE_TOO_LOW'),
+  conflict(
+    'same nonce as a pending transfer, same fee',
+    () => transfer(carol, bob.address, 1n, 0),
+    'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
+  ),
   {
     name: 'duplicate of a pending transfer',
     http: { body: () => json(pending), status: 409, code: 'MEMPOOL_DUPLICATE' },
@@ -136,7 +184,12 @@ const cases: readonly TxCase[] = [
   httpOnly('public key not hex', 'senderPublicKey', `0x${'zz'.repeat(48)}`, 'ENCODING_BAD_HEX'),
   httpOnly('public key of 47 bytes', 'senderPublicKey', toHex(alice.publicKey.slice(1)), 'ENCODING_BAD_LENGTH'),
   httpOnly('signature of 95 bytes', 'signature', toHex(new Uint8Array(95)), 'ENCODING_BAD_LENGTH'),
-  httpOnly('recipient with a bad checksum', 'recipient', `${encodeAddress(eve.address, regtest).slice(0, -1)}q`, 'ADDRESS_BAD_CHECKSUM'),
+  httpOnly(
+    'recipient with a bad checksum',
+    'recipient',
+    `${encodeAddress(eve.address, regtest).slice(0, -1)}q`,
+    'ADDRESS_BAD_CHECKSUM',
+  ),
   httpOnly('recipient on another network', 'recipient', encodeAddress(eve.address, devnet), 'ADDRESS_WRONG_NETWORK'),
   httpOnly('amount not a decimal string', 'amount', '1e3', 'AMOUNT_INVALID'),
   httpOnly('negative nonce (refused by the body schema)', 'nonce', -1, 'BAD_REQUEST'),
@@ -144,7 +197,11 @@ const cases: readonly TxCase[] = [
   wireOnly('one byte short', (b) => b.slice(0, -1), 'ENCODING_TRUNCATED'),
   wireOnly('one byte too many', (b) => Uint8Array.from([...b, 0]), 'ENCODING_TRAILING_BYTES'),
   wireOnly('coinbase type byte', (b) => Uint8Array.from([0x00, ...b.slice(1)]), 'ENCODING_BAD_TYPE'),
-  wireOnly('nonce above 2^53 - 1', (b) => Uint8Array.from([...b.slice(0, 89), ...new Uint8Array(8).fill(0xff), ...b.slice(97)]), 'ENCODING_OUT_OF_RANGE'),
+  wireOnly(
+    'nonce above 2^53 - 1',
+    (b) => Uint8Array.from([...b.slice(0, 89), ...new Uint8Array(8).fill(0xff), ...b.slice(97)]),
+    'ENCODING_OUT_OF_RANGE',
+  ),
 ];
 
 describe('invalid transactions over HTTP (POST /api/v1/transactions)', () => {
@@ -159,8 +216,15 @@ describe('invalid transactions over HTTP (POST /api/v1/transactions)', () => {
   const httpCases = cases.flatMap((c) => (c.http ? [[c.name, c.http] as const] : []));
   it.each(httpCases)('%s', async (_name, http) => {
     const before = mempoolOf(node);
-    const r = await app.inject({ method: 'POST', url: '/api/v1/transactions', payload: http.body() as Record<string, unknown> });
-    expect({ status: r.statusCode, code: r.json<{ error?: { code: string } }>().error?.code }).toEqual({ status: http.status, code: http.code });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      payload: http.body() as Record<string, unknown>,
+    });
+    expect({ status: r.statusCode, code: r.json<{ error?: { code: string } }>().error?.code }).toEqual({
+      status: http.status,
+      code: http.code,
+    });
     expect(mempoolOf(node)).toEqual(before);
   });
 });
@@ -185,7 +249,10 @@ describe('invalid transactions over gossip (from an attacker peer)', () => {
       await attacker.publishTransfer(gossip.bytes()).catch((err: unknown) => expect(String(err)).toMatch(/Duplicate/));
       if (gossip.code !== undefined) {
         const verdict = await honest.verdictFrom(attacker.id);
-        expect({ code: verdict.code, penalty: verdict.penalty }).toEqual({ code: gossip.code, penalty: gossip.penalty });
+        expect({ code: verdict.code, penalty: verdict.penalty }).toEqual({
+          code: gossip.code,
+          penalty: gossip.penalty,
+        });
       }
       expect(mempoolOf(honest.node)).toEqual(before);
       expect(honest.net.book.get(attacker.id)!.score + gossip.penalty).toBe(0);

@@ -109,7 +109,12 @@ function expectCode(fn: () => unknown, code: string, text?: string): void {
     thrown = err;
   }
   if (!isOurCoinError(thrown)) {
-    const got = thrown === undefined ? 'no error' : thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'a non-Error throw';
+    const got =
+      thrown === undefined
+        ? 'no error'
+        : thrown instanceof Error
+          ? `${thrown.name}: ${thrown.message}`
+          : 'a non-Error throw';
     throw new Error(`expected ${code}, got ${got}`);
   }
   expect(thrown.code).toBe(code);
@@ -152,7 +157,12 @@ const FAST_PBKDF2_C = 1000;
 const sk = generateSecretKey();
 const pk = blstBls.secretKeyToPublicKey(sk);
 const PASSWORD = 'correct horse battery staple';
-const fast: Keystore = encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: FAST_SCRYPT_N, path: 'm/12381/3600/0/0/0', description: 'test key' });
+const fast: Keystore = encryptKeystore(sk, PASSWORD, {
+  publicKey: pk,
+  scryptN: FAST_SCRYPT_N,
+  path: 'm/12381/3600/0/0/0',
+  description: 'test key',
+});
 
 // ---------------------------------------------------------------- vectors
 
@@ -197,7 +207,11 @@ describe('encryptKeystore / decryptKeystore', () => {
     expect(fast.pubkey).toBe(bytesToHex(pk));
     expect(fast.path).toBe('m/12381/3600/0/0/0');
     expect(fast.description).toBe('test key');
-    expect(fast.crypto.kdf).toMatchObject({ function: 'scrypt', params: { dklen: 32, n: FAST_SCRYPT_N, r: 8, p: 1 }, message: '' });
+    expect(fast.crypto.kdf).toMatchObject({
+      function: 'scrypt',
+      params: { dklen: 32, n: FAST_SCRYPT_N, r: 8, p: 1 },
+      message: '',
+    });
     expect(fast.crypto.kdf.params.salt).toMatch(/^[0-9a-f]{64}$/);
     expect(fast.crypto.checksum).toMatchObject({ function: 'sha256', params: {} });
     expect(fast.crypto.cipher.function).toBe('aes-128-ctr');
@@ -210,7 +224,10 @@ describe('encryptKeystore / decryptKeystore', () => {
 
   it('round-trips with pbkdf2 (small c)', () => {
     const ks = encryptKeystore(sk, PASSWORD, { publicKey: pk, kdf: 'pbkdf2', pbkdf2C: FAST_PBKDF2_C });
-    expect(ks.crypto.kdf).toMatchObject({ function: 'pbkdf2', params: { dklen: 32, c: FAST_PBKDF2_C, prf: 'hmac-sha256' } });
+    expect(ks.crypto.kdf).toMatchObject({
+      function: 'pbkdf2',
+      params: { dklen: 32, c: FAST_PBKDF2_C, prf: 'hmac-sha256' },
+    });
     expect(ks.path).toBe('');
     expect(ks.description).toBe('');
     expect(decryptKeystore(ks, PASSWORD, { bls: blstBls })).toEqual(sk);
@@ -223,7 +240,11 @@ describe('encryptKeystore / decryptKeystore', () => {
   });
 
   it('wrong password is KEYSTORE_WRONG_PASSWORD', () => {
-    expectCode(() => decryptKeystore(fast, 'Correct horse battery staple'), KeystoreErrorCode.wrongPassword, 'wrong password');
+    expectCode(
+      () => decryptKeystore(fast, 'Correct horse battery staple'),
+      KeystoreErrorCode.wrongPassword,
+      'wrong password',
+    );
   });
 
   it('draws salt, iv and uuid from opts.random; fresh randomness gives a fresh keystore', () => {
@@ -239,16 +260,46 @@ describe('encryptKeystore / decryptKeystore', () => {
   });
 
   it('refuses bad arguments', () => {
-    expectCode(() => encryptKeystore(sk.subarray(1), PASSWORD, { publicKey: pk }), KeystoreErrorCode.invalid, 'secret key');
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk.subarray(1) }), KeystoreErrorCode.invalid, 'public key');
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 1000 }), KeystoreErrorCode.invalid, 'power of two');
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 1 }), KeystoreErrorCode.invalid, 'power of two');
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: MAX_SCRYPT_N * 2 }), KeystoreErrorCode.kdfTooCostly);
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, kdf: 'pbkdf2', pbkdf2C: 0 }), KeystoreErrorCode.invalid);
-    expectCode(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, kdf: 'pbkdf2', pbkdf2C: MAX_PBKDF2_C + 1 }), KeystoreErrorCode.kdfTooCostly);
+    expectCode(
+      () => encryptKeystore(sk.subarray(1), PASSWORD, { publicKey: pk }),
+      KeystoreErrorCode.invalid,
+      'secret key',
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk.subarray(1) }),
+      KeystoreErrorCode.invalid,
+      'public key',
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 1000 }),
+      KeystoreErrorCode.invalid,
+      'power of two',
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 1 }),
+      KeystoreErrorCode.invalid,
+      'power of two',
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: MAX_SCRYPT_N * 2 }),
+      KeystoreErrorCode.kdfTooCostly,
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk, kdf: 'pbkdf2', pbkdf2C: 0 }),
+      KeystoreErrorCode.invalid,
+    );
+    expectCode(
+      () => encryptKeystore(sk, PASSWORD, { publicKey: pk, kdf: 'pbkdf2', pbkdf2C: MAX_PBKDF2_C + 1 }),
+      KeystoreErrorCode.kdfTooCostly,
+    );
     expectCode(() => encryptKeystore(sk, '', { publicKey: pk, scryptN: 2 }), KeystoreErrorCode.emptyPassword);
-    expectCode(() => encryptKeystore(sk, '\u0000\u007f\n', { publicKey: pk, scryptN: 2 }), KeystoreErrorCode.emptyPassword);
-    expect(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 2, random: () => new Uint8Array(3) })).toThrow(/random source/);
+    expectCode(
+      () => encryptKeystore(sk, '\u0000\u007f\n', { publicKey: pk, scryptN: 2 }),
+      KeystoreErrorCode.emptyPassword,
+    );
+    expect(() => encryptKeystore(sk, PASSWORD, { publicKey: pk, scryptN: 2, random: () => new Uint8Array(3) })).toThrow(
+      /random source/,
+    );
   });
 });
 
@@ -256,7 +307,9 @@ describe('encryptKeystore / decryptKeystore', () => {
 
 describe('password processing (NFKD, strip C0/C1/DEL, UTF-8)', () => {
   it('strips C0, DEL and C1 control codes but keeps space', () => {
-    expect(normalizePassword('a\u0000b\u001fc\u007fd\u0080e\u009ff\tg\nh\r')).toEqual(new TextEncoder().encode('abcdefgh'));
+    expect(normalizePassword('a\u0000b\u001fc\u007fd\u0080e\u009ff\tg\nh\r')).toEqual(
+      new TextEncoder().encode('abcdefgh'),
+    );
     expect(normalizePassword('pass word')).toEqual(new TextEncoder().encode('pass word'));
     expect(normalizePassword('\u00a0')).toEqual(new TextEncoder().encode(' ')); // NBSP -> NFKD -> space (kept)
   });
@@ -283,10 +336,28 @@ describe('password processing (NFKD, strip C0/C1/DEL, UTF-8)', () => {
 
 describe('tampered keystores', () => {
   it('a changed cipher message, checksum or salt is KEYSTORE_WRONG_PASSWORD (the checksum cannot tell them apart)', () => {
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.cipher.message', flipHexByte(fast.crypto.cipher.message, 5)), PASSWORD), KeystoreErrorCode.wrongPassword);
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.checksum.message', flipHexByte(fast.crypto.checksum.message, 31)), PASSWORD), KeystoreErrorCode.wrongPassword);
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.kdf.params.salt', flipHexByte(fast.crypto.kdf.params.salt)), PASSWORD), KeystoreErrorCode.wrongPassword);
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.kdf.params.n', FAST_SCRYPT_N * 2), PASSWORD), KeystoreErrorCode.wrongPassword);
+    expectCode(
+      () =>
+        decryptKeystore(withField(fast, 'crypto.cipher.message', flipHexByte(fast.crypto.cipher.message, 5)), PASSWORD),
+      KeystoreErrorCode.wrongPassword,
+    );
+    expectCode(
+      () =>
+        decryptKeystore(
+          withField(fast, 'crypto.checksum.message', flipHexByte(fast.crypto.checksum.message, 31)),
+          PASSWORD,
+        ),
+      KeystoreErrorCode.wrongPassword,
+    );
+    expectCode(
+      () =>
+        decryptKeystore(withField(fast, 'crypto.kdf.params.salt', flipHexByte(fast.crypto.kdf.params.salt)), PASSWORD),
+      KeystoreErrorCode.wrongPassword,
+    );
+    expectCode(
+      () => decryptKeystore(withField(fast, 'crypto.kdf.params.n', FAST_SCRYPT_N * 2), PASSWORD),
+      KeystoreErrorCode.wrongPassword,
+    );
   });
 
   it('a changed iv is not covered by the EIP-2335 checksum: caught by the pubkey check (opts.bls)', () => {
@@ -298,13 +369,30 @@ describe('tampered keystores', () => {
 
   it('a swapped pubkey is caught by the pubkey check', () => {
     const other = bytesToHex(blstBls.secretKeyToPublicKey(generateSecretKey()));
-    expectCode(() => decryptKeystore(withField(fast, 'pubkey', other), PASSWORD, { bls: blstBls }), KeystoreErrorCode.invalid, 'pubkey');
+    expectCode(
+      () => decryptKeystore(withField(fast, 'pubkey', other), PASSWORD, { bls: blstBls }),
+      KeystoreErrorCode.invalid,
+      'pubkey',
+    );
   });
 
   it('truncated or extended binary fields are KEYSTORE_INVALID naming the field', () => {
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.cipher.message', fast.crypto.cipher.message.slice(2)), PASSWORD), KeystoreErrorCode.invalid, 'crypto.cipher.message');
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.checksum.message', `${fast.crypto.checksum.message}00`), PASSWORD), KeystoreErrorCode.invalid, 'crypto.checksum.message');
-    expectCode(() => decryptKeystore(withField(fast, 'crypto.cipher.params.iv', fast.crypto.cipher.params.iv.slice(2)), PASSWORD), KeystoreErrorCode.invalid, 'crypto.cipher.params.iv');
+    expectCode(
+      () => decryptKeystore(withField(fast, 'crypto.cipher.message', fast.crypto.cipher.message.slice(2)), PASSWORD),
+      KeystoreErrorCode.invalid,
+      'crypto.cipher.message',
+    );
+    expectCode(
+      () => decryptKeystore(withField(fast, 'crypto.checksum.message', `${fast.crypto.checksum.message}00`), PASSWORD),
+      KeystoreErrorCode.invalid,
+      'crypto.checksum.message',
+    );
+    expectCode(
+      () =>
+        decryptKeystore(withField(fast, 'crypto.cipher.params.iv', fast.crypto.cipher.params.iv.slice(2)), PASSWORD),
+      KeystoreErrorCode.invalid,
+      'crypto.cipher.params.iv',
+    );
   });
 });
 
@@ -322,12 +410,37 @@ describe('validation of untrusted keystore JSON', () => {
     ['version 5', withField(fast, 'version', 5), KeystoreErrorCode.unsupported, 'version 5'],
     ['missing crypto', withField(fast, 'crypto', undefined), KeystoreErrorCode.invalid, 'crypto'],
     ['missing crypto.kdf', withField(fast, 'crypto.kdf', undefined), KeystoreErrorCode.invalid, 'crypto.kdf'],
-    ['missing crypto.checksum', withField(fast, 'crypto.checksum', undefined), KeystoreErrorCode.invalid, 'crypto.checksum'],
+    [
+      'missing crypto.checksum',
+      withField(fast, 'crypto.checksum', undefined),
+      KeystoreErrorCode.invalid,
+      'crypto.checksum',
+    ],
     ['missing crypto.cipher', withField(fast, 'crypto.cipher', undefined), KeystoreErrorCode.invalid, 'crypto.cipher'],
-    ['missing kdf params', withField(fast, 'crypto.kdf.params', undefined), KeystoreErrorCode.invalid, 'crypto.kdf.params'],
-    ['missing kdf message', withField(fast, 'crypto.kdf.message', undefined), KeystoreErrorCode.invalid, 'crypto.kdf.message'],
-    ['non-empty kdf message', withField(fast, 'crypto.kdf.message', 'ab'), KeystoreErrorCode.invalid, 'crypto.kdf.message'],
-    ['missing salt', withField(fast, 'crypto.kdf.params.salt', undefined), KeystoreErrorCode.invalid, 'crypto.kdf.params.salt'],
+    [
+      'missing kdf params',
+      withField(fast, 'crypto.kdf.params', undefined),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params',
+    ],
+    [
+      'missing kdf message',
+      withField(fast, 'crypto.kdf.message', undefined),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.message',
+    ],
+    [
+      'non-empty kdf message',
+      withField(fast, 'crypto.kdf.message', 'ab'),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.message',
+    ],
+    [
+      'missing salt',
+      withField(fast, 'crypto.kdf.params.salt', undefined),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params.salt',
+    ],
     ['empty salt', withField(fast, 'crypto.kdf.params.salt', ''), KeystoreErrorCode.invalid, 'crypto.kdf.params.salt'],
     ['missing n', withField(fast, 'crypto.kdf.params.n', undefined), KeystoreErrorCode.invalid, 'crypto.kdf.params.n'],
     ['missing pubkey', withField(fast, 'pubkey', undefined), KeystoreErrorCode.invalid, 'pubkey'],
@@ -335,34 +448,124 @@ describe('validation of untrusted keystore JSON', () => {
     ['missing uuid', withField(fast, 'uuid', undefined), KeystoreErrorCode.invalid, 'uuid'],
     ['malformed uuid', withField(fast, 'uuid', 'not-a-uuid'), KeystoreErrorCode.invalid, 'uuid'],
     ['description not a string', withField(fast, 'description', 7), KeystoreErrorCode.invalid, 'description'],
-    ['non-hex salt', withField(fast, 'crypto.kdf.params.salt', 'zz'.repeat(32)), KeystoreErrorCode.invalid, 'crypto.kdf.params.salt'],
-    ['0x-prefixed iv', withField(fast, 'crypto.cipher.params.iv', `0x${fast.crypto.cipher.params.iv.slice(2)}`), KeystoreErrorCode.invalid, 'crypto.cipher.params.iv'],
-    ['odd-length cipher message', withField(fast, 'crypto.cipher.message', `${fast.crypto.cipher.message}0`), KeystoreErrorCode.invalid, 'crypto.cipher.message'],
-    ['non-hex checksum', withField(fast, 'crypto.checksum.message', `g${fast.crypto.checksum.message.slice(1)}`), KeystoreErrorCode.invalid, 'crypto.checksum.message'],
+    [
+      'non-hex salt',
+      withField(fast, 'crypto.kdf.params.salt', 'zz'.repeat(32)),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params.salt',
+    ],
+    [
+      '0x-prefixed iv',
+      withField(fast, 'crypto.cipher.params.iv', `0x${fast.crypto.cipher.params.iv.slice(2)}`),
+      KeystoreErrorCode.invalid,
+      'crypto.cipher.params.iv',
+    ],
+    [
+      'odd-length cipher message',
+      withField(fast, 'crypto.cipher.message', `${fast.crypto.cipher.message}0`),
+      KeystoreErrorCode.invalid,
+      'crypto.cipher.message',
+    ],
+    [
+      'non-hex checksum',
+      withField(fast, 'crypto.checksum.message', `g${fast.crypto.checksum.message.slice(1)}`),
+      KeystoreErrorCode.invalid,
+      'crypto.checksum.message',
+    ],
     ['non-hex pubkey', withField(fast, 'pubkey', 'x'.repeat(96)), KeystoreErrorCode.invalid, 'pubkey'],
     ['short pubkey', withField(fast, 'pubkey', fast.pubkey.slice(2)), KeystoreErrorCode.invalid, 'pubkey'],
-    ['n not a number', withField(fast, 'crypto.kdf.params.n', '1024'), KeystoreErrorCode.invalid, 'crypto.kdf.params.n'],
+    [
+      'n not a number',
+      withField(fast, 'crypto.kdf.params.n', '1024'),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params.n',
+    ],
     ['n zero', withField(fast, 'crypto.kdf.params.n', 0), KeystoreErrorCode.invalid, 'crypto.kdf.params.n'],
     ['n not a power of two', withField(fast, 'crypto.kdf.params.n', 1000), KeystoreErrorCode.invalid, 'power of two'],
     ['fractional r', withField(fast, 'crypto.kdf.params.r', 1.5), KeystoreErrorCode.invalid, 'crypto.kdf.params.r'],
     ['negative p', withField(fast, 'crypto.kdf.params.p', -1), KeystoreErrorCode.invalid, 'crypto.kdf.params.p'],
-    ['unknown kdf parameter', withField(fast, 'crypto.kdf.params.c', 5), KeystoreErrorCode.invalid, 'crypto.kdf.params.c'],
+    [
+      'unknown kdf parameter',
+      withField(fast, 'crypto.kdf.params.c', 5),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params.c',
+    ],
     ['dklen 64', withField(fast, 'crypto.kdf.params.dklen', 64), KeystoreErrorCode.unsupported, 'dklen'],
     ['dklen as a string', withField(fast, 'crypto.kdf.params.dklen', '32'), KeystoreErrorCode.invalid, 'dklen'],
-    ['checksum params not empty', withField(fast, 'crypto.checksum.params', { salt: '00' }), KeystoreErrorCode.invalid, 'crypto.checksum.params.salt'],
-    ['extra cipher param', withField(fast, 'crypto.cipher.params.tag', '00'), KeystoreErrorCode.invalid, 'crypto.cipher.params.tag'],
+    [
+      'checksum params not empty',
+      withField(fast, 'crypto.checksum.params', { salt: '00' }),
+      KeystoreErrorCode.invalid,
+      'crypto.checksum.params.salt',
+    ],
+    [
+      'extra cipher param',
+      withField(fast, 'crypto.cipher.params.tag', '00'),
+      KeystoreErrorCode.invalid,
+      'crypto.cipher.params.tag',
+    ],
     ['unknown kdf', withField(fast, 'crypto.kdf.function', 'argon2id'), KeystoreErrorCode.unsupported, 'argon2id'],
-    ['unknown cipher', withField(fast, 'crypto.cipher.function', 'aes-128-gcm'), KeystoreErrorCode.unsupported, 'aes-128-gcm'],
-    ['unknown checksum', withField(fast, 'crypto.checksum.function', 'keccak256'), KeystoreErrorCode.unsupported, 'keccak256'],
-    ['pbkdf2 with hmac-sha512', withField(PBKDF2_VECTOR, 'crypto.kdf.params.prf', 'hmac-sha512'), KeystoreErrorCode.unsupported, 'hmac-sha512'],
-    ['pbkdf2 missing c', withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', undefined), KeystoreErrorCode.invalid, 'crypto.kdf.params.c'],
-    ['absurd scrypt n (2^40)', withField(fast, 'crypto.kdf.params.n', 2 ** 40), KeystoreErrorCode.kdfTooCostly, 'n=1099511627776'],
+    [
+      'unknown cipher',
+      withField(fast, 'crypto.cipher.function', 'aes-128-gcm'),
+      KeystoreErrorCode.unsupported,
+      'aes-128-gcm',
+    ],
+    [
+      'unknown checksum',
+      withField(fast, 'crypto.checksum.function', 'keccak256'),
+      KeystoreErrorCode.unsupported,
+      'keccak256',
+    ],
+    [
+      'pbkdf2 with hmac-sha512',
+      withField(PBKDF2_VECTOR, 'crypto.kdf.params.prf', 'hmac-sha512'),
+      KeystoreErrorCode.unsupported,
+      'hmac-sha512',
+    ],
+    [
+      'pbkdf2 missing c',
+      withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', undefined),
+      KeystoreErrorCode.invalid,
+      'crypto.kdf.params.c',
+    ],
+    [
+      'absurd scrypt n (2^40)',
+      withField(fast, 'crypto.kdf.params.n', 2 ** 40),
+      KeystoreErrorCode.kdfTooCostly,
+      'n=1099511627776',
+    ],
     ['scrypt n = 2^21', withField(fast, 'crypto.kdf.params.n', 2 ** 21), KeystoreErrorCode.kdfTooCostly, 'n=2097152'],
-    ['scrypt n = 2^20 with r = 8 (1 GiB)', withField(fast, 'crypto.kdf.params.n', 2 ** 20), KeystoreErrorCode.kdfTooCostly, 'MiB'],
-    ['scrypt r = 2^20 (memory)', withField(fast, 'crypto.kdf.params.r', 2 ** 20), KeystoreErrorCode.kdfTooCostly, 'MiB'],
-    ['scrypt n = 2^18, p = 64 (time)', withField(withField(fast, 'crypto.kdf.params.n', 2 ** 18), 'crypto.kdf.params.p', 64), KeystoreErrorCode.kdfTooCostly, 'n*r*p'],
-    ['pbkdf2 c = 2^23', withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', 2 ** 23), KeystoreErrorCode.kdfTooCostly, 'crypto.kdf.params.c'],
-    ['pbkdf2 c = 2^53', withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', Number.MAX_SAFE_INTEGER), KeystoreErrorCode.kdfTooCostly, 'crypto.kdf.params.c'],
+    [
+      'scrypt n = 2^20 with r = 8 (1 GiB)',
+      withField(fast, 'crypto.kdf.params.n', 2 ** 20),
+      KeystoreErrorCode.kdfTooCostly,
+      'MiB',
+    ],
+    [
+      'scrypt r = 2^20 (memory)',
+      withField(fast, 'crypto.kdf.params.r', 2 ** 20),
+      KeystoreErrorCode.kdfTooCostly,
+      'MiB',
+    ],
+    [
+      'scrypt n = 2^18, p = 64 (time)',
+      withField(withField(fast, 'crypto.kdf.params.n', 2 ** 18), 'crypto.kdf.params.p', 64),
+      KeystoreErrorCode.kdfTooCostly,
+      'n*r*p',
+    ],
+    [
+      'pbkdf2 c = 2^23',
+      withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', 2 ** 23),
+      KeystoreErrorCode.kdfTooCostly,
+      'crypto.kdf.params.c',
+    ],
+    [
+      'pbkdf2 c = 2^53',
+      withField(PBKDF2_VECTOR, 'crypto.kdf.params.c', Number.MAX_SAFE_INTEGER),
+      KeystoreErrorCode.kdfTooCostly,
+      'crypto.kdf.params.c',
+    ],
   ];
 
   it.each(cases)('%s', (_name, json, code, field) => {
@@ -375,7 +578,14 @@ describe('validation of untrusted keystore JSON', () => {
 
   it('a Web3 Secret Storage (v3, Ethereum 1) keystore is KEYSTORE_UNSUPPORTED', () => {
     const v3 = {
-      crypto: { cipher: 'aes-128-ctr', cipherparams: { iv: '00'.repeat(16) }, ciphertext: '00'.repeat(32), kdf: 'scrypt', kdfparams: {}, mac: '00'.repeat(32) },
+      crypto: {
+        cipher: 'aes-128-ctr',
+        cipherparams: { iv: '00'.repeat(16) },
+        ciphertext: '00'.repeat(32),
+        kdf: 'scrypt',
+        kdfparams: {},
+        mac: '00'.repeat(32),
+      },
       id: '3198bc9c-6672-5ab3-d995-4942343ae5b6',
       version: 3,
     };
@@ -436,7 +646,10 @@ describe('keystore files', () => {
 
   it('refuses to write an invalid keystore, creating nothing', () => {
     const file = path.join(root, 'invalid.json');
-    expectCode(() => writeKeystoreFile(file, withField(fast, 'version', 3) as unknown as Keystore), KeystoreErrorCode.unsupported);
+    expectCode(
+      () => writeKeystoreFile(file, withField(fast, 'version', 3) as unknown as Keystore),
+      KeystoreErrorCode.unsupported,
+    );
     expect(readdirSync(root)).not.toContain('invalid.json');
   });
 
@@ -456,7 +669,11 @@ describe('keystore files', () => {
 
     const foreign = path.join(root, 'foreign.json');
     writeFileSync(foreign, JSON.stringify(withField(fast, 'crypto.cipher.params.iv', undefined)));
-    expectCode(() => readKeystoreFile(foreign), KeystoreErrorCode.invalid, `${foreign}: keystore crypto.cipher.params.iv`);
+    expectCode(
+      () => readKeystoreFile(foreign),
+      KeystoreErrorCode.invalid,
+      `${foreign}: keystore crypto.cipher.params.iv`,
+    );
 
     const costly = path.join(root, 'costly.json');
     writeFileSync(costly, JSON.stringify(withField(fast, 'crypto.kdf.params.n', 2 ** 30)));

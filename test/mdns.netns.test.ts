@@ -40,7 +40,9 @@ const peerIdOf = (n: NamespacedNode): Promise<string> =>
 
 /** Resolves once `n` has logged "peer connected" for `peer`. */
 const connectedTo = (n: NamespacedNode, peer: string, ms: number): Promise<true> =>
-  n.waitFor(`"peer connected" to ${peer}`, ms, () => (n.logs().some((l) => l.msg === 'peer connected' && l.peer === peer) ? true : undefined));
+  n.waitFor(`"peer connected" to ${peer}`, ms, () =>
+    n.logs().some((l) => l.msg === 'peer connected' && l.peer === peer) ? true : undefined,
+  );
 
 const status = async (n: NamespacedNode): Promise<Status> => (await n.call<Status>('GET', '/api/v1/status')).body;
 
@@ -82,6 +84,9 @@ describe('mDNS discovery (two node processes in a private network namespace)', (
       await new Promise((r) => setTimeout(r, 300));
       seen = await status(b);
     }
-    expect(seen, `node b did not follow node a's tip:\n--- a ---\n${a.output()}\n--- b ---\n${b.output()}`).toMatchObject({ height: 3, tipHash: tip });
+    expect(
+      seen,
+      `node b did not follow node a's tip:\n--- a ---\n${a.output()}\n--- b ---\n${b.output()}`,
+    ).toMatchObject({ height: 3, tipHash: tip });
   }, 50_000);
 });

@@ -58,7 +58,14 @@ async function submitOne(stx: SignedTransfer): Promise<string | undefined> {
 }
 
 function mineTemplate(max?: number): Block {
-  const { block } = buildTemplate({ chain: t.chain, mempool: pool, bls: blstBls, minerAddress: miner.address, now: TEST_NOW, maxTransfers: max });
+  const { block } = buildTemplate({
+    chain: t.chain,
+    mempool: pool,
+    bls: blstBls,
+    minerAddress: miner.address,
+    now: TEST_NOW,
+    maxTransfers: max,
+  });
   const solved = solveBlock(block)!;
   const r = t.chain.processBlock(solved);
   expect(r.error?.message).toBeUndefined();
@@ -88,9 +95,14 @@ describe('mempool admission', () => {
     expect(await submitOne(transfer(alice, bob.address, 49n * COIN, 1))).toBe('MEMPOOL_INSUFFICIENT_BALANCE');
     expect(await submitOne(transfer(alice, bob.address, 0n, 1))).toBe('TX_BAD_AMOUNT');
     expect(await submitOne(transfer(alice, bob.address, 1n, 1, 1000n, devnet))).toBe('TX_BAD_CHAIN_ID');
-    const wrongSig = { tx: transfer(alice, bob.address, 2n, 1).tx, signature: transfer(alice, bob.address, 3n, 1).signature };
+    const wrongSig = {
+      tx: transfer(alice, bob.address, 2n, 1).tx,
+      signature: transfer(alice, bob.address, 3n, 1).signature,
+    };
     expect(await submitOne(wrongSig)).toBe('TX_BAD_SIGNATURE');
-    expect(await submitOne({ tx: transfer(alice, bob.address, 2n, 1).tx, signature: INFINITY_SIGNATURE })).toBe('TX_BAD_SIGNATURE');
+    expect(await submitOne({ tx: transfer(alice, bob.address, 2n, 1).tx, signature: INFINITY_SIGNATURE })).toBe(
+      'TX_BAD_SIGNATURE',
+    );
     const infinityKey = new Uint8Array(48);
     infinityKey[0] = 0xc0;
     const badKey = { tx: { ...ok.tx, senderPublicKey: infinityKey, nonce: 1 }, signature: ok.signature };
@@ -108,7 +120,8 @@ describe('mempool admission', () => {
   ])('refuses only the bad signatures of a batch (%s)', async (_name, make) => {
     setup({}, make());
     const batch: SignedTransfer[] = [];
-    for (let n = 0; n < 20; n++) batch.push(transfer(n % 2 === 0 ? alice : bob, carol.address, 1000n + BigInt(n), Math.floor(n / 2)));
+    for (let n = 0; n < 20; n++)
+      batch.push(transfer(n % 2 === 0 ? alice : bob, carol.address, 1000n + BigInt(n), Math.floor(n / 2)));
     // Break two signatures: swap in another transfer's signature.
     batch[5] = { tx: batch[5]!.tx, signature: batch[6]!.signature };
     batch[12] = { tx: batch[12]!.tx, signature: batch[0]!.signature };
@@ -120,7 +133,8 @@ describe('mempool admission', () => {
       [12, 'TX_BAD_SIGNATURE'],
     ]);
     expect(pool.size).toBe(18);
-    if (verifier instanceof WorkerBatchVerifier) expect(verifier.stats).toMatchObject({ fallbackBatches: 0, workerBatches: 3 });
+    if (verifier instanceof WorkerBatchVerifier)
+      expect(verifier.stats).toMatchObject({ fallbackBatches: 0, workerBatches: 3 });
   });
 });
 
@@ -161,7 +175,9 @@ describe('nonce chains, replacement, eviction', () => {
     setup();
     const first = transfer(alice, bob.address, 1n * COIN, 0, 2000n);
     expect(await submitOne(first)).toBeUndefined();
-    expect(await submitOne(transfer(alice, carol.address, 1n * COIN, 0, 2000n))).toBe('MEMPOOL_REPLACEMENT_FEE_TOO_LOW');
+    expect(await submitOne(transfer(alice, carol.address, 1n * COIN, 0, 2000n))).toBe(
+      'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
+    );
     const better = transfer(alice, carol.address, 1n * COIN, 0, 3000n);
     const [r] = await pool.submit([better]);
     expect(r!.accepted && toHex(r!.replaced!)).toBe(toHex(transferTxid(first.tx)));
@@ -171,7 +187,11 @@ describe('nonce chains, replacement, eviction', () => {
 
   it('evicts the lowest-fee chain end when full, and refuses what pays no more', async () => {
     setup({ maxTransactions: 3 });
-    await pool.submit([transfer(alice, carol.address, 1n, 0, 1000n), transfer(alice, carol.address, 1n, 1, 9000n), transfer(bob, carol.address, 1n, 0, 2000n)]);
+    await pool.submit([
+      transfer(alice, carol.address, 1n, 0, 1000n),
+      transfer(alice, carol.address, 1n, 1, 9000n),
+      transfer(bob, carol.address, 1n, 0, 2000n),
+    ]);
     expect(pool.size).toBe(3);
     // Chain ends: alice's nonce 1 (9000) and bob's nonce 0 (2000), which bob's own nonce 1
     // may not evict (it would lose its predecessor).
@@ -191,7 +211,11 @@ describe('nonce chains, replacement, eviction', () => {
 describe('blocks and the mempool', () => {
   it('mines a template with one aggregate made from the stored signatures, via the fast path', async () => {
     setup();
-    await pool.submit([transfer(alice, carol.address, 3n * COIN, 0), transfer(bob, carol.address, 4n * COIN, 0), transfer(alice, carol.address, 1n * COIN, 1)]);
+    await pool.submit([
+      transfer(alice, carol.address, 3n * COIN, 0),
+      transfer(bob, carol.address, 4n * COIN, 0),
+      transfer(alice, carol.address, 1n * COIN, 1),
+    ]);
     const block = mineTemplate();
     expect(block.transactions).toHaveLength(3);
     expect(block.aggregateSignature).toHaveLength(96);
@@ -210,15 +234,25 @@ describe('blocks and the mempool', () => {
 
   it('accepts and rejects exactly the same blocks on the fast and the full path', async () => {
     setup();
-    const txs = [transfer(alice, carol.address, 3n, 0), transfer(bob, carol.address, 4n, 0), transfer(alice, carol.address, 5n, 1)];
+    const txs = [
+      transfer(alice, carol.address, 3n, 0),
+      transfer(bob, carol.address, 4n, 0),
+      transfer(alice, carol.address, 5n, 1),
+    ];
     await pool.submit(txs);
     const other = transfer(bob, carol.address, 99n, 0);
     const parts = (sig: Uint8Array, list = txs) =>
       solveBlock(
         assembleBlock({
-          version: 1, height: 3, prevHash: blockHash(tip.header), timestamp: tip.header.timestamp + 1, bits: tip.header.bits, nonce: 0,
+          version: 1,
+          height: 3,
+          prevHash: blockHash(tip.header),
+          timestamp: tip.header.timestamp + 1,
+          bits: tip.header.bits,
+          nonce: 0,
           coinbase: { chainId: regtest.chainId, height: 3, recipient: miner.address, amount: 50n * COIN },
-          transactions: list.map((s) => s.tx), aggregateSignature: sig,
+          transactions: list.map((s) => s.tx),
+          aggregateSignature: sig,
         }),
       )!;
     const agg = (list: SignedTransfer[]) => blstBls.aggregateSignatures(list.map((s) => s.signature));
@@ -243,7 +277,14 @@ describe('blocks and the mempool', () => {
       if (name === 'valid') expect(t.chain.lastSignaturePath).toBe('fast');
       plain.cleanup();
     }
-    expect(verdicts.map(([, status]) => status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'connected']);
+    expect(verdicts.map(([, status]) => status)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'connected',
+    ]);
   });
 
   it('returns transfers of a disconnected block to the pool, and removes them on connect', async () => {
@@ -276,13 +317,21 @@ describe('blocks and the mempool', () => {
 
   it('survives a restart', async () => {
     setup();
-    const txs = [transfer(alice, carol.address, 2n, 0), transfer(alice, carol.address, 3n, 1), transfer(bob, carol.address, 4n, 0)];
+    const txs = [
+      transfer(alice, carol.address, 2n, 0),
+      transfer(alice, carol.address, 3n, 1),
+      transfer(bob, carol.address, 4n, 0),
+    ];
     await pool.submit(txs);
     pool.close();
     t = t.reopen();
     pool = new Mempool({ chain: t.chain, bls: blstBls, verifier, store: t.store.mempoolStore() });
     expect(await pool.loadPersisted()).toBe(3);
-    expect(pool.entries().map((e) => toHex(e.txid)).sort()).toEqual(txs.map((s) => toHex(transferTxid(s.tx))).sort());
+    expect(
+      pool
+        .entries()
+        .map((e) => toHex(e.txid))
+        .sort(),
+    ).toEqual(txs.map((s) => toHex(transferTxid(s.tx))).sort());
   });
 });
-

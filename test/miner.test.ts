@@ -22,7 +22,16 @@ const BITS_1_IN_65536 = encodeCompact((1n << 256n) / 65536n);
 
 function header(i: number, bits: number): BlockHeader {
   const fill = (b: number): Uint8Array => new Uint8Array(32).map((_, k) => (b * 31 + k * 7 + i) & 0xff);
-  return { version: 1, height: i, prevHash: fill(1), txRoot: fill(2), signatureHash: fill(3), timestamp: 1_700_000_000 + i, bits, nonce: 0 };
+  return {
+    version: 1,
+    height: i,
+    prevHash: fill(1),
+    txRoot: fill(2),
+    signatureHash: fill(3),
+    timestamp: 1_700_000_000 + i,
+    bits,
+    nonce: 0,
+  };
 }
 
 /** The plain way: encode the header with each nonce and sha256d it. */
@@ -40,7 +49,10 @@ function meets(headerBytes: Uint8Array, nonce: number, target: bigint): boolean 
 describe('searchNonces', () => {
   it('finds the nonce solveBlock finds on regtest headers', () => {
     const genesis = genesisBlock(regtest);
-    const blocks: Block[] = [genesis, ...[1, 2, 3, 4, 5].map((i): Block => ({ ...genesis, header: header(i, REGTEST_BITS) }))];
+    const blocks: Block[] = [
+      genesis,
+      ...[1, 2, 3, 4, 5].map((i): Block => ({ ...genesis, header: header(i, REGTEST_BITS) })),
+    ];
     for (const block of blocks) {
       const solved = solveBlock(withNonce(block, 0), 1000);
       expect(solved).toBeDefined();
@@ -61,7 +73,10 @@ describe('searchNonces', () => {
       // Past the first solution, the next one; and a range that stops just before it has none.
       const next = referenceSearch(h, target, want! + 1, 1 << 20);
       expect(searchNonces(bytes, target, want! + 1, 1 << 20).nonce).toBe(next);
-      expect(searchNonces(bytes, target, want! + 1, next! - want! - 1)).toEqual({ nonce: undefined, tried: next! - want! - 1 });
+      expect(searchNonces(bytes, target, want! + 1, next! - want! - 1)).toEqual({
+        nonce: undefined,
+        tried: next! - want! - 1,
+      });
     }
   });
 
@@ -122,7 +137,8 @@ describe('ParallelMiner', () => {
   const nextFound = (m: ParallelMiner): Promise<[number, number]> =>
     within(30_000, 'found', (done) => m.once('found', (jobId, nonce) => done([jobId, nonce])));
   /** The next `exhausted` event's jobId. */
-  const nextExhausted = (m: ParallelMiner): Promise<number> => within(30_000, 'exhausted', (done) => m.once('exhausted', done));
+  const nextExhausted = (m: ParallelMiner): Promise<number> =>
+    within(30_000, 'exhausted', (done) => m.once('exhausted', done));
   const minerPorts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 
   it('defaults to one thread per core less one', async () => {

@@ -40,17 +40,38 @@ const reg = (k: { address: Uint8Array }): string => encodeAddress(k.address, reg
 describe('peer-to-peer network (real processes on loopback)', () => {
   it('keeps 3 nodes on one tip while two mine, and a transfer sent to the third gets mined', async () => {
     const funded = testKey(900);
-    const a = await start('conv-a', ['--network', 'devnet', '--mine', '--threads', '1', '--miner-address', encodeAddress(funded.address, devnet)]);
+    const a = await start('conv-a', [
+      '--network',
+      'devnet',
+      '--mine',
+      '--threads',
+      '1',
+      '--miner-address',
+      encodeAddress(funded.address, devnet),
+    ]);
     const seed = await multiaddr(a);
-    const b = await start('conv-b', ['--network', 'devnet', '--mine', '--threads', '1', '--miner-address', encodeAddress(testKey(901).address, devnet), '--peer', seed]);
+    const b = await start('conv-b', [
+      '--network',
+      'devnet',
+      '--mine',
+      '--threads',
+      '1',
+      '--miner-address',
+      encodeAddress(testKey(901).address, devnet),
+      '--peer',
+      seed,
+    ]);
     const c = await start('conv-c', ['--network', 'devnet', '--peer', seed]);
     const nodes = [a, b, c];
-    await waitFor('5 blocks on every node', 60_000, async () => (await Promise.all(nodes.map(status))).every((s) => s.height >= 5));
+    await waitFor('5 blocks on every node', 60_000, async () =>
+      (await Promise.all(nodes.map(status))).every((s) => s.height >= 5),
+    );
     await waitFor('one tip', 30_000, () => sameTip(nodes));
 
     // Once node a has won a block, its miner sends from the non-mining node; a miner picks it up.
     await waitFor('a block won by a', 60_000, async () => {
-      const info = (await c.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(funded.address, devnet)}`)).body;
+      const info = (await c.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(funded.address, devnet)}`))
+        .body;
       return BigInt(info.balance) >= 2n * COIN;
     });
     const send = transfer(funded, testKey(902).address, 1n * COIN, 0, 1000n, devnet);
@@ -63,7 +84,9 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     // Every node holds it once they share the tip again.
     await waitFor('one tip', 30_000, () => sameTip(nodes));
     for (const n of nodes) {
-      const info = (await n.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(testKey(902).address, devnet)}`)).body;
+      const info = (
+        await n.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(testKey(902).address, devnet)}`)
+      ).body;
       expect(info.balance).toBe((1n * COIN).toString());
     }
     await Promise.all(nodes.map((n) => n.stop()));
@@ -95,16 +118,29 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     await waitFor('c and d to catch up', 30_000, () => sameTip([a, b, c, d]));
     await c.stop();
     const c2 = await start('part-c', ['--network', 'regtest', '--peer', await multiaddr(d)]);
-    await waitFor('c to reconnect to d', 30_000, async () => (await status(d)).peers >= 1 && (await status(c2)).peers >= 1);
+    await waitFor(
+      'c to reconnect to d',
+      30_000,
+      async () => (await status(d)).peers >= 1 && (await status(c2)).peers >= 1,
+    );
 
     // The halves mine apart. On the c/d side alice pays bob; the a/b side mines more.
     const pay = transfer(alice, testKey(921).address, 5n * COIN, 0);
-    const posted = await c2.post<{ txid: string }>('/api/v1/transactions', transferToJson(pay.tx, regtest, pay.signature));
+    const posted = await c2.post<{ txid: string }>(
+      '/api/v1/transactions',
+      transferToJson(pay.tx, regtest, pay.signature),
+    );
     expect(posted.status).toBe(202);
-    await waitFor('d to hear of the transfer', 30_000, async () => (await d.get<{ count: number }>('/api/v1/mempool')).body.count === 1);
+    await waitFor(
+      'd to hear of the transfer',
+      30_000,
+      async () => (await d.get<{ count: number }>('/api/v1/mempool')).body.count === 1,
+    );
     await d.post('/api/v1/mine', { blocks: 2, address: reg(testKey(922)) });
     await waitFor('c to follow d', 30_000, () => sameTip([c2, d]));
-    expect((await c2.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status).toBe('confirmed');
+    expect((await c2.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status).toBe(
+      'confirmed',
+    );
     await a.post('/api/v1/mine', { blocks: 5, address: reg(testKey(923)) });
     await waitFor('b to follow a', 30_000, () => sameTip([a, b]));
 
@@ -123,7 +159,12 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     // And it is mined on the winning branch, where every node sees it confirmed.
     await d.post('/api/v1/mine', { blocks: 1, address: reg(testKey(922)) });
     for (const n of all) {
-      await waitFor('confirmed everywhere', 30_000, async () => (await n.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status === 'confirmed');
+      await waitFor(
+        'confirmed everywhere',
+        30_000,
+        async () =>
+          (await n.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status === 'confirmed',
+      );
     }
     expect(await sameTip(all)).toBe(true);
     await Promise.all(all.map((n) => n.stop()));
@@ -135,10 +176,27 @@ describe('peer-to-peer network (real processes on loopback)', () => {
 
     // The attacker is a real OurCoin node and network stack in this process.
     const logger = pino({ level: 'silent' });
-    const evilNode = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'ban-evil'), logger, verifier: new InlineBatchVerifier() });
-    const evil = await P2PNetwork.start({ node: evilNode, datadir: join(dir, 'ban-evil'), logger, host: '127.0.0.1', port: 0, bootstrap: [await multiaddr(honest)], mdns: false });
+    const evilNode = await OurCoinNode.open({
+      network: regtest,
+      datadir: join(dir, 'ban-evil'),
+      logger,
+      verifier: new InlineBatchVerifier(),
+    });
+    const evil = await P2PNetwork.start({
+      node: evilNode,
+      datadir: join(dir, 'ban-evil'),
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bootstrap: [await multiaddr(honest)],
+      mdns: false,
+    });
     try {
-      await waitFor('the attacker to sync and connect', 30_000, async () => evilNode.chain.tip.height === 1 && (await status(honest)).peers === 1);
+      await waitFor(
+        'the attacker to sync and connect',
+        30_000,
+        async () => evilNode.chain.tip.height === 1 && (await status(honest)).peers === 1,
+      );
       await new Promise((r) => setTimeout(r, 1500)); // one gossipsub heartbeat to form the mesh
       const parent = evilNode.store.getBlock(evilNode.chain.tip.hash)!;
       // A coinbase that pays itself more than subsidy + fees: invalid under every rule set.
@@ -166,27 +224,59 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     const honest = await start('junk-honest', ['--network', 'regtest']);
     const logger = pino({ level: 'silent' });
     // A peer speaking garbage on both topics: each message costs it score until it is banned.
-    const junkNode = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'junk-evil'), logger, verifier: new InlineBatchVerifier() });
-    const junk = await P2PNetwork.start({ node: junkNode, datadir: join(dir, 'junk-evil'), logger, host: '127.0.0.1', port: 0, bootstrap: [await multiaddr(honest)], mdns: false });
+    const junkNode = await OurCoinNode.open({
+      network: regtest,
+      datadir: join(dir, 'junk-evil'),
+      logger,
+      verifier: new InlineBatchVerifier(),
+    });
+    const junk = await P2PNetwork.start({
+      node: junkNode,
+      datadir: join(dir, 'junk-evil'),
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bootstrap: [await multiaddr(honest)],
+      mdns: false,
+    });
     // A devnet node dialing a regtest node: told apart at the handshake.
-    const otherNode = await OurCoinNode.open({ network: devnet, datadir: join(dir, 'junk-devnet'), logger, verifier: new InlineBatchVerifier() });
-    const other = await P2PNetwork.start({ node: otherNode, datadir: join(dir, 'junk-devnet'), logger, host: '127.0.0.1', port: 0, bootstrap: [], mdns: false });
+    const otherNode = await OurCoinNode.open({
+      network: devnet,
+      datadir: join(dir, 'junk-devnet'),
+      logger,
+      verifier: new InlineBatchVerifier(),
+    });
+    const other = await P2PNetwork.start({
+      node: otherNode,
+      datadir: join(dir, 'junk-devnet'),
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      bootstrap: [],
+      mdns: false,
+    });
     try {
       await waitFor('the junk peer to connect', 30_000, async () => (await status(honest)).peers === 1);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < 6; i++) {
         const garbage = Uint8Array.from({ length: 50 + i * 37 }, (_, j) => (j * 31 + i * 7) & 0xff);
-        await junk.libp2p.services.pubsub.publish(i % 2 === 0 ? junk.ids.txTopic : junk.ids.blockTopic, garbage).catch(() => undefined);
+        await junk.libp2p.services.pubsub
+          .publish(i % 2 === 0 ? junk.ids.txTopic : junk.ids.blockTopic, garbage)
+          .catch(() => undefined);
       }
       await waitFor('the junk peer to be banned', 30_000, async () => (await status(honest)).peers === 0);
       expect(honest.output()).toMatch(/undecodable (transfer|compact block)/);
 
       // The banned junk node keeps dialing its --peer; that must not turn others away.
       await other.dial(await multiaddr(honest)).catch(() => undefined);
-      await waitFor('the other network to be noticed', 30_000, () => Promise.resolve(honest.output().includes('peer is on another network (devnet)')));
+      await waitFor('the other network to be noticed', 30_000, () =>
+        Promise.resolve(honest.output().includes('peer is on another network (devnet)')),
+      );
       expect((await status(honest)).peers).toBe(0);
       // Still serving and mining.
-      expect((await honest.post<{ height: number }>('/api/v1/mine', { blocks: 1, address: reg(testKey(940)) })).body.height).toBe(1);
+      expect(
+        (await honest.post<{ height: number }>('/api/v1/mine', { blocks: 1, address: reg(testKey(940)) })).body.height,
+      ).toBe(1);
     } finally {
       await Promise.all([junk.stop(), other.stop()]);
       await Promise.all([junkNode.close(), otherNode.close()]);

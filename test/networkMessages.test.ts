@@ -116,13 +116,26 @@ describe('status', () => {
     expect(decodeStatus(encodeStatus({ ...status, networkName: 'x' })).networkName).toBe('x');
     expect(decodeStatus(encodeStatus({ ...status, networkName: 'n'.repeat(32) })).networkName).toBe('n'.repeat(32));
     expectCode(() => decodeStatus(encodeStatus({ ...status, networkName: '' })), EncodingErrorCode.outOfRange);
-    expectCode(() => decodeStatus(encodeStatus({ ...status, networkName: 'n'.repeat(33) })), EncodingErrorCode.outOfRange);
+    expectCode(
+      () => decodeStatus(encodeStatus({ ...status, networkName: 'n'.repeat(33) })),
+      EncodingErrorCode.outOfRange,
+    );
     expectCode(() => decodeStatus(rawStatus(255, new Uint8Array(255).fill(0x61))), EncodingErrorCode.outOfRange);
   });
 
   it('refuses a network name that is not lowercase ASCII letters, digits and dashes', () => {
-    const bad = [[0xff], [0xc3], [0x80], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0x41] /* 'A' */, [0x20] /* space */, [0x2f] /* '/' */];
-    for (const bytes of bad) expectCode(() => decodeStatus(rawStatus(bytes.length, new Uint8Array(bytes))), EncodingErrorCode.outOfRange);
+    const bad = [
+      [0xff],
+      [0xc3],
+      [0x80],
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0x41] /* 'A' */,
+      [0x20] /* space */,
+      [0x2f] /* '/' */,
+    ];
+    for (const bytes of bad)
+      expectCode(() => decodeStatus(rawStatus(bytes.length, new Uint8Array(bytes))), EncodingErrorCode.outOfRange);
   });
 
   it('refuses truncation and trailing bytes', () => {
@@ -180,7 +193,10 @@ describe('headers', () => {
     expectCode(() => decodeHeaders(concat(u32(1), two.subarray(4))), EncodingErrorCode.badLength);
     expectCode(() => decodeHeaders(two.subarray(0, two.length - 1)), EncodingErrorCode.badLength);
     expectCode(() => decodeHeaders(concat(two, new Uint8Array(1))), EncodingErrorCode.badLength);
-    expectCode(() => decodeHeaders(concat(u32(MAX_HEADERS + 1), new Uint8Array(HEADER_LENGTH * (MAX_HEADERS + 1)))), EncodingErrorCode.outOfRange);
+    expectCode(
+      () => decodeHeaders(concat(u32(MAX_HEADERS + 1), new Uint8Array(HEADER_LENGTH * (MAX_HEADERS + 1)))),
+      EncodingErrorCode.outOfRange,
+    );
     expectCode(() => decodeHeaders(new Uint8Array(3)), EncodingErrorCode.truncated);
   });
 });
@@ -188,10 +204,15 @@ describe('headers', () => {
 describe('blocks and transactions requests', () => {
   it('blocks request: round-trips 1 and 128 hashes, refuses 0 and 129', () => {
     expect(decodeBlocksRequest(encodeBlocksRequest(hashes(1)))).toEqual(hashes(1));
-    expect(decodeBlocksRequest(encodeBlocksRequest(hashes(MAX_BLOCKS_PER_REQUEST)))).toEqual(hashes(MAX_BLOCKS_PER_REQUEST));
+    expect(decodeBlocksRequest(encodeBlocksRequest(hashes(MAX_BLOCKS_PER_REQUEST)))).toEqual(
+      hashes(MAX_BLOCKS_PER_REQUEST),
+    );
     expect(encodeBlocksRequest(hashes(5)).length).toBe(4 + 5 * 32);
     expectCode(() => decodeBlocksRequest(encodeBlocksRequest([])), EncodingErrorCode.outOfRange);
-    expectCode(() => decodeBlocksRequest(encodeBlocksRequest(hashes(MAX_BLOCKS_PER_REQUEST + 1))), EncodingErrorCode.outOfRange);
+    expectCode(
+      () => decodeBlocksRequest(encodeBlocksRequest(hashes(MAX_BLOCKS_PER_REQUEST + 1))),
+      EncodingErrorCode.outOfRange,
+    );
   });
 
   it('transactions request: round-trips 1 and 10,400 txids, refuses 0 and 10,401', () => {
@@ -229,7 +250,10 @@ describe('signed transfers (transactions response)', () => {
     const coinbaseType = bytes.slice();
     coinbaseType[4] = 0x00;
     expectCode(() => decodeSignedTransfers(coinbaseType), EncodingErrorCode.badType);
-    expectCode(() => decodeSignedTransfers(concat(u32(MAX_TXIDS + 1), bytes.subarray(4))), EncodingErrorCode.outOfRange);
+    expectCode(
+      () => decodeSignedTransfers(concat(u32(MAX_TXIDS + 1), bytes.subarray(4))),
+      EncodingErrorCode.outOfRange,
+    );
   });
 });
 
@@ -247,7 +271,8 @@ describe('compact block', () => {
 
   it('refuses a count that does not match the bytes, trailing bytes, a truncated signature', () => {
     const countAt = HEADER_LENGTH + COINBASE_LENGTH;
-    const withCount = (n: number): Uint8Array => concat(bytes.subarray(0, countAt), u32(n), bytes.subarray(countAt + 4));
+    const withCount = (n: number): Uint8Array =>
+      concat(bytes.subarray(0, countAt), u32(n), bytes.subarray(countAt + 4));
     expectCode(() => decodeCompactBlock(withCount(4)), EncodingErrorCode.badLength);
     expectCode(() => decodeCompactBlock(withCount(2)), EncodingErrorCode.badLength);
     expectCode(() => decodeCompactBlock(withCount(0)), EncodingErrorCode.badLength);
@@ -321,7 +346,6 @@ describe('compact block relay', () => {
     expect(encodeSignedTransfer(thousand[0]!).length).toBe(193);
   });
 });
-
 
 describe('garbage never throws anything but an OurCoinError', () => {
   const decoders: [string, (b: Uint8Array) => unknown, Uint8Array][] = [

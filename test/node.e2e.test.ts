@@ -45,7 +45,8 @@ describe('ourcoin node (regtest, real process)', () => {
     expect(status.body).toMatchObject({ network: 'regtest', height: 0 });
 
     // Fund each sender with one block's subsidy.
-    for (const s of senders) expect((await node.post('/api/v1/mine', { blocks: 1, address: addr(s.address) })).status).toBe(200);
+    for (const s of senders)
+      expect((await node.post('/api/v1/mine', { blocks: 1, address: addr(s.address) })).status).toBe(200);
 
     // 20 transfers each, sent one request at a time (half of them) and in batches (the rest).
     const expected = new Map<string, bigint>(senders.map((s) => [addr(s.address), 50n * COIN]));
@@ -56,7 +57,11 @@ describe('ourcoin node (regtest, real process)', () => {
         const fee = 1000n + BigInt(n);
         expected.set(addr(s.address), expected.get(addr(s.address))! - amount - fee);
         toRecipient += amount;
-        return transferToJson(transfer(s, recipient.address, amount, n, fee).tx, regtest, transfer(s, recipient.address, amount, n, fee).signature);
+        return transferToJson(
+          transfer(s, recipient.address, amount, n, fee).tx,
+          regtest,
+          transfer(s, recipient.address, amount, n, fee).signature,
+        );
       }),
     );
     for (const tx of all.slice(0, 100)) {
@@ -89,7 +94,9 @@ describe('ourcoin node (regtest, real process)', () => {
         expect(info.nonce).toBe(20);
         expect(info.nextNonce).toBe(20);
       }
-      expect((await n.get<AddressInfo>(`/api/v1/addresses/${addr(recipient.address)}`)).body.balance).toBe(toRecipient.toString());
+      expect((await n.get<AddressInfo>(`/api/v1/addresses/${addr(recipient.address)}`)).body.balance).toBe(
+        toRecipient.toString(),
+      );
       const tx = (await n.get<{ status: string; confirmations: number }>(`/api/v1/transactions/${all[0]!.txid}`)).body;
       expect(tx.status).toBe('confirmed');
       expect(tx.confirmations).toBeGreaterThanOrEqual(1);
@@ -107,7 +114,10 @@ describe('ourcoin node (regtest, real process)', () => {
   it('answers the API while every core mines, keeps its miner key encrypted, and stops cleanly', async () => {
     const home = join(dir, 'home');
     const password = 'correct horse battery staple';
-    const node = await startNode(['--network', 'devnet', '--mine', '--threads', '2'], { OURCOIN_HOME: home, OURCOIN_PASSWORD: password });
+    const node = await startNode(['--network', 'devnet', '--mine', '--threads', '2'], {
+      OURCOIN_HOME: home,
+      OURCOIN_PASSWORD: password,
+    });
     nodes.push(node);
     // Wait until the miner threads report a hash rate.
     let status = { mining: false, hashRate: 0, minerAddress: '' };
@@ -127,7 +137,10 @@ describe('ourcoin node (regtest, real process)', () => {
 
     const keystorePath = join(home, 'devnet', 'miner-keystore.json');
     expect(statSync(keystorePath).mode & 0o777).toBe(0o600);
-    const keystore = JSON.parse(readFileSync(keystorePath, 'utf8')) as { crypto: { kdf: { function: string } }; version: number };
+    const keystore = JSON.parse(readFileSync(keystorePath, 'utf8')) as {
+      crypto: { kdf: { function: string } };
+      version: number;
+    };
     expect(keystore).toMatchObject({ version: 4, crypto: { kdf: { function: 'scrypt' } } });
     expect(readFileSync(keystorePath, 'utf8')).not.toContain(password);
     expect(node.output()).not.toContain(password);
@@ -138,7 +151,15 @@ describe('ourcoin node (regtest, real process)', () => {
   });
 
   it('limits API requests per client IP to --rate-limit a minute', async () => {
-    const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'ratelimit'), '--no-p2p', '--rate-limit', '3']);
+    const node = await startNode([
+      '--network',
+      'regtest',
+      '--datadir',
+      join(dir, 'ratelimit'),
+      '--no-p2p',
+      '--rate-limit',
+      '3',
+    ]);
     nodes.push(node);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await node.get('/api/v1/status')).status);
@@ -147,7 +168,17 @@ describe('ourcoin node (regtest, real process)', () => {
   });
 
   it('mines on regtest with --mine without running ahead of the clock', async () => {
-    const node = await startNode(['--network', 'regtest', '--datadir', join(dir, 'regmine'), '--mine', '--threads', '1', '--miner-address', addr(testKey(800).address)]);
+    const node = await startNode([
+      '--network',
+      'regtest',
+      '--datadir',
+      join(dir, 'regmine'),
+      '--mine',
+      '--threads',
+      '1',
+      '--miner-address',
+      addr(testKey(800).address),
+    ]);
     nodes.push(node);
     await new Promise((r) => setTimeout(r, 3000));
     const { height } = (await node.get<{ height: number }>('/api/v1/status')).body;
@@ -155,13 +186,18 @@ describe('ourcoin node (regtest, real process)', () => {
     const tip = (await node.get<{ header: { timestamp: number } }>(`/api/v1/blocks/${height}`)).body;
     expect(tip.header.timestamp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
     // Mining goes on between the reads: the reward covers at least `height` blocks, whole ones.
-    const balance = BigInt((await node.get<{ balance: string }>(`/api/v1/addresses/${addr(testKey(800).address)}`)).body.balance);
+    const balance = BigInt(
+      (await node.get<{ balance: string }>(`/api/v1/addresses/${addr(testKey(800).address)}`)).body.balance,
+    );
     expect(balance % (50n * COIN)).toBe(0n);
     expect(balance / (50n * COIN)).toBeGreaterThanOrEqual(BigInt(height));
 
     // A transfer submitted while the miner runs is picked up by a refreshed template.
     const send = transfer(testKey(800), testKey(801).address, 7n * COIN, 0);
-    const posted = await node.post<{ txid: string }>('/api/v1/transactions', transferToJson(send.tx, regtest, send.signature));
+    const posted = await node.post<{ txid: string }>(
+      '/api/v1/transactions',
+      transferToJson(send.tx, regtest, send.signature),
+    );
     expect(posted.status).toBe(202);
     let tx = { status: 'pending', height: 0 };
     for (let i = 0; i < 100 && tx.status !== 'confirmed'; i++) {
@@ -169,7 +205,9 @@ describe('ourcoin node (regtest, real process)', () => {
       tx = (await node.get<typeof tx>(`/api/v1/transactions/${posted.body.txid}`)).body;
     }
     expect(tx.status).toBe('confirmed');
-    const block = (await node.get<{ transactions: { txid: string }[]; aggregateSignature: string }>(`/api/v1/blocks/${tx.height}`)).body;
+    const block = (
+      await node.get<{ transactions: { txid: string }[]; aggregateSignature: string }>(`/api/v1/blocks/${tx.height}`)
+    ).body;
     expect(block.transactions.map((t) => t.txid)).toContain(posted.body.txid);
     expect(block.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
     expect(await node.stop()).toBe(0);
@@ -185,13 +223,16 @@ describe('ourcoin node (regtest, real process)', () => {
     nodes.push(node);
     await node.post('/api/v1/mine', { blocks: 1, address: addr(sender.address) });
     const sends = [0, 1].map((nonce) => transfer(sender, testKey(811).address, 1000n, nonce));
-    for (const s of sends) expect((await node.post('/api/v1/transactions', transferToJson(s.tx, regtest, s.signature))).status).toBe(202);
+    for (const s of sends)
+      expect((await node.post('/api/v1/transactions', transferToJson(s.tx, regtest, s.signature))).status).toBe(202);
     for (const stop of [() => node.stop(), () => node.kill()]) {
       await stop();
       node = await startNode(['--network', 'regtest', '--datadir', datadir]);
       nodes.push(node);
       const pool = (await node.get<{ count: number; transactions: { txid: string }[] }>('/api/v1/mempool')).body;
-      expect(pool.transactions.map((t) => t.txid).sort()).toEqual(sends.map((s) => transferToJson(s.tx, regtest).txid).sort());
+      expect(pool.transactions.map((t) => t.txid).sort()).toEqual(
+        sends.map((s) => transferToJson(s.tx, regtest).txid).sort(),
+      );
     }
     expect(await node.stop()).toBe(0);
   });

@@ -22,7 +22,18 @@ describe('docs/protocol.md', () => {
     const k = vectors.keys[0]!;
     const t = vectors.transfers[0]!;
     const b = vectors.block;
-    for (const value of [k.secretKey, k.publicKey, k.addressHash, t.encoding, t.txid, t.signature, b.txRoot, b.aggregateSignature, b.signatureHash, b.hash]) {
+    for (const value of [
+      k.secretKey,
+      k.publicKey,
+      k.addressHash,
+      t.encoding,
+      t.txid,
+      t.signature,
+      b.txRoot,
+      b.aggregateSignature,
+      b.signatureHash,
+      b.hash,
+    ]) {
       expect(doc).toContain(value);
     }
   });

@@ -39,17 +39,33 @@ describe('request/response', () => {
       })();
     });
     await client.dial(server.getMultiaddrs()[0]!);
-    const frames = await request(client, server.peerId, '/test/echo/1', Uint8Array.of(1, 2, 3), { maxResponseBytes: 1024, maxFrames: 4, timeoutMs: 5000 });
+    const frames = await request(client, server.peerId, '/test/echo/1', Uint8Array.of(1, 2, 3), {
+      maxResponseBytes: 1024,
+      maxFrames: 4,
+      timeoutMs: 5000,
+    });
     expect(frames.map((f) => [...f])).toEqual([
       [1, 2, 3],
       [1, 2, 3],
     ]);
 
     const started = Date.now();
-    await expect(request(client, server.peerId, '/test/silent/1', Uint8Array.of(9), { maxResponseBytes: 1024, maxFrames: 1, timeoutMs: 500 })).rejects.toBeInstanceOf(RequestTimeout);
+    await expect(
+      request(client, server.peerId, '/test/silent/1', Uint8Array.of(9), {
+        maxResponseBytes: 1024,
+        maxFrames: 1,
+        timeoutMs: 500,
+      }),
+    ).rejects.toBeInstanceOf(RequestTimeout);
     expect(Date.now() - started).toBeLessThan(5000);
 
     // A response larger than allowed is refused too.
-    await expect(request(client, server.peerId, '/test/echo/1', new Uint8Array(600), { maxResponseBytes: 100, maxFrames: 4, timeoutMs: 5000 })).rejects.toThrow();
+    await expect(
+      request(client, server.peerId, '/test/echo/1', new Uint8Array(600), {
+        maxResponseBytes: 100,
+        maxFrames: 4,
+        timeoutMs: 5000,
+      }),
+    ).rejects.toThrow();
   });
 });

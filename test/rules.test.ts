@@ -28,7 +28,13 @@ import type { NetworkParams } from '../src/protocol/networks.js';
 import { decodeCompact, encodeCompact, hashMeetsTarget } from '../src/protocol/pow.js';
 import { checkBlockBody, checkTransferFields } from '../src/protocol/rules/body.js';
 import type { RuleCodeValue } from '../src/protocol/rules/codes.js';
-import { MEDIAN_TIME_SPAN, checkHeaderContextFree, checkHeaderContextual, expectedBits, medianTimePast } from '../src/protocol/rules/header.js';
+import {
+  MEDIAN_TIME_SPAN,
+  checkHeaderContextFree,
+  checkHeaderContextual,
+  expectedBits,
+  medianTimePast,
+} from '../src/protocol/rules/header.js';
 import type { HeaderContext } from '../src/protocol/rules/header.js';
 import { verifyBlockSignature } from '../src/protocol/rules/signature.js';
 import { EMPTY_ACCOUNT, applyBlockState } from '../src/protocol/rules/state.js';
@@ -69,7 +75,17 @@ function expectRule(fn: () => unknown, code: RuleCodeValue, kind: ErrorKind = 'c
 
 /** A synthetic header: the contextual rules never look at hashes or commitments. */
 function header(height: number, timestamp: number, bits: number, extra: Partial<BlockHeader> = {}): BlockHeader {
-  return { version: BLOCK_VERSION, height, prevHash: ZERO_HASH, txRoot: ZERO_HASH, signatureHash: ZERO_HASH, timestamp, bits, nonce: 0, ...extra };
+  return {
+    version: BLOCK_VERSION,
+    height,
+    prevHash: ZERO_HASH,
+    txRoot: ZERO_HASH,
+    signatureHash: ZERO_HASH,
+    timestamp,
+    bits,
+    nonce: 0,
+    ...extra,
+  };
 }
 
 /** Headers at heights 0..n-1 with the given timestamps and bits. */
@@ -78,7 +94,12 @@ function headersOf(timestamps: readonly number[], bits: number | ((height: numbe
 }
 
 /** `n` headers `gap` seconds apart starting at `start`. */
-function evenHeaders(n: number, gap: number, bits: number | ((height: number) => number), start = devnet.genesis.timestamp): BlockHeader[] {
+function evenHeaders(
+  n: number,
+  gap: number,
+  bits: number | ((height: number) => number),
+  start = devnet.genesis.timestamp,
+): BlockHeader[] {
   return headersOf(
     Array.from({ length: n }, (_, i) => start + i * gap),
     bits,
@@ -92,14 +113,22 @@ function contextOf(headers: readonly BlockHeader[]): HeaderContext {
   return {
     parent,
     ancestor(height: number): BlockHeader {
-      if (!Number.isInteger(height) || height < 0 || height > parent.height) throw new RangeError(`no ancestor at height ${height}`);
+      if (!Number.isInteger(height) || height < 0 || height > parent.height)
+        throw new RangeError(`no ancestor at height ${height}`);
       return headers[height]!;
     },
   };
 }
 
 /** An unsigned transfer (body and state rules never look at signatures). */
-function tx(from: TestKey, to: Uint8Array, amount: bigint, nonce: number, fee = 1000n, network: NetworkParams = regtest): Transfer {
+function tx(
+  from: TestKey,
+  to: Uint8Array,
+  amount: bigint,
+  nonce: number,
+  fee = 1000n,
+  network: NetworkParams = regtest,
+): Transfer {
   return { chainId: network.chainId, senderPublicKey: from.publicKey, recipient: to, amount, fee, nonce };
 }
 
@@ -124,7 +153,13 @@ function blockOf(transactions: readonly Transfer[], opts: BlockOptions = {}): Bl
     timestamp: network.genesis.timestamp + height,
     bits: network.genesisBits,
     nonce: 0,
-    coinbase: { chainId: network.chainId, height, recipient: minerKey.address, amount: claim > MAX_MONEY ? MAX_MONEY : claim, ...opts.coinbase },
+    coinbase: {
+      chainId: network.chainId,
+      height,
+      recipient: minerKey.address,
+      amount: claim > MAX_MONEY ? MAX_MONEY : claim,
+      ...opts.coinbase,
+    },
     transactions,
     aggregateSignature: opts.aggregate ?? INFINITY_SIGNATURE,
   });
@@ -134,7 +169,14 @@ function blockOf(transactions: readonly Transfer[], opts: BlockOptions = {}): Bl
 function signedBlock(signed: readonly SignedTransfer[], aggregate?: Uint8Array): Block {
   return blockOf(
     signed.map((s) => s.tx),
-    { aggregate: aggregate ?? aggregateSignature(signed.map((s) => s.signature), blstBls) },
+    {
+      aggregate:
+        aggregate ??
+        aggregateSignature(
+          signed.map((s) => s.signature),
+          blstBls,
+        ),
+    },
   );
 }
 
@@ -180,7 +222,10 @@ describe('checkHeaderContextFree', () => {
     for (const version of [0, 2, 0xffff_ffff]) {
       expectRule(() => checkHeaderContextFree({ ...regGenesis.header, version }, regtest), 'BLOCK_BAD_VERSION');
     }
-    expectRule(() => checkHeaderContextFree({ ...regGenesis.header, version: 2, bits: 0 }, regtest), 'BLOCK_BAD_VERSION');
+    expectRule(
+      () => checkHeaderContextFree({ ...regGenesis.header, version: 2, bits: 0 }, regtest),
+      'BLOCK_BAD_VERSION',
+    );
   });
 
   it('POW_BAD_BITS: non-canonical, negative, zero or overflowing encodings', () => {
@@ -193,7 +238,10 @@ describe('checkHeaderContextFree', () => {
       [0xff7fffff, 'overflows 256 bits'],
     ];
     for (const [bits, why] of cases) {
-      const err = expectRule(() => checkHeaderContextFree(header(1, regtest.genesis.timestamp, bits), regtest), 'POW_BAD_BITS');
+      const err = expectRule(
+        () => checkHeaderContextFree(header(1, regtest.genesis.timestamp, bits), regtest),
+        'POW_BAD_BITS',
+      );
       expect(err.message, why).toMatch(/bits/);
     }
     expect(encodeCompact(decodeCompact(0x1e059700))).toBe(0x1e059700);
@@ -201,7 +249,10 @@ describe('checkHeaderContextFree', () => {
 
   it('POW_BAD_BITS: a target above the network limit (devnet header with regtest bits)', () => {
     expect(decodeCompact(regtest.genesisBits)).toBeGreaterThan(devnet.powLimit);
-    expectRule(() => checkHeaderContextFree({ ...genesisBlock(devnet).header, bits: regtest.genesisBits }, devnet), 'POW_BAD_BITS');
+    expectRule(
+      () => checkHeaderContextFree({ ...genesisBlock(devnet).header, bits: regtest.genesisBits }, devnet),
+      'POW_BAD_BITS',
+    );
     // Regtest's own limit is 2^255 - 1: 2^255 (0x21008000) is one too many.
     expect(decodeCompact(0x21008000)).toBe(regtest.powLimit + 1n);
     expectRule(() => checkHeaderContextFree(header(1, regtest.genesis.timestamp, 0x21008000), regtest), 'POW_BAD_BITS');
@@ -221,7 +272,10 @@ describe('checkHeaderContextFree', () => {
     while (hashMeetsTarget(blockHash({ ...g.header, nonce: n }), decodeCompact(devnet.genesisBits))) n++;
     expectRule(() => checkHeaderContextFree({ ...g.header, nonce: n }, devnet), 'BLOCK_BAD_POW');
     // The supplied hash is trusted: an all-0xff hash fails even for a solved header.
-    expectRule(() => checkHeaderContextFree(regGenesis.header, regtest, new Uint8Array(32).fill(0xff)), 'BLOCK_BAD_POW');
+    expectRule(
+      () => checkHeaderContextFree(regGenesis.header, regtest, new Uint8Array(32).fill(0xff)),
+      'BLOCK_BAD_POW',
+    );
   });
 });
 
@@ -268,7 +322,10 @@ describe('checkHeaderContextual', () => {
     for (const height of [0, 14, 16, 1000]) {
       expectRule(() => checkHeaderContextual(next({ height }), ctx, regtest, now), 'BLOCK_BAD_HEIGHT');
     }
-    expectRule(() => checkHeaderContextual(next({ height: 16, bits: 0x1d00ffff, timestamp: 0 }), ctx, regtest, now), 'BLOCK_BAD_HEIGHT');
+    expectRule(
+      () => checkHeaderContextual(next({ height: 16, bits: 0x1d00ffff, timestamp: 0 }), ctx, regtest, now),
+      'BLOCK_BAD_HEIGHT',
+    );
   });
 
   it('BLOCK_BAD_TARGET: bits other than expectedBits, checked before time', () => {
@@ -276,7 +333,10 @@ describe('checkHeaderContextual', () => {
     for (const b of [0x207ffffe, 0x1d00ffff, encodeCompact(decodeCompact(bits) / 2n)]) {
       expectRule(() => checkHeaderContextual(next({ bits: b }), ctx, regtest, now), 'BLOCK_BAD_TARGET');
     }
-    expectRule(() => checkHeaderContextual(next({ bits: 0x1d00ffff, timestamp: 0 }), ctx, regtest, now), 'BLOCK_BAD_TARGET');
+    expectRule(
+      () => checkHeaderContextual(next({ bits: 0x1d00ffff, timestamp: 0 }), ctx, regtest, now),
+      'BLOCK_BAD_TARGET',
+    );
   });
 
   it('BLOCK_TIME_TOO_OLD: timestamp equal to or below the median of the last 11', () => {
@@ -299,16 +359,28 @@ describe('checkHeaderContextual', () => {
 
   it('BLOCK_TIME_TOO_NEW (transient): more than maxFutureBlockTime ahead of the pinned clock', () => {
     const clock = base + 1000;
-    expect(() => checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime }), ctx, regtest, clock)).not.toThrow();
-    expectRule(() => checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime + 1 }), ctx, regtest, clock), 'BLOCK_TIME_TOO_NEW', 'transient');
+    expect(() =>
+      checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime }), ctx, regtest, clock),
+    ).not.toThrow();
+    expectRule(
+      () => checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime + 1 }), ctx, regtest, clock),
+      'BLOCK_TIME_TOO_NEW',
+      'transient',
+    );
     // The same timestamp passes once the clock has moved on.
-    expect(() => checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime + 1 }), ctx, regtest, clock + 1)).not.toThrow();
+    expect(() =>
+      checkHeaderContextual(next({ timestamp: clock + regtest.maxFutureBlockTime + 1 }), ctx, regtest, clock + 1),
+    ).not.toThrow();
     // Devnet's window is 120 s.
     const d = evenHeaders(5, 10, devnet.genesisBits);
     const dctx = contextOf(d);
     const dnow = d.at(-1)!.timestamp;
     expect(() => checkHeaderContextual(header(5, dnow + 120, devnet.genesisBits), dctx, devnet, dnow)).not.toThrow();
-    expectRule(() => checkHeaderContextual(header(5, dnow + 121, devnet.genesisBits), dctx, devnet, dnow), 'BLOCK_TIME_TOO_NEW', 'transient');
+    expectRule(
+      () => checkHeaderContextual(header(5, dnow + 121, devnet.genesisBits), dctx, devnet, dnow),
+      'BLOCK_TIME_TOO_NEW',
+      'transient',
+    );
   });
 });
 
@@ -343,7 +415,9 @@ describe('expectedBits / retarget', () => {
     expect(bits).toBe(encodeCompact((decodeCompact(g) * 190n) / 190n));
     expect(bits).toBe(g);
     const other = encodeCompact(t / 3n);
-    expect(expectedBits(contextOf(evenHeaders(20, 10, other)), devnet)).toBe(encodeCompact((decodeCompact(other) * 190n) / 190n));
+    expect(expectedBits(contextOf(evenHeaders(20, 10, other)), devnet)).toBe(
+      encodeCompact((decodeCompact(other) * 190n) / 190n),
+    );
   });
 
   it('blocks twice as fast halve the target (harder)', () => {
@@ -414,7 +488,9 @@ describe('expectedBits / retarget', () => {
     const other = encodeCompact(decodeCompact(regtest.genesisBits) / 16n);
     for (const n of [1, 2, 20, 21, 40]) {
       for (const gap of [0, 1, 1000]) {
-        expect(expectedBits(contextOf(evenHeaders(n, gap, other, regtest.genesis.timestamp)), regtest)).toBe(regtest.genesisBits);
+        expect(expectedBits(contextOf(evenHeaders(n, gap, other, regtest.genesis.timestamp)), regtest)).toBe(
+          regtest.genesisBits,
+        );
       }
     }
   });
@@ -423,19 +499,28 @@ describe('expectedBits / retarget', () => {
 // ---------------------------------------------------------------- body
 
 describe('checkBlockBody', () => {
-  const three = [tx(alice, bob.address, 5n * COIN, 0), tx(alice, carol.address, 1n, 1, 0n), tx(bob, alice.address, 7n, 0, 3n)];
+  const three = [
+    tx(alice, bob.address, 5n * COIN, 0),
+    tx(alice, carol.address, 1n, 1, 0n),
+    tx(bob, alice.address, 7n, 0, 3n),
+  ];
 
   it('accepts a block with transfers and returns its txids, coinbase first', () => {
     const block = blockOf(three);
     const txids = checkBlockBody(block, regtest);
-    expect(txids.map(toHex)).toEqual([toHex(coinbaseTxid(block.coinbase)), ...three.map((t) => toHex(transferTxid(t)))]);
+    expect(txids.map(toHex)).toEqual([
+      toHex(coinbaseTxid(block.coinbase)),
+      ...three.map((t) => toHex(transferTxid(t))),
+    ]);
     expect(checkBlockBody(blockOf([]), regtest).map(toHex)).toEqual([toHex(coinbaseTxid(blockOf([]).coinbase))]);
     // Fields at their limits.
     expect(() => checkBlockBody(blockOf([tx(alice, bob.address, MAX_MONEY, 0, 0n)]), regtest)).not.toThrow();
     expect(() => checkBlockBody(blockOf([tx(alice, bob.address, 1n, 0, MAX_MONEY - 1n)]), regtest)).not.toThrow();
     expect(() => checkBlockBody(blockOf([], { coinbase: { amount: MAX_MONEY } }), regtest)).not.toThrow();
     // Devnet too.
-    expect(() => checkBlockBody(blockOf([tx(alice, bob.address, 1n, 0, 1n, devnet)], { network: devnet }), devnet)).not.toThrow();
+    expect(() =>
+      checkBlockBody(blockOf([tx(alice, bob.address, 1n, 0, 1n, devnet)], { network: devnet }), devnet),
+    ).not.toThrow();
   });
 
   it('BLOCK_BAD_TX_ROOT (mutated): the transactions differ from what the header commits to', () => {
@@ -451,7 +536,11 @@ describe('checkBlockBody', () => {
     const coinbase = { ...block, coinbase: { ...block.coinbase, amount: block.coinbase.amount + 1n } };
     expectRule(() => checkBlockBody(coinbase, regtest), 'BLOCK_BAD_TX_ROOT', 'mutated');
     // Checked first: a block with every other fault still reports the commitment.
-    const everything = { ...swapped, aggregateSignature: new Uint8Array(SIGNATURE_LENGTH).fill(1), coinbase: { ...block.coinbase, chainId: 0 } };
+    const everything = {
+      ...swapped,
+      aggregateSignature: new Uint8Array(SIGNATURE_LENGTH).fill(1),
+      coinbase: { ...block.coinbase, chainId: 0 },
+    };
     expectRule(() => checkBlockBody(everything, { ...regtest, maxBlockBytes: 1 }), 'BLOCK_BAD_TX_ROOT', 'mutated');
   });
 
@@ -465,7 +554,11 @@ describe('checkBlockBody', () => {
     expectRule(() => checkBlockBody(infinity, regtest), 'BLOCK_BAD_SIGNATURE_HASH', 'mutated');
     const empty = blockOf([]);
     const emptyReplaced = { ...empty, aggregateSignature: signed[1]!.signature };
-    expectRule(() => checkBlockBody(emptyReplaced, { ...regtest, maxBlockBytes: 1 }), 'BLOCK_BAD_SIGNATURE_HASH', 'mutated');
+    expectRule(
+      () => checkBlockBody(emptyReplaced, { ...regtest, maxBlockBytes: 1 }),
+      'BLOCK_BAD_SIGNATURE_HASH',
+      'mutated',
+    );
   });
 
   it('BLOCK_TOO_LARGE: above the network limit, the limit itself passes', () => {
@@ -478,19 +571,34 @@ describe('checkBlockBody', () => {
   });
 
   it('COINBASE_BAD_CHAIN_ID: a coinbase for another network', () => {
-    expectRule(() => checkBlockBody(blockOf([], { coinbase: { chainId: devnet.chainId } }), regtest), 'COINBASE_BAD_CHAIN_ID');
+    expectRule(
+      () => checkBlockBody(blockOf([], { coinbase: { chainId: devnet.chainId } }), regtest),
+      'COINBASE_BAD_CHAIN_ID',
+    );
     expectRule(() => checkBlockBody(blockOf([], { coinbase: { chainId: 0 } }), regtest), 'COINBASE_BAD_CHAIN_ID');
     expectRule(() => checkBlockBody(blockOf([]), devnet), 'COINBASE_BAD_CHAIN_ID');
   });
 
   it('COINBASE_BAD_HEIGHT: coinbase height differs from the header height', () => {
-    expectRule(() => checkBlockBody(blockOf([], { height: 5, coinbase: { height: 4 } }), regtest), 'COINBASE_BAD_HEIGHT');
-    expectRule(() => checkBlockBody(blockOf([], { height: 5, coinbase: { height: 6 } }), regtest), 'COINBASE_BAD_HEIGHT');
-    expectRule(() => checkBlockBody(blockOf([], { height: 1, coinbase: { height: 0 } }), regtest), 'COINBASE_BAD_HEIGHT');
+    expectRule(
+      () => checkBlockBody(blockOf([], { height: 5, coinbase: { height: 4 } }), regtest),
+      'COINBASE_BAD_HEIGHT',
+    );
+    expectRule(
+      () => checkBlockBody(blockOf([], { height: 5, coinbase: { height: 6 } }), regtest),
+      'COINBASE_BAD_HEIGHT',
+    );
+    expectRule(
+      () => checkBlockBody(blockOf([], { height: 1, coinbase: { height: 0 } }), regtest),
+      'COINBASE_BAD_HEIGHT',
+    );
   });
 
   it('COINBASE_TOO_LARGE: a coinbase above MAX_MONEY is refused without state', () => {
-    expectRule(() => checkBlockBody(blockOf([], { coinbase: { amount: MAX_MONEY + 1n } }), regtest), 'COINBASE_TOO_LARGE');
+    expectRule(
+      () => checkBlockBody(blockOf([], { coinbase: { amount: MAX_MONEY + 1n } }), regtest),
+      'COINBASE_TOO_LARGE',
+    );
   });
 
   it('TX_BAD_CHAIN_ID: a transfer for another network', () => {
@@ -547,9 +655,17 @@ describe('applyBlockState', () => {
     const { changes, fees } = applyBlockState(block, state, regtest);
     expect(fees).toBe(fee);
     expect(changes.map((c) => ({ address: toHex(c.address), before: c.before, after: c.after }))).toEqual([
-      { address: toHex(alice.address), before: { balance: 100n * COIN, nonce: 3 }, after: { balance: 90n * COIN - fee, nonce: 4 } },
+      {
+        address: toHex(alice.address),
+        before: { balance: 100n * COIN, nonce: 3 },
+        after: { balance: 90n * COIN - fee, nonce: 4 },
+      },
       { address: toHex(bob.address), before: EMPTY_ACCOUNT, after: { balance: 10n * COIN, nonce: 0 } },
-      { address: toHex(minerKey.address), before: { balance: 5n, nonce: 9 }, after: { balance: 5n + subsidy1 + fee, nonce: 9 } },
+      {
+        address: toHex(minerKey.address),
+        before: { balance: 5n, nonce: 9 },
+        after: { balance: 5n + subsidy1 + fee, nonce: 9 },
+      },
     ]);
     // Pure: the reader is untouched even on success.
     expect(state.snapshot()).toEqual(before);
@@ -596,12 +712,24 @@ describe('applyBlockState', () => {
       expectRule(() => applyBlockState(blockOf([tx(alice, bob.address, 1n, nonce)]), state, regtest), 'TX_BAD_NONCE');
     }
     // A fresh account starts at 0.
-    expectRule(() => applyBlockState(blockOf([tx(bob, alice.address, 1n, 1)]), new MemoryAccounts([[bob.address, { balance: COIN, nonce: 0 }]]), regtest), 'TX_BAD_NONCE');
+    expectRule(
+      () =>
+        applyBlockState(
+          blockOf([tx(bob, alice.address, 1n, 1)]),
+          new MemoryAccounts([[bob.address, { balance: COIN, nonce: 0 }]]),
+          regtest,
+        ),
+      'TX_BAD_NONCE',
+    );
   });
 
   it('funds received earlier in a block can be spent later in it', () => {
     const state = new MemoryAccounts([[alice.address, { balance: 10n * COIN, nonce: 0 }]]);
-    const block = blockOf([tx(alice, bob.address, 5n * COIN, 0), tx(bob, carol.address, 5n * COIN - fee, 0), tx(carol, alice.address, 5n * COIN - 2n * fee, 0)]);
+    const block = blockOf([
+      tx(alice, bob.address, 5n * COIN, 0),
+      tx(bob, carol.address, 5n * COIN - fee, 0),
+      tx(carol, alice.address, 5n * COIN - 2n * fee, 0),
+    ]);
     const { changes } = applyBlockState(block, state, regtest);
     const after = new Map(changes.map((c) => [toHex(c.address), c.after]));
     expect(after.get(toHex(bob.address))).toEqual({ balance: 0n, nonce: 1 });
@@ -618,15 +746,32 @@ describe('applyBlockState', () => {
     const { changes } = applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee)]), exact, regtest);
     expect(changes[0]!.after).toEqual({ balance: 0n, nonce: 1 });
     const short = new MemoryAccounts([[alice.address, { balance: amount + fee - 1n, nonce: 0 }]]);
-    expectRule(() => applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee)]), short, regtest), 'TX_INSUFFICIENT_BALANCE');
+    expectRule(
+      () => applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee)]), short, regtest),
+      'TX_INSUFFICIENT_BALANCE',
+    );
     // The fee counts: enough for the amount alone is not enough.
     const noFee = new MemoryAccounts([[alice.address, { balance: amount, nonce: 0 }]]);
-    expectRule(() => applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee)]), noFee, regtest), 'TX_INSUFFICIENT_BALANCE');
+    expectRule(
+      () => applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee)]), noFee, regtest),
+      'TX_INSUFFICIENT_BALANCE',
+    );
     // An unknown sender has nothing.
-    expectRule(() => applyBlockState(blockOf([tx(carol, bob.address, 1n, 0, 0n)]), new MemoryAccounts(), regtest), 'TX_INSUFFICIENT_BALANCE');
+    expectRule(
+      () => applyBlockState(blockOf([tx(carol, bob.address, 1n, 0, 0n)]), new MemoryAccounts(), regtest),
+      'TX_INSUFFICIENT_BALANCE',
+    );
     // A second transfer that overdraws what the first left.
     const two = new MemoryAccounts([[alice.address, { balance: 2n * (amount + fee) - 1n, nonce: 0 }]]);
-    expectRule(() => applyBlockState(blockOf([tx(alice, bob.address, amount, 0, fee), tx(alice, bob.address, amount, 1, fee)]), two, regtest), 'TX_INSUFFICIENT_BALANCE');
+    expectRule(
+      () =>
+        applyBlockState(
+          blockOf([tx(alice, bob.address, amount, 0, fee), tx(alice, bob.address, amount, 1, fee)]),
+          two,
+          regtest,
+        ),
+      'TX_INSUFFICIENT_BALANCE',
+    );
   });
 
   it('COINBASE_TOO_LARGE: at most subsidy + fees; exactly that or less passes', () => {
@@ -635,15 +780,26 @@ describe('applyBlockState', () => {
     const allowed = subsidy1 + 1000n;
     const exact = applyBlockState(blockOf(txs, { coinbase: { amount: allowed } }), state, regtest);
     expect(exact.changes.at(-1)!.after.balance).toBe(allowed);
-    expectRule(() => applyBlockState(blockOf(txs, { coinbase: { amount: allowed + 1n } }), state, regtest), 'COINBASE_TOO_LARGE');
+    expectRule(
+      () => applyBlockState(blockOf(txs, { coinbase: { amount: allowed + 1n } }), state, regtest),
+      'COINBASE_TOO_LARGE',
+    );
     const less = applyBlockState(blockOf(txs, { coinbase: { amount: 17n } }), state, regtest);
     expect(less.changes.at(-1)!.after.balance).toBe(17n);
     expect(less.fees).toBe(1000n);
     expect(() => applyBlockState(blockOf([], { coinbase: { amount: 0n } }), state, regtest)).not.toThrow();
-    expectRule(() => applyBlockState(blockOf([], { coinbase: { amount: subsidy1 + 1n } }), state, regtest), 'COINBASE_TOO_LARGE');
+    expectRule(
+      () => applyBlockState(blockOf([], { coinbase: { amount: subsidy1 + 1n } }), state, regtest),
+      'COINBASE_TOO_LARGE',
+    );
     // The subsidy of the block's own height: after the first halving it is 25 OUR.
-    expect(() => applyBlockState(blockOf([], { height: 150, coinbase: { amount: 25n * COIN } }), state, regtest)).not.toThrow();
-    expectRule(() => applyBlockState(blockOf([], { height: 150, coinbase: { amount: 25n * COIN + 1n } }), state, regtest), 'COINBASE_TOO_LARGE');
+    expect(() =>
+      applyBlockState(blockOf([], { height: 150, coinbase: { amount: 25n * COIN } }), state, regtest),
+    ).not.toThrow();
+    expectRule(
+      () => applyBlockState(blockOf([], { height: 150, coinbase: { amount: 25n * COIN + 1n } }), state, regtest),
+      'COINBASE_TOO_LARGE',
+    );
   });
 
   it('the coinbase cannot be spent in its own block', () => {
@@ -700,7 +856,8 @@ describe('blockSubsidy', () => {
   it('never issues more than MAX_MONEY on either network', () => {
     for (const network of [devnet, regtest]) {
       let total = 0n;
-      for (let halving = 0; halving < 64; halving++) total += blockSubsidy(halving * network.halvingInterval, network) * BigInt(network.halvingInterval);
+      for (let halving = 0; halving < 64; halving++)
+        total += blockSubsidy(halving * network.halvingInterval, network) * BigInt(network.halvingInterval);
       expect(total).toBeLessThanOrEqual(MAX_MONEY);
     }
   });
@@ -723,7 +880,9 @@ describe('verifyBlockSignature', () => {
     expect(() => verify(block)).not.toThrow();
     expect(() => verify(signedBlock([c0]))).not.toThrow();
     // Aggregation is a sum: the order of the signatures does not matter.
-    expect(() => verify(signedBlock(signed, aggregateSignature([b0.signature, a0.signature, a1.signature], blstBls)))).not.toThrow();
+    expect(() =>
+      verify(signedBlock(signed, aggregateSignature([b0.signature, a0.signature, a1.signature], blstBls))),
+    ).not.toThrow();
   });
 
   it('zero transfers: the infinity aggregate passes, anything else is BLOCK_BAD_EMPTY_SIGNATURE', () => {
@@ -733,24 +892,54 @@ describe('verifyBlockSignature', () => {
     nonCanonicalInfinity[0] = 0xe0;
     const infinityWithBit = INFINITY_SIGNATURE.slice();
     infinityWithBit[95] = 1;
-    for (const aggregate of [a0.signature, block.aggregateSignature, nonCanonicalInfinity, infinityWithBit, new Uint8Array(SIGNATURE_LENGTH)]) {
+    for (const aggregate of [
+      a0.signature,
+      block.aggregateSignature,
+      nonCanonicalInfinity,
+      infinityWithBit,
+      new Uint8Array(SIGNATURE_LENGTH),
+    ]) {
       expectRule(() => verify(blockOf([], { aggregate })), 'BLOCK_BAD_EMPTY_SIGNATURE');
     }
   });
 
   it('BLOCK_BAD_AGGREGATE_SIGNATURE: a forged aggregate of other signatures', () => {
     const other = transfer(alice, bob.address, 5n, 7);
-    expectRule(() => verify(withAggregate(block, aggregateSignature([other.signature, a1.signature, b0.signature], blstBls))), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
-    expectRule(() => verify(withAggregate(block, aggregateSignature([c0.signature], blstBls))), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expectRule(
+      () => verify(withAggregate(block, aggregateSignature([other.signature, a1.signature, b0.signature], blstBls))),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
+    expectRule(
+      () => verify(withAggregate(block, aggregateSignature([c0.signature], blstBls))),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
     // A valid signature of one transfer alone is not the aggregate of three.
     expectRule(() => verify(withAggregate(block, a0.signature)), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
     // Not a curve point at all.
-    expectRule(() => verify(withAggregate(block, new Uint8Array(SIGNATURE_LENGTH).fill(0xaa))), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expectRule(
+      () => verify(withAggregate(block, new Uint8Array(SIGNATURE_LENGTH).fill(0xaa))),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
   });
 
   it('BLOCK_BAD_AGGREGATE_SIGNATURE: an aggregate covering one transfer fewer or one more', () => {
-    expectRule(() => verify(withAggregate(block, aggregateSignature([a0.signature, a1.signature], blstBls))), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
-    expectRule(() => verify(withAggregate(block, aggregateSignature([...signed, c0].map((s) => s.signature), blstBls))), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expectRule(
+      () => verify(withAggregate(block, aggregateSignature([a0.signature, a1.signature], blstBls))),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
+    expectRule(
+      () =>
+        verify(
+          withAggregate(
+            block,
+            aggregateSignature(
+              [...signed, c0].map((s) => s.signature),
+              blstBls,
+            ),
+          ),
+        ),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
   });
 
   it('BLOCK_BAD_AGGREGATE_SIGNATURE: the infinity aggregate with transfers', () => {
@@ -777,7 +966,13 @@ describe('verifyBlockSignature', () => {
     expect(() => checkBlockBody(b, regtest)).not.toThrow();
     expectRule(() => verify(b), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
     // The devnet transfer with its own signature is fine on its own terms.
-    expect(() => verifyBlockSignature(blockOf([devTx.tx], { network: devnet, aggregate: devTx.signature }), [transferTxid(devTx.tx)], blstBls)).not.toThrow();
+    expect(() =>
+      verifyBlockSignature(
+        blockOf([devTx.tx], { network: devnet, aggregate: devTx.signature }),
+        [transferTxid(devTx.tx)],
+        blstBls,
+      ),
+    ).not.toThrow();
   });
 
   it('BLOCK_BAD_AGGREGATE_SIGNATURE: a transfer moved to another block with the old aggregate', () => {
@@ -793,7 +988,10 @@ describe('verifyBlockSignature', () => {
     const txids = transferTxidsOf(block);
     // Pairs alice's key with bob's transfer and vice versa. (Swapping a0 and a1 would not fail:
     // both are alice's, so the set of (key, message) pairs, and thus the sum, is unchanged.)
-    expectRule(() => verifyBlockSignature(block, [txids[2]!, txids[1]!, txids[0]!], blstBls), 'BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expectRule(
+      () => verifyBlockSignature(block, [txids[2]!, txids[1]!, txids[0]!], blstBls),
+      'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    );
     expect(() => verifyBlockSignature(block, [txids[1]!, txids[0]!, txids[2]!], blstBls)).not.toThrow();
   });
 
@@ -809,10 +1007,22 @@ describe('verifyBlockSignature', () => {
       ['empty with a signature', blockOf([], { aggregate: c0.signature }), 'BLOCK_BAD_EMPTY_SIGNATURE'],
       ['aggregate of another block', withAggregate(small, single.aggregateSignature), 'BLOCK_BAD_AGGREGATE_SIGNATURE'],
       ['one signature fewer', withAggregate(small, a0.signature), 'BLOCK_BAD_AGGREGATE_SIGNATURE'],
-      ['one signature more', withAggregate(small, aggregateSignature([a0.signature, b0.signature, c0.signature], blstBls)), 'BLOCK_BAD_AGGREGATE_SIGNATURE'],
+      [
+        'one signature more',
+        withAggregate(small, aggregateSignature([a0.signature, b0.signature, c0.signature], blstBls)),
+        'BLOCK_BAD_AGGREGATE_SIGNATURE',
+      ],
       ['infinity aggregate', withAggregate(small, INFINITY_SIGNATURE), 'BLOCK_BAD_AGGREGATE_SIGNATURE'],
-      ['infinity key', blockOf([{ ...c0.tx, senderPublicKey: infinityKey }], { aggregate: c0.signature }), 'TX_BAD_PUBLIC_KEY'],
-      ['key off the curve', blockOf([{ ...c0.tx, senderPublicKey: g1CompressedWithX(false) }], { aggregate: c0.signature }), 'TX_BAD_PUBLIC_KEY'],
+      [
+        'infinity key',
+        blockOf([{ ...c0.tx, senderPublicKey: infinityKey }], { aggregate: c0.signature }),
+        'TX_BAD_PUBLIC_KEY',
+      ],
+      [
+        'key off the curve',
+        blockOf([{ ...c0.tx, senderPublicKey: g1CompressedWithX(false) }], { aggregate: c0.signature }),
+        'TX_BAD_PUBLIC_KEY',
+      ],
     ];
     const verdict = (b: Block, bls: Bls): string => {
       try {

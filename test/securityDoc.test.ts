@@ -46,7 +46,10 @@ function references(cell: string): { file: string; titles: string[] }[] {
 /** Whether `title` (with "..." as a gap) occurs in the source, piece after piece. */
 function mentions(source: string, title: string): boolean {
   let from = 0;
-  for (const piece of title.split('...').map((p) => p.trim()).filter(Boolean)) {
+  for (const piece of title
+    .split('...')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = source.indexOf(piece, from);
     if (at < 0) return false;
     from = at + piece.length;
@@ -57,7 +60,9 @@ function mentions(source: string, title: string): boolean {
 /** A test file's text and that of the helpers it imports, where table-driven cases are named. */
 function sourceWithHelpers(file: string): string {
   const text = readFileSync(testFile(file), 'utf8');
-  const helpers = [...text.matchAll(/from '\.\/(helpers\/[\w.]+)\.js'/g)].map((m) => readFileSync(new URL(`./${m[1]!}.ts`, import.meta.url), 'utf8'));
+  const helpers = [...text.matchAll(/from '\.\/(helpers\/[\w.]+)\.js'/g)].map((m) =>
+    readFileSync(new URL(`./${m[1]!}.ts`, import.meta.url), 'utf8'),
+  );
   return [text, ...helpers].join('\n');
 }
 
@@ -78,7 +83,8 @@ describe('docs/security.md', () => {
       for (const ref of references(row.tests)) {
         expect(existsSync(testFile(ref.file)), `${row.threat}: test/${ref.file}.test.ts`).toBe(true);
         const source = sourceWithHelpers(ref.file);
-        for (const title of ref.titles) expect(mentions(source, title), `${row.threat}: ${ref.file} › ${title}`).toBe(true);
+        for (const title of ref.titles)
+          expect(mentions(source, title), `${row.threat}: ${ref.file} › ${title}`).toBe(true);
       }
     }
   });

@@ -124,7 +124,10 @@ interface BlockVector {
 }
 
 /** A transfer's fields: all that is needed to rebuild it. */
-type TransferFields = Pick<TransferVector, 'chainId' | 'senderPublicKey' | 'recipientHash' | 'amount' | 'fee' | 'nonce'>;
+type TransferFields = Pick<
+  TransferVector,
+  'chainId' | 'senderPublicKey' | 'recipientHash' | 'amount' | 'fee' | 'nonce'
+>;
 
 /** A transfer inside a "chain" block; its signature is in the block's "signatures". */
 interface ChainTransferVector extends TransferFields {
@@ -161,13 +164,26 @@ interface Vectors {
   coinbase: CoinbaseVector & { description: string };
   merkle: { txids: string[]; levels: string[][]; root: string }[];
   compactBits: {
-    valid: { bits: string; note: string; target: string; work: string; withinPowLimit: { devnet: boolean; regtest: boolean } }[];
+    valid: {
+      bits: string;
+      note: string;
+      target: string;
+      work: string;
+      withinPowLimit: { devnet: boolean; regtest: boolean };
+    }[];
     nonCanonical: { bits: string; reason: string; network?: string; note: string; expectedCode: string }[];
   };
   genesis: { devnet: BlockVector; regtest: BlockVector };
   block: BlockVector & { transfers: number[] };
   emptyBlock: BlockVector & { transfers: number[] };
-  invalid: { description: string; expectedCode: string; expectedKind: string; notes: string; hash: string; blockEncoding: string }[];
+  invalid: {
+    description: string;
+    expectedCode: string;
+    expectedKind: string;
+    notes: string;
+    hash: string;
+    blockEncoding: string;
+  }[];
   chain: {
     description: string;
     network: string;
@@ -216,7 +232,12 @@ function transferFromVector(t: TransferFields): Transfer {
 }
 
 function coinbaseFromVector(c: CoinbaseVector): Coinbase {
-  return { chainId: c.chainId, height: c.height, recipient: b(c.recipientHash, 20), amount: parseBaseUnits(c.amount, 'amount') };
+  return {
+    chainId: c.chainId,
+    height: c.height,
+    recipient: b(c.recipientHash, 20),
+    amount: parseBaseUnits(c.amount, 'amount'),
+  };
 }
 
 function headerFromVector(h: BlockHeaderJson): BlockHeader {
@@ -234,7 +255,15 @@ function headerFromVector(h: BlockHeaderJson): BlockHeader {
 
 /** Transfer layout of docs/protocol.md 4.1, by hand. */
 function transferBySpec(tx: Transfer): Uint8Array {
-  return concat(u8(0x01), u32(tx.chainId), tx.senderPublicKey, tx.recipient, u64(tx.amount), u64(tx.fee), u64(BigInt(tx.nonce)));
+  return concat(
+    u8(0x01),
+    u32(tx.chainId),
+    tx.senderPublicKey,
+    tx.recipient,
+    u64(tx.amount),
+    u64(tx.fee),
+    u64(BigInt(tx.nonce)),
+  );
 }
 
 /** Coinbase layout of docs/protocol.md 4.2, by hand. */
@@ -244,7 +273,16 @@ function coinbaseBySpec(cb: Coinbase): Uint8Array {
 
 /** Header layout of docs/protocol.md 5.1, by hand. */
 function headerBySpec(h: BlockHeader): Uint8Array {
-  return concat(u32(h.version), u32(h.height), h.prevHash, h.txRoot, h.signatureHash, u32(h.timestamp), u32(h.bits), u32(h.nonce));
+  return concat(
+    u32(h.version),
+    u32(h.height),
+    h.prevHash,
+    h.txRoot,
+    h.signatureHash,
+    u32(h.timestamp),
+    u32(h.bits),
+    u32(h.nonce),
+  );
 }
 
 /** Signing message of docs/protocol.md 4.3, by hand. */
@@ -327,7 +365,10 @@ function expectBlock(v: BlockVector, transfers: readonly (TransferFields & { sig
   const levels = merkleLevelsBySpec(txids);
   expect(hex(levels[levels.length - 1]![0]!)).toBe(v.txRoot);
 
-  const aggregate = transactions.length === 0 ? INFINITY_SIGNATURE : blstBls.aggregateSignatures(transfers.map((t) => b(t.signature, SIGNATURE_LENGTH)));
+  const aggregate =
+    transactions.length === 0
+      ? INFINITY_SIGNATURE
+      : blstBls.aggregateSignatures(transfers.map((t) => b(t.signature, SIGNATURE_LENGTH)));
   expect(hex(aggregate)).toBe(v.aggregateSignature);
   const signatureHash = sha256(aggregate);
   expect(hex(signatureHash)).toBe(v.signatureHash);
@@ -347,7 +388,17 @@ function expectBlock(v: BlockVector, transfers: readonly (TransferFields & { sig
   const block: Block = { header, coinbase, transactions, aggregateSignature: aggregate };
   const encoding = encodeBlock(block);
   expect(hex(encoding)).toBe(v.blockEncoding);
-  expect(hex(concat(headerEncoding, encodeCoinbase(coinbase), u32(transactions.length), ...transactions.map(transferBySpec), aggregate))).toBe(v.blockEncoding);
+  expect(
+    hex(
+      concat(
+        headerEncoding,
+        encodeCoinbase(coinbase),
+        u32(transactions.length),
+        ...transactions.map(transferBySpec),
+        aggregate,
+      ),
+    ),
+  ).toBe(v.blockEncoding);
   expect(hex(encodeBlock(decodeBlock(encoding)))).toBe(v.blockEncoding);
   expect(blockTxids(decodeBlock(encoding)).map(hex)).toEqual(v.txids);
   expect(blockSize(block)).toBe(v.size);
@@ -428,7 +479,8 @@ describe('docs/vectors/protocol.json', () => {
     expect(vectors.block.transfers.length).toBeGreaterThanOrEqual(2);
     expect(vectors.emptyBlock.transfers).toEqual([]);
     const codes = vectors.invalid.map((c) => c.expectedCode);
-    for (const code of ['BLOCK_BAD_AGGREGATE_SIGNATURE', 'BLOCK_BAD_EMPTY_SIGNATURE', 'TX_BAD_PUBLIC_KEY']) expect(codes).toContain(code);
+    for (const code of ['BLOCK_BAD_AGGREGATE_SIGNATURE', 'BLOCK_BAD_EMPTY_SIGNATURE', 'TX_BAD_PUBLIC_KEY'])
+      expect(codes).toContain(code);
   });
 
   it('keys: secret keys follow from their seeds; public keys, address hashes and addresses follow from them', () => {
@@ -509,7 +561,7 @@ describe('docs/vectors/protocol.json', () => {
     expect(nobleBls.verify(b(t.senderPublicKey), message, b(t.signature))).toBe(true);
   });
 
-  it('coinbase: encoding (37 B) and txid; it is the block\'s coinbase', () => {
+  it("coinbase: encoding (37 B) and txid; it is the block's coinbase", () => {
     expectCoinbase(vectors.coinbase);
     expect(vectors.coinbase).toEqual({ description: vectors.coinbase.description, ...vectors.block.coinbase });
   });
@@ -572,7 +624,12 @@ describe('docs/vectors/protocol.json', () => {
     it('rebuilds from network data and equals genesisBlock(network)', () => {
       expect(v.network).toBe(name);
       const block = expectBlock(v, []);
-      expect(v.header).toMatchObject({ version: 1, height: 0, timestamp: network.genesis.timestamp, nonce: network.genesis.nonce });
+      expect(v.header).toMatchObject({
+        version: 1,
+        height: 0,
+        timestamp: network.genesis.timestamp,
+        nonce: network.genesis.nonce,
+      });
       expect(v.header.prevHash).toBe(hex(new Uint8Array(32)));
       expect(bitsOf(v.header.bits)).toBe(network.genesisBits);
       expect(v.coinbase).toMatchObject({ height: 0, amount: '0', recipientHash: hex(new Uint8Array(20)) });
@@ -660,9 +717,15 @@ describe('docs/vectors/protocol.json', () => {
       expect(b1.coinbase.recipientHash).toBe(vectors.keys[0]!.addressHash);
       expect(b2.coinbase.recipientHash).toBe(vectors.keys[2]!.addressHash);
       // key 1 -> key 2 (nonce 0), key 1 -> key 3 (nonce 1), then key 2 -> key 3 (nonce 0) out of what it just received.
-      expect(shape(b2)).toEqual([[0, 1, 0], [0, 2, 1], [1, 2, 0]]);
+      expect(shape(b2)).toEqual([
+        [0, 1, 0],
+        [0, 2, 1],
+        [1, 2, 0],
+      ]);
       expect(c.genesis.accounts.concat(b1.accounts).some((a) => a.key === 1)).toBe(false);
-      expect(BigInt(b2.transactions[2]!.amount) + BigInt(b2.transactions[2]!.fee) < BigInt(b2.transactions[0]!.amount)).toBe(true);
+      expect(
+        BigInt(b2.transactions[2]!.amount) + BigInt(b2.transactions[2]!.fee) < BigInt(b2.transactions[0]!.amount),
+      ).toBe(true);
       expect(b2.transactions.every((t) => BigInt(t.fee) > 0n)).toBe(true);
       expect(b3.transactions.length).toBeLessThanOrEqual(1);
     });
@@ -695,7 +758,9 @@ describe('docs/vectors/protocol.json', () => {
         if (v.signatures.length === 0) {
           expect(v.aggregateSignature).toBe(hex(INFINITY_SIGNATURE));
         } else {
-          expect(hex(blstBls.aggregateSignatures(v.signatures.map((s) => b(s, SIGNATURE_LENGTH))))).toBe(v.aggregateSignature);
+          expect(hex(blstBls.aggregateSignatures(v.signatures.map((s) => b(s, SIGNATURE_LENGTH))))).toBe(
+            v.aggregateSignature,
+          );
           expect(
             blstBls.aggregateVerify(
               v.transactions.map((t) => b(t.senderPublicKey)),
@@ -738,14 +803,19 @@ describe('docs/vectors/protocol.json', () => {
         const addresses = chainAddresses();
         const expectAccounts = (listed: AccountVector[]): void => {
           const byHash = new Map(listed.map((a) => [a.addressHash, accountOf(a)]));
-          for (const h of addresses) expect({ h, ...chain.getAccount(b(h, 20)) }).toEqual({ h, ...(byHash.get(h) ?? EMPTY_ACCOUNT) });
+          for (const h of addresses)
+            expect({ h, ...chain.getAccount(b(h, 20)) }).toEqual({ h, ...(byHash.get(h) ?? EMPTY_ACCOUNT) });
         };
         expect(hex(chain.tip.hash)).toBe(c.genesis.hash);
         expect(chain.tip.cumulativeWork.toString()).toBe(c.genesis.cumulativeWork);
         expectAccounts(c.genesis.accounts);
         for (const v of c.blocks) {
           const result = chain.processBlock(b(v.blockEncoding));
-          expect({ height: v.header.height, status: result.status, code: result.error?.code }).toEqual({ height: v.header.height, status: 'connected', code: undefined });
+          expect({ height: v.header.height, status: result.status, code: result.error?.code }).toEqual({
+            height: v.header.height,
+            status: 'connected',
+            code: undefined,
+          });
           expect(hex(result.hash)).toBe(v.hash);
           expect(hex(chain.tip.hash)).toBe(v.hash);
           expect(chain.tip.height).toBe(v.header.height);

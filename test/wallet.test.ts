@@ -17,7 +17,14 @@ import { encodeAddress } from '../src/protocol/address.js';
 import { bytesToBigInt, fromHex, toHex } from '../src/protocol/bytes.js';
 import { isOurCoinError } from '../src/protocol/errors.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
-import { accountPath, deriveChild, deriveMaster, mnemonicToSeed, newMnemonic, normalizeMnemonic } from '../src/wallet/derivation.js';
+import {
+  accountPath,
+  deriveChild,
+  deriveMaster,
+  mnemonicToSeed,
+  newMnemonic,
+  normalizeMnemonic,
+} from '../src/wallet/derivation.js';
 import { decryptKeystore } from '../src/wallet/keystore.js';
 import { NodeClient } from '../src/wallet/nodeClient.js';
 import { WalletStore } from '../src/wallet/walletStore.js';
@@ -112,7 +119,8 @@ describe('EIP-2333 test vectors (eips.ethereum.org/EIPS/eip-2333, "Test Cases")'
     for (const index of [12381, 20309, 7, 0, 0]) stepwise = deriveChild(stepwise, `m/${index}`);
     expect(toHex(deriveChild(master, accountPath(7)))).toBe(toHex(stepwise));
     expect(accountPath(7)).toBe('m/12381/20309/7/0/0');
-    for (const bad of ['12381/0', 'm/-1', 'm/4294967296', 'm/01', 'm/1/', "m/1'"]) expectCode(() => deriveChild(master, bad), 'WALLET_BAD_PATH');
+    for (const bad of ['12381/0', 'm/-1', 'm/4294967296', 'm/01', 'm/1/', "m/1'"])
+      expectCode(() => deriveChild(master, bad), 'WALLET_BAD_PATH');
   });
 });
 
@@ -162,7 +170,9 @@ describe('recovery phrases', () => {
     const made = store.create('original', 'pw1');
     const again = store.create('restored', 'another password', made.mnemonic);
     expect(toHex(again.wallet.accounts[0]!.publicKey)).toBe(toHex(made.wallet.accounts[0]!.publicKey));
-    expect(toHex(store.addAccount('restored', 5, 'another password').publicKey)).toBe(toHex(store.addAccount('original', 5, 'pw1').publicKey));
+    expect(toHex(store.addAccount('restored', 5, 'another password').publicKey)).toBe(
+      toHex(store.addAccount('original', 5, 'pw1').publicKey),
+    );
   });
 });
 
@@ -253,7 +263,12 @@ describe('WalletStore', () => {
     expect(statSync(root).mode & 0o777).toBe(0o700);
     expect(statSync(join(root, 'alice')).mode & 0o777).toBe(0o700);
     const files = readdirSync(join(root, 'alice'));
-    expect(files.sort()).toEqual(['account-0.keystore.json', 'account-2.keystore.json', 'master.keystore.json', 'wallet.json']);
+    expect(files.sort()).toEqual([
+      'account-0.keystore.json',
+      'account-2.keystore.json',
+      'master.keystore.json',
+      'wallet.json',
+    ]);
     for (const f of files) expect(statSync(join(root, 'alice', f)).mode & 0o777, f).toBe(0o600);
     // wallet.json holds public data only: no secret, no phrase.
     const text = readFileSync(join(root, 'alice', 'wallet.json'), 'utf8');
@@ -265,7 +280,11 @@ describe('WalletStore', () => {
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as NetAddress).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as NetAddress).port}`, server }),
+    ),
+  );
 }
 
 function silentIo(): WalletIo & { lines: string[] } {
@@ -303,7 +322,9 @@ describe('NodeClient', () => {
   it("an API error keeps the API's code and message; other servers are WALLET_NODE_BAD_RESPONSE", async () => {
     const { url, server } = await listen((req, res) => {
       if (req.url?.startsWith('/api/v1/addresses/')) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ADDRESS_BAD_CHECKSUM', message: 'address x: checksum' } }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'ADDRESS_BAD_CHECKSUM', message: 'address x: checksum' } }));
       } else if (req.url === '/api/v1/status') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ hello: 'world' }));
       } else {
@@ -322,7 +343,9 @@ describe('NodeClient', () => {
 
   it('the wallet refuses a node of another network', async () => {
     const { url, server } = await listen((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ network: 'devnet', chainId: devnet.chainId, height: 0, tipHash: '0x00' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ network: 'devnet', chainId: devnet.chainId, height: 0, tipHash: '0x00' }));
     });
     servers.push(server);
     const store = new WalletStore(join(dir, 'net'), FAST);
@@ -338,9 +361,18 @@ describe('wallet actions (no node)', () => {
   it('a target is a wallet account or an address, checked for checksum and network', () => {
     const store = new WalletStore(join(dir, 'targets'), FAST);
     store.create('alice', 'pw', PHRASE);
-    const ctx = createWalletContext({ store, network: regtest, nodeUrl: 'http://127.0.0.1:1', io: silentIo(), env: {} });
+    const ctx = createWalletContext({
+      store,
+      network: regtest,
+      nodeUrl: 'http://127.0.0.1:1',
+      io: silentIo(),
+      env: {},
+    });
     expect(resolveTarget(ctx, 'alice', 0)).toEqual({ address: PHRASE_ADDRESS_REGTEST, label: 'alice (account 0)' });
-    expect(resolveTarget(ctx, PHRASE_ADDRESS_REGTEST, 0)).toEqual({ address: PHRASE_ADDRESS_REGTEST, label: PHRASE_ADDRESS_REGTEST });
+    expect(resolveTarget(ctx, PHRASE_ADDRESS_REGTEST, 0)).toEqual({
+      address: PHRASE_ADDRESS_REGTEST,
+      label: PHRASE_ADDRESS_REGTEST,
+    });
     expectCode(() => resolveTarget(ctx, PHRASE_ADDRESS_DEVNET, 0), 'ADDRESS_WRONG_NETWORK');
     expectCode(() => resolveTarget(ctx, `${PHRASE_ADDRESS_REGTEST.slice(0, -1)}q`, 0), 'ADDRESS_BAD_CHECKSUM');
     expectCode(() => resolveTarget(ctx, 'carol', 0), 'WALLET_NOT_FOUND');
@@ -361,12 +393,32 @@ describe('wallet actions (no node)', () => {
       nonce: 0,
     };
     const out: HistoryItem = { ...base, status: 'pending', direction: 'out', transaction: transfer };
-    expect(formatHistoryItem(out)).toMatch(/^pending\s+0 conf\s+out\s+-12\.5 OUR\s+fee 0\.00001\s+to ourreg1recipient\s+0xabab/);
-    const inn: HistoryItem = { ...base, status: 'confirmed', direction: 'in', transaction: transfer, height: 7, confirmations: 3, blockHash: `0x${'cd'.repeat(32)}`, position: 1 };
-    expect(formatHistoryItem(inn)).toMatch(/^confirmed\s+3 conf\s+block 7\s+in\s+\+12\.5 OUR\s+fee 0\.00001\s+from ourreg1sender/);
+    expect(formatHistoryItem(out)).toMatch(
+      /^pending\s+0 conf\s+out\s+-12\.5 OUR\s+fee 0\.00001\s+to ourreg1recipient\s+0xabab/,
+    );
+    const inn: HistoryItem = {
+      ...base,
+      status: 'confirmed',
+      direction: 'in',
+      transaction: transfer,
+      height: 7,
+      confirmations: 3,
+      blockHash: `0x${'cd'.repeat(32)}`,
+      position: 1,
+    };
+    expect(formatHistoryItem(inn)).toMatch(
+      /^confirmed\s+3 conf\s+block 7\s+in\s+\+12\.5 OUR\s+fee 0\.00001\s+from ourreg1sender/,
+    );
     const coinbase: HistoryItem = {
       ...inn,
-      transaction: { type: 'coinbase', txid: base.txid, chainId: regtest.chainId, height: 7, recipient: 'ourreg1me', amount: '5000000000' },
+      transaction: {
+        type: 'coinbase',
+        txid: base.txid,
+        chainId: regtest.chainId,
+        height: 7,
+        recipient: 'ourreg1me',
+        amount: '5000000000',
+      },
     };
     expect(formatHistoryItem(coinbase)).toMatch(/in\s+\+50 OUR\s+mined \(coinbase\)/);
   });
@@ -384,7 +436,13 @@ describe('wallet menu (piped input, no terminal)', () => {
     const input = new PassThrough();
     const io = terminalIo({ input: input as unknown as NodeJS.ReadStream, output: sink, errorOutput: sink });
     const store = new WalletStore(join(dir, 'menu'), FAST);
-    const ctx = createWalletContext({ store, network: regtest, nodeUrl: 'http://127.0.0.1:1', io, env: { OURCOIN_PASSWORD: 'pw' } });
+    const ctx = createWalletContext({
+      store,
+      network: regtest,
+      nodeUrl: 'http://127.0.0.1:1',
+      io,
+      env: { OURCOIN_PASSWORD: 'pw' },
+    });
     // All at once: no answer may be lost between questions.
     input.end('1\ndora\n1\ndora\n9\n3\ndora\n2\ndora\nnot-an-address\n1\n\n');
     // (the last '1' and '' are the menu choice "new wallet" and an empty name: back to the menu)
@@ -407,11 +465,16 @@ describe('WalletStore under failure', () => {
     const store = new WalletStore(join(dir, 'failures'), FAST);
     store.create('good', 'pw');
     // A password that is empty once control characters are stripped fails mid-creation.
-    expect(() => store.create('broken', '\u0001\u0002')).toThrow(expect.objectContaining({ code: 'KEYSTORE_EMPTY_PASSWORD' }));
+    expect(() => store.create('broken', '\u0001\u0002')).toThrow(
+      expect.objectContaining({ code: 'KEYSTORE_EMPTY_PASSWORD' }),
+    );
     expect(readdirSync(join(dir, 'failures')).sort()).toEqual(['good']);
     // A damaged wallet.json does not hide the good wallet.
     store.create('damaged', 'pw');
-    writeFileSync(join(dir, 'failures', 'damaged', 'wallet.json'), '{"version":1,"accounts":[{"index":"x"}],"hasMaster":true}');
+    writeFileSync(
+      join(dir, 'failures', 'damaged', 'wallet.json'),
+      '{"version":1,"accounts":[{"index":"x"}],"hasMaster":true}',
+    );
     const list = store.list();
     expect(list.map((w) => w.name)).toEqual(['good']);
     expect(list.corrupt).toEqual(['damaged']);

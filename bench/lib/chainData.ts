@@ -30,7 +30,13 @@ export function makeKeys(base: number, count: number): TestKey[] {
   return Array.from({ length: count }, (_, i) => testKey(base + i));
 }
 
-export function makeTransfer(sender: TestKey, recipient: Uint8Array, amount: bigint, fee: bigint, nonce: number): Transfer {
+export function makeTransfer(
+  sender: TestKey,
+  recipient: Uint8Array,
+  amount: bigint,
+  fee: bigint,
+  nonce: number,
+): Transfer {
   return { chainId: regtest.chainId, senderPublicKey: sender.publicKey, recipient, amount, fee, nonce };
 }
 
@@ -44,7 +50,11 @@ export interface BenchTransfer extends SignedTransfer {
  * Signs `txs` (each by the key among `signers` whose public key it carries) on worker
  * threads; with `groupSizes`, also returns each group's aggregate signature.
  */
-export async function signTransfers(txs: readonly Transfer[], signers: readonly TestKey[], groupSizes: readonly number[] = []): Promise<{ transfers: BenchTransfer[]; aggregates: Uint8Array[] }> {
+export async function signTransfers(
+  txs: readonly Transfer[],
+  signers: readonly TestKey[],
+  groupSizes: readonly number[] = [],
+): Promise<{ transfers: BenchTransfer[]; aggregates: Uint8Array[] }> {
   const index = new Map(signers.map((k, i) => [Buffer.from(k.publicKey).toString('hex'), i]));
   const prepared = txs.map((tx) => {
     const txid = transferTxid(tx);
@@ -57,7 +67,10 @@ export async function signTransfers(txs: readonly Transfer[], signers: readonly 
     prepared.map((p) => ({ key: p.key, message: p.message })),
     groupSizes,
   );
-  return { transfers: prepared.map((p, i) => ({ tx: p.tx, txid: p.txid, message: p.message, signature: signatures[i]! })), aggregates };
+  return {
+    transfers: prepared.map((p, i) => ({ tx: p.tx, txid: p.txid, message: p.message, signature: signatures[i]! })),
+    aggregates,
+  };
 }
 
 /** A solved regtest block on `parent` with `txs` and their aggregate, paying subsidy + fees to `miner`. */
@@ -117,6 +130,9 @@ export function removeDir(dir: string): void {
 export function importAll(chain: Chain, blocks: readonly (Block | Uint8Array)[]): void {
   for (const b of blocks) {
     const r = chain.processBlock(b);
-    if (r.status !== 'connected') throw new Error(`block ${chain.tip.height + 1} was not connected: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
+    if (r.status !== 'connected')
+      throw new Error(
+        `block ${chain.tip.height + 1} was not connected: ${r.status} ${r.error?.code ?? ''} ${r.error?.message ?? ''}`,
+      );
   }
 }

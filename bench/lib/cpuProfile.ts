@@ -48,7 +48,9 @@ function where(n: ProfileNode): string {
 /** Summaries of every profile in `dir` (one per thread), restricted to [fromUs, toUs]. */
 export function summarizeProfiles(dir: string, fromUs: number, toUs: number, topN = 10): ThreadSummary[] {
   const out: ThreadSummary[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()) {
     const tid = Number(file.split('.')[4] ?? NaN);
     const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -70,7 +72,10 @@ export function summarizeProfiles(dir: string, fromUs: number, toUs: number, top
       }
       // An anonymous function (a callback, a native call's wrapper) is named with its caller.
       const caller = node.callFrame.functionName === '' ? parent.get(node.id) : undefined;
-      const key = caller && caller.callFrame.functionName !== '(root)' ? `${where(node)} called from ${where(caller)}` : where(node);
+      const key =
+        caller && caller.callFrame.functionName !== '(root)'
+          ? `${where(node)} called from ${where(caller)}`
+          : where(node);
       self.set(key, (self.get(key) ?? 0) + 1);
     });
     if (total === 0) continue;
@@ -92,8 +97,11 @@ export function profileMarkdown(summaries: readonly ThreadSummary[], minBusyPerc
   const lines: string[] = [];
   for (const s of summaries) {
     if (s.busyPercent < minBusyPercent) continue;
-    lines.push(`${s.thread} thread: busy ${s.busyPercent.toFixed(0)}% of ${s.samples.toLocaleString('en-US')} samples. Top functions by self time:`, '');
-    lines.push('| function (file:line of the code V8 ran) | % of the thread\'s samples |', '| --- | --- |');
+    lines.push(
+      `${s.thread} thread: busy ${s.busyPercent.toFixed(0)}% of ${s.samples.toLocaleString('en-US')} samples. Top functions by self time:`,
+      '',
+    );
+    lines.push("| function (file:line of the code V8 ran) | % of the thread's samples |", '| --- | --- |');
     for (const f of s.top) lines.push(`| ${f.fn.replace(/\|/g, '\\|')} | ${f.percent.toFixed(1)} |`);
     lines.push('');
   }

@@ -43,8 +43,15 @@ export class LoadMeter {
     const machineCores = m1.total > this.m0.total ? ((m1.busy - this.m0.busy) / (m1.total - this.m0.total)) * n : 0;
     const self = process.cpuUsage(this.self0);
     const benchCores = (self.user + self.system) / 1e6 / Math.max(seconds, 1e-9);
-    const childCores = this.pids.reduce((s, p) => s + (safeCpu(p) - (this.child0.get(p) ?? 0)), 0) / Math.max(seconds, 1e-9);
-    return { seconds, machineCores, benchCores, childCores, otherCores: Math.max(0, machineCores - benchCores - childCores) };
+    const childCores =
+      this.pids.reduce((s, p) => s + (safeCpu(p) - (this.child0.get(p) ?? 0)), 0) / Math.max(seconds, 1e-9);
+    return {
+      seconds,
+      machineCores,
+      benchCores,
+      childCores,
+      otherCores: Math.max(0, machineCores - benchCores - childCores),
+    };
   }
 }
 

@@ -21,7 +21,12 @@ const running = new Set<NodeProcess>();
  * Starts `ourcoin node --network regtest --datadir <dir>` plus `extra` arguments, through
  * test/helpers/nodeProcess.ts; `nodeFlags` go to node itself (such as --cpu-prof).
  */
-export async function startRegtestNode(datadir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Promise<NodeProcess> {
+export async function startRegtestNode(
+  datadir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  nodeFlags: string[] = [],
+): Promise<NodeProcess> {
   const args = ['--network', 'regtest', '--datadir', datadir, ...extra];
   const node = await startNode(args, env, nodeFlags);
   running.add(node);

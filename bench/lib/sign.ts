@@ -41,7 +41,12 @@ export async function closeSigners(): Promise<void> {
   if (p) await Promise.all(p.map((w) => w.terminate()));
 }
 
-function run(worker: Worker, keys: readonly Uint8Array[], items: readonly SignItem[], groups: readonly number[]): Promise<SignReply> {
+function run(
+  worker: Worker,
+  keys: readonly Uint8Array[],
+  items: readonly SignItem[],
+  groups: readonly number[],
+): Promise<SignReply> {
   const messageLength = items[0]?.message.length ?? 0;
   const messages = new Uint8Array(items.length * messageLength);
   const keyIndex = new Int32Array(items.length);
@@ -75,7 +80,11 @@ function run(worker: Worker, keys: readonly Uint8Array[], items: readonly SignIt
  * Signs every item with its key; with `groupSizes`, also returns the aggregate of each run
  * of consecutive items (a block's aggregate signature).
  */
-export async function signMany(keys: readonly Uint8Array[], items: readonly SignItem[], groupSizes: readonly number[] = []): Promise<SignResult> {
+export async function signMany(
+  keys: readonly Uint8Array[],
+  items: readonly SignItem[],
+  groupSizes: readonly number[] = [],
+): Promise<SignResult> {
   if (items.length === 0) return { signatures: [], aggregates: [] };
   const ws = workers();
   // Split into one contiguous share per worker, along group boundaries when there are groups.
@@ -93,9 +102,12 @@ export async function signMany(keys: readonly Uint8Array[], items: readonly Sign
     if (at !== items.length) throw new Error(`group sizes add up to ${at}, not ${items.length}`);
   } else {
     const per = Math.ceil(items.length / ws.length);
-    for (let i = 0; i < items.length; i += per) shares.push({ from: i, to: Math.min(items.length, i + per), groups: [] });
+    for (let i = 0; i < items.length; i += per)
+      shares.push({ from: i, to: Math.min(items.length, i + per), groups: [] });
   }
-  const replies = await Promise.all(shares.map((s, i) => run(ws[i % ws.length]!, keys, items.slice(s.from, s.to), s.groups)));
+  const replies = await Promise.all(
+    shares.map((s, i) => run(ws[i % ws.length]!, keys, items.slice(s.from, s.to), s.groups)),
+  );
   const signatures: Uint8Array[] = [];
   const aggregates: Uint8Array[] = [];
   for (const r of replies) {

@@ -17,7 +17,9 @@ export function seqQuery(dbPath: string, table: 'blocks' | 'mempool', runs = 15)
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const sql = `SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM ${table}`;
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+      .map((r) => r.detail)
+      .join('; ');
     const rows = (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     const q = db.prepare(sql);
     const samples: number[] = [];

@@ -46,7 +46,13 @@ export function stagedImport(store: SqliteStore, bytes: Uint8Array): Record<stri
   ms[STAGES[3]] = body.ms;
   ms[STAGES[4]] = timed(() => {
     const parentRec = store.getRecord(block.value.header.prevHash)!;
-    store.putBlock(hash.value, block.value, bytes, parentRec.cumulativeWork + workForTarget(decodeCompact(block.value.header.bits)), BlockStatus.stored);
+    store.putBlock(
+      hash.value,
+      block.value,
+      bytes,
+      parentRec.cumulativeWork + workForTarget(decodeCompact(block.value.header.bits)),
+      BlockStatus.stored,
+    );
   }).ms;
   ms[STAGES[5]] = timed(() => store.bestCandidate()).ms;
   const txids = body.value;

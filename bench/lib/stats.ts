@@ -21,7 +21,12 @@ export function stat(samples: readonly number[]): Stat {
 
 /** A rate (per second) from a Stat of durations in ms: the fastest run gives the max rate. */
 export function rateOf(ms: Stat, count: number): Stat {
-  return { median: (count * 1000) / ms.median, min: (count * 1000) / ms.max, max: (count * 1000) / ms.min, runs: ms.runs };
+  return {
+    median: (count * 1000) / ms.median,
+    min: (count * 1000) / ms.max,
+    max: (count * 1000) / ms.min,
+    runs: ms.runs,
+  };
 }
 
 /** Scales every field of a Stat. */

@@ -57,7 +57,9 @@ function axis(values: number[], log: boolean, zeroBased: boolean): Axis {
 }
 
 function project(a: Axis, v: number, from: number, to: number): number {
-  const t = a.log ? (Math.log10(v) - Math.log10(a.min)) / (Math.log10(a.max) - Math.log10(a.min)) : (v - a.min) / (a.max - a.min);
+  const t = a.log
+    ? (Math.log10(v) - Math.log10(a.min)) / (Math.log10(a.max) - Math.log10(a.min))
+    : (v - a.min) / (a.max - a.min);
   return from + t * (to - from);
 }
 
@@ -92,13 +94,23 @@ function valueGridAndFrame(ay: Axis): string[] {
   const parts: string[] = [];
   for (const t of ticks(ay)) {
     const y = project(ay, t, y0, y1);
-    parts.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`, `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${label(t)}</text>`);
+    parts.push(
+      `<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`,
+      `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${label(t)}</text>`,
+    );
   }
   parts.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#444"/>`);
   return parts;
 }
 
-export function lineChart(opts: { title: string; xLabel: string; yLabel: string; series: readonly Series[]; logX?: boolean; logY?: boolean }): string {
+export function lineChart(opts: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly Series[];
+  logX?: boolean;
+  logY?: boolean;
+}): string {
   const xs = opts.series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = opts.series.flatMap((s) => s.points.flatMap((p) => [p[1], p[2] ?? p[1], p[3] ?? p[1]]));
   const ax = axis(xs, opts.logX ?? false, false);
@@ -107,18 +119,30 @@ export function lineChart(opts: { title: string; xLabel: string; yLabel: string;
   const parts: string[] = [];
   for (const t of ticks(ax)) {
     const x = project(ax, t, x0, x1);
-    parts.push(`<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#eee"/>`, `<text x="${x}" y="${y0 + 16}" text-anchor="middle">${label(t)}</text>`);
+    parts.push(
+      `<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#eee"/>`,
+      `<text x="${x}" y="${y0 + 16}" text-anchor="middle">${label(t)}</text>`,
+    );
   }
   parts.push(...valueGridAndFrame(ay));
   opts.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const pts = s.points.filter((p) => (!ax.log || p[0] > 0) && (!ay.log || p[1] > 0));
-    const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${project(ax, p[0], x0, x1).toFixed(1)},${project(ay, p[1], y0, y1).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    const d = pts
+      .map(
+        (p, j) =>
+          `${j === 0 ? 'M' : 'L'}${project(ax, p[0], x0, x1).toFixed(1)},${project(ay, p[1], y0, y1).toFixed(1)}`,
+      )
+      .join(' ');
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     for (const p of pts) {
       const x = project(ax, p[0], x0, x1);
       if (p[2] !== undefined && p[3] !== undefined && (!ay.log || p[2] > 0)) {
-        parts.push(`<line x1="${x}" y1="${project(ay, p[2], y0, y1)}" x2="${x}" y2="${project(ay, p[3], y0, y1)}" stroke="${color}"/>`);
+        parts.push(
+          `<line x1="${x}" y1="${project(ay, p[2], y0, y1)}" x2="${x}" y2="${project(ay, p[3], y0, y1)}" stroke="${color}"/>`,
+        );
       }
       parts.push(`<circle cx="${x}" cy="${project(ay, p[1], y0, y1)}" r="3" fill="${color}"/>`);
     }
@@ -138,7 +162,12 @@ export interface Bar {
   readonly max?: number;
 }
 
-export function barChart(opts: { title: string; yLabel: string; bars: readonly Bar[]; lines?: readonly { value: number; label: string }[] }): string {
+export function barChart(opts: {
+  title: string;
+  yLabel: string;
+  bars: readonly Bar[];
+  lines?: readonly { value: number; label: string }[];
+}): string {
   const values = opts.bars.flatMap((b) => [b.value, b.max ?? b.value]).concat((opts.lines ?? []).map((l) => l.value));
   const ay = axis(values, false, true);
   const { x0, x1, y0, y1 } = PLOT;
@@ -150,18 +179,27 @@ export function barChart(opts: { title: string; yLabel: string; bars: readonly B
     const cx = x0 + slot * (i + 0.5);
     const bw = slot * 0.6;
     const top = project(ay, b.value, y0, y1);
-    parts.push(`<rect x="${cx - bw / 2}" y="${top}" width="${bw}" height="${y0 - top}" fill="${color}" opacity="0.8"/>`);
+    parts.push(
+      `<rect x="${cx - bw / 2}" y="${top}" width="${bw}" height="${y0 - top}" fill="${color}" opacity="0.8"/>`,
+    );
     if (b.min !== undefined && b.max !== undefined) {
       const a = project(ay, b.min, y0, y1);
       const c = project(ay, b.max, y0, y1);
-      parts.push(`<line x1="${cx}" y1="${a}" x2="${cx}" y2="${c}" stroke="black"/>`, `<line x1="${cx - 6}" y1="${a}" x2="${cx + 6}" y2="${a}" stroke="black"/>`, `<line x1="${cx - 6}" y1="${c}" x2="${cx + 6}" y2="${c}" stroke="black"/>`);
+      parts.push(
+        `<line x1="${cx}" y1="${a}" x2="${cx}" y2="${c}" stroke="black"/>`,
+        `<line x1="${cx - 6}" y1="${a}" x2="${cx + 6}" y2="${a}" stroke="black"/>`,
+        `<line x1="${cx - 6}" y1="${c}" x2="${cx + 6}" y2="${c}" stroke="black"/>`,
+      );
     }
     parts.push(`<text x="${cx}" y="${top - 6}" text-anchor="middle">${label(b.value)}</text>`);
     parts.push(`<text x="${cx}" y="${y0 + 16}" text-anchor="middle" font-size="11">${esc(b.label)}</text>`);
   });
   (opts.lines ?? []).forEach((l, i) => {
     const y = project(ay, l.value, y0, y1);
-    parts.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#d62728" stroke-dasharray="6 4"/>`, `<text x="${x1 + 8}" y="${y + 4 + i * 0}" fill="#d62728">${esc(l.label)}</text>`);
+    parts.push(
+      `<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#d62728" stroke-dasharray="6 4"/>`,
+      `<text x="${x1 + 8}" y="${y + 4 + i * 0}" fill="#d62728">${esc(l.label)}</text>`,
+    );
   });
   return frame(opts.title, '', opts.yLabel, parts.join('\n'));
 }

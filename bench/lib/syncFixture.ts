@@ -48,10 +48,15 @@ export async function ensureSyncFixture(ctx: BenchContext): Promise<SyncFixture>
     return sha256(b).slice(0, 20);
   };
   const blockTxs: Transfer[][] = [senders.map((s, j) => makeTransfer(funder, s.address, 10_000_000n, 0n, j))];
-  for (let k = 0; k < TRANSFER_BLOCKS; k++) blockTxs.push(senders.map((s, j) => makeTransfer(s, recipient(k * PER_BLOCK + j), 1000n, 1n, k)));
+  for (let k = 0; k < TRANSFER_BLOCKS; k++)
+    blockTxs.push(senders.map((s, j) => makeTransfer(s, recipient(k * PER_BLOCK + j), 1000n, 1n, k)));
   const all = blockTxs.flat();
   progress(P, `signing ${all.length.toLocaleString('en-US')} transfers on worker threads (one aggregate per block)`);
-  const { transfers, aggregates } = await signTransfers(all, [funder, ...senders], blockTxs.map((t) => t.length));
+  const { transfers, aggregates } = await signTransfers(
+    all,
+    [funder, ...senders],
+    blockTxs.map((t) => t.length),
+  );
 
   progress(P, 'building and solving 1,002 blocks');
   let parent = genesisBlock(regtest);
@@ -80,7 +85,10 @@ export async function ensureSyncFixture(ctx: BenchContext): Promise<SyncFixture>
   const bigDir = tempDir('sync-a');
   const smallDir = tempDir('sync-small');
   ctx.cleanup.push(bigDir, smallDir);
-  progress(P, `importing the ${blocks.length.toLocaleString('en-US')} blocks in-process (Chain.processBlock, full signature path) for node A`);
+  progress(
+    P,
+    `importing the ${blocks.length.toLocaleString('en-US')} blocks in-process (Chain.processBlock, full signature path) for node A`,
+  );
   const big = openChain(bigDir);
   // The first and the last STAGED blocks with transfers after the funding block go in stage
   // by stage (the same functions, timed one by one); the others through Chain.processBlock.
@@ -92,7 +100,8 @@ export async function ensureSyncFixture(ctx: BenchContext): Promise<SyncFixture>
       const stages = i >= 2 && i < 2 + STAGED ? early : i >= blocks.length - STAGED ? late : undefined;
       if (!stages) {
         const t = timed(() => big.chain.processBlock(b));
-        if (t.value.status !== 'connected') throw new Error(`sync chain block ${i + 1}: ${t.value.status} ${t.value.error?.message ?? ''}`);
+        if (t.value.status !== 'connected')
+          throw new Error(`sync chain block ${i + 1}: ${t.value.status} ${t.value.error?.message ?? ''}`);
         perBlock.push(t.ms);
       } else {
         const st = stagedImport(big.store, b);
@@ -101,7 +110,8 @@ export async function ensureSyncFixture(ctx: BenchContext): Promise<SyncFixture>
       }
     });
   });
-  const stats = (r: Record<string, number[]>): Record<string, Stat> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, stat(v)]));
+  const stats = (r: Record<string, number[]>): Record<string, Stat> =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, stat(v)]));
   big.close();
   let blocksSeqQuery: SeqQuery | undefined;
   try {
@@ -109,7 +119,10 @@ export async function ensureSyncFixture(ctx: BenchContext): Promise<SyncFixture>
   } catch {
     blocksSeqQuery = undefined;
   }
-  progress(P, `  ${(imported.ms / 1000).toFixed(1)} s; and the first ${SMALL_HEIGHT} blocks into a second data directory`);
+  progress(
+    P,
+    `  ${(imported.ms / 1000).toFixed(1)} s; and the first ${SMALL_HEIGHT} blocks into a second data directory`,
+  );
   const small = openChain(smallDir);
   importAll(small.chain, blocks.slice(0, SMALL_HEIGHT));
   small.close();

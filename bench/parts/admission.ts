@@ -21,7 +21,16 @@ import { encodeAddress } from '../../src/protocol/address.js';
 import { toHex } from '../../src/protocol/bytes.js';
 import { regtest } from '../../src/protocol/networks.js';
 import type { SignedTransfer } from '../../src/protocol/transaction.js';
-import { blockOn, copyChain, importAll, makeKeys, makeTransfer, openChain, signTransfers, tempDir } from '../lib/chainData.js';
+import {
+  blockOn,
+  copyChain,
+  importAll,
+  makeKeys,
+  makeTransfer,
+  openChain,
+  signTransfers,
+  tempDir,
+} from '../lib/chainData.js';
 import { monotonicMicros, profileMarkdown, summarizeProfiles } from '../lib/cpuProfile.js';
 import type { ThreadSummary } from '../lib/cpuProfile.js';
 import { seqQuery } from '../lib/sqlitePlan.js';
@@ -82,7 +91,14 @@ interface RunResult {
   readonly window: readonly [number, number];
 }
 
-async function loadRun(mode: string, nodePid: number, clients: readonly LoopbackClient[], bodies: readonly string[], txPerBody: number, concurrency: number): Promise<RunResult> {
+async function loadRun(
+  mode: string,
+  nodePid: number,
+  clients: readonly LoopbackClient[],
+  bodies: readonly string[],
+  txPerBody: number,
+  concurrency: number,
+): Promise<RunResult> {
   let next = 0;
   let accepted = 0;
   let rejected = 0;
@@ -174,7 +190,9 @@ function oneByOne(sample: readonly BenchTransfer[], reps: number): number[] {
   for (let r = 0; r < reps; r++) {
     out.push(
       timed(() => {
-        for (const t of sample) if (!blstBls.verify(t.tx.senderPublicKey, t.message, t.signature)) throw new Error('one-by-one verify failed');
+        for (const t of sample)
+          if (!blstBls.verify(t.tx.senderPublicKey, t.message, t.signature))
+            throw new Error('one-by-one verify failed');
       }).ms,
     );
   }
@@ -185,7 +203,12 @@ interface Breakdown {
   readonly stages: Record<string, number>;
   readonly verifyBatchPerTx: Record<string, number>;
   /** mempool.submit µs per transfer (one a submit, signatures accepted without checking) by pool size, with and without the SQLite write-through. */
-  readonly growth: { readonly from: number; readonly to: number; readonly withStore: number; readonly withoutStore: number }[];
+  readonly growth: {
+    readonly from: number;
+    readonly to: number;
+    readonly withStore: number;
+    readonly withoutStore: number;
+  }[];
 }
 
 const GROWTH_CHUNK = 2000;
@@ -198,11 +221,24 @@ const GROWTH_CHUNKS = 5;
  * submit like one a request) as the pool fills, with and without its SQLite write-through,
  * and the worker's verifyBatch at several batch sizes. In microseconds per transfer.
  */
-async function breakdown(ctx: BenchContext, funders: readonly TestKey[], fan: readonly BenchTransfer[], pool: readonly BenchTransfer[], sink: Uint8Array): Promise<Breakdown> {
+async function breakdown(
+  ctx: BenchContext,
+  funders: readonly TestKey[],
+  fan: readonly BenchTransfer[],
+  pool: readonly BenchTransfer[],
+  sink: Uint8Array,
+): Promise<Breakdown> {
   let parent = genesisBlock(regtest);
   const blocks = [];
   for (const f of funders) blocks.push((parent = blockOn(parent, [], INFINITY_SIGNATURE, f.address)));
-  blocks.push(blockOn(parent, fan.map((t) => t.tx), blstBls.aggregateSignatures(fan.map((t) => t.signature)), sink));
+  blocks.push(
+    blockOn(
+      parent,
+      fan.map((t) => t.tx),
+      blstBls.aggregateSignatures(fan.map((t) => t.signature)),
+      sink,
+    ),
+  );
   const dir = tempDir('admission-breakdown');
   const dir2 = tempDir('admission-breakdown-nostore');
   ctx.cleanup.push(dir, dir2);
@@ -212,10 +248,18 @@ async function breakdown(ctx: BenchContext, funders: readonly TestKey[], fan: re
   copyChain(dir, dir2);
   const sample = pool.slice(0, ONE_BY_ONE_SAMPLE);
   const us = (ms: number, n = sample.length): number => (1000 * ms) / n;
-  const acceptAll: SignatureBatchVerifier = { verify: (items) => Promise.resolve(items.map(() => true)), close: () => Promise.resolve() };
+  const acceptAll: SignatureBatchVerifier = {
+    verify: (items) => Promise.resolve(items.map(() => true)),
+    close: () => Promise.resolve(),
+  };
   const admitChunks = async (withStore: boolean, d: string): Promise<number[]> => {
     const c = openChain(d);
-    const mempool = new Mempool({ chain: c.chain, bls: blstBls, verifier: acceptAll, store: withStore ? c.store.mempoolStore() : undefined });
+    const mempool = new Mempool({
+      chain: c.chain,
+      bls: blstBls,
+      verifier: acceptAll,
+      store: withStore ? c.store.mempoolStore() : undefined,
+    });
     try {
       const perChunk: number[] = [];
       for (let k = 0; k < GROWTH_CHUNKS; k++) {
@@ -244,7 +288,9 @@ async function breakdown(ctx: BenchContext, funders: readonly TestKey[], fan: re
   for (const size of [1, 16, 64, 256]) {
     const n = size === 1 ? 500 : items.length;
     const ms = timed(() => {
-      for (let i = 0; i < n; i += size) if (!verifyBatch(items.slice(i, Math.min(n, i + size))).every(Boolean)) throw new Error('verifyBatch refused a good signature');
+      for (let i = 0; i < n; i += size)
+        if (!verifyBatch(items.slice(i, Math.min(n, i + size))).every(Boolean))
+          throw new Error('verifyBatch refused a good signature');
     }).ms;
     verifyBatchPerTx[`batches of ${size}`] = (1000 * ms) / n;
   }
@@ -254,7 +300,12 @@ async function breakdown(ctx: BenchContext, funders: readonly TestKey[], fan: re
       'signedTransferFromJson (hex, address, amounts)': us(parsed.ms),
     },
     verifyBatchPerTx,
-    growth: withStore.map((w, k) => ({ from: k * GROWTH_CHUNK, to: (k + 1) * GROWTH_CHUNK, withStore: w, withoutStore: withoutStore[k]! })),
+    growth: withStore.map((w, k) => ({
+      from: k * GROWTH_CHUNK,
+      to: (k + 1) * GROWTH_CHUNK,
+      withStore: w,
+      withoutStore: withoutStore[k]!,
+    })),
   };
 }
 
@@ -265,20 +316,38 @@ export async function runAdmission(ctx: BenchContext): Promise<PartResult> {
   const sinkAddress = encodeAddress(sink, regtest);
   const pool = (from: number): ReturnType<typeof makeTransfer>[] => {
     const txs = [];
-    for (let nonce = 0; nonce < NONCES_PER_SENDER; nonce++) for (let s = from; s < from + SENDERS_PER_RUN; s++) txs.push(makeTransfer(senders[s]!, sink, 1n, 1000n, nonce));
+    for (let nonce = 0; nonce < NONCES_PER_SENDER; nonce++)
+      for (let s = from; s < from + SENDERS_PER_RUN; s++) txs.push(makeTransfer(senders[s]!, sink, 1n, 1000n, nonce));
     return txs;
   };
   const perFunder = senders.length / funders.length;
-  const fanTxs = senders.map((s, i) => makeTransfer(funders[Math.floor(i / perFunder)]!, s.address, 1_000_000n, 1000n, i % perFunder));
-  progress(P, `signing ${(fanTxs.length + 2 * SENDERS_PER_RUN * NONCES_PER_SENDER).toLocaleString('en-US')} transfers on worker threads while the node starts`);
-  const signing = Promise.all([signTransfers(fanTxs, funders), signTransfers(pool(0), senders), signTransfers(pool(SENDERS_PER_RUN), senders)]);
+  const fanTxs = senders.map((s, i) =>
+    makeTransfer(funders[Math.floor(i / perFunder)]!, s.address, 1_000_000n, 1000n, i % perFunder),
+  );
+  progress(
+    P,
+    `signing ${(fanTxs.length + 2 * SENDERS_PER_RUN * NONCES_PER_SENDER).toLocaleString('en-US')} transfers on worker threads while the node starts`,
+  );
+  const signing = Promise.all([
+    signTransfers(fanTxs, funders),
+    signTransfers(pool(0), senders),
+    signTransfers(pool(SENDERS_PER_RUN), senders),
+  ]);
 
   const dir = tempDir('admission');
   const profDir = tempDir('admission-profile');
   ctx.cleanup.push(dir, profDir);
   // The node runs with V8's sampling profiler (every 1 ms): each run's samples are summarized below.
   const node = await startRegtestNode(dir, [], {}, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-  let result: { r1: RunResult; r2: RunResult; obo: Stat; statuses: Record<string, { height: number; mempool: number }>; costs: Breakdown } | undefined;
+  let result:
+    | {
+        r1: RunResult;
+        r2: RunResult;
+        obo: Stat;
+        statuses: Record<string, { height: number; mempool: number }>;
+        costs: Breakdown;
+      }
+    | undefined;
   const port = portOf(node.url);
   const setup = loopbackClients(port, 2, 1)[0]!;
   try {
@@ -288,13 +357,20 @@ export async function runAdmission(ctx: BenchContext): Promise<PartResult> {
       if (r.status !== 200 && r.status !== 202) throw new Error(`POST ${path}: ${r.status} ${r.body.slice(0, 300)}`);
       return JSON.parse(r.body) as unknown;
     };
-    const status = async (): Promise<{ height: number; mempool: number }> => JSON.parse((await setup.request('GET', '/api/v1/status')).body) as { height: number; mempool: number };
+    const status = async (): Promise<{ height: number; mempool: number }> =>
+      JSON.parse((await setup.request('GET', '/api/v1/status')).body) as { height: number; mempool: number };
 
-    progress(P, `funding: ${funders.length} coinbases, then ${senders.length.toLocaleString('en-US')} senders in one block`);
+    progress(
+      P,
+      `funding: ${funders.length} coinbases, then ${senders.length.toLocaleString('en-US')} senders in one block`,
+    );
     for (const f of funders) await post('/api/v1/mine', { blocks: 1, address: encodeAddress(f.address, regtest) });
     const [fan, single, batch] = await signing;
     for (let i = 0; i < fan.transfers.length; i += 1000) {
-      const results = (await post('/api/v1/transactions', fan.transfers.slice(i, i + 1000).map(transferJson))) as { accepted: boolean; error?: { code: string } }[];
+      const results = (await post('/api/v1/transactions', fan.transfers.slice(i, i + 1000).map(transferJson))) as {
+        accepted: boolean;
+        error?: { code: string };
+      }[];
       const bad = results.find((r) => !r.accepted);
       if (bad) throw new Error(`funding transfer refused: ${bad.error?.code ?? ''}`);
     }
@@ -305,19 +381,47 @@ export async function runAdmission(ctx: BenchContext): Promise<PartResult> {
     const before = oneByOne(single.transfers.slice(0, ONE_BY_ONE_SAMPLE), 3);
 
     const singleBodies = single.transfers.map((t) => JSON.stringify(transferJson(t)));
-    progress(P, `one transfer a request: ${SINGLE_CONCURRENCY} in flight, up to ${RUN_SECONDS} s or ${singleBodies.length.toLocaleString('en-US')} transfers`);
-    const r1 = await loadRun('one transfer a request', pid, loopbackClients(port, 3, 2 * SINGLE_CONCURRENCY), singleBodies, 1, SINGLE_CONCURRENCY);
-    progress(P, `  ${fmt(r1.acceptedPerSecond)} accepted/s over ${fmt(r1.seconds)} s, p50 ${fmt(r1.latencyMs.p50)} ms, p99 ${fmt(r1.latencyMs.p99)} ms, rejected ${r1.rejected}`);
+    progress(
+      P,
+      `one transfer a request: ${SINGLE_CONCURRENCY} in flight, up to ${RUN_SECONDS} s or ${singleBodies.length.toLocaleString('en-US')} transfers`,
+    );
+    const r1 = await loadRun(
+      'one transfer a request',
+      pid,
+      loopbackClients(port, 3, 2 * SINGLE_CONCURRENCY),
+      singleBodies,
+      1,
+      SINGLE_CONCURRENCY,
+    );
+    progress(
+      P,
+      `  ${fmt(r1.acceptedPerSecond)} accepted/s over ${fmt(r1.seconds)} s, p50 ${fmt(r1.latencyMs.p50)} ms, p99 ${fmt(r1.latencyMs.p99)} ms, rejected ${r1.rejected}`,
+    );
 
     const s1 = await status();
     progress(P, `mining the ${s1.mempool.toLocaleString('en-US')} pending transfers out of the mempool`);
-    for (let i = 0; i < 8 && (await status()).mempool > 0; i++) await post('/api/v1/mine', { blocks: 1, address: sinkAddress });
+    for (let i = 0; i < 8 && (await status()).mempool > 0; i++)
+      await post('/api/v1/mine', { blocks: 1, address: sinkAddress });
 
     const batchBodies: string[] = [];
-    for (let i = 0; i < batch.transfers.length; i += BATCH_SIZE) batchBodies.push(JSON.stringify(batch.transfers.slice(i, i + BATCH_SIZE).map(transferJson)));
-    progress(P, `batches of ${BATCH_SIZE}: ${BATCH_CONCURRENCY} in flight, up to ${RUN_SECONDS} s or ${batch.transfers.length.toLocaleString('en-US')} transfers`);
-    const r2 = await loadRun(`batches of ${BATCH_SIZE}`, pid, loopbackClients(port, 4, 2 * BATCH_CONCURRENCY), batchBodies, BATCH_SIZE, BATCH_CONCURRENCY);
-    progress(P, `  ${fmt(r2.acceptedPerSecond)} accepted/s over ${fmt(r2.seconds)} s, p50 ${fmt(r2.latencyMs.p50)} ms, p99 ${fmt(r2.latencyMs.p99)} ms, rejected ${r2.rejected}`);
+    for (let i = 0; i < batch.transfers.length; i += BATCH_SIZE)
+      batchBodies.push(JSON.stringify(batch.transfers.slice(i, i + BATCH_SIZE).map(transferJson)));
+    progress(
+      P,
+      `batches of ${BATCH_SIZE}: ${BATCH_CONCURRENCY} in flight, up to ${RUN_SECONDS} s or ${batch.transfers.length.toLocaleString('en-US')} transfers`,
+    );
+    const r2 = await loadRun(
+      `batches of ${BATCH_SIZE}`,
+      pid,
+      loopbackClients(port, 4, 2 * BATCH_CONCURRENCY),
+      batchBodies,
+      BATCH_SIZE,
+      BATCH_CONCURRENCY,
+    );
+    progress(
+      P,
+      `  ${fmt(r2.acceptedPerSecond)} accepted/s over ${fmt(r2.seconds)} s, p50 ${fmt(r2.latencyMs.p50)} ms, p99 ${fmt(r2.latencyMs.p99)} ms, rejected ${r2.rejected}`,
+    );
     const s2 = await status();
 
     const after = oneByOne(single.transfers.slice(0, ONE_BY_ONE_SAMPLE), 3);
@@ -336,7 +440,10 @@ export async function runAdmission(ctx: BenchContext): Promise<PartResult> {
   } catch {
     mempoolSeq = undefined;
   }
-  const profiles = { single: summarizeProfiles(profDir, ...result.r1.window), batch: summarizeProfiles(profDir, ...result.r2.window) };
+  const profiles = {
+    single: summarizeProfiles(profDir, ...result.r1.window),
+    batch: summarizeProfiles(profDir, ...result.r2.window),
+  };
   return report(result.r1, result.r2, result.obo, result.statuses, result.costs, profiles, mempoolSeq);
 }
 
@@ -346,7 +453,8 @@ function whyNot(r1: RunResult, r2: RunResult, obo: Stat, costs: Breakdown, singl
   if (best >= 2000 && best / obo.median >= 1.5) return [];
   const main = single.find((t) => t.thread === 'main');
   const worker = single.find((t) => t.top.some((f) => f.fn.includes('verifyBatch') || f.fn.includes('verifyMany')));
-  const pct = (t: ThreadSummary | undefined, re: RegExp): number => t?.top.filter((f) => re.test(f.fn)).reduce((a, f) => a + f.percent, 0) ?? NaN;
+  const pct = (t: ThreadSummary | undefined, re: RegExp): number =>
+    t?.top.filter((f) => re.test(f.fn)).reduce((a, f) => a + f.percent, 0) ?? NaN;
   const store = pct(main, /sqliteStore.*called from insert/);
   const parseSig = pct(main, /parseSignature/);
   const cpuPerTx = (1e6 * r1.load.childCores * r1.seconds) / Math.max(1, r1.accepted);
@@ -358,7 +466,7 @@ function whyNot(r1: RunResult, r2: RunResult, obo: Stat, costs: Breakdown, singl
       `The limit is the one signature-verification worker thread (the node starts cores - 1 of them): it was busy ${fmt(worker?.busyPercent ?? NaN)}% of the run, ` +
       `and in-process its batch verification costs ${fmt(batch64)} µs a transfer in batches of 64, which bounds one worker at about ${fmt(1e6 / batch64)} tx/s on a core of its own. ` +
       `The main thread was busy ${fmt(main?.busyPercent ?? NaN)}%, ${fmt(store)}% of it in the mempool's SQLite write-through and ${fmt(parseSig)}% validating signatures. ` +
-      'That validation is not a duplicate to drop: it leaves each signature, validated, in the blst backend\'s cache, from which the block import\'s fast path (1b) sums a block\'s signatures without checking them again at block time. ' +
+      "That validation is not a duplicate to drop: it leaves each signature, validated, in the blst backend's cache, from which the block import's fast path (1b) sums a block's signatures without checking them again at block time. " +
       `In batches of 100: ${fmt(r2.acceptedPerSecond)} tx/s.`,
   ];
 }
@@ -375,7 +483,11 @@ function report(
   const best = r1.acceptedPerSecond >= r2.acceptedPerSecond ? r1 : r2;
   const row = (r: RunResult): string =>
     `| ${r.mode} | ${fmt(r.acceptedPerSecond)} | ${fmtStat(r.perSecond)} | ${fmtRatio(r.acceptedPerSecond / obo.median)} | ${fmt(r.requestsPerSecond)} | ${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} / ${fmt(r.latencyMs.max)} | ` +
-    `${r.accepted.toLocaleString('en-US')} of ${r.transfersSent.toLocaleString('en-US')} in ${fmt(r.seconds)} s${r.poolExhausted ? ' (all sent)' : ''} | ${Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'} | ${r.concurrency} / ${r.clientAddresses} |`;
+    `${r.accepted.toLocaleString('en-US')} of ${r.transfersSent.toLocaleString('en-US')} in ${fmt(r.seconds)} s${r.poolExhausted ? ' (all sent)' : ''} | ${
+      Object.entries(r.errors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    } | ${r.concurrency} / ${r.clientAddresses} |`;
   const loadRow = (r: RunResult): string =>
     `| ${r.mode} | ${r.load.machineCores.toFixed(2)} | ${r.load.childCores.toFixed(2)} | ${r.load.benchCores.toFixed(2)} | ${r.load.otherCores.toFixed(2)} |`;
   const md = [
@@ -398,7 +510,9 @@ function report(
     loadRow(r2),
     '',
     'Node CPU per accepted transfer: ' +
-      [r1, r2].map((r) => `${r.mode} ${fmt((1e6 * r.load.childCores * r.seconds) / Math.max(1, r.accepted))} µs`).join(', ') +
+      [r1, r2]
+        .map((r) => `${r.mode} ${fmt((1e6 * r.load.childCores * r.seconds) / Math.max(1, r.accepted))} µs`)
+        .join(', ') +
       ` (node process CPU seconds / accepted). One blstBls.verify costs ${fmt(1e6 / obo.median)} µs.`,
     '',
     'Where an admission costs CPU (in-process, the same modules, µs per transfer):',
@@ -406,14 +520,20 @@ function report(
     '| stage | µs / transfer | thread in the node |',
     '| --- | --- | --- |',
     ...Object.entries(costs.stages).map(([k, v]) => `| ${k} | ${fmt(v)} | main |`),
-    ...Object.entries(costs.verifyBatchPerTx).map(([k, v]) => `| verifyBatch (validates each signature, keys through the worker's cache of validated keys, then one randomized multi-pairing), ${k} | ${fmt(v)} | verification worker |`),
+    ...Object.entries(costs.verifyBatchPerTx).map(
+      ([k, v]) =>
+        `| verifyBatch (validates each signature, keys through the worker's cache of validated keys, then one randomized multi-pairing), ${k} | ${fmt(v)} | verification worker |`,
+    ),
     '',
     '',
     'mempool.submit on the main thread, one transfer a submit (signatures accepted without checking, so this is everything else: field checks, key and signature point validation, state checks, insertion), as the pool fills, µs per transfer:',
     '',
     '| transfers already pending | with the SQLite write-through (what the node does) | without a store |',
     '| --- | --- | --- |',
-    ...costs.growth.map((g) => `| ${g.from.toLocaleString('en-US')}-${g.to.toLocaleString('en-US')} | ${fmt(g.withStore)} | ${fmt(g.withoutStore)} |`),
+    ...costs.growth.map(
+      (g) =>
+        `| ${g.from.toLocaleString('en-US')}-${g.to.toLocaleString('en-US')} | ${fmt(g.withStore)} | ${fmt(g.withoutStore)} |`,
+    ),
     '',
     ...(mempoolSeq
       ? [
@@ -422,7 +542,7 @@ function report(
           '',
         ]
       : []),
-    'The rest of the node\'s CPU per transfer (HTTP and Fastify routing, schema validation, serialization, the batching, messages to the worker) is the difference between the node CPU per transfer above and these stages.',
+    "The rest of the node's CPU per transfer (HTTP and Fastify routing, schema validation, serialization, the batching, messages to the worker) is the difference between the node CPU per transfer above and these stages.",
     '',
     ...whyNot(r1, r2, obo, costs, profiles.single),
     '',
@@ -437,7 +557,9 @@ function report(
     '',
     profileMarkdown(profiles.batch),
     '',
-    `Node status after the runs: ${Object.entries(statuses).map(([k, s]) => `${k}: height ${s.height}, mempool ${s.mempool.toLocaleString('en-US')}`).join('; ')}.`,
+    `Node status after the runs: ${Object.entries(statuses)
+      .map(([k, s]) => `${k}: height ${s.height}, mempool ${s.mempool.toLocaleString('en-US')}`)
+      .join('; ')}.`,
     '',
     'Charts: [admission.svg](admission.svg), [admission-timeline.svg](admission-timeline.svg) (accepted a second over each run: the rate falls as the mempool fills).',
   ].join('\n');
@@ -467,9 +589,22 @@ function report(
     ],
     lines: [{ value: 2000, label: 'target 2,000/s' }],
   });
-  const note = r1.acceptedPerSecond >= 2000 ? '' : r2.acceptedPerSecond >= 2000 ? ' (2,000 reached in batches only)' : ' (below the 2,000 target in both forms)';
+  const note =
+    r1.acceptedPerSecond >= 2000
+      ? ''
+      : r2.acceptedPerSecond >= 2000
+        ? ' (2,000 reached in batches only)'
+        : ' (below the 2,000 target in both forms)';
   return {
-    data: { runs: [r1, r2], oneByOne: obo, statuses, costBreakdownMicroseconds: costs, profiles, mempoolSeqQuery: mempoolSeq, settings: { SENDERS_PER_RUN, NONCES_PER_SENDER, RUN_SECONDS, SINGLE_CONCURRENCY, BATCH_SIZE, BATCH_CONCURRENCY } },
+    data: {
+      runs: [r1, r2],
+      oneByOne: obo,
+      statuses,
+      costBreakdownMicroseconds: costs,
+      profiles,
+      mempoolSeqQuery: mempoolSeq,
+      settings: { SENDERS_PER_RUN, NONCES_PER_SENDER, RUN_SECONDS, SINGLE_CONCURRENCY, BATCH_SIZE, BATCH_CONCURRENCY },
+    },
     markdown: md,
     targets,
     charts: [

@@ -54,7 +54,10 @@ export async function runMemory(ctx: BenchContext): Promise<PartResult> {
   const small: { peakMb: number; rssMb: number }[] = [];
   const big: { peakMb: number; rssMb: number }[] = [];
   for (let round = 0; round < 3; round++) {
-    progress(P, `restart round ${round + 1} of 3: a node on the ${fixture.smallHeight}-block chain, then on the synced ${fixture.blocks.length.toLocaleString('en-US')}-block chain`);
+    progress(
+      P,
+      `restart round ${round + 1} of 3: a node on the ${fixture.smallHeight}-block chain, then on the synced ${fixture.blocks.length.toLocaleString('en-US')}-block chain`,
+    );
     const s = await restartReading(fixture.smallDir);
     if (s.height !== fixture.smallHeight) throw new Error(`restarted small node at height ${s.height}`);
     small.push(s);
@@ -72,7 +75,9 @@ export async function runMemory(ctx: BenchContext): Promise<PartResult> {
   // lows (after each collection) show whether anything accumulates, the highs the peaks.
   const tl = sync.timeline;
   const end = tl.at(-1)?.seconds ?? 0;
-  const thirds = [0, 1, 2].map((k) => tl.filter((t) => t.seconds >= (k * end) / 3 && t.seconds <= ((k + 1) * end) / 3).map((t) => t.rssMb));
+  const thirds = [0, 1, 2].map((k) =>
+    tl.filter((t) => t.seconds >= (k * end) / 3 && t.seconds <= ((k + 1) * end) / 3).map((t) => t.rssMb),
+  );
   const lows = thirds.map((t) => (t.length > 0 ? Math.min(...t) : NaN));
   const highs = thirds.map((t) => (t.length > 0 ? Math.max(...t) : NaN));
   const growth = lows[2]! - lows[1]!;
@@ -104,20 +109,38 @@ export async function runMemory(ctx: BenchContext): Promise<PartResult> {
   const targets: Target[] = [
     {
       id: '6',
-      description: 'memory does not grow with the chain: node restarted on the 1,002-block chain vs on its first 102 blocks',
+      description:
+        'memory does not grow with the chain: node restarted on the 1,002-block chain vs on its first 102 blocks',
       target: `peak RSS within ${fmt(allowance)} MB`,
       measured: `${fmt(bigPeak.median)} vs ${fmt(smallPeak.median)} MB (${restartGrowth >= 0 ? '+' : ''}${fmt(restartGrowth)} MB); peak while importing ${fmt(fixture.transfers)} transfers: ${fmt(sync.peakMb)} MB${Number.isFinite(growth) ? `; RSS lows during the import moved ${growth >= 0 ? '+' : ''}${fmt(growth)} MB from its second third to its last` : ''}`,
       met,
     },
   ];
-  const bar = (label: string, s: Stat): { label: string; value: number; min: number; max: number } => ({ label, value: s.median, min: s.min, max: s.max });
+  const bar = (label: string, s: Stat): { label: string; value: number; min: number; max: number } => ({
+    label,
+    value: s.median,
+    min: s.min,
+    max: s.max,
+  });
   const chart = barChart({
     title: 'Node memory (peak RSS)',
     yLabel: 'MB',
-    bars: [bar(`restart, ${fixture.smallHeight} blocks`, smallPeak), bar(`restart, ${fixture.blocks.length} blocks`, bigPeak), { label: 'syncing 100,100 tx', value: sync.peakMb }],
+    bars: [
+      bar(`restart, ${fixture.smallHeight} blocks`, smallPeak),
+      bar(`restart, ${fixture.blocks.length} blocks`, bigPeak),
+      { label: 'syncing 100,100 tx', value: sync.peakMb },
+    ],
   });
   return {
-    data: { importingPeakMb: sync.peakMb, importingRssMb: sync.rssMb, restartSmall: { peak: smallPeak, rss: smallRss }, restartBig: { peak: bigPeak, rss: bigRss }, restartGrowthMb: restartGrowth, importRssLowsByThird: lows, importRssHighsByThird: highs },
+    data: {
+      importingPeakMb: sync.peakMb,
+      importingRssMb: sync.rssMb,
+      restartSmall: { peak: smallPeak, rss: smallRss },
+      restartBig: { peak: bigPeak, rss: bigRss },
+      restartGrowthMb: restartGrowth,
+      importRssLowsByThird: lows,
+      importRssHighsByThird: highs,
+    },
     markdown: md,
     targets,
     charts: [{ file: 'memory.svg', title: 'Node memory', svg: chart }],

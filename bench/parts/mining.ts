@@ -31,7 +31,17 @@ const QUIET_CORES = 0.25;
 
 function opensslRate(multi = 1): number | undefined {
   try {
-    const args = ['speed', '-mr', ...(multi > 1 ? ['-multi', String(multi)] : []), '-evp', 'sha256', '-bytes', '64', '-seconds', '1'];
+    const args = [
+      'speed',
+      '-mr',
+      ...(multi > 1 ? ['-multi', String(multi)] : []),
+      '-evp',
+      'sha256',
+      '-bytes',
+      '64',
+      '-seconds',
+      '1',
+    ];
     const out = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     // Machine-readable total line: +F:<n>:sha256:<bytes per second for 64-byte blocks>
     const m = /^\+F:\d+:[^:]+:([\d.]+)/m.exec(out);
@@ -128,7 +138,10 @@ export async function runMining(): Promise<PartResult> {
   const loads: { threads: number; load: LoadReading }[] = [];
   const rounds: { one: number; two: number; other: number }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    progress(P, `round ${round + 1} of ${ROUNDS}: ParallelMiner with 1 thread, then 2 threads (hashRate, 3 s window); openssl -multi 2 for the machine's own 2-core scaling`);
+    progress(
+      P,
+      `round ${round + 1} of ${ROUNDS}: ParallelMiner with 1 thread, then 2 threads (hashRate, 3 s window); openssl -multi 2 for the machine's own 2-core scaling`,
+    );
     const m = opensslRate(2);
     if (m !== undefined) multiSamples.push(m);
     const o = opensslRate();
@@ -139,8 +152,15 @@ export async function runMining(): Promise<PartResult> {
     const r2 = await parallelRates(2, header);
     twoRates.push(...r2.rates);
     loads.push({ threads: 2, load: r2.load });
-    rounds.push({ one: stat(r1.rates).median, two: stat(r2.rates).median, other: Math.max(r1.load.otherCores, r2.load.otherCores) });
-    progress(P, `  1 thread ${fmt(stat(r1.rates).median / 1e6)} M/s (${fmtLoad(r1.load)}); 2 threads ${fmt(stat(r2.rates).median / 1e6)} M/s (${fmtLoad(r2.load)})`);
+    rounds.push({
+      one: stat(r1.rates).median,
+      two: stat(r2.rates).median,
+      other: Math.max(r1.load.otherCores, r2.load.otherCores),
+    });
+    progress(
+      P,
+      `  1 thread ${fmt(stat(r1.rates).median / 1e6)} M/s (${fmtLoad(r1.load)}); 2 threads ${fmt(stat(r2.rates).median / 1e6)} M/s (${fmtLoad(r2.load)})`,
+    );
   }
   const one = stat(oneRates);
   const two = stat(twoRates);
@@ -148,7 +168,9 @@ export async function runMining(): Promise<PartResult> {
 
   const haveOpenssl = limitSamples.length > 0;
   const limit: Stat = haveOpenssl ? stat(limitSamples) : stat(cryptoSamples);
-  const limitName = haveOpenssl ? 'openssl speed -evp sha256, 64-byte inputs' : 'node:crypto hash(sha256) of one 64-byte input (openssl missing)';
+  const limitName = haveOpenssl
+    ? 'openssl speed -evp sha256, 64-byte inputs'
+    : 'node:crypto hash(sha256) of one 64-byte input (openssl missing)';
   const search = stat(searchSamples);
   const perCore = one.median / limit.median;
   const searchRatio = search.median / limit.median;
@@ -162,21 +184,34 @@ export async function runMining(): Promise<PartResult> {
     '| what | hashes / s | ratio to the limit |',
     '| --- | --- | --- |',
     `| SHA-256 limit, one core: ${limitName} | ${fmtStat(limit)} | 1 |`,
-    ...(multi ? [`| openssl speed -multi 2 (both cores, the machine's own 2-core throughput now) | ${fmtStat(multi)} | ${fmtRatio(multi.median / limit.median)} |`] : []),
-    ...(haveOpenssl ? [`| node:crypto hash(sha256) of a 64-byte input, one call each (for reference) | ${fmtStat(stat(cryptoSamples))} | ${fmtRatio(stat(cryptoSamples).median / limit.median)} |`] : []),
+    ...(multi
+      ? [
+          `| openssl speed -multi 2 (both cores, the machine's own 2-core throughput now) | ${fmtStat(multi)} | ${fmtRatio(multi.median / limit.median)} |`,
+        ]
+      : []),
+    ...(haveOpenssl
+      ? [
+          `| node:crypto hash(sha256) of a 64-byte input, one call each (for reference) | ${fmtStat(stat(cryptoSamples))} | ${fmtRatio(stat(cryptoSamples).median / limit.median)} |`,
+        ]
+      : []),
     `| node:crypto from a midstate: createHash().copy() per nonce, update with the header's last 52 bytes, digest, hash() of the digest | ${fmtStat(stat(midstateSamples))} | ${fmtRatio(stat(midstateSamples).median / limit.median)} |`,
     `| searchNonces (src/miner/hasher.ts) on the main thread, ${COUNT.toLocaleString('en-US')} nonces a run | ${fmtStat(search)} | ${fmtRatio(searchRatio)} |`,
     `| ParallelMiner, 1 thread (hashRate) | ${fmtStat(one)} | ${fmtRatio(perCore)} |`,
     `| ParallelMiner, 2 threads (hashRate) | ${fmtStat(two)} | ${fmtRatio(two.median / limit.median)} (${fmtRatio(two.median / 2 / limit.median)} per thread) |`,
     '',
     `Scaling 1 -> 2 threads: ${fmtRatio(scaling)} (${fmt((100 * scaling) / 2)}% of linear), the bench's main thread idle.` +
-      (machineScaling !== undefined ? ` In the same run openssl itself scaled ${fmtRatio(machineScaling)} from 1 to 2 processes: the miner reached ${fmt((100 * scaling) / machineScaling)}% of the scaling the machine offered.` : ''),
+      (machineScaling !== undefined
+        ? ` In the same run openssl itself scaled ${fmtRatio(machineScaling)} from 1 to 2 processes: the miner reached ${fmt((100 * scaling) / machineScaling)}% of the scaling the machine offered.`
+        : ''),
     '',
     'Each round, and the CPU use during its ParallelMiner measurements (the machine is shared; "other processes" is everything outside the bench):',
     '',
     '| round | 1 thread, M/s | 2 threads, M/s | scaling | cores used by other processes (max of the two) |',
     '| --- | --- | --- | --- | --- |',
-    ...rounds.map((r, i) => `| ${i + 1} | ${fmt(r.one / 1e6)} | ${fmt(r.two / 1e6)} | ${fmtRatio(r.two / r.one)} | ${r.other.toFixed(2)} |`),
+    ...rounds.map(
+      (r, i) =>
+        `| ${i + 1} | ${fmt(r.one / 1e6)} | ${fmt(r.two / 1e6)} | ${fmtRatio(r.two / r.one)} | ${r.other.toFixed(2)} |`,
+    ),
     '',
     quietScaling
       ? `In the ${quiet.length} round(s) where other processes used under ${QUIET_CORES} cores, 1 -> 2 threads scaled ${fmtStat(quietScaling)}x.`
@@ -186,13 +221,13 @@ export async function runMining(): Promise<PartResult> {
       ? [
           '',
           `**Why 4a is not met.** The miner hashes in JavaScript: @noble/hashes' SHA-256 compression function, two compressions a nonce after the midstate, ${fmt(one.median / 1e6)} M nonces = ${fmt((2 * one.median) / 1e6)} M compressions a second on one core. ` +
-            `openssl's SHA-256 ${shaNi() ? 'uses the CPU\'s SHA extensions (the sha_ni flag is set in /proc/cpuinfo)' : 'is hand-written assembly'}: ${fmt(limit.median / 1e6)} M 64-byte inputs a second. ` +
+            `openssl's SHA-256 ${shaNi() ? "uses the CPU's SHA extensions (the sha_ni flag is set in /proc/cpuinfo)" : 'is hand-written assembly'}: ${fmt(limit.median / 1e6)} M 64-byte inputs a second. ` +
             `node:crypto reaches native speed only on long inputs; one call per 64-byte input gives ${fmt(stat(cryptoSamples).median / 1e6)} M/s, ` +
             `and a nonce from a copied midstate (copy, update, digest, then hash the digest) ${fmt(stat(midstateSamples).median / 1e6)} M/s: the per-call cost of crossing into native code, ` +
             'not the hashing, dominates both, and node:crypto has no call that hashes many messages at once. ' +
             `0.3 of the limit is ${fmt((0.3 * limit.median) / 1e6)} M nonces/s, ${fmtRatio((0.3 * limit.median) / one.median)} the JavaScript miner: it takes a faster compression function than noble's ` +
             '(native code with a midstate interface, which could use the SHA extensions, or a tuned WebAssembly one), not a change in the mining loop. ' +
-            'The other lever, a compression specialised to the miner\'s second block (only the nonce word changes, so its first rounds and much of its message schedule are the same for every nonce), ' +
+            "The other lever, a compression specialised to the miner's second block (only the nonce word changes, so its first rounds and much of its message schedule are the same for every nonce), " +
             'means writing SHA-256 rounds by hand, which the project rules out (never hand-roll hash code); none of the dependencies offers such a function.',
         ]
       : []),
@@ -209,7 +244,8 @@ export async function runMining(): Promise<PartResult> {
     },
     {
       id: '4b',
-      description: 'linear scaling 1 -> 2 threads (ParallelMiner hashRate), judged on the rounds when no other process was using the second core',
+      description:
+        'linear scaling 1 -> 2 threads (ParallelMiner hashRate), judged on the rounds when no other process was using the second core',
       target: '>= 1.8x (90% of linear)',
       measured:
         (quietScaling ? `${fmtRatio(quietScaling.median)} in ${quiet.length} quiet round(s); ` : 'no quiet round; ') +
@@ -233,7 +269,21 @@ export async function runMining(): Promise<PartResult> {
     ],
   });
   return {
-    data: { limitSource: limitName, limit, opensslMulti2: multi, machineScaling, nodeCrypto: stat(cryptoSamples), searchNonces: search, parallel1: one, parallel2: two, perCoreRatio: perCore, scaling, quietScaling, rounds, loads },
+    data: {
+      limitSource: limitName,
+      limit,
+      opensslMulti2: multi,
+      machineScaling,
+      nodeCrypto: stat(cryptoSamples),
+      searchNonces: search,
+      parallel1: one,
+      parallel2: two,
+      perCoreRatio: perCore,
+      scaling,
+      quietScaling,
+      rounds,
+      loads,
+    },
     markdown: md,
     targets,
     charts: [{ file: 'mining.svg', title: 'Mining hash rate', svg: chart }],

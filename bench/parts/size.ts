@@ -24,7 +24,10 @@ const SIZES = [10, 100, 1000, 10_000];
 
 export function runSize(ctx: BenchContext): Promise<PartResult> {
   const fromPart1 = ctx.verificationBlocks !== undefined && SIZES.every((n) => ctx.verificationBlocks!.has(n));
-  progress('size', fromPart1 ? "measuring part 1's blocks" : 'building blocks with a placeholder aggregate (part 1 did not run)');
+  progress(
+    'size',
+    fromPart1 ? "measuring part 1's blocks" : 'building blocks with a placeholder aggregate (part 1 did not run)',
+  );
   let blocks: Map<number, Block>;
   if (fromPart1) blocks = ctx.verificationBlocks!;
   else {
@@ -32,7 +35,17 @@ export function runSize(ctx: BenchContext): Promise<PartResult> {
     const sink = makeKeys(9_000, 1)[0]!.address;
     const parent = genesisBlock(regtest);
     const placeholder = new Uint8Array(SIGNATURE_LENGTH).fill(0xaa);
-    blocks = new Map(SIZES.map((n) => [n, blockOn(parent, Array.from({ length: n }, (_, i) => makeTransfer(keys[i % 50]!, sink, 1000n, 1000n, Math.floor(i / 50))), placeholder, sink)]));
+    blocks = new Map(
+      SIZES.map((n) => [
+        n,
+        blockOn(
+          parent,
+          Array.from({ length: n }, (_, i) => makeTransfer(keys[i % 50]!, sink, 1000n, 1000n, Math.floor(i / 50))),
+          placeholder,
+          sink,
+        ),
+      ]),
+    );
   }
   const rows = SIZES.map((n) => {
     const block = blocks.get(n)!;
@@ -56,7 +69,9 @@ export function runSize(ctx: BenchContext): Promise<PartResult> {
     `Block = header 116 + coinbase 37 + count 4 + 97 per transfer + one 96-byte aggregate (${BLOCK_OVERHEAD} bytes fixed). ` +
       'With one signature per transfer the same block would carry 97 + 96 = 193 bytes a transfer and no aggregate. ' +
       'A compact block (src/network/messages.ts encodeCompactBlock of toCompactBlock) carries 32-byte txids instead of the 97-byte transfers. ' +
-      (fromPart1 ? "Measured on part 1's blocks (encodeBlock lengths)." : 'Measured on blocks built with a placeholder aggregate.'),
+      (fromPart1
+        ? "Measured on part 1's blocks (encodeBlock lengths)."
+        : 'Measured on blocks built with a placeholder aggregate.'),
     '',
     '| transfers | block bytes | bytes / transfer | one sig per transfer: bytes | bytes / transfer | saved | compact block bytes | bytes / transfer | compact / full |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -61,10 +61,21 @@ function caughtUpLines(output: string): CaughtUp[] {
 }
 
 /** Starts a fresh node B peered with `peerAddress`, waits until it has synced to `height`; B is stopped, its data directory kept. */
-export async function syncOnce(peerAddress: string, height: number, samplePids: number[], sampleRss: boolean, profileDir?: string): Promise<SyncRun> {
+export async function syncOnce(
+  peerAddress: string,
+  height: number,
+  samplePids: number[],
+  sampleRss: boolean,
+  profileDir?: string,
+): Promise<SyncRun> {
   const datadir = tempDir('sync-b');
   const t0 = performance.now();
-  const b = await startRegtestNode(datadir, ['--peer', peerAddress], {}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const b = await startRegtestNode(
+    datadir,
+    ['--peer', peerAddress],
+    {},
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const tUp = performance.now();
   const fromUs = monotonicMicros();
   const pid = b.proc.pid!;
@@ -77,8 +88,10 @@ export async function syncOnce(peerAddress: string, height: number, samplePids: 
       if (sampleRss) timeline.push({ seconds: (performance.now() - tUp) / 1000, rssMb: memoryOf(pid).rssMb });
       done = caughtUpLines(b.output());
       if (done.some((d) => d.height >= height)) break;
-      if (b.proc.exitCode !== null) throw new Error(`node B exited with ${b.proc.exitCode}:\n${b.output().slice(-2000)}`);
-      if (performance.now() - tUp > SYNC_TIMEOUT_MS) throw new Error(`node B did not sync in ${SYNC_TIMEOUT_MS / 1000} s:\n${b.output().slice(-2000)}`);
+      if (b.proc.exitCode !== null)
+        throw new Error(`node B exited with ${b.proc.exitCode}:\n${b.output().slice(-2000)}`);
+      if (performance.now() - tUp > SYNC_TIMEOUT_MS)
+        throw new Error(`node B did not sync in ${SYNC_TIMEOUT_MS / 1000} s:\n${b.output().slice(-2000)}`);
       await sleep(sampleRss ? 100 : 25);
     }
     const tDone = performance.now();
@@ -111,12 +124,15 @@ export async function syncOnce(peerAddress: string, height: number, samplePids: 
  * libp2p connection monitor (DEBUG=libp2p:connection-monitor*) so that a connection it
  * aborts after a failed ping shows up in its output.
  */
-export async function startServingNode(fixture: SyncFixture): Promise<{ node: Awaited<ReturnType<typeof startRegtestNode>>; address: string }> {
+export async function startServingNode(
+  fixture: SyncFixture,
+): Promise<{ node: Awaited<ReturnType<typeof startRegtestNode>>; address: string }> {
   const node = await startRegtestNode(fixture.bigDir, [], { DEBUG: 'libp2p:connection-monitor*' });
   const st = await node.get<{ height: number; p2p: { multiaddrs: string[] } | null }>('/api/v1/status');
   const address = st.body.p2p?.multiaddrs.find((m) => m.startsWith('/ip4/127.0.0.1/'));
   if (!address) throw new Error(`node A has no loopback multiaddr: ${JSON.stringify(st.body.p2p)}`);
-  if (st.body.height !== fixture.blocks.length) throw new Error(`node A is at height ${st.body.height}, expected ${fixture.blocks.length}`);
+  if (st.body.height !== fixture.blocks.length)
+    throw new Error(`node A is at height ${st.body.height}, expected ${fixture.blocks.length}`);
   return { node, address };
 }
 
@@ -148,7 +164,10 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
         progress(P, `no further sync attempt: the bench is past ${LAST_START_S} s of its 10-minute budget`);
         break;
       }
-      progress(P, `sync attempt ${attempt} (run ${runs.length + 1} of ${WANTED_RUNS}): fresh node B --peer A, ${height.toLocaleString('en-US')} blocks`);
+      progress(
+        P,
+        `sync attempt ${attempt} (run ${runs.length + 1} of ${WANTED_RUNS}): fresh node B --peer A, ${height.toLocaleString('en-US')} blocks`,
+      );
       const aborts0 = (a.output().match(/aborting connection due to ping failure/g) ?? []).length;
       // The last run's node B runs under V8's sampling profiler (noted in the results).
       const profileDir = runs.length === WANTED_RUNS - 1 ? tempDir('sync-profile') : undefined;
@@ -156,7 +175,10 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
       try {
         const r = await syncOnce(address, height, [a.proc.pid!], runs.length === 0, profileDir);
         runs.push(r);
-        progress(P, `  ${fmt(r.seconds)} s (node's own count ${fmt(r.nodeReportedSeconds)} s), peak RSS ${fmt(r.peakMb)} MB`);
+        progress(
+          P,
+          `  ${fmt(r.seconds)} s (node's own count ${fmt(r.nodeReportedSeconds)} s), peak RSS ${fmt(r.peakMb)} MB`,
+        );
         if (runs.length === 1) {
           ctx.syncMemory = { peakMb: r.peakMb, rssMb: r.rssMb, datadir: r.datadir, timeline: r.timeline };
           ctx.cleanup.push(r.datadir);
@@ -165,9 +187,19 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
         const message = err instanceof Error ? err.message : String(err);
         const pingAborts = (a.output().match(/aborting connection due to ping failure/g) ?? []).length - aborts0;
         const firstLine = message.split('\n')[0] ?? message;
-        const crash = /Error: no peer served blocks[^\n]*\n\s+at fetchChunk/.test(message) ? ' (an unhandled rejection from sync.ts fetchChunk killed the process)' : '';
-        failures.push({ attempt, error: firstLine + crash, pingAborts, tail: message.split('\n').slice(-14).join('\n') });
-        progress(P, `  FAILED: ${firstLine}${crash}; node A aborted ${pingAborts} connection(s) after a failed ping meanwhile`);
+        const crash = /Error: no peer served blocks[^\n]*\n\s+at fetchChunk/.test(message)
+          ? ' (an unhandled rejection from sync.ts fetchChunk killed the process)'
+          : '';
+        failures.push({
+          attempt,
+          error: firstLine + crash,
+          pingAborts,
+          tail: message.split('\n').slice(-14).join('\n'),
+        });
+        progress(
+          P,
+          `  FAILED: ${firstLine}${crash}; node A aborted ${pingAborts} connection(s) after a failed ping meanwhile`,
+        );
       }
     }
   } finally {
@@ -175,14 +207,23 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
   }
   progress(P, 'verification floor, pass 2');
   floorSamples.push(floorPass(4));
-  if (runs.length === 0) throw new Error(`every sync attempt failed:\n${failures.map((f) => `attempt ${f.attempt}: ${f.error}; A aborted ${f.pingAborts} connection(s) after ping failures\n${f.tail}`).join('\n')}`);
+  if (runs.length === 0)
+    throw new Error(
+      `every sync attempt failed:\n${failures.map((f) => `attempt ${f.attempt}: ${f.error}; A aborted ${f.pingAborts} connection(s) after ping failures\n${f.tail}`).join('\n')}`,
+    );
   const profiled = runs.find((r) => r.profileDir !== undefined);
   const profile = profiled ? summarizeProfiles(profiled.profileDir!, ...profiled.window, 12) : undefined;
   return report(fixture, runs, floorSamples, failures, profile);
 }
 
 /** Why target 3 is not met, from this run's numbers. */
-function whyNot(fixture: SyncFixture, ratio: number, importRatio: number, runs: readonly SyncRun[], profile: ThreadSummary[] | undefined): string[] {
+function whyNot(
+  fixture: SyncFixture,
+  ratio: number,
+  importRatio: number,
+  runs: readonly SyncRun[],
+  profile: ThreadSummary[] | undefined,
+): string[] {
   if (ratio >= 0.6) return [];
   const late = fixture.stagedLate;
   const early = fixture.stagedEarly;
@@ -231,18 +272,34 @@ function importSection(fixture: SyncFixture, floorPerBlockMs: number): string[] 
     '',
     `| stage | heights 3-${2 + n} | share | heights ${len - n + 1}-${len} | share |`,
     '| --- | --- | --- | --- | --- |',
-    ...Object.keys(late).map((k) => `| ${k} | ${early[k] ? fmtStat(early[k]) : 'n/a'} | ${early[k] ? fmt((100 * early[k].median) / sum(early)) : '?'}% | ${fmtStat(late[k]!)} | ${fmt((100 * late[k]!.median) / sum(late))}% |`),
-    ...(q ? ['', `(The store's \`MAX(seq) + 1\` subquery for a new block runs as "${q.plan}" on the whole chain: ${fmtStat(q.ms, ' ms')}; not a cost.)`] : []),
+    ...Object.keys(late).map(
+      (k) =>
+        `| ${k} | ${early[k] ? fmtStat(early[k]) : 'n/a'} | ${early[k] ? fmt((100 * early[k].median) / sum(early)) : '?'}% | ${fmtStat(late[k]!)} | ${fmt((100 * late[k]!.median) / sum(late))}% |`,
+    ),
+    ...(q
+      ? [
+          '',
+          `(The store's \`MAX(seq) + 1\` subquery for a new block runs as "${q.plan}" on the whole chain: ${fmtStat(q.ms, ' ms')}; not a cost.)`,
+        ]
+      : []),
   ];
 }
 
-function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][], failures: FailedSync[], profile: ThreadSummary[] | undefined): PartResult {
+function report(
+  fixture: SyncFixture,
+  runs: SyncRun[],
+  floorSamples: number[][],
+  failures: FailedSync[],
+  profile: ThreadSummary[] | undefined,
+): PartResult {
   const blocks = fixture.blocks.length;
   const txs = fixture.transfers;
   const sync = stat(runs.map((r) => r.seconds));
   const nodeSec = stat(runs.map((r) => r.nodeReportedSeconds));
   // Each pass verified every 4th block: scale its sum to the whole chain's blocks with transfers.
-  const floorTotals = stat(floorSamples.map((s) => ((s.reduce((a, b) => a + b, 0) / s.length) * fixture.transferBlocks) / 1000));
+  const floorTotals = stat(
+    floorSamples.map((s) => ((s.reduce((a, b) => a + b, 0) / s.length) * fixture.transferBlocks) / 1000),
+  );
   const perBlock = stat(floorSamples.flat());
   const importSec = fixture.importMs / 1000;
   const rate = (s: Stat, n: number): Stat => ({ median: n / s.median, min: n / s.max, max: n / s.min, runs: s.runs });
@@ -250,7 +307,7 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
   const md = [
     `Chain: ${blocks.toLocaleString('en-US')} blocks, ${fixture.transferBlocks.toLocaleString('en-US')} of them with 100 transfers (${txs.toLocaleString('en-US')} transfers; 100 senders, every transfer to a new address). ` +
       'Node A serves it from its store; each run starts a fresh node B with `--peer <A>` on loopback. ' +
-      'Sync time runs from B\'s banner (API up, libp2p started, A dialled) to B\'s log line "sync: caught up" at A\'s height, checked via B\'s API.',
+      "Sync time runs from B's banner (API up, libp2p started, A dialled) to B's log line \"sync: caught up\" at A's height, checked via B's API.",
     '',
     '| what | seconds | blocks / s | transfers / s | vs floor |',
     '| --- | --- | --- | --- | --- |',
@@ -263,7 +320,12 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
     `Floor per block of 100 transfers: ${fmtStat(perBlock, ' ms')} over ${perBlock.runs.toLocaleString('en-US')} block verifications.`,
     '',
     'CPU use during each sync, in cores (2 available): ' +
-      runs.map((r, i) => `run ${i + 1}: machine ${r.load.machineCores.toFixed(2)}, nodes A+B ${r.load.childCores.toFixed(2)}, bench ${r.load.benchCores.toFixed(2)}, other processes ${r.load.otherCores.toFixed(2)}`).join('; ') +
+      runs
+        .map(
+          (r, i) =>
+            `run ${i + 1}: machine ${r.load.machineCores.toFixed(2)}, nodes A+B ${r.load.childCores.toFixed(2)}, bench ${r.load.benchCores.toFixed(2)}, other processes ${r.load.otherCores.toFixed(2)}`,
+        )
+        .join('; ') +
       '.',
     '',
     ...(failures.length > 0
@@ -271,11 +333,14 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
           '',
           `**${failures.length} sync attempt(s) failed** (then retried with a fresh node B) out of ${failures.length + runs.length}:`,
           '',
-          ...failures.map((f) => `- attempt ${f.attempt}: ${f.error}; node A's libp2p connection monitor aborted ${f.pingAborts} connection(s) after a failed ping during it.`),
+          ...failures.map(
+            (f) =>
+              `- attempt ${f.attempt}: ${f.error}; node A's libp2p connection monitor aborted ${f.pingAborts} connection(s) after a failed ping during it.`,
+          ),
           '',
           ...(failures.some((f) => f.pingAborts > 0)
             ? [
-                'In the failed attempts node A\'s libp2p connection monitor aborted the connection after a ping got no answer in time (libp2p 2.x pings every connection every 10 s, timeout at least 5 s): ' +
+                "In the failed attempts node A's libp2p connection monitor aborted the connection after a ping got no answer in time (libp2p 2.x pings every connection every 10 s, timeout at least 5 s): " +
                   'B imports the blocks it has fetched synchronously, chunk after chunk, and its event loop can stall for seconds while it does.',
               ]
             : []),
@@ -289,7 +354,7 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
           '',
           `### CPU profile of node B during sync run ${runs.findIndex((r) => r.profileDir !== undefined) + 1}`,
           '',
-          'B ran with `node --cpu-prof` (a sample a millisecond per thread); samples from B\'s banner to caught up. Threads busy under 5% are left out.',
+          "B ran with `node --cpu-prof` (a sample a millisecond per thread); samples from B's banner to caught up. Threads busy under 5% are left out.",
           '',
           profileMarkdown(profile),
         ]
@@ -300,7 +365,8 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
   const targets: Target[] = [
     {
       id: '3',
-      description: 'sync of 1,000 blocks of 100 transfers over libp2p on loopback, as a fraction of the verification floor on the same data',
+      description:
+        'sync of 1,000 blocks of 100 transfers over libp2p on loopback, as a fraction of the verification floor on the same data',
       target: '>= 0.6',
       measured: `${fmt(ratio)} (${fmt(blocks / sync.median)} blocks/s, ${fmt(txs / sync.median)} tx/s vs floor ${fmt(fixture.transferBlocks / floorTotals.median)} blocks/s; ${runs.length} run(s)${failures.length > 0 ? `, ${failures.length} failed attempt(s), retried` : ''}); in-process import without network ${fmt(floorTotals.median / importSec)}`,
       met: ratio >= 0.6,
@@ -310,7 +376,12 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
     title: 'Sync vs verification floor (1,000 blocks of 100 transfers)',
     yLabel: 'blocks / s',
     bars: [
-      { label: 'floor: aggregateVerify', value: fixture.transferBlocks / floorTotals.median, min: fixture.transferBlocks / floorTotals.max, max: fixture.transferBlocks / floorTotals.min },
+      {
+        label: 'floor: aggregateVerify',
+        value: fixture.transferBlocks / floorTotals.median,
+        min: fixture.transferBlocks / floorTotals.max,
+        max: fixture.transferBlocks / floorTotals.min,
+      },
       { label: 'in-process import', value: blocks / importSec },
       { label: 'sync over libp2p', value: blocks / sync.median, min: blocks / sync.max, max: blocks / sync.min },
     ],
@@ -322,11 +393,32 @@ function report(fixture: SyncFixture, runs: SyncRun[], floorSamples: number[][],
     charts.push({
       file: 'sync-memory.svg',
       title: 'RSS of node B while syncing',
-      svg: lineChart({ title: 'RSS of the syncing node (run 1)', xLabel: 'seconds since B was up', yLabel: 'RSS, MB', series: [{ name: 'node B RSS', points: timeline.map((t) => [t.seconds, t.rssMb] as const) }] }),
+      svg: lineChart({
+        title: 'RSS of the syncing node (run 1)',
+        xLabel: 'seconds since B was up',
+        yLabel: 'RSS, MB',
+        series: [{ name: 'node B RSS', points: timeline.map((t) => [t.seconds, t.rssMb] as const) }],
+      }),
     });
   }
   return {
-    data: { blocks, transferBlocks: fixture.transferBlocks, transfers: txs, runs: runs.map(({ timeline: _t, ...r }) => r), failedAttempts: failures, importStagesEarly: fixture.stagedEarly, importStagesLate: fixture.stagedLate, blocksSeqQuery: fixture.blocksSeqQuery, profile, sync, nodeReported: nodeSec, floorTotalSeconds: floorTotals, floorPerBlockMs: perBlock, inProcessImportSeconds: importSec, ratio },
+    data: {
+      blocks,
+      transferBlocks: fixture.transferBlocks,
+      transfers: txs,
+      runs: runs.map(({ timeline: _t, ...r }) => r),
+      failedAttempts: failures,
+      importStagesEarly: fixture.stagedEarly,
+      importStagesLate: fixture.stagedLate,
+      blocksSeqQuery: fixture.blocksSeqQuery,
+      profile,
+      sync,
+      nodeReported: nodeSec,
+      floorTotalSeconds: floorTotals,
+      floorPerBlockMs: perBlock,
+      inProcessImportSeconds: importSec,
+      ratio,
+    },
     markdown: md,
     targets,
     charts,

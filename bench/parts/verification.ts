@@ -24,7 +24,17 @@ import type { Block } from '../../src/protocol/block.js';
 import { bytesEqual } from '../../src/protocol/bytes.js';
 import { genesisBlock } from '../../src/protocol/genesis.js';
 import { regtest } from '../../src/protocol/networks.js';
-import { blockOn, copyChain, importAll, makeKeys, makeTransfer, openChain, removeDir, signTransfers, tempDir } from '../lib/chainData.js';
+import {
+  blockOn,
+  copyChain,
+  importAll,
+  makeKeys,
+  makeTransfer,
+  openChain,
+  removeDir,
+  signTransfers,
+  tempDir,
+} from '../lib/chainData.js';
 import type { BenchTransfer } from '../lib/chainData.js';
 import type { BenchContext, PartResult, Target } from '../lib/report.js';
 import { elapsedSeconds, fmt, fmtRatio, fmtStat, progress, scale, stat, timed, timedAsync } from '../lib/stats.js';
@@ -97,7 +107,12 @@ export async function runVerification(ctx: BenchContext): Promise<PartResult> {
   const fan = await signTransfers(fanTxs, funders, [fanTxs.length]);
   parent = blockOn(parent, fanTxs, fan.aggregates[0]!, miner);
   base.push(parent);
-  const signed = (await signTransfers(senders.map((s) => makeTransfer(s, sink, 1000n, 1000n, 0)), senders)).transfers;
+  const signed = (
+    await signTransfers(
+      senders.map((s) => makeTransfer(s, sink, 1000n, 1000n, 0)),
+      senders,
+    )
+  ).transfers;
   const baseDir = tempDir('verify-base');
   ctx.cleanup.push(baseDir);
   progress(P, 'importing the funding chain (21 blocks, 10,000 transfers)');
@@ -121,7 +136,13 @@ export async function runVerification(ctx: BenchContext): Promise<PartResult> {
     progress(P, `noble aggregateVerify at 1,000 transfers, once (predicted ${fmt(predicted1000 / 1000)} s)`);
     const s = signed.slice(0, 1000);
     const agg = blstBls.aggregateSignatures(s.map((t) => t.signature));
-    const { ms, value } = timed(() => nobleBls.aggregateVerify(s.map((t) => t.tx.senderPublicKey), s.map((t) => t.message), agg));
+    const { ms, value } = timed(() =>
+      nobleBls.aggregateVerify(
+        s.map((t) => t.tx.senderPublicKey),
+        s.map((t) => t.message),
+        agg,
+      ),
+    );
     check(value, 'noble aggregateVerify at 1,000');
     r1000.stats.e = stat([ms]);
     r1000.eNote = 'measured once';
@@ -135,9 +156,21 @@ export async function runVerification(ctx: BenchContext): Promise<PartResult> {
   return report(results);
 }
 
-async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Block, miner: Uint8Array, baseDir: string, ctx: BenchContext): Promise<SizeResult> {
+async function measureSize(
+  n: number,
+  txs: readonly BenchTransfer[],
+  parent: Block,
+  miner: Uint8Array,
+  baseDir: string,
+  ctx: BenchContext,
+): Promise<SizeResult> {
   const aggregate = blstBls.aggregateSignatures(txs.map((t) => t.signature));
-  const block = blockOn(parent, txs.map((t) => t.tx), aggregate, miner);
+  const block = blockOn(
+    parent,
+    txs.map((t) => t.tx),
+    aggregate,
+    miner,
+  );
   ctx.verificationBlocks!.set(n, block);
   const bytes = encodeBlock(block);
   const txids = txs.map((t) => t.txid);
@@ -148,7 +181,18 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
   const aggObj = blst.Signature.fromBytes(aggregate, true);
 
   const sigObjs = sigBytes.map((b) => blst.Signature.fromBytes(b, true));
-  const samples: Record<Key | 'admission' | 'unvalidatedSum' | 'pointSum', number[]> = { aImport: [], aSig: [], bImport: [], bSig: [], c: [], d: [], e: [], admission: [], unvalidatedSum: [], pointSum: [] };
+  const samples: Record<Key | 'admission' | 'unvalidatedSum' | 'pointSum', number[]> = {
+    aImport: [],
+    aSig: [],
+    bImport: [],
+    bSig: [],
+    c: [],
+    d: [],
+    e: [],
+    admission: [],
+    unvalidatedSum: [],
+    pointSum: [],
+  };
   const reps = REPS[n]!;
   for (let rep = 0; rep < reps; rep++) {
     // a) whole import, transfers new to the node.
@@ -180,14 +224,20 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
       const mempool = new Mempool({ chain: c.chain, bls: blstBls, verifier: new InlineBatchVerifier() });
       try {
         const adm = await timedAsync(() => mempool.submit(txs));
-        check(adm.value.every((r) => r.accepted), `b) mempool admission of ${n}`);
+        check(
+          adm.value.every((r) => r.accepted),
+          `b) mempool admission of ${n}`,
+        );
         samples.admission.push(adm.ms);
         const sig = timed(() => verifyBlockSignatures(block, txids, blstBls, mempool));
         check(sig.value === 'fast', `b) signature path alone is ${sig.value}`);
         samples.bSig.push(sig.ms);
         const { ms, value } = timed(() => c.chain.processBlock(bytes));
         check(value.status === 'connected', `b) import of ${n}: ${value.status}`);
-        check(c.chain.lastSignaturePath === 'fast', `b) chain.lastSignaturePath is ${c.chain.lastSignaturePath}, not 'fast'`);
+        check(
+          c.chain.lastSignaturePath === 'fast',
+          `b) chain.lastSignaturePath is ${c.chain.lastSignaturePath}, not 'fast'`,
+        );
         samples.bImport.push(ms);
       } finally {
         mempool.close();
@@ -198,9 +248,10 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
     // c) one by one (at 10,000: a different fifth of the transfers each run, scaled by 5).
     {
       const part = C_SAMPLE[n] ?? n;
-      const from = ((rep * part) % n);
+      const from = (rep * part) % n;
       const ms = timed(() => {
-        for (let i = from; i < from + part; i++) check(blstBls.verify(pkBytes[i]!, msgs[i]!, sigBytes[i]!), 'c) verify');
+        for (let i = from; i < from + part; i++)
+          check(blstBls.verify(pkBytes[i]!, msgs[i]!, sigBytes[i]!), 'c) verify');
       }).ms;
       samples.c.push((ms * n) / part);
     }
@@ -212,7 +263,14 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
     }
     // What the fast path would cost without re-checking signatures the mempool already checked.
     {
-      const { ms, value } = timed(() => blst.aggregateSignatures(sigBytes.map((s) => blst.Signature.fromBytes(s, false)), false).toBytes(true));
+      const { ms, value } = timed(() =>
+        blst
+          .aggregateSignatures(
+            sigBytes.map((s) => blst.Signature.fromBytes(s, false)),
+            false,
+          )
+          .toBytes(true),
+      );
       check(bytesEqual(value, aggregate), 'unvalidated sum equals the aggregate');
       samples.unvalidatedSum.push(ms);
       const points = timed(() => blst.aggregateSignatures(sigObjs, false).toBytes(true));
@@ -231,7 +289,9 @@ async function measureSize(n: number, txs: readonly BenchTransfer[], parent: Blo
   for (const k of Object.keys(LABELS) as Key[]) if (samples[k].length > 0) stats[k] = stat(samples[k]);
   const extra: Record<string, Stat> = {
     'b) sum of known signatures without re-validating them (not what src/ does)': stat(samples.unvalidatedSum),
-    'b) sum of signature points already deserialized (if the mempool kept parsed points; not what src/ does)': stat(samples.pointSum),
+    'b) sum of signature points already deserialized (if the mempool kept parsed points; not what src/ does)': stat(
+      samples.pointSum,
+    ),
   };
 
   let profile: Record<string, Stat> | undefined;
@@ -290,7 +350,9 @@ function whyNot(at: SizeResult, aD: number, aB: number, cA: number): string[] {
   const points = Object.entries(at.extra).find(([k]) => k.includes('already deserialized'))?.[1].median ?? NaN;
   const profile = at.profile ?? {};
   const sigStage = Object.entries(profile).find(([k]) => k.startsWith('signature'))?.[1].median ?? NaN;
-  const nonSig = Object.entries(profile).filter(([k]) => !k.startsWith('signature')).reduce((s, [, v]) => s + v.median, 0);
+  const nonSig = Object.entries(profile)
+    .filter(([k]) => !k.startsWith('signature'))
+    .reduce((s, [, v]) => s + v.median, 0);
   if (aB < 5) {
     const rest = m('bImport') - m('bSig');
     const sumDominates = m('bSig') >= rest;
@@ -308,7 +370,10 @@ function whyNot(at: SizeResult, aD: number, aB: number, cA: number): string[] {
     );
   }
   if (aD > 1.3) {
-    out.push('', `**Why 1a is not met.** The import's stages outside the signature check take ${fmt(nonSig)} ms and the signature check ${fmt(sigStage)} ms vs the raw floor ${fmt(m('d'))} ms (profile below).`);
+    out.push(
+      '',
+      `**Why 1a is not met.** The import's stages outside the signature check take ${fmt(nonSig)} ms and the signature check ${fmt(sigStage)} ms vs the raw floor ${fmt(m('d'))} ms (profile below).`,
+    );
   }
   if (cA < 4) {
     out.push(
@@ -316,7 +381,7 @@ function whyNot(at: SizeResult, aD: number, aB: number, cA: number): string[] {
       `**Why 1c is not met.** The signature check alone is ${fmtRatio(m('c') / m('aSig'))} faster than one-by-one verification (${fmt((1000 * m('c')) / at.n)} µs a transfer). ` +
         `The rest of the import (${fmt(nonSig)} ms of non-signature stages in the profile below) brings the whole import to ${fmt(m('aImport'))} ms, ${fmtRatio(cA)}; ` +
         `4x needs the import at <= ${fmt(m('c') / 4)} ms, i.e. the non-signature work at about ${fmt(Math.max(0, m('c') / 4 - m('aSig')))} ms. ` +
-        'This ratio sits near 4 and moves with the machine\'s noise from run to run.',
+        "This ratio sits near 4 and moves with the machine's noise from run to run.",
     );
   }
   return out;
@@ -328,7 +393,7 @@ function report(results: SizeResult[]): PartResult {
   lines.push(
     'Each block is imported on a fresh copy of a regtest chain whose 10,000 senders are funded (one transfer per sender, nonce 0). ' +
       'Times are milliseconds per block: median (min-max, n = runs). Repetitions of a) to e) are interleaved. ' +
-      'The public-key cache of the node\'s blst backend is warm after the first run (the node\'s steady state); ' +
+      "The public-key cache of the node's blst backend is warm after the first run (the node's steady state); " +
       'the cold-cache figures are listed separately. ' +
       `c) at 10,000 verifies ${C_SAMPLE[10_000]!.toLocaleString('en-US')} of the transfers a run (a different part each run; each verify is independent) and scales by ${10_000 / C_SAMPLE[10_000]!}.`,
     '',
@@ -336,9 +401,13 @@ function report(results: SizeResult[]): PartResult {
     `| --- | ${results.map(() => '---').join(' | ')} |`,
   );
   for (const k of keys) {
-    lines.push(`| ${LABELS[k]} | ${results.map((r) => (r.stats[k] ? fmtStat(r.stats[k]) + (k === 'e' && r.eNote && r.eNote !== '' && r.n >= 1000 ? ` **${r.eNote}**` : '') : 'n/a')).join(' | ')} |`);
+    lines.push(
+      `| ${LABELS[k]} | ${results.map((r) => (r.stats[k] ? fmtStat(r.stats[k]) + (k === 'e' && r.eNote && r.eNote !== '' && r.n >= 1000 ? ` **${r.eNote}**` : '') : 'n/a')).join(' | ')} |`,
+    );
   }
-  lines.push(`| (mempool admission of the transfers, inline batch verify; not part of b) | ${results.map((r) => fmtStat(r.admission)).join(' | ')} |`);
+  lines.push(
+    `| (mempool admission of the transfers, inline batch verify; not part of b) | ${results.map((r) => fmtStat(r.admission)).join(' | ')} |`,
+  );
   for (const name of Object.keys(results[0]!.extra)) {
     lines.push(`| (${name}) | ${results.map((r) => (r.extra[name] ? fmtStat(r.extra[name]) : 'n/a')).join(' | ')} |`);
   }
@@ -413,9 +482,18 @@ function report(results: SizeResult[]): PartResult {
   const series = keys.map((k) => ({
     name: SHORT[k],
     dashed: k === 'e',
-    points: results.filter((r) => r.stats[k]).map((r) => [r.n, r.stats[k]!.median, r.stats[k]!.min, r.stats[k]!.max] as const),
+    points: results
+      .filter((r) => r.stats[k])
+      .map((r) => [r.n, r.stats[k]!.median, r.stats[k]!.min, r.stats[k]!.max] as const),
   }));
-  const chart = lineChart({ title: 'Block verification time vs block size', xLabel: 'transfers per block', yLabel: 'ms per block (log)', series, logX: true, logY: true });
+  const chart = lineChart({
+    title: 'Block verification time vs block size',
+    xLabel: 'transfers per block',
+    yLabel: 'ms per block (log)',
+    series,
+    logX: true,
+    logY: true,
+  });
   const perTx = lineChart({
     title: 'Verification cost per transfer',
     xLabel: 'transfers per block',
@@ -429,7 +507,12 @@ function report(results: SizeResult[]): PartResult {
     })),
   });
   lines.push(...whyNot(at, aD, aB, cA));
-  lines.push('', 'Charts: [verification.svg](verification.svg) (ms per block), [verification-per-transfer.svg](verification-per-transfer.svg) (µs per transfer). Dashed: noble, extrapolated at 10,000' + (at.eNote === 'measured once' ? '' : ' and 1,000') + '.');
+  lines.push(
+    '',
+    'Charts: [verification.svg](verification.svg) (ms per block), [verification-per-transfer.svg](verification-per-transfer.svg) (µs per transfer). Dashed: noble, extrapolated at 10,000' +
+      (at.eNote === 'measured once' ? '' : ' and 1,000') +
+      '.',
+  );
 
   const data = Object.fromEntries(results.map((r) => [r.n, { ...r }]));
   return {

@@ -114,7 +114,8 @@ export function classifyError(err: unknown): Classified {
   const statusCode = (err as { statusCode?: unknown }).statusCode;
   if (statusCode === 429) return { status: 429, code: ApiErrorCode.rateLimited, message: err.message };
   if (isFastifyError(err)) {
-    if (err.validation || err.code === 'FST_ERR_VALIDATION') return { status: 400, code: ApiErrorCode.badRequest, message: err.message };
+    if (err.validation || err.code === 'FST_ERR_VALIDATION')
+      return { status: 400, code: ApiErrorCode.badRequest, message: err.message };
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -126,7 +127,13 @@ export function classifyError(err: unknown): Classified {
     }
   }
   // Other errors Fastify raises about the request itself (bad URL encoding, content length...).
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && isFastifyError(err) && err.code.startsWith('FST_')) {
+  if (
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500 &&
+    isFastifyError(err) &&
+    err.code.startsWith('FST_')
+  ) {
     return { status: statusCode, code: codeForStatus(statusCode), message: err.message };
   }
   return INTERNAL;

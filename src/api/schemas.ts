@@ -14,10 +14,18 @@ export const MAX_MEMPOOL_LIST = 1000;
 // ---- building blocks ----
 
 const hex = (bytes: number, description: string) =>
-  ({ type: 'string', pattern: `^0x[0-9a-f]{${bytes * 2}}$`, description: `${description} (0x-hex, ${bytes} bytes)` }) as const;
+  ({
+    type: 'string',
+    pattern: `^0x[0-9a-f]{${bytes * 2}}$`,
+    description: `${description} (0x-hex, ${bytes} bytes)`,
+  }) as const;
 
 export const hash32 = hex(32, 'hash');
-export const addressString = { type: 'string', description: 'bech32m address of this network', examples: ['ourreg1q...'] } as const;
+export const addressString = {
+  type: 'string',
+  description: 'bech32m address of this network',
+  examples: ['ourreg1q...'],
+} as const;
 export const amountString = {
   type: 'string',
   pattern: '^(0|[1-9][0-9]*)$',
@@ -55,10 +63,15 @@ const errorDescriptions: Record<number, string> = {
 };
 
 /** A route's response schemas: the success ones plus `{ error }` for each listed status (and 429, 500). */
-export function responses(success: Record<number, object>, errorStatuses: readonly number[] = [400]): Record<number, object> {
+export function responses(
+  success: Record<number, object>,
+  errorStatuses: readonly number[] = [400],
+): Record<number, object> {
   const out: Record<number, object> = {};
-  for (const [status, schema] of Object.entries(success)) out[Number(status)] = { description: Number(status) === 202 ? 'Accepted' : 'OK', ...schema };
-  for (const status of [...errorStatuses, 429, 500]) out[status] = { ...errorSchema, description: errorDescriptions[status] ?? 'Error' };
+  for (const [status, schema] of Object.entries(success))
+    out[Number(status)] = { description: Number(status) === 202 ? 'Accepted' : 'OK', ...schema };
+  for (const status of [...errorStatuses, 429, 500])
+    out[status] = { ...errorSchema, description: errorDescriptions[status] ?? 'Error' };
   return out;
 }
 
@@ -66,7 +79,8 @@ export function responses(success: Record<number, object>, errorStatuses: readon
 
 export const transferJsonSchema = {
   type: 'object',
-  description: 'A transfer. `signature` appears only where the individual signature is known (mempool); in blocks it is aggregated.',
+  description:
+    'A transfer. `signature` appears only where the individual signature is known (mempool); in blocks it is aggregated.',
   required: ['type', 'txid', 'chainId', 'senderPublicKey', 'sender', 'recipient', 'amount', 'fee', 'nonce'],
   properties: {
     type: { type: 'string', enum: ['transfer'] },
@@ -107,27 +121,44 @@ export const signedTransferInputSchema = {
   type: 'object',
   required: ['chainId', 'senderPublicKey', 'recipient', 'amount', 'fee', 'nonce', 'signature'],
   properties: {
-    chainId: { type: 'integer', minimum: 0, maximum: 0xffff_ffff, description: 'the network chain id (regtest 0x4f555252, devnet 0x4f555244)' },
+    chainId: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 0xffff_ffff,
+      description: 'the network chain id (regtest 0x4f555252, devnet 0x4f555244)',
+    },
     senderPublicKey: { type: 'string', description: '0x-hex, 48 bytes: compressed BLS12-381 G1 public key' },
     recipient: { type: 'string', description: 'bech32m address of this network' },
     amount: { type: 'string', description: 'decimal string of base units, at least 1', examples: ['150000000'] },
     fee: { type: 'string', description: 'decimal string of base units', examples: ['1000'] },
     nonce: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "the sender's next nonce" },
-    signature: { type: 'string', description: '0x-hex, 96 bytes: BLS signature of the signing message (docs/protocol.md 4.3)' },
+    signature: {
+      type: 'string',
+      description: '0x-hex, 96 bytes: BLS signature of the signing message (docs/protocol.md 4.3)',
+    },
   },
 } as const;
 
 export const submitBodySchema = {
   anyOf: [
     signedTransferInputSchema,
-    { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: signedTransferInputSchema, description: `a batch of up to ${MAX_BATCH} signed transfers` },
+    {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_BATCH,
+      items: signedTransferInputSchema,
+      description: `a batch of up to ${MAX_BATCH} signed transfers`,
+    },
   ],
 } as const;
 
 export const submitAcceptedSchema = {
   type: 'object',
   required: ['txid'],
-  properties: { txid: hash32, replaced: { ...hash32, description: 'txid of the pending transfer this one replaced (higher fee, same nonce)' } },
+  properties: {
+    txid: hash32,
+    replaced: { ...hash32, description: 'txid of the pending transfer this one replaced (higher fee, same nonce)' },
+  },
 } as const;
 
 export const batchResultSchema = {
@@ -186,9 +217,18 @@ export const blockSummarySchema = {
 export const blockPageQuerySchema = {
   type: 'object',
   properties: {
-    from: { type: 'integer', minimum: 0, description: 'first height listed (default: the tip when newest first, 0 when oldest first)' },
+    from: {
+      type: 'integer',
+      minimum: 0,
+      description: 'first height listed (default: the tip when newest first, 0 when oldest first)',
+    },
     limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
-    order: { type: 'string', enum: ['desc', 'asc'], default: 'desc', description: 'desc: newest first (default); asc: oldest first' },
+    order: {
+      type: 'string',
+      enum: ['desc', 'asc'],
+      default: 'desc',
+      description: 'desc: newest first (default); asc: oldest first',
+    },
   },
 } as const;
 
@@ -216,7 +256,18 @@ export const blockParamsSchema = {
 
 export const blockDetailSchema = {
   type: 'object',
-  required: ['hash', 'header', 'coinbase', 'transactions', 'aggregateSignature', 'size', 'height', 'confirmations', 'onMainChain', 'cumulativeWork'],
+  required: [
+    'hash',
+    'header',
+    'coinbase',
+    'transactions',
+    'aggregateSignature',
+    'size',
+    'height',
+    'confirmations',
+    'onMainChain',
+    'cumulativeWork',
+  ],
   properties: {
     hash: hash32,
     header: {
@@ -235,7 +286,10 @@ export const blockDetailSchema = {
     },
     coinbase: coinbaseJsonSchema,
     transactions: { type: 'array', items: transferJsonSchema },
-    aggregateSignature: hex(96, 'the ONE aggregate BLS signature of all transfers (infinity, 0xc0 then zeros, when there are none)'),
+    aggregateSignature: hex(
+      96,
+      'the ONE aggregate BLS signature of all transfers (infinity, 0xc0 then zeros, when there are none)',
+    ),
     size: { type: 'integer' },
     height: { type: 'integer' },
     confirmations: { type: 'integer', description: '0 off the main chain' },
@@ -258,7 +312,10 @@ export const addressInfoSchema = {
   properties: {
     address: addressString,
     balance: { ...amountString, description: 'confirmed balance, base units' },
-    pendingBalance: { ...amountString, description: 'confirmed balance minus pending outgoing amounts and fees, plus pending incoming amounts' },
+    pendingBalance: {
+      ...amountString,
+      description: 'confirmed balance minus pending outgoing amounts and fees, plus pending incoming amounts',
+    },
     nonce: { type: 'integer', description: 'confirmed nonce (transfers sent and mined)' },
     nextNonce: { type: 'integer', description: 'the nonce for the next transfer, counting pending ones' },
   },
@@ -293,7 +350,11 @@ export const historySchema = {
   properties: {
     address: addressString,
     pending: { type: 'integer', description: 'pending transactions of this address (listed first)' },
-    transactions: { type: 'array', items: historyItemSchema, description: 'pending first (newest first), then confirmed (newest first)' },
+    transactions: {
+      type: 'array',
+      items: historyItemSchema,
+      description: 'pending first (newest first), then confirmed (newest first)',
+    },
   },
 } as const;
 
@@ -301,7 +362,22 @@ export const historySchema = {
 
 export const statusSchema = {
   type: 'object',
-  required: ['network', 'chainId', 'height', 'tipHash', 'cumulativeWork', 'bits', 'target', 'difficulty', 'peers', 'mempool', 'orphans', 'mining', 'hashRate', 'minerAddress'],
+  required: [
+    'network',
+    'chainId',
+    'height',
+    'tipHash',
+    'cumulativeWork',
+    'bits',
+    'target',
+    'difficulty',
+    'peers',
+    'mempool',
+    'orphans',
+    'mining',
+    'hashRate',
+    'minerAddress',
+  ],
   properties: {
     network: { type: 'string' },
     chainId: { type: 'integer' },
@@ -336,7 +412,11 @@ export const mempoolSchema = {
   required: ['count', 'transactions'],
   properties: {
     count: { type: 'integer', description: 'all pending transfers (the list may be shorter)' },
-    transactions: { type: 'array', items: transferJsonSchema, description: `highest fee first, ties by arrival; at most ${MAX_MEMPOOL_LIST}` },
+    transactions: {
+      type: 'array',
+      items: transferJsonSchema,
+      description: `highest fee first, ties by arrival; at most ${MAX_MEMPOOL_LIST}`,
+    },
   },
 } as const;
 
@@ -362,7 +442,9 @@ export const connectBodySchema = {
   type: 'object',
   required: ['address'],
   additionalProperties: false,
-  properties: { address: { type: 'string', minLength: 8, maxLength: 512, description: 'multiaddr with /p2p/<peer id>' } },
+  properties: {
+    address: { type: 'string', minLength: 8, maxLength: 512, description: 'multiaddr with /p2p/<peer id>' },
+  },
 } as const;
 
 export const mineBodySchema = {
@@ -377,7 +459,10 @@ export const mineBodySchema = {
 export const mineResultSchema = {
   type: 'object',
   required: ['hashes', 'height'],
-  properties: { hashes: { type: 'array', items: hash32 }, height: { type: 'integer', description: 'the new tip height' } },
+  properties: {
+    hashes: { type: 'array', items: hash32 },
+    height: { type: 'integer', description: 'the new tip height' },
+  },
 } as const;
 
 // ---- block submission and operator routes ----
@@ -388,7 +473,9 @@ export const submitBlockBodySchema = {
   type: 'object',
   required: ['block'],
   additionalProperties: false,
-  properties: { block: { type: 'string', minLength: 2, description: 'the block\'s canonical encoding, 0x-hex (docs/protocol.md)' } },
+  properties: {
+    block: { type: 'string', minLength: 2, description: "the block's canonical encoding, 0x-hex (docs/protocol.md)" },
+  },
 } as const;
 
 export const submitBlockResultSchema = {
@@ -399,7 +486,8 @@ export const submitBlockResultSchema = {
     status: {
       type: 'string',
       enum: ['connected', 'side', 'orphan', 'duplicate'],
-      description: 'connected: on the main chain now; side: stored on a lighter branch; orphan: parent unknown, kept for a while; duplicate: already known',
+      description:
+        'connected: on the main chain now; side: stored on a lighter branch; orphan: parent unknown, kept for a while; duplicate: already known',
     },
     height: { type: 'integer', description: 'the tip height after the submission' },
     tipHash: hash32,
@@ -425,7 +513,11 @@ export const chainChangeSchema = {
     failures: {
       type: 'array',
       description: 'reconsider only: blocks that failed validation again, with their rule code',
-      items: { type: 'object', required: ['hash', 'code', 'message'], properties: { hash: hash32, code: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['hash', 'code', 'message'],
+        properties: { hash: hash32, code: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 } as const;

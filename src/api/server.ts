@@ -64,12 +64,20 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
     trustProxy: false,
     return503OnClosing: true,
   });
-  const ctx: ApiContext = { node, peers: opts.peers ?? (() => []), p2p: opts.p2p ?? (() => null), connect: opts.connect };
+  const ctx: ApiContext = {
+    node,
+    peers: opts.peers ?? (() => []),
+    p2p: opts.p2p ?? (() => null),
+    connect: opts.connect,
+  };
   // JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE (and no "simple" cross-site POSTs).
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'api request',
+    );
     done();
   });
   // Fastify's Ajv coerces "Infinity" or "1e400" in a query string or path to Infinity for an

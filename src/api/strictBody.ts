@@ -12,7 +12,21 @@
 
 type Schema = Readonly<Record<string, unknown>>;
 
-const ASSERTIONS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'minimum', 'maximum', 'minLength', 'maxLength', 'anyOf', 'enum']);
+const ASSERTIONS = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'anyOf',
+  'enum',
+]);
 const ANNOTATIONS = new Set(['description', 'title', 'examples', 'deprecated']);
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 
@@ -26,7 +40,8 @@ function isSchema(s: unknown): s is Schema {
 function assertSupported(schema: unknown, path: string): asserts schema is Schema {
   if (!isSchema(schema)) throw new Error(`strict body schema at ${path}: expected an object`);
   for (const key of Object.keys(schema)) {
-    if (!ASSERTIONS.has(key) && !ANNOTATIONS.has(key)) throw new Error(`strict body schema at ${path}: unsupported keyword "${key}"`);
+    if (!ASSERTIONS.has(key) && !ANNOTATIONS.has(key))
+      throw new Error(`strict body schema at ${path}: unsupported keyword "${key}"`);
   }
   if (schema.type !== undefined && (typeof schema.type !== 'string' || !TYPES.has(schema.type))) {
     throw new Error(`strict body schema at ${path}: type must be one of ${[...TYPES].join(', ')}`);
@@ -34,17 +49,20 @@ function assertSupported(schema: unknown, path: string): asserts schema is Schem
   if (schema.additionalProperties !== undefined && typeof schema.additionalProperties !== 'boolean') {
     throw new Error(`strict body schema at ${path}: additionalProperties must be a boolean`);
   }
-  if (isSchema(schema.properties)) for (const [k, v] of Object.entries(schema.properties)) assertSupported(v, `${path}/${k}`);
+  if (isSchema(schema.properties))
+    for (const [k, v] of Object.entries(schema.properties)) assertSupported(v, `${path}/${k}`);
   if (schema.items !== undefined) assertSupported(schema.items, `${path}/items`);
   if (schema.anyOf !== undefined) {
     if (!Array.isArray(schema.anyOf)) throw new Error(`strict body schema at ${path}: anyOf must be an array`);
     const types = schema.anyOf.map((branch: unknown, i) => {
       assertSupported(branch, `${path}/anyOf/${i}`);
-      if (typeof branch.type !== 'string') throw new Error(`strict body schema at ${path}: each anyOf branch needs a type`);
+      if (typeof branch.type !== 'string')
+        throw new Error(`strict body schema at ${path}: each anyOf branch needs a type`);
       return branch.type;
     });
     // Branches are chosen by the value's JSON type, so each type may appear only once.
-    if (new Set(types).size !== types.length) throw new Error(`strict body schema at ${path}: anyOf branches must have distinct types`);
+    if (new Set(types).size !== types.length)
+      throw new Error(`strict body schema at ${path}: anyOf branches must have distinct types`);
   }
 }
 
@@ -65,22 +83,28 @@ function check(s: Schema, v: unknown, path: string): string | undefined {
   if (Array.isArray(s.anyOf)) {
     const branches = s.anyOf as Schema[];
     const branch = branches.find((b) => matchesType(b.type as string, v));
-    if (!branch) return `${path} must be ${branches.map((b) => (b.type === 'object' ? 'an object' : `an ${String(b.type)}`)).join(' or ')}`;
+    if (!branch)
+      return `${path} must be ${branches.map((b) => (b.type === 'object' ? 'an object' : `an ${String(b.type)}`)).join(' or ')}`;
     return check(branch, v, path);
   }
   if (typeof s.type === 'string' && !matchesType(s.type, v)) return `${path} must be ${s.type}`;
-  if (Array.isArray(s.enum) && !s.enum.includes(v)) return `${path} must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+  if (Array.isArray(s.enum) && !s.enum.includes(v))
+    return `${path} must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
   if (typeof v === 'number') {
     if (typeof s.minimum === 'number' && v < s.minimum) return `${path} must be >= ${s.minimum}`;
     if (typeof s.maximum === 'number' && v > s.maximum) return `${path} must be <= ${s.maximum}`;
   }
   if (typeof v === 'string') {
-    if (typeof s.minLength === 'number' && v.length < s.minLength) return `${path} must NOT have fewer than ${s.minLength} characters`;
-    if (typeof s.maxLength === 'number' && v.length > s.maxLength) return `${path} must NOT have more than ${s.maxLength} characters`;
+    if (typeof s.minLength === 'number' && v.length < s.minLength)
+      return `${path} must NOT have fewer than ${s.minLength} characters`;
+    if (typeof s.maxLength === 'number' && v.length > s.maxLength)
+      return `${path} must NOT have more than ${s.maxLength} characters`;
   }
   if (Array.isArray(v)) {
-    if (typeof s.minItems === 'number' && v.length < s.minItems) return `${path} must NOT have fewer than ${s.minItems} items`;
-    if (typeof s.maxItems === 'number' && v.length > s.maxItems) return `${path} must NOT have more than ${s.maxItems} items`;
+    if (typeof s.minItems === 'number' && v.length < s.minItems)
+      return `${path} must NOT have fewer than ${s.minItems} items`;
+    if (typeof s.maxItems === 'number' && v.length > s.maxItems)
+      return `${path} must NOT have more than ${s.maxItems} items`;
     if (isSchema(s.items)) {
       for (let i = 0; i < v.length; i++) {
         const problem = check(s.items, v[i], `${path}/${i}`);
@@ -92,7 +116,8 @@ function check(s: Schema, v: unknown, path: string): string | undefined {
     const o = v as Record<string, unknown>;
     const props = isSchema(s.properties) ? s.properties : {};
     if (Array.isArray(s.required)) {
-      for (const name of s.required as string[]) if (!Object.hasOwn(o, name)) return `${path} must have required property '${name}'`;
+      for (const name of s.required as string[])
+        if (!Object.hasOwn(o, name)) return `${path} must have required property '${name}'`;
     }
     for (const [name, sub] of Object.entries(props)) {
       if (!Object.hasOwn(o, name)) continue;

@@ -57,7 +57,11 @@ export function isTransfer(tx: Transfer | Coinbase): tx is Transfer {
   return 'senderPublicKey' in tx;
 }
 
-export function transactionToJson(tx: Transfer | Coinbase, network: NetworkParams, signature?: Uint8Array): TransferJson | CoinbaseJson {
+export function transactionToJson(
+  tx: Transfer | Coinbase,
+  network: NetworkParams,
+  signature?: Uint8Array,
+): TransferJson | CoinbaseJson {
   return isTransfer(tx) ? transferToJson(tx, network, signature) : coinbaseToJson(tx, network);
 }
 

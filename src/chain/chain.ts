@@ -76,7 +76,9 @@ export class Chain {
   private connectGenesis(): void {
     const g = genesisBlock(this.network);
     const hash = blockHash(g.header);
-    const rec = this.store.getRecord(hash) ?? this.store.putBlock(hash, g, encodeBlock(g), workForTarget(decodeCompact(g.header.bits)), BlockStatus.stored);
+    const rec =
+      this.store.getRecord(hash) ??
+      this.store.putBlock(hash, g, encodeBlock(g), workForTarget(decodeCompact(g.header.bits)), BlockStatus.stored);
     this.connect(rec, g);
   }
 
@@ -127,7 +129,8 @@ export class Chain {
     }
     const net = this.notify(change);
     const onMain = this.store.getRecord(result.hash);
-    const status = result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
+    const status =
+      result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
     return { ...result, status, ...net };
   }
 
@@ -139,8 +142,12 @@ export class Chain {
   invalidateBlock(hash: Uint8Array): TipChange {
     const rec = this.store.getRecord(hash);
     if (!rec) throw new OurCoinError(ChainErrorCode.unknownBlock, `block ${toHex(hash)} is not stored`, 'input');
-    if (rec.height === 0) throw new OurCoinError(ChainErrorCode.genesis, 'the genesis block cannot be invalidated', 'input');
-    this.store.markInvalid(hash, { code: ChainErrorCode.manuallyInvalidated, message: 'invalidated by the node operator' });
+    if (rec.height === 0)
+      throw new OurCoinError(ChainErrorCode.genesis, 'the genesis block cannot be invalidated', 'input');
+    this.store.markInvalid(hash, {
+      code: ChainErrorCode.manuallyInvalidated,
+      message: 'invalidated by the node operator',
+    });
     const change = { connected: [] as Block[], disconnected: [] as Block[] };
     if (isOnMainChain(this.store, rec)) {
       while (this.tip.height >= rec.height) {
@@ -161,7 +168,11 @@ export class Chain {
    */
   reconsiderBlock(hash: Uint8Array): TipChange & { cleared: number; failures: ReadonlyMap<string, OurCoinError> } {
     if (!this.store.getRecord(hash) && !this.store.getInvalid(hash)) {
-      throw new OurCoinError(ChainErrorCode.unknownBlock, `block ${toHex(hash)} is neither stored nor marked invalid`, 'input');
+      throw new OurCoinError(
+        ChainErrorCode.unknownBlock,
+        `block ${toHex(hash)} is neither stored nor marked invalid`,
+        'input',
+      );
     }
     const cleared = this.store.clearInvalid(hash);
     const step = this.activateBestChain();
@@ -175,10 +186,17 @@ export class Chain {
     return net;
   }
 
-  private acceptOne(hash: Uint8Array, block: Block, bytes: Uint8Array, change: { connected: Block[]; disconnected: Block[] }, signature?: SignatureVerdict): ProcessResult {
+  private acceptOne(
+    hash: Uint8Array,
+    block: Block,
+    bytes: Uint8Array,
+    change: { connected: Block[]; disconnected: Block[] },
+    signature?: SignatureVerdict,
+  ): ProcessResult {
     const invalid = this.store.getInvalid(hash);
     if (invalid) return rejected(hash, this.knownInvalid(hash, invalid));
-    if (this.store.getRecord(hash) || this.orphans.has(hash)) return { status: 'duplicate', hash, connected: [], disconnected: [] };
+    if (this.store.getRecord(hash) || this.orphans.has(hash))
+      return { status: 'duplicate', hash, connected: [], disconnected: [] };
 
     try {
       // Proof of work first: it is the cheap filter. A failure is not remembered, since
@@ -191,12 +209,18 @@ export class Chain {
       checkBlockBody(block, this.network);
       const parent = this.store.getRecord(block.header.prevHash);
       if (!parent) {
-        if (this.store.getInvalid(block.header.prevHash)) throw ruleError(RuleCode.parentInvalid, `parent ${toHex(block.header.prevHash)} is invalid`);
+        if (this.store.getInvalid(block.header.prevHash))
+          throw ruleError(RuleCode.parentInvalid, `parent ${toHex(block.header.prevHash)} is invalid`);
         this.orphans.add(hash, block, bytes);
         return { status: 'orphan', hash, connected: [], disconnected: [] };
       }
       if (parent.status === BlockStatus.invalid) {
-        if (this.invalidByOperator(parent.hash)) throw new OurCoinError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} was invalidated by the operator`, 'transient');
+        if (this.invalidByOperator(parent.hash))
+          throw new OurCoinError(
+            RuleCode.parentInvalid,
+            `parent ${toHex(parent.hash)} was invalidated by the operator`,
+            'transient',
+          );
         throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
       }
       checkHeaderContextual(block.header, headerContext(this.store, parent), this.network, this.now());
@@ -232,7 +256,7 @@ export class Chain {
 
   /** Whether the invalid mark of `hash` comes from invalidateBlock (on it or an ancestor). */
   private invalidByOperator(hash: Uint8Array): boolean {
-    for (let h: Uint8Array | undefined = hash; h; ) {
+    for (let h: Uint8Array | undefined = hash; h;) {
       const mark = this.store.getInvalid(h);
       if (!mark) return false;
       if (mark.code === ChainErrorCode.manuallyInvalidated) return true;
@@ -291,7 +315,9 @@ export class Chain {
     const transition = applyBlockState(block, this.store, this.network);
     // The signature does not depend on state: a block that was valid once need not repeat it.
     this.lastSignaturePath =
-      rec.status === BlockStatus.valid ? 'skipped' : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures, signature);
+      rec.status === BlockStatus.valid
+        ? 'skipped'
+        : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures, signature);
     this.store.connectBlock(rec.hash, block, txids, transition.changes);
   }
 }

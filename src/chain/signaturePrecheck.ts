@@ -31,7 +31,8 @@ export function signatureVerdict(bytes: Uint8Array): SignatureVerdict | undefine
     verifyBlockSignature(block, blockTxids(block).slice(1), blstBls);
     return { ok: true };
   } catch (err) {
-    if (err instanceof OurCoinError && err.kind === 'consensus') return { ok: false, code: err.code as RuleCodeValue, message: err.message };
+    if (err instanceof OurCoinError && err.kind === 'consensus')
+      return { ok: false, code: err.code as RuleCodeValue, message: err.message };
     return undefined;
   }
 }

@@ -25,11 +25,18 @@ export interface KnownSignatures {
 }
 
 /** What `verifyBlockSignature` (the consensus rule) said about a block, and why it failed. */
-export type SignatureVerdict = { readonly ok: true } | { readonly ok: false; readonly code: RuleCodeValue; readonly message: string };
+export type SignatureVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly code: RuleCodeValue; readonly message: string };
 
 export type SignaturePath = 'empty' | 'fast' | 'full' | 'prechecked';
 
-export function verifyBlockSignatures(block: Block, transferTxids: readonly Uint8Array[], bls: Bls, known?: KnownSignatures, verdict?: SignatureVerdict): SignaturePath {
+export function verifyBlockSignatures(
+  block: Block,
+  transferTxids: readonly Uint8Array[],
+  bls: Bls,
+  known?: KnownSignatures,
+  verdict?: SignatureVerdict,
+): SignaturePath {
   if (verdict) {
     if (!verdict.ok) throw ruleError(verdict.code, verdict.message);
     return 'prechecked';
@@ -54,7 +61,10 @@ export function verifyBlockSignatures(block: Block, transferTxids: readonly Uint
     return 'full';
   }
   if (!bytesEqual(sum, block.aggregateSignature)) {
-    throw ruleError(RuleCode.badAggregateSignature, `aggregate signature is not the sum of the block's ${signatures.length} transfer signatures`);
+    throw ruleError(
+      RuleCode.badAggregateSignature,
+      `aggregate signature is not the sum of the block's ${signatures.length} transfer signatures`,
+    );
   }
   return 'fast';
 }

@@ -45,9 +45,17 @@ function mine(txs: readonly SignedTransfer[], minerAddress: Uint8Array): void {
     timestamp: Math.max(parent.header.timestamp + 1, Math.floor(Date.now() / 1000)),
     bits: parent.header.bits,
     nonce: 0,
-    coinbase: { chainId: network.chainId, height, recipient: minerAddress, amount: blockSubsidy(height, network) + fees },
+    coinbase: {
+      chainId: network.chainId,
+      height,
+      recipient: minerAddress,
+      amount: blockSubsidy(height, network) + fees,
+    },
     transactions: txs.map((s) => s.tx),
-    aggregateSignature: aggregateSignature(txs.map((s) => s.signature), blstBls),
+    aggregateSignature: aggregateSignature(
+      txs.map((s) => s.signature),
+      blstBls,
+    ),
   });
   const block = solveBlock(template)!;
   const started = performance.now();
@@ -68,7 +76,14 @@ for (let round = 0; round < 5; round++) {
   for (let i = 0; i < 40; i++) {
     const from = wallets[i % wallets.length]!;
     const to = wallets[(i * 7 + round + 1) % wallets.length]!;
-    const tx = { chainId: network.chainId, senderPublicKey: from.publicKey, recipient: to.address, amount: BigInt(1 + ((i * 997) % 100_000_000)), fee: 1000n, nonce: from.nonce++ };
+    const tx = {
+      chainId: network.chainId,
+      senderPublicKey: from.publicKey,
+      recipient: to.address,
+      amount: BigInt(1 + ((i * 997) % 100_000_000)),
+      fee: 1000n,
+      nonce: from.nonce++,
+    };
     txs.push(signTransfer(tx, from.secretKey, blstBls));
   }
   mine(txs, wallets[0]!.address);

@@ -44,7 +44,8 @@ const STOP_TIMEOUT_MS = 15_000;
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return n;
   };
 }
@@ -56,11 +57,18 @@ export function registerDevnetCommand(program: Command): void {
     .option('--nodes <n>', 'number of nodes', integer(1, 32), 3)
     .option('--mining <k>', 'how many of them mine (the first k; default: 2, or 1 with a single node)', integer(0, 32))
     .option('--network <name>', 'devnet or regtest', 'devnet')
-    .option('--base-port <port>', 'node i serves its API on port+2i and peer-to-peer on port+2i+1 (default: free ports)', integer(1, 65535))
+    .option(
+      '--base-port <port>',
+      'node i serves its API on port+2i and peer-to-peer on port+2i+1 (default: free ports)',
+      integer(1, 65535),
+    )
     .option('--dir <dir>', 'where the nodes keep their data and logs (default: a fresh temporary directory)')
     .option('--keep', 'keep the temporary directory on exit', false)
     .option('--threads <n>', 'mining threads per mining node', integer(1, 256), 1)
-    .option('--miner-address <address>', 'pay every mining node here (default: a throw-away key per node, or with OURCOIN_PASSWORD set, a keystore each node creates)')
+    .option(
+      '--miner-address <address>',
+      'pay every mining node here (default: a throw-away key per node, or with OURCOIN_PASSWORD set, a keystore each node creates)',
+    )
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 5)
     .action(async (opts: DevnetOptions) => {
       process.exitCode = await runDevnet(opts);
@@ -134,7 +142,11 @@ async function runDevnet(opts: DevnetOptions): Promise<number> {
   if (k > n) throw new OurCoinError('DEVNET_BAD_OPTIONS', `--mining ${k} is more than --nodes ${n}`, 'input');
   const basePort = opts.basePort ?? 0;
   if (basePort !== 0 && basePort + 2 * n - 1 > 65535) {
-    throw new OurCoinError('DEVNET_BAD_OPTIONS', `--base-port ${basePort} leaves no room for ${n} nodes (2 ports each)`, 'input');
+    throw new OurCoinError(
+      'DEVNET_BAD_OPTIONS',
+      `--base-port ${basePort} leaves no room for ${n} nodes (2 ports each)`,
+      'input',
+    );
   }
   const miners = minerAddresses(opts, network, k);
   const temporary = opts.dir === undefined;
@@ -166,7 +178,9 @@ async function runDevnet(opts: DevnetOptions): Promise<number> {
       killAll();
       return;
     }
-    process.stdout.write(`\n${signal}: stopping ${children.length} node${children.length === 1 ? '' : 's'} (again to kill them)…\n`);
+    process.stdout.write(
+      `\n${signal}: stopping ${children.length} node${children.length === 1 ? '' : 's'} (again to kill them)…\n`,
+    );
     requestStop();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -221,7 +235,11 @@ async function runDevnet(opts: DevnetOptions): Promise<number> {
     let out = '';
     const deadline = Date.now() + START_TIMEOUT_MS;
     const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`node ${c.index} printed no banner within ${START_TIMEOUT_MS / 1000} s; see ${c.logPath}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`node ${c.index} printed no banner within ${START_TIMEOUT_MS / 1000} s; see ${c.logPath}`)),
+        START_TIMEOUT_MS,
+      );
       const onData = (d: Buffer): void => {
         out += d.toString();
         const m = /api\s+(http:\/\/\S+)\/api\/v1/.exec(out);
@@ -247,7 +265,10 @@ async function runDevnet(opts: DevnetOptions): Promise<number> {
       } catch {
         // not answering yet
       }
-      if (Date.now() > deadline) throw new Error(`node ${c.index} gave no peer-to-peer address within ${START_TIMEOUT_MS / 1000} s; see ${c.logPath}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `node ${c.index} gave no peer-to-peer address within ${START_TIMEOUT_MS / 1000} s; see ${c.logPath}`,
+        );
       await sleep(200);
     }
   };
@@ -314,7 +335,13 @@ async function stopAll(children: readonly Child[]): Promise<void> {
   );
 }
 
-function printTable(children: readonly Child[], network: NetworkParams, dir: string, removed: boolean, threads: number): void {
+function printTable(
+  children: readonly Child[],
+  network: NetworkParams,
+  dir: string,
+  removed: boolean,
+  threads: number,
+): void {
   const rows = children.map((c) => [
     String(c.index),
     c.url ?? '?',
@@ -341,7 +368,9 @@ function printTable(children: readonly Child[], network: NetworkParams, dir: str
 
 /** `heights 41 41 41  peers 2 2 2`; a node that does not answer shows `?`. */
 async function statusLine(children: readonly Child[]): Promise<string> {
-  const statuses = await Promise.all(children.map((c) => (c.url ? fetchStatus(c.url).catch(() => undefined) : Promise.resolve(undefined))));
+  const statuses = await Promise.all(
+    children.map((c) => (c.url ? fetchStatus(c.url).catch(() => undefined) : Promise.resolve(undefined))),
+  );
   const heights = statuses.map((s) => (s ? String(s.height) : '?'));
   const peers = statuses.map((s) => (s ? String(s.peers) : '?'));
   return `heights ${heights.join(' ')}  peers ${peers.join(' ')}`;

@@ -10,7 +10,10 @@ import { registerAdminCommand } from './adminCommand.js';
 import { OurCoinError } from '../protocol/errors.js';
 
 const program = new Command();
-program.name('ourcoin').description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block').version('0.1.0');
+program
+  .name('ourcoin')
+  .description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block')
+  .version('0.1.0');
 registerNodeCommand(program);
 registerWalletCommand(program);
 registerDevnetCommand(program);

@@ -49,7 +49,8 @@ interface NodeCommandOptions {
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return n;
   };
 }
@@ -64,21 +65,53 @@ export function registerNodeCommand(program: Command): void {
     .description('run a full node: chain on disk, HTTP API, optional parallel miner')
     .option('--network <name>', 'devnet or regtest', 'devnet')
     .option('--datadir <dir>', 'data directory (default: ~/.ourcoin/<network>, or $OURCOIN_HOME/<network>)')
-    .option('--api-port <port>', 'HTTP API port (default 8330 devnet, 18330 regtest; 0 picks a free one)', integer(0, 65535))
+    .option(
+      '--api-port <port>',
+      'HTTP API port (default 8330 devnet, 18330 regtest; 0 picks a free one)',
+      integer(0, 65535),
+    )
     .option('--api-host <host>', 'HTTP API bind address (loopback by default)', '127.0.0.1')
     .option('--mine', 'mine blocks', false)
     .option('--miner-address <address>', 'pay mined coins here (default: a key the node creates in its data directory)')
     .option('--threads <n>', 'mining threads', integer(1, 256), Math.max(1, availableParallelism() - 1))
     .option('--password-file <file>', 'password for a newly created miner key (or set OURCOIN_PASSWORD)')
-    .option('--cors-origin <origin>', 'allow this browser origin to call the API (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
-    .option('--rate-limit <n>', 'API requests a minute per client IP', integer(1, 1_000_000_000), DEFAULT_RATE_LIMIT.max)
-    .option('--p2p-port <port>', 'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)', integer(0, 65535))
+    .option(
+      '--cors-origin <origin>',
+      'allow this browser origin to call the API (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option(
+      '--rate-limit <n>',
+      'API requests a minute per client IP',
+      integer(1, 1_000_000_000),
+      DEFAULT_RATE_LIMIT.max,
+    )
+    .option(
+      '--p2p-port <port>',
+      'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)',
+      integer(0, 65535),
+    )
     .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
-    .option('--peer <multiaddr>', 'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option(
+      '--peer <multiaddr>',
+      'a peer to connect to, like /ip4/192.0.2.7/tcp/8331/p2p/12D3Koo... (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .option('--mdns', 'find peers on the local network by mDNS', false)
-    .option('--max-peers <n>', 'connections kept before the least valuable are pruned (--peer ones are kept)', integer(1, 10_000), DEFAULT_MAX_PEERS)
+    .option(
+      '--max-peers <n>',
+      'connections kept before the least valuable are pruned (--peer ones are kept)',
+      integer(1, 10_000),
+      DEFAULT_MAX_PEERS,
+    )
     .option('--no-p2p', 'run without the peer-to-peer network')
-    .option('--reindex', 'rebuild account state and indexes by validating every stored block again (after a bug or corruption)', false)
+    .option(
+      '--reindex',
+      'rebuild account state and indexes by validating every stored block again (after a bug or corruption)',
+      false,
+    )
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action((opts: NodeCommandOptions) => runNode(opts));
@@ -107,7 +140,9 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     rateLimit: { max: opts.rateLimit, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs },
     peers: () => peersSource(),
     p2p: () => p2pSource(),
-    connect: opts.p2p ? (address) => (connect ? connect(address) : Promise.reject(new Error('the network is starting'))) : undefined,
+    connect: opts.p2p
+      ? (address) => (connect ? connect(address) : Promise.reject(new Error('the network is starting')))
+      : undefined,
   });
   const port = opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330;
   try {
@@ -115,7 +150,12 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   } catch (err) {
     await node.close();
     const code = (err as { code?: string }).code ?? 'unknown';
-    throw new OurCoinError('API_LISTEN_FAILED', `cannot serve the API on ${opts.apiHost}:${port} (${code}); choose another --api-port`, 'input', { cause: err });
+    throw new OurCoinError(
+      'API_LISTEN_FAILED',
+      `cannot serve the API on ${opts.apiHost}:${port} (${code}); choose another --api-port`,
+      'input',
+      { cause: err },
+    );
   }
   const address = api.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -132,7 +172,12 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       }).catch(async (err: unknown) => {
         await api.close();
         await node.close();
-        throw new OurCoinError('P2P_START_FAILED', `cannot start the peer-to-peer network: ${(err as Error).message}; choose another --p2p-port`, 'input', { cause: err });
+        throw new OurCoinError(
+          'P2P_START_FAILED',
+          `cannot start the peer-to-peer network: ${(err as Error).message}; choose another --p2p-port`,
+          'input',
+          { cause: err },
+        );
       })
     : undefined;
   peersSource = () => p2p?.peers() ?? [];
@@ -147,8 +192,17 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     `  data dir    ${datadir}`,
     `  api         ${url}/api/v1  (OpenAPI at ${url}/docs)`,
     `  height      ${node.chain.tip.height}  tip ${toHex(node.chain.tip.hash)}`,
-    p2p ? `  p2p         ${p2p.multiaddrs().map((m) => `${m}`).join('  ') || '(no listen address)'}` : `  p2p         off`,
-    minerAddress ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}` : `  miner       off (start with --mine)`,
+    p2p
+      ? `  p2p         ${
+          p2p
+            .multiaddrs()
+            .map((m) => `${m}`)
+            .join('  ') || '(no listen address)'
+        }`
+      : `  p2p         off`,
+    minerAddress
+      ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}`
+      : `  miner       off (start with --mine)`,
   ];
   process.stdout.write(banner.join('\n') + '\n');
   if (opts.mine) node.startMining();
@@ -187,11 +241,19 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function resolveMinerAddress(opts: NodeCommandOptions, network: NetworkParams, datadir: string): Promise<Uint8Array> {
+async function resolveMinerAddress(
+  opts: NodeCommandOptions,
+  network: NetworkParams,
+  datadir: string,
+): Promise<Uint8Array> {
   if (opts.minerAddress) return decodeAddress(opts.minerAddress, network);
-  const key = await loadOrCreateMinerKey(datadir, () => getPassword({ passwordFile: opts.passwordFile }, 'New miner key', true));
+  const key = await loadOrCreateMinerKey(datadir, () =>
+    getPassword({ passwordFile: opts.passwordFile }, 'New miner key', true),
+  );
   if (key.created) {
-    process.stdout.write(`Created a miner key, encrypted in ${key.keystorePath}\nIts address: ${encodeAddress(key.address, network)}\n`);
+    process.stdout.write(
+      `Created a miner key, encrypted in ${key.keystorePath}\nIts address: ${encodeAddress(key.address, network)}\n`,
+    );
   }
   return key.address;
 }
@@ -201,4 +263,3 @@ function formatRate(hashesPerSecond: number): string {
   if (hashesPerSecond >= 1e3) return `${(hashesPerSecond / 1e3).toFixed(1)} kH/s`;
   return `${hashesPerSecond.toFixed(0)} H/s`;
 }
-

@@ -22,7 +22,11 @@ export async function getPassword(src: PasswordSource, purpose: string, confirm 
     try {
       text = readFileSync(src.passwordFile, 'utf8');
     } catch (err) {
-      throw new OurCoinError('PASSWORD_FILE_UNREADABLE', `cannot read password file ${src.passwordFile}: ${(err as Error).message}`, 'input');
+      throw new OurCoinError(
+        'PASSWORD_FILE_UNREADABLE',
+        `cannot read password file ${src.passwordFile}: ${(err as Error).message}`,
+        'input',
+      );
     }
     const line = text.split(/\r?\n/)[0] ?? '';
     if (!line) throw new OurCoinError('PASSWORD_EMPTY', `password file ${src.passwordFile} is empty`, 'input');

@@ -93,11 +93,20 @@ export function createWalletContext(opts: WalletContextOptions): WalletContext {
 export async function askPassword(ctx: WalletContext, purpose: string, confirm = false): Promise<string> {
   if (ctx.passwordFile || ctx.env[PASSWORD_ENV]) {
     const given = await getPassword({ passwordFile: ctx.passwordFile, env: ctx.env }, purpose, confirm);
-    if (isBlank(given)) throw new OurCoinError('PASSWORD_EMPTY', `${purpose}: the password given is empty once control characters are removed (EIP-2335)`, 'input');
+    if (isBlank(given))
+      throw new OurCoinError(
+        'PASSWORD_EMPTY',
+        `${purpose}: the password given is empty once control characters are removed (EIP-2335)`,
+        'input',
+      );
     return given;
   }
   if (!ctx.io.interactive) {
-    throw new OurCoinError('PASSWORD_REQUIRED', `${purpose}: no password given; use --password-file FILE or ${PASSWORD_ENV}=..., or run in a terminal to be asked`, 'input');
+    throw new OurCoinError(
+      'PASSWORD_REQUIRED',
+      `${purpose}: no password given; use --password-file FILE or ${PASSWORD_ENV}=..., or run in a terminal to be asked`,
+      'input',
+    );
   }
   for (;;) {
     const first = await ctx.io.askSecret(`${purpose} password: `);
@@ -124,13 +133,21 @@ export async function readMnemonic(ctx: WalletContext, mnemonicFile?: string): P
     try {
       return readFileSync(mnemonicFile, 'utf8');
     } catch (err) {
-      throw new OurCoinError('WALLET_MNEMONIC_FILE_UNREADABLE', `cannot read ${mnemonicFile}: ${(err as Error).message}`, 'input');
+      throw new OurCoinError(
+        'WALLET_MNEMONIC_FILE_UNREADABLE',
+        `cannot read ${mnemonicFile}: ${(err as Error).message}`,
+        'input',
+      );
     }
   }
   const fromEnv = ctx.env[MNEMONIC_ENV];
   if (fromEnv) return fromEnv;
   if (!ctx.io.interactive) {
-    throw new OurCoinError('WALLET_MNEMONIC_REQUIRED', `no recovery phrase given; use --mnemonic-file FILE or ${MNEMONIC_ENV}=..., or run in a terminal to be asked`, 'input');
+    throw new OurCoinError(
+      'WALLET_MNEMONIC_REQUIRED',
+      `no recovery phrase given; use --mnemonic-file FILE or ${MNEMONIC_ENV}=..., or run in a terminal to be asked`,
+      'input',
+    );
   }
   return ctx.io.askSecret('Recovery phrase (24 words, not shown as you type): ');
 }
@@ -142,7 +159,12 @@ async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: 
     return fn(password);
   } catch (err) {
     if (isOurCoinError(err, KeystoreErrorCode.wrongPassword)) {
-      throw new OurCoinError(err.code, `wrong password for wallet "${name}" (nothing was changed); try again`, 'input', { cause: err });
+      throw new OurCoinError(
+        err.code,
+        `wrong password for wallet "${name}" (nothing was changed); try again`,
+        'input',
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -152,7 +174,11 @@ async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: 
 
 function ensureFree(ctx: WalletContext, name: string): void {
   if (ctx.store.has(name)) {
-    throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists in ${ctx.store.dir}; choose another name (nothing was changed)`, 'input');
+    throw new OurCoinError(
+      'WALLET_EXISTS',
+      `a wallet named "${name}" already exists in ${ctx.store.dir}; choose another name (nothing was changed)`,
+      'input',
+    );
   }
 }
 
@@ -193,7 +219,7 @@ function showMnemonic(ctx: WalletContext, mnemonic: string): void {
       ...rows,
       '',
       '  ! It is shown only this once: it is NOT stored anywhere in plain text.',
-      '  ! Anyone who has it can spend this wallet\'s coins: never share it, never type it into a website.',
+      "  ! Anyone who has it can spend this wallet's coins: never share it, never type it into a website.",
       '  ! With it, `ourcoin wallet restore` rebuilds this wallet if this computer or its password is lost.',
       '',
     ].join('\n'),
@@ -243,8 +269,12 @@ export function listWallets(ctx: WalletContext): WalletInfo[] {
   const width = Math.max(...wallets.map((w) => w.name.length));
   for (const w of wallets) {
     const first = w.accounts.find((a) => a.index === 0) ?? w.accounts[0];
-    const extra = [w.accounts.length > 1 ? `${w.accounts.length} accounts` : '', w.hasMaster ? '' : 'imported keystore'].filter(Boolean).join(', ');
-    ctx.io.out(`${w.name.padEnd(width)}  ${first ? addressText(ctx, first) : '(no account)'}${extra ? `  (${extra})` : ''}`);
+    const extra = [w.accounts.length > 1 ? `${w.accounts.length} accounts` : '', w.hasMaster ? '' : 'imported keystore']
+      .filter(Boolean)
+      .join(', ');
+    ctx.io.out(
+      `${w.name.padEnd(width)}  ${first ? addressText(ctx, first) : '(no account)'}${extra ? `  (${extra})` : ''}`,
+    );
   }
   return wallets;
 }
@@ -255,7 +285,11 @@ export async function showAddress(ctx: WalletContext, name: string, index: numbe
   let acct = wallet.accounts.find((a) => a.index === index);
   if (!acct) {
     if (!wallet.hasMaster) {
-      throw new OurCoinError('WALLET_NO_MASTER', `wallet "${name}" was imported from a single keystore and has only account 0`, 'input');
+      throw new OurCoinError(
+        'WALLET_NO_MASTER',
+        `wallet "${name}" was imported from a single keystore and has only account 0`,
+        'input',
+      );
     }
     acct = await withPassword(ctx, name, (password) => ctx.store.addAccount(name, index, password));
     ctx.io.note(`Added account ${index} (${acct.path}) to wallet "${name}"`);
@@ -274,7 +308,9 @@ export function exportKeystore(ctx: WalletContext, name: string, index: number, 
     return;
   }
   writeKeystoreFile(out, keystore);
-  ctx.io.out(`Wrote ${resolve(out)}: account ${index} of "${name}" (${keystore.path}), encrypted with this wallet's password`);
+  ctx.io.out(
+    `Wrote ${resolve(out)}: account ${index} of "${name}" (${keystore.path}), encrypted with this wallet's password`,
+  );
 }
 
 /** `import-keystore <name> <file>`: a one-account wallet from an EIP-2335 keystore, checked with its password. */
@@ -287,7 +323,12 @@ export async function importKeystore(ctx: WalletContext, name: string, file: str
     wallet = ctx.store.importKeystore(name, keystore, password);
   } catch (err) {
     if (isOurCoinError(err, KeystoreErrorCode.wrongPassword)) {
-      throw new OurCoinError(err.code, `wrong password for keystore ${file} (nothing was imported); try again`, 'input', { cause: err });
+      throw new OurCoinError(
+        err.code,
+        `wrong password for keystore ${file} (nothing was imported); try again`,
+        'input',
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -331,7 +372,12 @@ export interface Balance {
 export async function showBalance(ctx: WalletContext, nameOrAddress: string, index: number): Promise<Balance> {
   const target = resolveTarget(ctx, nameOrAddress, index);
   const info = await (await ctx.node()).address(target.address);
-  const balance = { address: info.address, confirmed: BigInt(info.balance), pending: BigInt(info.pendingBalance), nextNonce: info.nextNonce };
+  const balance = {
+    address: info.address,
+    confirmed: BigInt(info.balance),
+    pending: BigInt(info.pendingBalance),
+    nextNonce: info.nextNonce,
+  };
   ctx.io.out(
     [
       target.label === target.address ? target.address : `${target.label}  ${target.address}`,
@@ -347,7 +393,10 @@ export function formatHistoryItem(item: HistoryItem): string {
   const tx = item.transaction;
   const amount = BigInt(tx.amount);
   const fee = tx.type === 'transfer' ? BigInt(tx.fee) : 0n;
-  const status = item.status === 'confirmed' ? `confirmed  ${String(item.confirmations).padStart(4)} conf  block ${String(item.height).padEnd(6)}` : `pending       0 conf  ${''.padEnd(12)}`;
+  const status =
+    item.status === 'confirmed'
+      ? `confirmed  ${String(item.confirmations).padStart(4)} conf  block ${String(item.height).padEnd(6)}`
+      : `pending       0 conf  ${''.padEnd(12)}`;
   let moved: string;
   let other: string;
   if (tx.type === 'coinbase') {
@@ -368,7 +417,12 @@ export function formatHistoryItem(item: HistoryItem): string {
 }
 
 /** `history`: incoming and outgoing transactions, pending first, then confirmed, newest first. */
-export async function showHistory(ctx: WalletContext, nameOrAddress: string, index: number, limit: number): Promise<HistoryItem[]> {
+export async function showHistory(
+  ctx: WalletContext,
+  nameOrAddress: string,
+  index: number,
+  limit: number,
+): Promise<HistoryItem[]> {
   const target = resolveTarget(ctx, nameOrAddress, index);
   const history = await (await ctx.node()).history(target.address, { limit });
   const header = target.label === target.address ? target.address : `${target.label}  ${target.address}`;
@@ -404,11 +458,21 @@ export interface SendResult {
 }
 
 /** Unlocks the account, signs `tx`, wipes the key. The key must match the account's public key. */
-function signWithAccount(ctx: WalletContext, name: string, acct: AccountInfo, password: string, tx: Transfer): SignedTransfer {
+function signWithAccount(
+  ctx: WalletContext,
+  name: string,
+  acct: AccountInfo,
+  password: string,
+  tx: Transfer,
+): SignedTransfer {
   const secret = ctx.store.unlock(name, acct.index, password);
   try {
     if (!bytesEqual(blstBls.secretKeyToPublicKey(secret), acct.publicKey)) {
-      throw new OurCoinError('WALLET_CORRUPT', `the keystore of account ${acct.index} of "${name}" does not hold the key listed in its wallet.json`, 'input');
+      throw new OurCoinError(
+        'WALLET_CORRUPT',
+        `the keystore of account ${acct.index} of "${name}" does not hold the key listed in its wallet.json`,
+        'input',
+      );
     }
     return signTransfer(tx, secret, blstBls);
   } finally {
@@ -425,7 +489,9 @@ function explainRefusal(err: OurCoinError, ctx: WalletContext, from: string): Ou
     MEMPOOL_FULL: 'the node is busy; try again later or raise --fee',
   };
   const extra = hint[err.code];
-  return extra ? new OurCoinError(err.code, `the node refused the transfer: ${err.message} (${extra})`, err.kind, { cause: err }) : err;
+  return extra
+    ? new OurCoinError(err.code, `the node refused the transfer: ${err.message} (${extra})`, err.kind, { cause: err })
+    : err;
 }
 
 /**
@@ -441,7 +507,11 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
   if (amount === 0n) throw new OurCoinError('AMOUNT_INVALID', 'amount: must be more than 0', 'input');
   const fee = req.fee === undefined ? DEFAULT_FEE : parseCoins(req.fee, 'fee');
   if (!req.yes && !io.interactive) {
-    throw new OurCoinError('WALLET_CONFIRM_REQUIRED', 'not sending: there is no terminal to confirm on; add --yes to send without asking', 'input');
+    throw new OurCoinError(
+      'WALLET_CONFIRM_REQUIRED',
+      'not sending: there is no terminal to confirm on; add --yes to send without asking',
+      'input',
+    );
   }
   const client = await ctx.node();
   const from = addressText(ctx, acct);
@@ -455,7 +525,14 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
       'input',
     );
   }
-  const tx: Transfer = { chainId: network.chainId, senderPublicKey: acct.publicKey, recipient, amount, fee, nonce: info.nextNonce };
+  const tx: Transfer = {
+    chainId: network.chainId,
+    senderPublicKey: acct.publicKey,
+    recipient,
+    amount,
+    fee,
+    nonce: info.nextNonce,
+  };
   const to = encodeAddress(recipient, network);
   io.out(
     [
@@ -471,7 +548,8 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
   );
   if (!req.yes) {
     const answer = await io.ask('Send it? [y/N] ');
-    if (!/^y(es)?$/i.test(answer.trim())) throw new OurCoinError('WALLET_CANCELLED', 'not sent: not confirmed', 'input');
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new OurCoinError('WALLET_CANCELLED', 'not sent: not confirmed', 'input');
   }
   const signed = await withPassword(ctx, req.name, (password) => signWithAccount(ctx, req.name, acct, password, tx));
   const json = transferToJson(signed.tx, network, signed.signature);
@@ -485,17 +563,29 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
   }
   io.out(`Sent ${formatCoins(amount)} OUR to ${to}\ntxid ${txid}`);
   if (!req.wait) return { txid };
-  const done = await waitForConfirmation(ctx, client, txid, (req.timeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000);
+  const done = await waitForConfirmation(
+    ctx,
+    client,
+    txid,
+    (req.timeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000,
+  );
   reportConfirmed(ctx, done);
   return { txid, confirmed: done };
 }
 
 export function reportConfirmed(ctx: WalletContext, info: TransactionInfo): void {
-  ctx.io.out(`Confirmed in block ${info.height} (${info.blockHash}), ${info.confirmations} confirmation${info.confirmations === 1 ? '' : 's'}`);
+  ctx.io.out(
+    `Confirmed in block ${info.height} (${info.blockHash}), ${info.confirmations} confirmation${info.confirmations === 1 ? '' : 's'}`,
+  );
 }
 
 /** Polls the node until `txid` is in a block; a spinner on a terminal meanwhile. */
-export async function waitForConfirmation(ctx: WalletContext, client: NodeClient, txid: string, timeoutMs: number): Promise<TransactionInfo> {
+export async function waitForConfirmation(
+  ctx: WalletContext,
+  client: NodeClient,
+  txid: string,
+  timeoutMs: number,
+): Promise<TransactionInfo> {
   const deadline = Date.now() + timeoutMs;
   const spinner = ctx.io.progress('waiting for a block');
   let missing = 0;
@@ -509,7 +599,11 @@ export async function waitForConfirmation(ctx: WalletContext, client: NodeClient
         if (!isOurCoinError(err, 'TX_NOT_FOUND')) throw err;
         // Three misses in a row: neither in the mempool nor in a block (replaced or evicted).
         if (++missing >= 3) {
-          throw new OurCoinError('WALLET_TX_DROPPED', `the node no longer knows ${txid}: it left the mempool without being mined (replaced or evicted); check the balance and send again`, 'transient');
+          throw new OurCoinError(
+            'WALLET_TX_DROPPED',
+            `the node no longer knows ${txid}: it left the mempool without being mined (replaced or evicted); check the balance and send again`,
+            'transient',
+          );
         }
       }
       const left = deadline - Date.now();

@@ -75,7 +75,11 @@ function testScryptN(env: NodeJS.ProcessEnv): number | undefined {
   if (!text || env.NODE_ENV !== 'test') return undefined;
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 2 ** 10 || n > 2 ** 18 || 2 ** Math.round(Math.log2(n)) !== n) {
-    throw new OurCoinError('WALLET_BAD_TEST_SCRYPT_N', `${TEST_SCRYPT_N_ENV}=${text}: expected a power of two from 1024 to 262144 (or leave it unset)`, 'input');
+    throw new OurCoinError(
+      'WALLET_BAD_TEST_SCRYPT_N',
+      `${TEST_SCRYPT_N_ENV}=${text}: expected a power of two from 1024 to 262144 (or leave it unset)`,
+      'input',
+    );
   }
   return n;
 }
@@ -111,7 +115,9 @@ function run<O, A extends string[]>(fn: (ctx: WalletContext, opts: O & WalletOpt
 export function registerWalletCommand(program: Command): void {
   const wallet = program
     .command('wallet')
-    .description('keys and coins: create or restore wallets, check balances and history, send OUR (no subcommand: a menu)')
+    .description(
+      'keys and coins: create or restore wallets, check balances and history, send OUR (no subcommand: a menu)',
+    )
     .option('--node <url>', 'the node to use (default: http://127.0.0.1:8330 on devnet, :18330 on regtest)')
     .option('--network <name>', 'devnet or regtest: the addresses shown and accepted, and the node expected', 'devnet')
     .option('--wallet-dir <dir>', 'where wallets live (default: $OURCOIN_HOME/wallets or ~/.ourcoin/wallets)')
@@ -119,7 +125,11 @@ export function registerWalletCommand(program: Command): void {
     .allowExcessArguments(true)
     .action(async (opts: WalletOptions, cmd: Command) => {
       if (cmd.args.length > 0) {
-        throw new OurCoinError('WALLET_UNKNOWN_COMMAND', `unknown wallet command "${cmd.args[0]}" (see: ourcoin wallet --help)`, 'input');
+        throw new OurCoinError(
+          'WALLET_UNKNOWN_COMMAND',
+          `unknown wallet command "${cmd.args[0]}" (see: ourcoin wallet --help)`,
+          'input',
+        );
       }
       await run<object, []>((ctx) => runWalletMenu(ctx))(opts, cmd);
     });
@@ -143,7 +153,10 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
   wallet
     .command('restore <name>')
     .description('rebuild a wallet from its recovery phrase (same addresses)')
-    .option('--mnemonic-file <file>', `read the recovery phrase from this file (or set ${MNEMONIC_ENV}; else asked, hidden)`)
+    .option(
+      '--mnemonic-file <file>',
+      `read the recovery phrase from this file (or set ${MNEMONIC_ENV}; else asked, hidden)`,
+    )
     .action(run<{ mnemonicFile?: string }, [string]>((ctx, opts, name) => restoreWallet(ctx, name, opts.mnemonicFile)));
 
   wallet
@@ -162,7 +175,11 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .description("write an account's EIP-2335 keystore (encrypted with the wallet's password)")
     .option('--index <i>', 'account index', accountIndex, 0)
     .option('--out <file>', 'write it to this new file (an existing file is never overwritten); default: stdout')
-    .action(run<{ index: number; out?: string }, [string]>((ctx, opts, name) => exportKeystore(ctx, name, opts.index, opts.out)));
+    .action(
+      run<{ index: number; out?: string }, [string]>((ctx, opts, name) =>
+        exportKeystore(ctx, name, opts.index, opts.out),
+      ),
+    );
 
   wallet
     .command('import-keystore <name> <file>')
@@ -180,7 +197,11 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .description('transactions in and out: pending first, then confirmed, newest first')
     .option('--index <i>', 'account index', accountIndex, 0)
     .option('--limit <n>', 'how many', integer(1, 100), 20)
-    .action(run<{ index: number; limit: number }, [string]>((ctx, opts, target) => showHistory(ctx, target, opts.index, opts.limit)));
+    .action(
+      run<{ index: number; limit: number }, [string]>((ctx, opts, target) =>
+        showHistory(ctx, target, opts.index, opts.limit),
+      ),
+    );
 
   wallet
     .command('send <name> <to> <amount>')
@@ -189,10 +210,25 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .option('--index <i>', 'account index to send from', accountIndex, 0)
     .option('--yes', 'send without asking for confirmation', false)
     .option('--wait', 'wait until the transfer is in a block', false)
-    .option('--timeout <seconds>', `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`, integer(1, 86_400), DEFAULT_WAIT_TIMEOUT_SECONDS)
+    .option(
+      '--timeout <seconds>',
+      `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
+      integer(1, 86_400),
+      DEFAULT_WAIT_TIMEOUT_SECONDS,
+    )
     .action(
-      run<{ fee?: string; index: number; yes: boolean; wait: boolean; timeout: number }, [string, string, string]>((ctx, opts, name, to, amount) =>
-        sendCoins(ctx, { name, to, amount, fee: opts.fee, index: opts.index, yes: opts.yes, wait: opts.wait, timeoutSeconds: opts.timeout }),
+      run<{ fee?: string; index: number; yes: boolean; wait: boolean; timeout: number }, [string, string, string]>(
+        (ctx, opts, name, to, amount) =>
+          sendCoins(ctx, {
+            name,
+            to,
+            amount,
+            fee: opts.fee,
+            index: opts.index,
+            yes: opts.yes,
+            wait: opts.wait,
+            timeoutSeconds: opts.timeout,
+          }),
       ),
     );
 }

@@ -61,7 +61,8 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
     },
   });
 
-  const endOfInput = (): OurCoinError => new OurCoinError('WALLET_INPUT_CLOSED', 'input ended before an answer was given', 'input');
+  const endOfInput = (): OurCoinError =>
+    new OurCoinError('WALLET_INPUT_CLOSED', 'input ended before an answer was given', 'input');
 
   function reader(): Interface {
     if (rl) return rl;

@@ -7,10 +7,26 @@
 import { decodeAddress } from '../protocol/address.js';
 import { formatCoins, parseCoins } from '../protocol/amount.js';
 import { OurCoinError, isOurCoinError } from '../protocol/errors.js';
-import { DEFAULT_FEE, DEFAULT_WAIT_TIMEOUT_SECONDS, newWallet, reportConfirmed, sendCoins, showBalance, showHistory, waitForConfirmation } from './walletActions.js';
+import {
+  DEFAULT_FEE,
+  DEFAULT_WAIT_TIMEOUT_SECONDS,
+  newWallet,
+  reportConfirmed,
+  sendCoins,
+  showBalance,
+  showHistory,
+  waitForConfirmation,
+} from './walletActions.js';
 import type { WalletContext } from './walletActions.js';
 
-const MENU = ['', 'What do you want to do?', '  1  new wallet', '  2  send coins', '  3  check transactions', '  4  quit'].join('\n');
+const MENU = [
+  '',
+  'What do you want to do?',
+  '  1  new wallet',
+  '  2  send coins',
+  '  3  check transactions',
+  '  4  quit',
+].join('\n');
 
 /** Asks for a wallet name, offering the only wallet (if there is one) as the default. */
 async function askWallet(ctx: WalletContext, question: string): Promise<string | undefined> {

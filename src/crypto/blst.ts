@@ -11,7 +11,16 @@ import { randomBytes } from 'node:crypto';
 import blst from '@chainsafe/blst';
 import type { PublicKey, Signature } from '@chainsafe/blst';
 import { LruCache } from './lruCache.js';
-import { BlsErrorCode, DEFAULT_PUBLIC_KEY_CACHE_SIZE, PUBLIC_KEY_LENGTH, SECRET_KEY_LENGTH, SIGNATURE_LENGTH, blsError, isBytes, isCanonicalInfinity } from './interface.js';
+import {
+  BlsErrorCode,
+  DEFAULT_PUBLIC_KEY_CACHE_SIZE,
+  PUBLIC_KEY_LENGTH,
+  SECRET_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  blsError,
+  isBytes,
+  isCanonicalInfinity,
+} from './interface.js';
 import type { Bls } from './interface.js';
 
 // @chainsafe/blst is CommonJS (napi-rs); a default import is the portable way to load it from ESM.
@@ -87,12 +96,17 @@ export function createBlstBls(options: BlstBlsOptions = {}): Bls {
     const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    if (isCanonicalInfinity(bytes)) throw blsError(BlsErrorCode.infinityPublicKey, 'public key is the point at infinity');
+    if (isCanonicalInfinity(bytes))
+      throw blsError(BlsErrorCode.infinityPublicKey, 'public key is the point at infinity');
     let pk: PublicKey;
     try {
       pk = BlstPublicKey.fromBytes(bytes, true);
     } catch (err) {
-      throw blsError(BlsErrorCode.invalidPublicKey, 'public key is not a valid compressed G1 point in the subgroup', err);
+      throw blsError(
+        BlsErrorCode.invalidPublicKey,
+        'public key is not a valid compressed G1 point in the subgroup',
+        err,
+      );
     }
     cache.set(key, pk);
     return pk;
@@ -132,14 +146,19 @@ export function createBlstBls(options: BlstBlsOptions = {}): Bls {
     },
 
     aggregateSignatures(signatures: readonly Uint8Array[]): Uint8Array {
-      if (signatures.length === 0) throw blsError(BlsErrorCode.emptyAggregate, 'cannot aggregate an empty list of signatures');
+      if (signatures.length === 0)
+        throw blsError(BlsErrorCode.emptyAggregate, 'cannot aggregate an empty list of signatures');
       // Infinity inputs are accepted here on purpose: aggregation is plain group addition, and
       // the protocol refuses infinity transaction signatures earlier, in validateSignature.
       const points = signatures.map((s) => parseSignatureCached(s, true));
       return plain(blst.aggregateSignatures(points, false).toBytes(true));
     },
 
-    aggregateVerify(publicKeys: readonly Uint8Array[], messages: readonly Uint8Array[], signature: Uint8Array): boolean {
+    aggregateVerify(
+      publicKeys: readonly Uint8Array[],
+      messages: readonly Uint8Array[],
+      signature: Uint8Array,
+    ): boolean {
       try {
         if (publicKeys.length === 0 || publicKeys.length !== messages.length) return false;
         if (!messages.every((m) => isBytes(m))) return false;

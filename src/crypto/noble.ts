@@ -81,12 +81,17 @@ export function createNobleBls(options: NobleBlsOptions = {}): Bls {
     const key = bytesToHex(bytes);
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    if (isCanonicalInfinity(bytes)) throw blsError(BlsErrorCode.infinityPublicKey, 'public key is the point at infinity');
+    if (isCanonicalInfinity(bytes))
+      throw blsError(BlsErrorCode.infinityPublicKey, 'public key is the point at infinity');
     let pk: G1;
     try {
       pk = G1Point.fromBytes(bytes);
     } catch (err) {
-      throw blsError(BlsErrorCode.invalidPublicKey, 'public key is not a valid compressed G1 point in the subgroup', err);
+      throw blsError(
+        BlsErrorCode.invalidPublicKey,
+        'public key is not a valid compressed G1 point in the subgroup',
+        err,
+      );
     }
     // Unreachable after the canonical-infinity check, kept so no path can cache infinity.
     if (pk.is0()) throw blsError(BlsErrorCode.infinityPublicKey, 'public key is the point at infinity');
@@ -127,7 +132,8 @@ export function createNobleBls(options: NobleBlsOptions = {}): Bls {
     },
 
     aggregateSignatures(signatures: readonly Uint8Array[]): Uint8Array {
-      if (signatures.length === 0) throw blsError(BlsErrorCode.emptyAggregate, 'cannot aggregate an empty list of signatures');
+      if (signatures.length === 0)
+        throw blsError(BlsErrorCode.emptyAggregate, 'cannot aggregate an empty list of signatures');
       // Infinity inputs are accepted here on purpose: aggregation is plain group addition, and
       // the protocol refuses infinity transaction signatures earlier, in validateSignature.
       const points = signatures.map((s) => parseSignature(s, true));
@@ -137,7 +143,11 @@ export function createNobleBls(options: NobleBlsOptions = {}): Bls {
       return sum.is0() ? INFINITY_SIGNATURE.slice() : sigs.Signature.toBytes(sum);
     },
 
-    aggregateVerify(publicKeys: readonly Uint8Array[], messages: readonly Uint8Array[], signature: Uint8Array): boolean {
+    aggregateVerify(
+      publicKeys: readonly Uint8Array[],
+      messages: readonly Uint8Array[],
+      signature: Uint8Array,
+    ): boolean {
       try {
         if (publicKeys.length === 0 || publicKeys.length !== messages.length) return false;
         if (!messages.every((m) => isBytes(m))) return false;

@@ -3,7 +3,18 @@
  * src/api/json.ts, the same declarations the routes answer with.
  */
 import type { CoinbaseJson, TransferJson } from '../protocol/transaction.js';
-import type { AddressInfo, BlockDetail, BlockPage, BlockSummary, History, HistoryItem, MempoolJson, StatusJson, TipEvent, TransactionInfo } from '../api/json.js';
+import type {
+  AddressInfo,
+  BlockDetail,
+  BlockPage,
+  BlockSummary,
+  History,
+  HistoryItem,
+  MempoolJson,
+  StatusJson,
+  TipEvent,
+  TransactionInfo,
+} from '../api/json.js';
 export type { AddressInfo, BlockDetail, BlockPage, BlockSummary, History, HistoryItem, TipEvent, TransactionInfo };
 
 export const API = '/api/v1';
@@ -28,7 +39,11 @@ export async function getJson<T>(path: string): Promise<T> {
   const body = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiFailure(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? `${res.status} ${res.statusText}`);
+    throw new ApiFailure(
+      res.status,
+      err?.code ?? 'HTTP_' + res.status,
+      err?.message ?? `${res.status} ${res.statusText}`,
+    );
   }
   return body as T;
 }

@@ -35,22 +35,49 @@ export function chart(series: Series): HTMLElement {
   const x = (i: number): number => PAD.left + (values.length === 1 ? plotW / 2 : (i * plotW) / (values.length - 1));
   const y = (v: number): number => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
 
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': series.title, preserveAspectRatio: 'none' });
-  root.appendChild(svg('title', {}, `${series.title}: ${values.length} blocks, min ${series.format(Math.min(...values))}, max ${series.format(max)}`));
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': series.title,
+    preserveAspectRatio: 'none',
+  });
+  root.appendChild(
+    svg(
+      'title',
+      {},
+      `${series.title}: ${values.length} blocks, min ${series.format(Math.min(...values))}, max ${series.format(max)}`,
+    ),
+  );
   // Axes and the max/min labels.
   root.appendChild(svg('line', { class: 'axis', x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: PAD.top + plotH }));
-  root.appendChild(svg('line', { class: 'axis', x1: PAD.left, y1: PAD.top + plotH, x2: W - PAD.right, y2: PAD.top + plotH }));
-  root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: y(max) + 4, 'text-anchor': 'end' }, series.format(max)));
-  if (series.kind === 'line' && max !== min) root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: y(min) + 4, 'text-anchor': 'end' }, series.format(min)));
-  if (series.kind === 'bars') root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: PAD.top + plotH, 'text-anchor': 'end' }, '0'));
+  root.appendChild(
+    svg('line', { class: 'axis', x1: PAD.left, y1: PAD.top + plotH, x2: W - PAD.right, y2: PAD.top + plotH }),
+  );
+  root.appendChild(
+    svg('text', { class: 'tick', x: PAD.left - 4, y: y(max) + 4, 'text-anchor': 'end' }, series.format(max)),
+  );
+  if (series.kind === 'line' && max !== min)
+    root.appendChild(
+      svg('text', { class: 'tick', x: PAD.left - 4, y: y(min) + 4, 'text-anchor': 'end' }, series.format(min)),
+    );
+  if (series.kind === 'bars')
+    root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: PAD.top + plotH, 'text-anchor': 'end' }, '0'));
   root.appendChild(svg('text', { class: 'tick', x: PAD.left, y: H - 6, 'text-anchor': 'start' }, `#${heights[0]}`));
-  root.appendChild(svg('text', { class: 'tick', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, `#${heights.at(-1)}`));
+  root.appendChild(
+    svg('text', { class: 'tick', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, `#${heights.at(-1)}`),
+  );
 
   if (series.kind === 'line') {
     const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     root.appendChild(svg('polyline', { class: 'line', points }));
     values.forEach((v, i) => {
-      root.appendChild(svg('circle', { class: 'dot', cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2 }, svg('title', {}, `#${heights[i]}: ${series.format(v)}`)));
+      root.appendChild(
+        svg(
+          'circle',
+          { class: 'dot', cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2 },
+          svg('title', {}, `#${heights[i]}: ${series.format(v)}`),
+        ),
+      );
     });
   } else {
     const slot = plotW / values.length;
@@ -60,7 +87,13 @@ export function chart(series: Series): HTMLElement {
       root.appendChild(
         svg(
           'rect',
-          { class: 'bar', x: (PAD.left + i * slot + (slot - bw) / 2).toFixed(1), y: top.toFixed(1), width: bw.toFixed(1), height: Math.max(0, PAD.top + plotH - top).toFixed(1) },
+          {
+            class: 'bar',
+            x: (PAD.left + i * slot + (slot - bw) / 2).toFixed(1),
+            y: top.toFixed(1),
+            width: bw.toFixed(1),
+            height: Math.max(0, PAD.top + plotH - top).toFixed(1),
+          },
           svg('title', {}, `#${heights[i]}: ${series.format(v)}`),
         ),
       );

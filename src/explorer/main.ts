@@ -14,7 +14,13 @@ export interface AppContext {
   readonly network: NetworkParams;
 }
 
-type Route = { page: 'home' } | { page: 'block'; id: string } | { page: 'tx'; id: string } | { page: 'address'; id: string; n: number } | { page: 'mempool' } | { page: 'peers' };
+type Route =
+  | { page: 'home' }
+  | { page: 'block'; id: string }
+  | { page: 'tx'; id: string }
+  | { page: 'address'; id: string; n: number }
+  | { page: 'mempool' }
+  | { page: 'peers' };
 
 function parseRoute(hash: string): Route | undefined {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -43,15 +49,30 @@ async function loadContext(): Promise<AppContext> {
 
 function errorView(err: unknown): HTMLElement {
   if (err instanceof ApiFailure) {
-    return h('section', { class: 'card error', 'data-error': err.code }, h('h1', {}, err.status === 404 ? 'Not found' : 'Error'), h('p', {}, err.message), h('p', { class: 'muted' }, err.code));
+    return h(
+      'section',
+      { class: 'card error', 'data-error': err.code },
+      h('h1', {}, err.status === 404 ? 'Not found' : 'Error'),
+      h('p', {}, err.message),
+      h('p', { class: 'muted' }, err.code),
+    );
   }
-  return h('section', { class: 'card error' }, h('h1', {}, 'Error'), h('p', {}, err instanceof Error ? err.message : String(err)));
+  return h(
+    'section',
+    { class: 'card error' },
+    h('h1', {}, 'Error'),
+    h('p', {}, err instanceof Error ? err.message : String(err)),
+  );
 }
 
 async function render(): Promise<void> {
   const seq = ++renderSeq;
   const route = parseRoute(location.hash);
-  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.getAttribute('href') === `#/${route?.page === 'home' ? '' : (route?.page ?? '')}`));
+  document
+    .querySelectorAll('nav a')
+    .forEach((a) =>
+      a.classList.toggle('active', a.getAttribute('href') === `#/${route?.page === 'home' ? '' : (route?.page ?? '')}`),
+    );
   let view: HTMLElement;
   try {
     const ctx = await loadContext();
@@ -107,7 +128,8 @@ searchForm.addEventListener('submit', (event) => {
   searchMsg.textContent = '';
   resolveSearch(searchInput.value).then(
     (route) => {
-      if (route === undefined) searchMsg.textContent = 'Type a block height, a block hash or txid (0x + 64 hex digits), or an address.';
+      if (route === undefined)
+        searchMsg.textContent = 'Type a block height, a block hash or txid (0x + 64 hex digits), or an address.';
       else {
         searchInput.value = '';
         if (location.hash === route) void render();

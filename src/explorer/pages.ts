@@ -19,9 +19,15 @@ const HISTORY_PAGE = 20;
 
 const coins = (baseUnits: string): string => `${formatCoins(BigInt(baseUnits))} OUR`;
 const blockLink = (hashOrHeight: string | number, text?: string): HTMLAnchorElement =>
-  link(`#/block/${hashOrHeight}`, text ?? (typeof hashOrHeight === 'number' ? `#${hashOrHeight}` : short(hashOrHeight)), { class: 'mono' });
-const txLink = (txid: string, full = false): HTMLAnchorElement => link(`#/tx/${txid}`, full ? txid : short(txid), { class: 'mono' });
-const addrLink = (address: string, full = false): HTMLAnchorElement => link(`#/address/${address}`, full ? address : short(address, 12), { class: 'mono' });
+  link(
+    `#/block/${hashOrHeight}`,
+    text ?? (typeof hashOrHeight === 'number' ? `#${hashOrHeight}` : short(hashOrHeight)),
+    { class: 'mono' },
+  );
+const txLink = (txid: string, full = false): HTMLAnchorElement =>
+  link(`#/tx/${txid}`, full ? txid : short(txid), { class: 'mono' });
+const addrLink = (address: string, full = false): HTMLAnchorElement =>
+  link(`#/address/${address}`, full ? address : short(address, 12), { class: 'mono' });
 
 function page(title: string, ...children: Child[]): HTMLElement {
   const el = h('div', { class: 'page' }, ...children);
@@ -43,7 +49,11 @@ function fields(rows: readonly (readonly [string, Child] | false)[]): HTMLElemen
   return dl;
 }
 
-function table(headers: readonly string[], rows: readonly (readonly Child[])[], attrs: Record<string, string> = {}): HTMLElement {
+function table(
+  headers: readonly string[],
+  rows: readonly (readonly Child[])[],
+  attrs: Record<string, string> = {},
+): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, 'none');
   return h(
     'div',
@@ -58,11 +68,18 @@ function table(headers: readonly string[], rows: readonly (readonly Child[])[], 
 }
 
 function stat(label: string, value: Child, key: string): HTMLElement {
-  return h('div', { class: 'stat', 'data-stat': key }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value));
+  return h(
+    'div',
+    { class: 'stat', 'data-stat': key },
+    h('div', { class: 'stat-label' }, label),
+    h('div', { class: 'stat-value' }, value),
+  );
 }
 
 function difficultyOf(ctx: AppContext, bits: string | number): number {
-  return Number(ctx.network.powLimit) / Number(decodeCompact(typeof bits === 'number' ? bits : Number.parseInt(bits, 16)));
+  return (
+    Number(ctx.network.powLimit) / Number(decodeCompact(typeof bits === 'number' ? bits : Number.parseInt(bits, 16)))
+  );
 }
 
 function formatNumber(n: number): string {
@@ -98,7 +115,8 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
   const details = await Promise.all(recent.blocks.map((b) => getBlock(b.hash, true)));
 
   const latestTxs: { tx: TransferJson; height: number }[] = [];
-  for (const d of details) for (const tx of d.transactions) if (latestTxs.length < 10) latestTxs.push({ tx, height: d.height });
+  for (const d of details)
+    for (const tx of d.transactions) if (latestTxs.length < 10) latestTxs.push({ tx, height: d.height });
 
   // Oldest first for the charts.
   const chrono = [...details].reverse();
@@ -121,7 +139,15 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
       'Latest blocks',
       table(
         ['Height', 'Hash', 'Age', 'Transfers', 'Size'],
-        recent.blocks.slice(0, 10).map((b) => [blockLink(b.height), blockLink(b.hash), h('span', { title: isoTime(b.timestamp) }, ago(b.timestamp)), b.transfers, `${b.size} B`]),
+        recent.blocks
+          .slice(0, 10)
+          .map((b) => [
+            blockLink(b.height),
+            blockLink(b.hash),
+            h('span', { title: isoTime(b.timestamp) }, ago(b.timestamp)),
+            b.transfers,
+            `${b.size} B`,
+          ]),
         { id: 'latest-blocks' },
       ),
     ),
@@ -129,16 +155,40 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
       'Latest transactions',
       table(
         ['Txid', 'From', 'To', 'Amount', 'Block'],
-        latestTxs.map(({ tx, height }) => [txLink(tx.txid), addrLink(tx.sender), addrLink(tx.recipient), coins(tx.amount), blockLink(height)]),
+        latestTxs.map(({ tx, height }) => [
+          txLink(tx.txid),
+          addrLink(tx.sender),
+          addrLink(tx.recipient),
+          coins(tx.amount),
+          blockLink(height),
+        ]),
         { id: 'latest-txs' },
       ),
     ),
     h(
       'section',
       { class: 'charts' },
-      chart({ title: 'Block interval', kind: 'line', heights: chrono.slice(1).map((b) => b.height), values: intervals, format: duration }),
-      chart({ title: 'Difficulty', kind: 'line', heights: chrono.map((b) => b.height), values: chrono.map((b) => difficultyOf(ctx, b.header.bits)), format: formatNumber }),
-      chart({ title: 'Transfers per block', kind: 'bars', heights: chrono.map((b) => b.height), values: chrono.map((b) => b.transactions.length), format: (v) => String(v) }),
+      chart({
+        title: 'Block interval',
+        kind: 'line',
+        heights: chrono.slice(1).map((b) => b.height),
+        values: intervals,
+        format: duration,
+      }),
+      chart({
+        title: 'Difficulty',
+        kind: 'line',
+        heights: chrono.map((b) => b.height),
+        values: chrono.map((b) => difficultyOf(ctx, b.header.bits)),
+        format: formatNumber,
+      }),
+      chart({
+        title: 'Transfers per block',
+        kind: 'bars',
+        heights: chrono.map((b) => b.height),
+        values: chrono.map((b) => b.transactions.length),
+        format: (v) => String(v),
+      }),
     ),
   );
 }
@@ -186,11 +236,26 @@ function verifyPanel(ctx: AppContext, block: BlockDetail): HTMLElement {
       const ok = (b: boolean): HTMLElement => h('span', { class: b ? 'ok' : 'bad' }, b ? 'yes' : 'NO');
       result.replaceChildren();
       append(result, [
-        h('p', { class: `verdict ${r.valid ? 'ok' : 'bad'}`, id: 'verify-verdict' }, r.valid ? '✔ valid' : '✘ invalid', ' ', h('span', { class: 'muted' }, `(${r.transfers} transfers, ${Math.round(r.ms)} ms in the worker, ${Math.round(wall)} ms in all)`)),
+        h(
+          'p',
+          { class: `verdict ${r.valid ? 'ok' : 'bad'}`, id: 'verify-verdict' },
+          r.valid ? '✔ valid' : '✘ invalid',
+          ' ',
+          h(
+            'span',
+            { class: 'muted' },
+            `(${r.transfers} transfers, ${Math.round(r.ms)} ms in the worker, ${Math.round(wall)} ms in all)`,
+          ),
+        ),
         r.error ? h('p', { class: 'bad' }, r.error) : null,
         fields([
           ['Aggregate signature covers every transfer', ok(r.signatureValid)],
-          ['Recomputed txids match the JSON', r.txidMismatches.length === 0 ? ok(true) : h('span', { class: 'bad' }, `NO: position ${r.txidMismatches.join(', ')}`)],
+          [
+            'Recomputed txids match the JSON',
+            r.txidMismatches.length === 0
+              ? ok(true)
+              : h('span', { class: 'bad' }, `NO: position ${r.txidMismatches.join(', ')}`),
+          ],
           ['Merkle root of the txids = header.txRoot', ok(r.txRootMatches)],
           ['sha256(aggregate) = header.signatureHash', ok(r.signatureHashMatches)],
           ['sha256d(header) = block hash', ok(r.headerHashMatches)],
@@ -210,7 +275,11 @@ function verifyPanel(ctx: AppContext, block: BlockDetail): HTMLElement {
   return h(
     'div',
     { class: 'verify' },
-    h('p', {}, 'Recompute every transfer’s txid and signing message here, from the fields above, and check the one aggregate signature with @noble/curves (pure JS, in a Web Worker). Nothing is taken on trust from the node.'),
+    h(
+      'p',
+      {},
+      'Recompute every transfer’s txid and signing message here, from the fields above, and check the one aggregate signature with @noble/curves (pure JS, in a Web Worker). Nothing is taken on trust from the node.',
+    ),
     h('div', { class: 'verify-row' }, button, progress, phase),
     result,
   );
@@ -238,7 +307,12 @@ export async function blockPage(ctx: AppContext, id: string): Promise<HTMLElemen
       'Header',
       fields([
         ['Hash', h('span', { class: 'mono wrap', id: 'block-hash' }, block.hash)],
-        ['Status', block.onMainChain ? `main chain, ${block.confirmations} confirmation${block.confirmations === 1 ? '' : 's'}` : 'side branch (not on the main chain)'],
+        [
+          'Status',
+          block.onMainChain
+            ? `main chain, ${block.confirmations} confirmation${block.confirmations === 1 ? '' : 's'}`
+            : 'side branch (not on the main chain)',
+        ],
         ['Time', `${isoTime(hd.timestamp)} (${ago(hd.timestamp)})`],
         ['Previous', block.height === 0 ? 'none (genesis)' : blockLink(hd.prevHash, hd.prevHash)],
         ['Tx root', h('span', { class: 'mono wrap' }, hd.txRoot)],
@@ -255,8 +329,23 @@ export async function blockPage(ctx: AppContext, id: string): Promise<HTMLElemen
       'Aggregate signature',
       h('p', { class: 'mono wrap sig', id: 'aggregate-signature' }, block.aggregateSignature),
       fields([
-        ['Covers', n === 0 ? 'no transfers (the point at infinity)' : `${n} transfer${n === 1 ? '' : 's'} with one 96-byte signature`],
-        ['Saved', h('span', { id: 'bytes-saved' }, `${saved} bytes`, n > 1 ? ` (${((100 * saved) / (block.size + saved)).toFixed(1)}% of ${block.size + saved} bytes with one signature per transfer)` : '')],
+        [
+          'Covers',
+          n === 0
+            ? 'no transfers (the point at infinity)'
+            : `${n} transfer${n === 1 ? '' : 's'} with one 96-byte signature`,
+        ],
+        [
+          'Saved',
+          h(
+            'span',
+            { id: 'bytes-saved' },
+            `${saved} bytes`,
+            n > 1
+              ? ` (${((100 * saved) / (block.size + saved)).toFixed(1)}% of ${block.size + saved} bytes with one signature per transfer)`
+              : '',
+          ),
+        ],
       ]),
       verifyPanel(ctx, block),
     ),
@@ -272,7 +361,15 @@ export async function blockPage(ctx: AppContext, id: string): Promise<HTMLElemen
       `Transfers (${n})`,
       table(
         ['#', 'Txid', 'From', 'To', 'Amount', 'Fee', 'Nonce'],
-        block.transactions.map((tx, i) => [i + 1, txLink(tx.txid), addrLink(tx.sender), addrLink(tx.recipient), coins(tx.amount), coins(tx.fee), tx.nonce]),
+        block.transactions.map((tx, i) => [
+          i + 1,
+          txLink(tx.txid),
+          addrLink(tx.sender),
+          addrLink(tx.recipient),
+          coins(tx.amount),
+          coins(tx.fee),
+          tx.nonce,
+        ]),
         { id: 'block-txs' },
       ),
     ),
@@ -316,11 +413,20 @@ export async function txPage(_ctx: AppContext, txid: string): Promise<HTMLElemen
         ['Txid', h('span', { class: 'mono wrap', id: 'txid' }, tx.txid)],
         ['Status', h('span', { class: `badge ${info.status}`, id: 'tx-status' }, info.status)],
         ['Confirmations', info.confirmations],
-        info.blockHash !== null && ['Block', h('span', {}, blockLink(info.height ?? info.blockHash), ' ', blockLink(info.blockHash))],
+        info.blockHash !== null && [
+          'Block',
+          h('span', {}, blockLink(info.height ?? info.blockHash), ' ', blockLink(info.blockHash)),
+        ],
         info.position !== null && ['Position', info.position === 0 ? '0 (coinbase)' : info.position],
         ...txFields(tx),
       ]),
-      info.status === 'confirmed' ? h('p', { class: 'muted' }, 'In a block this transfer has no signature of its own: the block’s one aggregate signature covers it. Verify it on the block page.') : null,
+      info.status === 'confirmed'
+        ? h(
+            'p',
+            { class: 'muted' },
+            'In a block this transfer has no signature of its own: the block’s one aggregate signature covers it. Verify it on the block page.',
+          )
+        : null,
     ),
   );
 }
@@ -387,10 +493,21 @@ export async function mempoolPage(_ctx: AppContext): Promise<HTMLElement> {
     h('h1', {}, 'Mempool'),
     card(
       h('span', { id: 'mempool-count' }, `${pool.count} pending transfer${pool.count === 1 ? '' : 's'}`),
-      h('p', { class: 'muted' }, 'Highest fee first: the order a miner takes them in. Each still carries its own signature until a block aggregates it.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Highest fee first: the order a miner takes them in. Each still carries its own signature until a block aggregates it.',
+      ),
       table(
         ['Txid', 'From', 'To', 'Amount', 'Fee', 'Nonce'],
-        pool.transactions.map((tx) => [txLink(tx.txid), addrLink(tx.sender), addrLink(tx.recipient), coins(tx.amount), coins(tx.fee), tx.nonce]),
+        pool.transactions.map((tx) => [
+          txLink(tx.txid),
+          addrLink(tx.sender),
+          addrLink(tx.recipient),
+          coins(tx.amount),
+          coins(tx.fee),
+          tx.nonce,
+        ]),
         { id: 'mempool' },
       ),
     ),
@@ -425,7 +542,13 @@ export async function peersPage(ctx: AppContext): Promise<HTMLElement> {
       `Connected peers (${peers.length})`,
       table(
         ['Peer id', 'Address', 'Direction', 'Height', 'Score'],
-        peers.map((p) => [h('span', { class: 'mono' }, short(p.peerId, 8)), h('span', { class: 'mono wrap' }, p.address), p.direction, p.height ?? '—', p.score]),
+        peers.map((p) => [
+          h('span', { class: 'mono' }, short(p.peerId, 8)),
+          h('span', { class: 'mono wrap' }, p.address),
+          p.direction,
+          p.height ?? '—',
+          p.score,
+        ]),
         { id: 'peers' },
       ),
     ),

@@ -74,7 +74,12 @@ export function rebuildTransfer(json: TransferJson, network: NetworkParams): Tra
 }
 
 export function rebuildCoinbase(json: CoinbaseJson, network: NetworkParams): Coinbase {
-  return { chainId: json.chainId, height: json.height, recipient: decodeAddress(json.recipient, network), amount: parseBaseUnits(json.amount, 'amount') };
+  return {
+    chainId: json.chainId,
+    height: json.height,
+    recipient: decodeAddress(json.recipient, network),
+    amount: parseBaseUnits(json.amount, 'amount'),
+  };
 }
 
 /** Bytes a block saves by carrying one 96-byte aggregate instead of one signature per transfer. */
@@ -99,7 +104,12 @@ export function failedVerification(error: string, transfers: number, ms: number)
   };
 }
 
-export function verifyBlockJson(json: BlockJson, network: NetworkParams, bls: Bls, onProgress: (p: VerifyProgress) => void = () => undefined): VerifyResult {
+export function verifyBlockJson(
+  json: BlockJson,
+  network: NetworkParams,
+  bls: Bls,
+  onProgress: (p: VerifyProgress) => void = () => undefined,
+): VerifyResult {
   const started = now();
   const total = json.transactions.length;
 
@@ -124,7 +134,11 @@ export function verifyBlockJson(json: BlockJson, network: NetworkParams, bls: Bl
       if (i % 64 === 0 || i === total - 1) onProgress({ phase: 'rebuilding', done: i + 1, total });
     }
   } catch (err) {
-    return failedVerification(`could not rebuild the block from its JSON: ${err instanceof Error ? err.message : String(err)}`, total, now() - started);
+    return failedVerification(
+      `could not rebuild the block from its JSON: ${err instanceof Error ? err.message : String(err)}`,
+      total,
+      now() - started,
+    );
   }
 
   const headerHashMatches = toHex(blockHash(header)) === json.hash;

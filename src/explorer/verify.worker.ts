@@ -13,7 +13,9 @@ export interface VerifyRequest {
   readonly block: BlockJson;
 }
 
-export type VerifyMessage = { readonly type: 'progress'; readonly progress: VerifyProgress } | { readonly type: 'result'; readonly result: VerifyResult };
+export type VerifyMessage =
+  | { readonly type: 'progress'; readonly progress: VerifyProgress }
+  | { readonly type: 'result'; readonly result: VerifyResult };
 
 /** The dedicated worker scope, typed narrowly (the project's DOM lib has no WebWorker scope). */
 interface WorkerScope {
@@ -27,7 +29,9 @@ scope.onmessage = (event) => {
   const { network, block } = event.data;
   let result: VerifyResult;
   try {
-    result = verifyBlockJson(block, networkByName(network), nobleBls, (progress) => scope.postMessage({ type: 'progress', progress }));
+    result = verifyBlockJson(block, networkByName(network), nobleBls, (progress) =>
+      scope.postMessage({ type: 'progress', progress }),
+    );
   } catch (err) {
     result = failedVerification(err instanceof Error ? err.message : String(err), block.transactions.length, 0);
   }

@@ -80,19 +80,21 @@ export class WorkerBatchVerifier implements SignatureBatchVerifier {
       new Promise<boolean[]>((resolve, reject) => {
         this.inflight.set(id, { resolve, reject });
         slot.worker.postMessage({ id, items: batch.map((p) => p.item) });
-      }).then(
-        (verdicts) => {
-          this.stats.workerBatches++;
-          batch.forEach((p, j) => p.resolve(verdicts[j] === true));
-        },
-        // A worker that died must not turn good signatures into rejections: check here instead.
-        () => {
-          this.stats.fallbackBatches++;
-          verifyBatch(batch.map((p) => p.item)).forEach((ok, j) => batch[j]!.resolve(ok));
-        },
-      ).finally(() => {
-        if (--slot.busy === 0) slot.worker.unref();
-      });
+      })
+        .then(
+          (verdicts) => {
+            this.stats.workerBatches++;
+            batch.forEach((p, j) => p.resolve(verdicts[j] === true));
+          },
+          // A worker that died must not turn good signatures into rejections: check here instead.
+          () => {
+            this.stats.fallbackBatches++;
+            verifyBatch(batch.map((p) => p.item)).forEach((ok, j) => batch[j]!.resolve(ok));
+          },
+        )
+        .finally(() => {
+          if (--slot.busy === 0) slot.worker.unref();
+        });
     }
   }
 

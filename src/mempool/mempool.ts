@@ -22,10 +22,22 @@ import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../protocol/errors.js';
 import { checkTransferFields } from '../protocol/rules/body.js';
-import { decodeSignedTransfer, encodeSignedTransfer, signingMessage, transferSender, transferTxid } from '../protocol/transaction.js';
+import {
+  decodeSignedTransfer,
+  encodeSignedTransfer,
+  signingMessage,
+  transferSender,
+  transferTxid,
+} from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
-import type { AdmissionResult, MempoolEntry, MempoolLimits, MempoolStore, SignatureBatchVerifier } from './interface.js';
+import type {
+  AdmissionResult,
+  MempoolEntry,
+  MempoolLimits,
+  MempoolStore,
+  SignatureBatchVerifier,
+} from './interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
 export interface MempoolOptions {
@@ -155,12 +167,20 @@ export class Mempool implements KnownSignatures {
     });
     if (unique.length > 0) {
       const verdicts = await this.verifier.verify(
-        unique.map(({ txid, stx }) => ({ publicKey: stx.tx.senderPublicKey, message: signingMessage(stx.tx, txid), signature: stx.signature })),
+        unique.map(({ txid, stx }) => ({
+          publicKey: stx.tx.senderPublicKey,
+          message: signingMessage(stx.tx, txid),
+          signature: stx.signature,
+        })),
       );
       unique.forEach(({ index, txid, stx }, i) => {
         results[index] = verdicts[i]
           ? this.insert(stx, txid)
-          : reject(txid, MempoolErrorCode.badSignature, 'the signature does not verify for this transfer and sender key');
+          : reject(
+              txid,
+              MempoolErrorCode.badSignature,
+              'the signature does not verify for this transfer and sender key',
+            );
       });
     }
     // (An entry replaced later in the same batch is gone again: only what is still held counts.)
@@ -187,16 +207,27 @@ export class Mempool implements KnownSignatures {
     try {
       this.bls.validatePublicKey(tx.senderPublicKey);
     } catch (err) {
-      return reject(txid, MempoolErrorCode.badPublicKey, `sender public key: ${err instanceof Error ? err.message : String(err)}`);
+      return reject(
+        txid,
+        MempoolErrorCode.badPublicKey,
+        `sender public key: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     try {
       this.bls.validateSignature(stx.signature);
     } catch (err) {
-      return reject(txid, MempoolErrorCode.badSignature, `signature: ${err instanceof Error ? err.message : String(err)}`);
+      return reject(
+        txid,
+        MempoolErrorCode.badSignature,
+        `signature: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
-    if (tx.fee < this.limits.minFee) return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
-    if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
-    if (this.chain.store.getTxLocation(txid)) return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
+    if (tx.fee < this.limits.minFee)
+      return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
+    if (this.byTxid.has(toHex(txid)))
+      return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
+    if (this.chain.store.getTxLocation(txid))
+      return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
     return this.checkAgainstState(stx, txid);
   }
 
@@ -206,20 +237,36 @@ export class Mempool implements KnownSignatures {
     const sender = transferSender(tx);
     const account = this.chain.getAccount(sender);
     if (tx.nonce < account.nonce) {
-      return reject(txid, MempoolErrorCode.nonceTooLow, `nonce ${tx.nonce} is already used; the sender's next nonce is ${account.nonce}`);
+      return reject(
+        txid,
+        MempoolErrorCode.nonceTooLow,
+        `nonce ${tx.nonce} is already used; the sender's next nonce is ${account.nonce}`,
+      );
     }
     if (tx.nonce > account.nonce + this.limits.maxNonceGap) {
-      return reject(txid, MempoolErrorCode.nonceTooHigh, `nonce ${tx.nonce} is more than ${this.limits.maxNonceGap} ahead of the sender's next nonce ${account.nonce}`);
+      return reject(
+        txid,
+        MempoolErrorCode.nonceTooHigh,
+        `nonce ${tx.nonce} is more than ${this.limits.maxNonceGap} ahead of the sender's next nonce ${account.nonce}`,
+      );
     }
     const pending = this.bySender.get(toHex(sender));
     const replaced = pending?.get(tx.nonce);
     if (replaced && tx.fee <= replaced.tx.fee) {
-      return reject(txid, MempoolErrorCode.replacementFeeTooLow, `a transfer with nonce ${tx.nonce} is pending with fee ${replaced.tx.fee}; a replacement must pay more`);
+      return reject(
+        txid,
+        MempoolErrorCode.replacementFeeTooLow,
+        `a transfer with nonce ${tx.nonce} is pending with fee ${replaced.tx.fee}; a replacement must pay more`,
+      );
     }
     let committed = tx.amount + tx.fee;
     for (const e of pending?.values() ?? []) if (e !== replaced) committed += e.tx.amount + e.tx.fee;
     if (committed > account.balance) {
-      return reject(txid, MempoolErrorCode.insufficientBalance, `sender has ${account.balance}, its pending transfers with this one need ${committed}`);
+      return reject(
+        txid,
+        MempoolErrorCode.insufficientBalance,
+        `sender has ${account.balance}, its pending transfers with this one need ${committed}`,
+      );
     }
     return undefined;
   }
@@ -227,13 +274,18 @@ export class Mempool implements KnownSignatures {
   private insert(stx: SignedTransfer, txid: Uint8Array): AdmissionResult {
     const again = this.checkAgainstState(stx, txid);
     if (again) return again;
-    if (this.byTxid.has(toHex(txid))) return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
+    if (this.byTxid.has(toHex(txid)))
+      return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     const sender = transferSender(stx.tx);
     const senderKey = toHex(sender);
     let chain = this.bySender.get(senderKey);
     const replaced = chain?.get(stx.tx.nonce);
     if (!replaced && this.byTxid.size >= this.limits.maxTransactions && !this.evictFor(stx.tx.fee, senderKey)) {
-      return reject(txid, MempoolErrorCode.full, `the mempool is full and holds nothing cheaper than fee ${stx.tx.fee}`);
+      return reject(
+        txid,
+        MempoolErrorCode.full,
+        `the mempool is full and holds nothing cheaper than fee ${stx.tx.fee}`,
+      );
     }
     if (replaced) this.removeEntries([replaced]);
     chain = this.bySender.get(senderKey);
@@ -256,7 +308,8 @@ export class Mempool implements KnownSignatures {
       if (key === senderKey) continue;
       let last: MempoolEntry | undefined;
       for (const e of chain.values()) if (!last || e.tx.nonce > last.tx.nonce) last = e;
-      if (last && (!victim || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))) victim = last;
+      if (last && (!victim || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq)))
+        victim = last;
     }
     if (!victim || victim.tx.fee >= fee) return false;
     this.removeEntries([victim]);
@@ -286,7 +339,8 @@ export class Mempool implements KnownSignatures {
       const next = chain.get(this.chain.getAccount(first.sender).nonce);
       if (next) heads.push({ entry: next, chain });
     }
-    const better = (a: MempoolEntry, b: MempoolEntry): boolean => a.tx.fee > b.tx.fee || (a.tx.fee === b.tx.fee && a.seq < b.seq);
+    const better = (a: MempoolEntry, b: MempoolEntry): boolean =>
+      a.tx.fee > b.tx.fee || (a.tx.fee === b.tx.fee && a.seq < b.seq);
     const out: MempoolEntry[] = [];
     while (out.length < maxCount && heads.length > 0) {
       let best = 0;

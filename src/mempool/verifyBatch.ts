@@ -48,7 +48,9 @@ export function verifyBatch(items: readonly VerifyItem[]): boolean[] {
 
 function verifyMany(sets: SignatureSet[]): boolean {
   try {
-    return sets.length === 1 ? blst.verify(sets[0]!.msg, sets[0]!.pk, sets[0]!.sig) : blst.verifyMultipleAggregateSignatures(sets);
+    return sets.length === 1
+      ? blst.verify(sets[0]!.msg, sets[0]!.pk, sets[0]!.sig)
+      : blst.verifyMultipleAggregateSignatures(sets);
   } catch {
     return false;
   }

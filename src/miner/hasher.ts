@@ -169,7 +169,12 @@ export class NonceSearcher {
 }
 
 /** The first nonce in [startNonce, startNonce + count) whose sha256d(header) <= target. */
-export function searchNonces(header116: Uint8Array, target: bigint, startNonce: number, count: number): NonceSearchResult {
+export function searchNonces(
+  header116: Uint8Array,
+  target: bigint,
+  startNonce: number,
+  count: number,
+): NonceSearchResult {
   return new NonceSearcher(header116, target).search(startNonce, count);
 }
 

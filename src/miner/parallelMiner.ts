@@ -65,7 +65,8 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     this.threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
     this.nonceSpace = opts.nonceSpace ?? NONCE_SPACE;
     this.rateWindowMs = opts.rateWindowMs ?? 8000;
-    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`threads must be a positive integer, got ${this.threads}`);
+    if (!Number.isInteger(this.threads) || this.threads < 1)
+      throw new RangeError(`threads must be a positive integer, got ${this.threads}`);
     if (!Number.isInteger(this.nonceSpace) || this.nonceSpace < 1 || this.nonceSpace > NONCE_SPACE) {
       throw new RangeError(`nonceSpace must be an integer in [1, 2^32], got ${this.nonceSpace}`);
     }
@@ -90,7 +91,8 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
   /** Starts (or replaces the current job with) `job` on every thread. */
   mine(job: MiningJob): void {
     if (this.closed) throw new Error('ParallelMiner is closed');
-    if (job.header.length !== HEADER_LENGTH) throw new RangeError(`header must be ${HEADER_LENGTH} bytes, got ${job.header.length}`);
+    if (job.header.length !== HEADER_LENGTH)
+      throw new RangeError(`header must be ${HEADER_LENGTH} bytes, got ${job.header.length}`);
     if (job.target <= 0n) throw new RangeError('target must be positive');
     const target = (job.target > MAX_TARGET ? MAX_TARGET : job.target).toString(16).padStart(64, '0');
     const seq = ++this.seq;

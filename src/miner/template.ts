@@ -51,9 +51,17 @@ export function buildTemplate(opts: TemplateOptions): BlockTemplate {
     timestamp: Math.max(opts.now, medianTimePast(ctx) + 1),
     bits: expectedBits(ctx, network),
     nonce: 0,
-    coinbase: { chainId: network.chainId, height, recipient: opts.minerAddress, amount: blockSubsidy(height, network) + fees },
+    coinbase: {
+      chainId: network.chainId,
+      height,
+      recipient: opts.minerAddress,
+      amount: blockSubsidy(height, network) + fees,
+    },
     transactions: entries.map((e) => e.tx),
-    aggregateSignature: aggregateSignature(entries.map((e) => e.signature), bls),
+    aggregateSignature: aggregateSignature(
+      entries.map((e) => e.signature),
+      bls,
+    ),
   });
   return { block, entries, fees };
 }

@@ -12,7 +12,12 @@ import type { Transfer } from '../protocol/transaction.js';
 import type { CompactBlock } from './messages.js';
 
 export function toCompactBlock(block: Block): CompactBlock {
-  return { header: block.header, coinbase: block.coinbase, txids: blockTxids(block).slice(1), aggregateSignature: block.aggregateSignature };
+  return {
+    header: block.header,
+    coinbase: block.coinbase,
+    txids: blockTxids(block).slice(1),
+    aggregateSignature: block.aggregateSignature,
+  };
 }
 
 /** The txids of `cb` that `lookup` cannot supply. */
@@ -32,7 +37,11 @@ export function rebuildBlock(cb: CompactBlock, lookup: (txid: Uint8Array) => Tra
 }
 
 /** A lookup over extra transfers (fetched from the peer) in front of another lookup. */
-export function withExtra(extra: readonly Transfer[], txidOf: (tx: Transfer) => Uint8Array, base: (txid: Uint8Array) => Transfer | undefined) {
+export function withExtra(
+  extra: readonly Transfer[],
+  txidOf: (tx: Transfer) => Uint8Array,
+  base: (txid: Uint8Array) => Transfer | undefined,
+) {
   const byId = new Map(extra.map((tx) => [toHex(txidOf(tx)), tx]));
   return (txid: Uint8Array): Transfer | undefined => byId.get(toHex(txid)) ?? base(txid);
 }

@@ -17,7 +17,12 @@ export async function loadOrCreatePeerKey(datadir: string): Promise<PrivateKey> 
     try {
       return privateKeyFromProtobuf(readFileSync(file));
     } catch (err) {
-      throw new OurCoinError('PEER_KEY_INVALID', `${file} is not a libp2p private key; move it away to get a new peer id`, 'input', { cause: err });
+      throw new OurCoinError(
+        'PEER_KEY_INVALID',
+        `${file} is not a libp2p private key; move it away to get a new peer id`,
+        'input',
+        { cause: err },
+      );
     }
   }
   const key = await generateKeyPair('Ed25519');

@@ -15,7 +15,14 @@
  */
 import { ByteReader, ByteWriter, EncodingErrorCode, bigIntToBytes, bytesToBigInt } from '../protocol/bytes.js';
 import { OurCoinError } from '../protocol/errors.js';
-import { COINBASE_LENGTH, TRANSFER_LENGTH, encodeCoinbase, readCoinbase, readTransfer, encodeSignedTransfer } from '../protocol/transaction.js';
+import {
+  COINBASE_LENGTH,
+  TRANSFER_LENGTH,
+  encodeCoinbase,
+  readCoinbase,
+  readTransfer,
+  encodeSignedTransfer,
+} from '../protocol/transaction.js';
 import type { Coinbase, SignedTransfer } from '../protocol/transaction.js';
 import { HEADER_LENGTH, encodeHeader, readHeader } from '../protocol/block.js';
 import type { BlockHeader } from '../protocol/block.js';
@@ -47,7 +54,8 @@ export interface CompactBlock {
 }
 
 function bounded(n: number, min: number, max: number, what: string): number {
-  if (n < min || n > max) throw new OurCoinError(EncodingErrorCode.outOfRange, `${what}: ${n} is outside [${min}, ${max}]`, 'encoding');
+  if (n < min || n > max)
+    throw new OurCoinError(EncodingErrorCode.outOfRange, `${what}: ${n} is outside [${min}, ${max}]`, 'encoding');
   return n;
 }
 
@@ -83,7 +91,11 @@ export function decodeStatus(bytes: Uint8Array): PeerStatus {
     const nameLen = bounded(r.u8('networkNameLen'), 1, 32, 'network name length');
     const networkName = new TextDecoder('latin1').decode(r.bytesN(nameLen, 'networkName'));
     if (!/^[a-z0-9-]+$/.test(networkName)) {
-      throw new OurCoinError(EncodingErrorCode.outOfRange, 'status: a network name is lowercase letters, digits and dashes', 'encoding');
+      throw new OurCoinError(
+        EncodingErrorCode.outOfRange,
+        'status: a network name is lowercase letters, digits and dashes',
+        'encoding',
+      );
     }
     return { version, networkName, chainId, genesisHash, tipHash, height, cumulativeWork };
   });
@@ -113,7 +125,11 @@ export function decodeHeaders(bytes: Uint8Array): BlockHeader[] {
   return decodeWith(bytes, 'headers', (r) => {
     const n = bounded(r.u32('count'), 0, MAX_HEADERS, 'header count');
     if (r.remaining !== n * HEADER_LENGTH) {
-      throw new OurCoinError(EncodingErrorCode.badLength, `headers: ${n} headers need ${n * HEADER_LENGTH} bytes, ${r.remaining} present`, 'encoding');
+      throw new OurCoinError(
+        EncodingErrorCode.badLength,
+        `headers: ${n} headers need ${n * HEADER_LENGTH} bytes, ${r.remaining} present`,
+        'encoding',
+      );
     }
     return Array.from({ length: n }, () => readHeader(r));
   });
@@ -133,7 +149,8 @@ function decodeHashes(bytes: Uint8Array, what: string, max: number): Uint8Array[
 }
 
 export const encodeBlocksRequest = encodeHashes;
-export const decodeBlocksRequest = (b: Uint8Array): Uint8Array[] => decodeHashes(b, 'blocks request', MAX_BLOCKS_PER_REQUEST);
+export const decodeBlocksRequest = (b: Uint8Array): Uint8Array[] =>
+  decodeHashes(b, 'blocks request', MAX_BLOCKS_PER_REQUEST);
 export const encodeTxsRequest = encodeHashes;
 export const decodeTxsRequest = (b: Uint8Array): Uint8Array[] => decodeHashes(b, 'transactions request', MAX_TXIDS);
 
@@ -146,7 +163,10 @@ export function encodeSignedTransfers(list: readonly SignedTransfer[]): Uint8Arr
 export function decodeSignedTransfers(bytes: Uint8Array): SignedTransfer[] {
   return decodeWith(bytes, 'transactions', (r) => {
     const n = bounded(r.u32('count'), 0, MAX_TXIDS, 'transaction count');
-    return Array.from({ length: n }, () => ({ tx: readTransfer(r), signature: r.bytesN(SIGNATURE_LENGTH, 'signature') }));
+    return Array.from({ length: n }, () => ({
+      tx: readTransfer(r),
+      signature: r.bytesN(SIGNATURE_LENGTH, 'signature'),
+    }));
   });
 }
 
@@ -165,7 +185,11 @@ export function decodeCompactBlock(bytes: Uint8Array): CompactBlock {
     const coinbase = readCoinbase(r);
     const n = bounded(r.u32('count'), 0, MAX_TXIDS, 'txid count');
     if (r.remaining !== n * 32 + SIGNATURE_LENGTH) {
-      throw new OurCoinError(EncodingErrorCode.badLength, `compact block: ${n} txids and a signature need ${n * 32 + SIGNATURE_LENGTH} bytes, ${r.remaining} present`, 'encoding');
+      throw new OurCoinError(
+        EncodingErrorCode.badLength,
+        `compact block: ${n} txids and a signature need ${n * 32 + SIGNATURE_LENGTH} bytes, ${r.remaining} present`,
+        'encoding',
+      );
     }
     const txids = Array.from({ length: n }, (_, i) => r.bytesN(32, `txid[${i}]`));
     return { header, coinbase, txids, aggregateSignature: r.bytesN(SIGNATURE_LENGTH, 'aggregateSignature') };

@@ -162,7 +162,9 @@ export class P2PNetwork {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       peerDiscovery: [
-        ...(opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], tagName: OPERATOR_PEER_TAG, tagValue: 100 })] : []),
+        ...(opts.bootstrap.length > 0
+          ? [bootstrap({ list: [...opts.bootstrap], tagName: OPERATOR_PEER_TAG, tagValue: 100 })]
+          : []),
         ...(opts.mdns ? [mdns()] : []),
       ],
       connectionManager: { maxConnections: opts.maxPeers ?? DEFAULT_MAX_PEERS },
@@ -276,7 +278,9 @@ export class P2PNetwork {
     // mDNS finds peers, but libp2p 2 does not dial them by itself.
     libp2p.addEventListener('peer:discovery', (evt) => {
       if (this.stopped || this.book.get(evt.detail.id.toString())) return;
-      libp2p.dial(evt.detail.id).catch((err: unknown) => logger.debug({ err: String(err) }, 'dial of a discovered peer failed'));
+      libp2p
+        .dial(evt.detail.id)
+        .catch((err: unknown) => logger.debug({ err: String(err) }, 'dial of a discovered peer failed'));
     });
 
     const pubsub = libp2p.services.pubsub;
@@ -296,7 +300,8 @@ export class P2PNetwork {
     // Statuses go stale: refresh them now and then, so a peer that got ahead (after a
     // partition heals, say) is noticed and synced from.
     this.statusTimer = setInterval(() => {
-      for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
+      for (const conn of libp2p.getConnections())
+        if (conn.direction === 'outbound') void this.handshake(conn.remotePeer);
     }, 15_000);
     this.statusTimer.unref();
     this.redialTimer = setInterval(() => this.redialOperatorPeers(), REDIAL_MS);
@@ -323,7 +328,9 @@ export class P2PNetwork {
       const ma = multiaddr(address);
       const id = ma.getPeerId();
       if (this.stopped || !id || this.book.get(id) || this.book.isBanned(id)) continue;
-      this.libp2p.dial(ma).catch((err: unknown) => this.opts.logger.debug({ peer: id, err: String(err) }, 'redial of a --peer failed'));
+      this.libp2p
+        .dial(ma)
+        .catch((err: unknown) => this.opts.logger.debug({ peer: id, err: String(err) }, 'redial of a --peer failed'));
     }
   }
 
@@ -359,7 +366,11 @@ export class P2PNetwork {
   private onStatus(peer: PeerId, status: PeerStatus): void {
     const id = peer.toString();
     const local = this.opts.node.network;
-    if (status.networkName !== local.name || status.chainId !== local.chainId || !bytesEqual(status.genesisHash, this.genesisHash)) {
+    if (
+      status.networkName !== local.name ||
+      status.chainId !== local.chainId ||
+      !bytesEqual(status.genesisHash, this.genesisHash)
+    ) {
       this.opts.logger.warn(
         { peer: id, network: status.networkName, chainId: `0x${status.chainId.toString(16)}` },
         `peer is on another network (${status.networkName}); disconnecting`,
@@ -405,7 +416,11 @@ export class P2PNetwork {
     // for honest relays; broken rules are not.
     const conflict = code.startsWith('MEMPOOL_');
     const broken = !conflict && (kind === 'consensus' || kind === 'crypto' || kind === 'encoding');
-    this.refuse(peer, { topic: 'tx', id: result!.txid, code, kind, penalty: broken ? Penalty.invalidTransaction : 0 }, code);
+    this.refuse(
+      peer,
+      { topic: 'tx', id: result!.txid, code, kind, penalty: broken ? Penalty.invalidTransaction : 0 },
+      code,
+    );
     return conflict ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
   }
 
@@ -415,7 +430,11 @@ export class P2PNetwork {
     try {
       cb = decodeCompactBlock(data);
     } catch (err) {
-      this.refuse(peer, { topic: 'block', ...codeOf(err), penalty: Penalty.malformedMessage }, 'undecodable compact block');
+      this.refuse(
+        peer,
+        { topic: 'block', ...codeOf(err), penalty: Penalty.malformedMessage },
+        'undecodable compact block',
+      );
       return TopicValidatorResult.Reject;
     }
     const hash = blockHash(cb.header);
@@ -446,10 +465,11 @@ export class P2PNetwork {
       );
     }
     // Still incomplete: ask the peer for the whole block instead (checked the full way).
-    const bytes = ((): Uint8Array | undefined => {
-      const block: Block | undefined = rebuildBlock(cb, lookup);
-      return block && encodeBlock(block);
-    })() ?? (await this.fetchBlock(peer, hash));
+    const bytes =
+      ((): Uint8Array | undefined => {
+        const block: Block | undefined = rebuildBlock(cb, lookup);
+        return block && encodeBlock(block);
+      })() ?? (await this.fetchBlock(peer, hash));
     if (!bytes) return TopicValidatorResult.Ignore;
     const result = node.chain.processBlock(bytes);
     switch (result.status) {
@@ -464,8 +484,17 @@ export class P2PNetwork {
         return TopicValidatorResult.Ignore;
       case 'rejected': {
         const err = result.error!;
-        const penalty = err.kind === 'consensus' ? Penalty.invalidBlock : err.kind === 'mutated' || err.kind === 'encoding' ? Penalty.mutatedBlock : 0;
-        this.refuse(peer, { topic: 'block', id: hash, code: err.code, kind: err.kind, penalty }, `invalid block ${toHex(hash)}: ${err.code}`);
+        const penalty =
+          err.kind === 'consensus'
+            ? Penalty.invalidBlock
+            : err.kind === 'mutated' || err.kind === 'encoding'
+              ? Penalty.mutatedBlock
+              : 0;
+        this.refuse(
+          peer,
+          { topic: 'block', id: hash, code: err.code, kind: err.kind, penalty },
+          `invalid block ${toHex(hash)}: ${err.code}`,
+        );
         return err.kind === 'transient' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
       }
     }

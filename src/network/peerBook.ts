@@ -46,7 +46,14 @@ export class PeerBook {
     const existing = this.peers.get(peerId);
     if (existing) return existing;
     const score = this.pastScores.get(peerId) ?? 0;
-    const entry: PeerEntry = { peerId, direction, address, score, connectedAt: this.now(), requests: { windowStart: this.now(), count: 0 } };
+    const entry: PeerEntry = {
+      peerId,
+      direction,
+      address,
+      score,
+      connectedAt: this.now(),
+      requests: { windowStart: this.now(), count: 0 },
+    };
     this.peers.set(peerId, entry);
     return entry;
   }

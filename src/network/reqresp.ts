@@ -14,14 +14,22 @@ export interface RequestOptions {
   readonly timeoutMs: number;
 }
 
-const toBytes = (chunk: Uint8ArrayList | Uint8Array): Uint8Array => (chunk instanceof Uint8Array ? chunk : chunk.subarray());
+const toBytes = (chunk: Uint8ArrayList | Uint8Array): Uint8Array =>
+  chunk instanceof Uint8Array ? chunk : chunk.subarray();
 
-export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, payload: Uint8Array, opts: RequestOptions): Promise<Uint8Array[]> {
+export async function request(
+  libp2p: Libp2p,
+  peer: PeerId,
+  protocol: string,
+  payload: Uint8Array,
+  opts: RequestOptions,
+): Promise<Uint8Array[]> {
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const stream = await libp2p.dialProtocol(peer, protocol, { signal });
   // The deadline covers the whole exchange, not just the dial: a peer that opens the stream
   // and never answers is cut off.
-  const onAbort = (): void => stream.abort(new RequestTimeout(`${protocol}: no complete answer within ${opts.timeoutMs} ms`));
+  const onAbort = (): void =>
+    stream.abort(new RequestTimeout(`${protocol}: no complete answer within ${opts.timeoutMs} ms`));
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await pipe(
@@ -34,7 +42,8 @@ export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, pa
         for await (const chunk of source) {
           if (signal.aborted) throw new Error(`${protocol}: no complete answer within ${opts.timeoutMs} ms`);
           frames.push(toBytes(chunk));
-          if (frames.length > opts.maxFrames) throw new Error(`${protocol}: more than ${opts.maxFrames} response frames`);
+          if (frames.length > opts.maxFrames)
+            throw new Error(`${protocol}: more than ${opts.maxFrames} response frames`);
         }
         return frames;
       },
@@ -57,13 +66,21 @@ const REQUEST_DEADLINE_MS = 30_000;
 export type Responder = (payload: Uint8Array, peer: PeerId) => Promise<Uint8Array[]> | Uint8Array[];
 
 /** Serves `protocol`; a handler that throws closes the stream without an answer. */
-export async function respond(libp2p: Libp2p, protocol: string, maxRequestBytes: number, handler: Responder): Promise<void> {
+export async function respond(
+  libp2p: Libp2p,
+  protocol: string,
+  maxRequestBytes: number,
+  handler: Responder,
+): Promise<void> {
   await libp2p.handle(
     protocol,
     ({ stream, connection }: { stream: Stream; connection: { remotePeer: PeerId } }) => {
       void (async () => {
         // A requester gets REQUEST_DEADLINE_MS to send its request and take our answer.
-        const timer = setTimeout(() => stream.abort(new Error(`${protocol}: request not completed in time`)), REQUEST_DEADLINE_MS);
+        const timer = setTimeout(
+          () => stream.abort(new Error(`${protocol}: request not completed in time`)),
+          REQUEST_DEADLINE_MS,
+        );
         try {
           let payload: Uint8Array | undefined;
           for await (const chunk of lp.decode(stream.source, { maxDataLength: maxRequestBytes })) {

@@ -158,7 +158,10 @@ export class Syncer {
           const height = node.chain.tip.height;
           const rate = imported / Math.max(1, (now - started) / 1000);
           const eta = rate > 0 ? Math.round((targetHeight - height) / rate) : undefined;
-          logger.info({ height, target: targetHeight, blocksPerSecond: Math.round(rate), etaSeconds: eta }, `sync: block ${height} of ${targetHeight}`);
+          logger.info(
+            { height, target: targetHeight, blocksPerSecond: Math.round(rate), etaSeconds: eta },
+            `sync: block ${height} of ${targetHeight}`,
+          );
         },
         () => imported++,
       );
@@ -166,7 +169,10 @@ export class Syncer {
     }
     if (imported > 0) {
       const seconds = (Date.now() - started) / 1000;
-      logger.info({ blocks: imported, seconds: Number(seconds.toFixed(1)), height: node.chain.tip.height }, 'sync: caught up');
+      logger.info(
+        { blocks: imported, seconds: Number(seconds.toFixed(1)), height: node.chain.tip.height },
+        'sync: caught up',
+      );
       this.opts.onCaughtUp();
     }
   }
@@ -200,7 +206,12 @@ export class Syncer {
    * Fetches `hashes` in chunks from the peers that can serve them (the sync peer and any
    * other peer at least as far ahead), several at once, and imports them in order.
    */
-  private async download(peer: PeerId, hashes: Uint8Array[], progress: () => void, onImported: () => void): Promise<number> {
+  private async download(
+    peer: PeerId,
+    hashes: Uint8Array[],
+    progress: () => void,
+    onImported: () => void,
+  ): Promise<number> {
     const { node, libp2p, book, penalize, ids } = this.opts;
     const chunks: Uint8Array[][] = [];
     for (let i = 0; i < hashes.length; i += CHUNK) chunks.push(hashes.slice(i, i + CHUNK));
@@ -252,14 +263,19 @@ export class Syncer {
       throw new Error(`no peer served blocks ${toHex(want[0]!)}… (${reasons.slice(-3).join('; ')})`);
     };
     let imported = 0;
-    const pending = new Map<number, Promise<{ frames: Uint8Array[]; verdicts: Promise<SignatureVerdict | undefined>[] }>>();
+    const pending = new Map<
+      number,
+      Promise<{ frames: Uint8Array[]; verdicts: Promise<SignatureVerdict | undefined>[] }>
+    >();
     let next = 0;
     // Chunks arrive in any order; their signatures go to the worker in chain order.
     let posted: Promise<unknown> = Promise.resolve();
     for (let i = 0; i < chunks.length; i++) {
       while (next < chunks.length && next < i + PARALLEL) {
         const fetched = fetchChunk(next);
-        const fetching = posted.then(() => fetched).then((frames) => ({ frames, verdicts: this.prechecker.precheck(frames) }));
+        const fetching = posted
+          .then(() => fetched)
+          .then((frames) => ({ frames, verdicts: this.prechecker.precheck(frames) }));
         posted = fetching.catch(() => undefined);
         // Fetched ahead: if the sync stops before this chunk is awaited, its failure must not
         // become an unhandled rejection (which would end the process).

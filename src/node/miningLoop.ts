@@ -103,7 +103,11 @@ export class MiningLoop {
     }
     this.current = block;
     this.jobId++;
-    this.opts.searcher.mine({ jobId: this.jobId, header: encodeHeader(block.header), target: decodeCompact(block.header.bits) });
+    this.opts.searcher.mine({
+      jobId: this.jobId,
+      header: encodeHeader(block.header),
+      target: decodeCompact(block.header.bits),
+    });
   }
 
   private onFound(jobId: number, nonce: number): void {
@@ -118,7 +122,10 @@ export class MiningLoop {
         'mined a block',
       );
     } else {
-      this.opts.logger.warn({ status: result.status, code: result.error?.code, reason: result.error?.message }, 'mined block was not connected');
+      this.opts.logger.warn(
+        { status: result.status, code: result.error?.code, reason: result.error?.message },
+        'mined block was not connected',
+      );
       this.refresh();
     }
   }

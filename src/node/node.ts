@@ -70,7 +70,13 @@ export class OurCoinNode {
   private readonly miningLoop: MiningLoop | undefined;
   private readonly now: () => number;
 
-  private constructor(opts: NodeOptions, store: SqliteStore, chain: Chain, mempool: Mempool, verifier: SignatureBatchVerifier) {
+  private constructor(
+    opts: NodeOptions,
+    store: SqliteStore,
+    chain: Chain,
+    mempool: Mempool,
+    verifier: SignatureBatchVerifier,
+  ) {
     this.network = opts.network;
     this.logger = opts.logger;
     this.store = store;
@@ -82,7 +88,15 @@ export class OurCoinNode {
     this.minerAddress = opts.minerAddress;
     this.searcher = opts.searcher;
     if (opts.searcher && opts.minerAddress) {
-      this.miningLoop = new MiningLoop({ chain, mempool, bls: this.bls, searcher: opts.searcher, minerAddress: opts.minerAddress, logger: opts.logger, now: this.now });
+      this.miningLoop = new MiningLoop({
+        chain,
+        mempool,
+        bls: this.bls,
+        searcher: opts.searcher,
+        minerAddress: opts.minerAddress,
+        logger: opts.logger,
+        now: this.now,
+      });
     }
   }
 
@@ -154,15 +168,29 @@ export class OurCoinNode {
     }
     const mined: Block[] = [];
     for (let i = 0; i < count; i++) {
-      const { block } = buildTemplate({ chain: this.chain, mempool: this.mempool, bls: this.bls, minerAddress: address, now: this.now() });
+      const { block } = buildTemplate({
+        chain: this.chain,
+        mempool: this.mempool,
+        bls: this.bls,
+        minerAddress: address,
+        now: this.now(),
+      });
       const solved = solveBlock(block);
       const result = solved && this.chain.processBlock(solved);
       if (!solved || result?.status !== 'connected') {
-        throw new OurCoinError('NODE_MINE_FAILED', `block ${block.header.height} was not connected: ${result?.error?.message ?? 'no nonce found'}`, 'store');
+        throw new OurCoinError(
+          'NODE_MINE_FAILED',
+          `block ${block.header.height} was not connected: ${result?.error?.message ?? 'no nonce found'}`,
+          'store',
+        );
       }
       mined.push(solved);
     }
-    if (mined.length > 0) this.logger.info({ count, height: this.chain.tip.height, hash: toHex(blockHash(mined.at(-1)!.header)) }, 'mined blocks on demand');
+    if (mined.length > 0)
+      this.logger.info(
+        { count, height: this.chain.tip.height, hash: toHex(blockHash(mined.at(-1)!.header)) },
+        'mined blocks on demand',
+      );
     return mined;
   }
 

@@ -68,7 +68,11 @@ export function decodeAddress(address: unknown, network: NetworkParams): Uint8Ar
     throw new OurCoinError(AddressErrorCode.badFormat, `address ${address}: bad padding`, 'input');
   }
   if (hash.length !== ADDRESS_HASH_LENGTH) {
-    throw new OurCoinError(AddressErrorCode.badFormat, `address ${address}: expected a ${ADDRESS_HASH_LENGTH}-byte hash`, 'input');
+    throw new OurCoinError(
+      AddressErrorCode.badFormat,
+      `address ${address}: expected a ${ADDRESS_HASH_LENGTH}-byte hash`,
+      'input',
+    );
   }
   return hash;
 }

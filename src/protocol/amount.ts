@@ -23,12 +23,20 @@ export function isMoneyRange(n: bigint): boolean {
 /** Parses a JSON amount: a decimal string of base units, no sign, no leading zeros. */
 export function parseBaseUnits(value: unknown, field: string): bigint {
   if (typeof value !== 'string' || !/^(0|[1-9][0-9]*)$/.test(value)) {
-    throw new OurCoinError(AmountErrorCode.invalid, `${field}: expected a decimal string of base units, like "150000000"`, 'input');
+    throw new OurCoinError(
+      AmountErrorCode.invalid,
+      `${field}: expected a decimal string of base units, like "150000000"`,
+      'input',
+    );
   }
   // MAX_MONEY has 16 digits: longer strings are out of range without parsing them.
   const n = value.length > 19 ? MAX_MONEY + 1n : BigInt(value);
   if (!isMoneyRange(n)) {
-    throw new OurCoinError(AmountErrorCode.outOfRange, `${field}: ${value} exceeds the maximum supply ${MAX_MONEY}`, 'input');
+    throw new OurCoinError(
+      AmountErrorCode.outOfRange,
+      `${field}: ${value} exceeds the maximum supply ${MAX_MONEY}`,
+      'input',
+    );
   }
   return n;
 }
@@ -36,13 +44,19 @@ export function parseBaseUnits(value: unknown, field: string): bigint {
 /** Parses a user amount in OUR ("1.5", "0.00000001") exactly, without floating point. */
 export function parseCoins(value: string, field = 'amount'): bigint {
   const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(value.trim());
-  if (!m) throw new OurCoinError(AmountErrorCode.invalid, `${field}: "${value}" is not a decimal number of OUR`, 'input');
+  if (!m)
+    throw new OurCoinError(AmountErrorCode.invalid, `${field}: "${value}" is not a decimal number of OUR`, 'input');
   const frac = m[2] ?? '';
   if (frac.length > DECIMALS) {
-    throw new OurCoinError(AmountErrorCode.tooPrecise, `${field}: at most ${DECIMALS} decimal places (1 base unit = 0.00000001 OUR)`, 'input');
+    throw new OurCoinError(
+      AmountErrorCode.tooPrecise,
+      `${field}: at most ${DECIMALS} decimal places (1 base unit = 0.00000001 OUR)`,
+      'input',
+    );
   }
   const n = BigInt(m[1]!) * COIN + BigInt(frac.padEnd(DECIMALS, '0') || '0');
-  if (!isMoneyRange(n)) throw new OurCoinError(AmountErrorCode.outOfRange, `${field}: exceeds the maximum supply`, 'input');
+  if (!isMoneyRange(n))
+    throw new OurCoinError(AmountErrorCode.outOfRange, `${field}: exceeds the maximum supply`, 'input');
   return n;
 }
 

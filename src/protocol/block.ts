@@ -114,7 +114,11 @@ export function encodeBlock(block: Block): Uint8Array {
 
 export function decodeBlock(bytes: Uint8Array): Block {
   if (bytes.length > MAX_BLOCK_ENCODING_BYTES) {
-    throw new OurCoinError(EncodingErrorCode.tooLarge, `block: ${bytes.length} bytes is over the ${MAX_BLOCK_ENCODING_BYTES}-byte decoding limit`, 'encoding');
+    throw new OurCoinError(
+      EncodingErrorCode.tooLarge,
+      `block: ${bytes.length} bytes is over the ${MAX_BLOCK_ENCODING_BYTES}-byte decoding limit`,
+      'encoding',
+    );
   }
   const r = new ByteReader(bytes, 'block');
   const header = readHeader(r);
@@ -124,10 +128,18 @@ export function decodeBlock(bytes: Uint8Array): Block {
   // fails here before anything is allocated for it.
   const need = count * TRANSFER_LENGTH + SIGNATURE_LENGTH;
   if (r.remaining < need) {
-    throw new OurCoinError(EncodingErrorCode.truncated, `block: ${count} transfers and the aggregate signature need ${need} bytes, ${r.remaining} left`, 'encoding');
+    throw new OurCoinError(
+      EncodingErrorCode.truncated,
+      `block: ${count} transfers and the aggregate signature need ${need} bytes, ${r.remaining} left`,
+      'encoding',
+    );
   }
   if (r.remaining > need) {
-    throw new OurCoinError(EncodingErrorCode.trailingBytes, `block: ${r.remaining - need} trailing bytes after ${count} transfers and the aggregate signature`, 'encoding');
+    throw new OurCoinError(
+      EncodingErrorCode.trailingBytes,
+      `block: ${r.remaining - need} trailing bytes after ${count} transfers and the aggregate signature`,
+      'encoding',
+    );
   }
   const transactions: Transfer[] = [];
   for (let i = 0; i < count; i++) transactions.push(readTransfer(r));

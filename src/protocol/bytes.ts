@@ -24,7 +24,10 @@ function encodingError(code: string, message: string): OurCoinError {
 
 export class ByteReader {
   private offset = 0;
-  constructor(private readonly bytes: Uint8Array, private readonly what: string) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly what: string,
+  ) {}
 
   get remaining(): number {
     return this.bytes.length - this.offset;
@@ -32,7 +35,10 @@ export class ByteReader {
 
   bytesN(n: number, field: string): Uint8Array {
     if (this.remaining < n) {
-      throw encodingError(EncodingErrorCode.truncated, `${this.what}: ${field} needs ${n} bytes, ${this.remaining} left`);
+      throw encodingError(
+        EncodingErrorCode.truncated,
+        `${this.what}: ${field} needs ${n} bytes, ${this.remaining} left`,
+      );
     }
     const out = this.bytes.slice(this.offset, this.offset + n);
     this.offset += n;
@@ -140,7 +146,8 @@ export function fromHex(hex: unknown, field: string, length?: number): Uint8Arra
 
 /** Returns `b` if it is exactly `n` bytes long, else throws ENCODING_BAD_LENGTH naming `field`. */
 export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
-  if (b.length !== n) throw encodingError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`);
+  if (b.length !== n)
+    throw encodingError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`);
   return b;
 }
 

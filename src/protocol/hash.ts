@@ -26,7 +26,8 @@ export function useSha256(impl: Sha256): void {
   const probe = Uint8Array.from({ length: 97 }, (_, i) => i);
   const got = impl(probe);
   const want = nobleSha256(probe);
-  if (got.length !== HASH_LENGTH || got.some((b, i) => b !== want[i])) throw new Error('useSha256: the implementation does not compute SHA-256');
+  if (got.length !== HASH_LENGTH || got.some((b, i) => b !== want[i]))
+    throw new Error('useSha256: the implementation does not compute SHA-256');
   sha256Impl = impl;
 }
 
@@ -40,7 +41,6 @@ export function sha256d(data: Uint8Array): Uint8Array {
 
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
-
 
 /** Merkle root of a non-empty list of txids (the coinbase's txid is always first in a block). */
 export function merkleRoot(txids: readonly Uint8Array[]): Uint8Array {

@@ -68,6 +68,11 @@ export const networks: Readonly<Record<NetworkName, NetworkParams>> = { devnet, 
 
 export function networkByName(name: string): NetworkParams {
   const n = (networks as Record<string, NetworkParams | undefined>)[name];
-  if (!n) throw new OurCoinError('NETWORK_UNKNOWN', `unknown network "${name}" (known: ${Object.keys(networks).join(', ')})`, 'input');
+  if (!n)
+    throw new OurCoinError(
+      'NETWORK_UNKNOWN',
+      `unknown network "${name}" (known: ${Object.keys(networks).join(', ')})`,
+      'input',
+    );
   return n;
 }

@@ -82,7 +82,9 @@ export function readTransfer(r: ByteReader): Transfer {
   if (type !== TX_TYPE_TRANSFER) {
     throw new OurCoinError(
       EncodingErrorCode.badType,
-      type === TX_TYPE_COINBASE ? 'a coinbase may only stand first in a block' : `unknown transaction type 0x${type.toString(16)}`,
+      type === TX_TYPE_COINBASE
+        ? 'a coinbase may only stand first in a block'
+        : `unknown transaction type 0x${type.toString(16)}`,
       'encoding',
     );
   }
@@ -92,7 +94,8 @@ export function readTransfer(r: ByteReader): Transfer {
   const amount = r.u64('amount');
   const fee = r.u64('fee');
   const nonce = r.u64('nonce');
-  if (nonce > BigInt(MAX_NONCE)) throw new OurCoinError(EncodingErrorCode.outOfRange, `nonce ${nonce} exceeds 2^53-1`, 'encoding');
+  if (nonce > BigInt(MAX_NONCE))
+    throw new OurCoinError(EncodingErrorCode.outOfRange, `nonce ${nonce} exceeds 2^53-1`, 'encoding');
   return { chainId, senderPublicKey, recipient, amount, fee, nonce: Number(nonce) };
 }
 
@@ -101,7 +104,12 @@ export function readCoinbase(r: ByteReader): Coinbase {
   if (type !== TX_TYPE_COINBASE) {
     throw new OurCoinError(EncodingErrorCode.badType, 'a block must start with its coinbase (type 0x00)', 'encoding');
   }
-  return { chainId: r.u32('chainId'), height: r.u32('height'), recipient: r.bytesN(ADDRESS_HASH_LENGTH, 'recipient'), amount: r.u64('amount') };
+  return {
+    chainId: r.u32('chainId'),
+    height: r.u32('height'),
+    recipient: r.bytesN(ADDRESS_HASH_LENGTH, 'recipient'),
+    amount: r.u64('amount'),
+  };
 }
 
 export function decodeTransfer(bytes: Uint8Array): Transfer {
@@ -146,7 +154,8 @@ export function signingMessage(tx: Transfer, txid: Uint8Array = transferTxid(tx)
 }
 
 function checkNonce(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new OurCoinError(EncodingErrorCode.outOfRange, `nonce ${n} is not an integer in [0, 2^53-1]`, 'encoding');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new OurCoinError(EncodingErrorCode.outOfRange, `nonce ${n} is not an integer in [0, 2^53-1]`, 'encoding');
   return n;
 }
 

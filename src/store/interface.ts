@@ -52,7 +52,13 @@ export interface ChainStore extends AccountReader {
   getRecord(hash: Uint8Array): BlockRecord | undefined;
   getBlock(hash: Uint8Array): Block | undefined;
   getBlockBytes(hash: Uint8Array): Uint8Array | undefined;
-  putBlock(hash: Uint8Array, block: Block, bytes: Uint8Array, cumulativeWork: bigint, status: BlockStatusValue): BlockRecord;
+  putBlock(
+    hash: Uint8Array,
+    block: Block,
+    bytes: Uint8Array,
+    cumulativeWork: bigint,
+    status: BlockStatusValue,
+  ): BlockRecord;
 
   getInvalid(hash: Uint8Array): InvalidMark | undefined;
   /** Marks `hash` (and every stored descendant) invalid. */

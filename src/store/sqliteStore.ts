@@ -18,7 +18,14 @@ import type { Account, AccountChange } from '../protocol/rules/state.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import { BlockStatus } from './interface.js';
-import type { AddressTxEntry, BlockRecord, BlockStatusValue, ChainStore, InvalidMark, TxLocation } from './interface.js';
+import type {
+  AddressTxEntry,
+  BlockRecord,
+  BlockStatusValue,
+  ChainStore,
+  InvalidMark,
+  TxLocation,
+} from './interface.js';
 import type { MempoolStore } from '../mempool/interface.js';
 import { decodeUndo, encodeUndo } from './undo.js';
 
@@ -93,7 +100,9 @@ export class SqliteStore implements ChainStore {
     const db = this.db;
     this.blockSeq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM blocks').get()!.m;
     this.stmt = {
-      record: db.prepare<[Buffer], BlockRow>('SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?'),
+      record: db.prepare<[Buffer], BlockRow>(
+        'SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?',
+      ),
       data: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?'),
       insertBlock: db.prepare(
         'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -103,14 +112,20 @@ export class SqliteStore implements ChainStore {
       invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
       insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
       deleteInvalid: db.prepare('DELETE FROM invalid_blocks WHERE hash = ?'),
-      revalidate: db.prepare(`UPDATE blocks SET status = ${BlockStatus.stored} WHERE hash = ? AND status = ${BlockStatus.invalid}`),
+      revalidate: db.prepare(
+        `UPDATE blocks SET status = ${BlockStatus.stored} WHERE hash = ? AND status = ${BlockStatus.invalid}`,
+      ),
       parent: db.prepare<[Buffer], { prev_hash: Buffer }>('SELECT prev_hash FROM blocks WHERE hash = ?'),
       best: db.prepare<[], BlockRow>(
         `SELECT hash, height, header, work, status, seq FROM blocks WHERE status IN (${BlockStatus.stored}, ${BlockStatus.valid}) ORDER BY work DESC, seq ASC LIMIT 1`,
       ),
       mainAt: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM main_chain WHERE height = ?'),
       tipRow: db.prepare<[], { hash: Buffer }>('SELECT hash FROM main_chain ORDER BY height DESC LIMIT 1'),
-      account: db.prepare<[Uint8Array], { balance: bigint; nonce: bigint }>('SELECT balance, nonce FROM accounts WHERE address = ?').safeIntegers(true),
+      account: db
+        .prepare<[Uint8Array], { balance: bigint; nonce: bigint }>(
+          'SELECT balance, nonce FROM accounts WHERE address = ?',
+        )
+        .safeIntegers(true),
       upsertAccount: db.prepare(
         'INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce',
       ),
@@ -120,7 +135,9 @@ export class SqliteStore implements ChainStore {
       deleteUndo: db.prepare('DELETE FROM undo WHERE hash = ?'),
       insertTx: db.prepare('INSERT INTO tx_index (txid, block_hash, height, position) VALUES (?, ?, ?, ?)'),
       deleteTxs: db.prepare('DELETE FROM tx_index WHERE block_hash = ?'),
-      insertAddressTx: db.prepare('INSERT OR IGNORE INTO address_txs (address, height, position, txid) VALUES (?, ?, ?, ?)'),
+      insertAddressTx: db.prepare(
+        'INSERT OR IGNORE INTO address_txs (address, height, position, txid) VALUES (?, ?, ?, ?)',
+      ),
       deleteAddressTxs: db.prepare('DELETE FROM address_txs WHERE height = ?'),
       insertMain: db.prepare('INSERT INTO main_chain (height, hash) VALUES (?, ?)'),
       deleteMain: db.prepare('DELETE FROM main_chain WHERE height = ?'),
@@ -135,7 +152,7 @@ export class SqliteStore implements ChainStore {
 
   private checkMeta(network: NetworkParams): void {
     const get = (key: string): string | undefined =>
-      (this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key))?.value;
+      this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
     const genesis = toHex(blockHash(genesisBlock(network).header));
     const stored = get('network');
     if (stored === undefined) {
@@ -149,11 +166,19 @@ export class SqliteStore implements ChainStore {
     }
     if (stored !== network.name || get('genesis') !== genesis) {
       this.db.close();
-      throw new OurCoinError('STORE_WRONG_NETWORK', `the store belongs to network "${stored}", not "${network.name}"`, 'store');
+      throw new OurCoinError(
+        'STORE_WRONG_NETWORK',
+        `the store belongs to network "${stored}", not "${network.name}"`,
+        'store',
+      );
     }
     if (get('schema') !== String(SCHEMA_VERSION)) {
       this.db.close();
-      throw new OurCoinError('STORE_BAD_SCHEMA', `store schema ${get('schema')} is not ${SCHEMA_VERSION}; reindex needed`, 'store');
+      throw new OurCoinError(
+        'STORE_BAD_SCHEMA',
+        `store schema ${get('schema')} is not ${SCHEMA_VERSION}; reindex needed`,
+        'store',
+      );
     }
   }
 
@@ -183,7 +208,13 @@ export class SqliteStore implements ChainStore {
     return bytes && decodeBlock(bytes);
   }
 
-  putBlock(hash: Uint8Array, block: Block, bytes: Uint8Array, cumulativeWork: bigint, status: BlockStatusValue): BlockRecord {
+  putBlock(
+    hash: Uint8Array,
+    block: Block,
+    bytes: Uint8Array,
+    cumulativeWork: bigint,
+    status: BlockStatusValue,
+  ): BlockRecord {
     this.stmt.insertBlock.run(
       Buffer.from(hash),
       Buffer.from(block.header.prevHash),

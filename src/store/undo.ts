@@ -32,7 +32,8 @@ export function decodeUndo(bytes: Uint8Array): UndoEntry[] {
     const balance = r.u64('balance');
     const nonce = r.u64('nonce');
     // As in transfers: a nonce past 2^53-1 would be silently rounded by Number().
-    if (nonce > BigInt(MAX_NONCE)) throw new OurCoinError(EncodingErrorCode.outOfRange, `undo: nonce ${nonce} exceeds 2^53-1`, 'encoding');
+    if (nonce > BigInt(MAX_NONCE))
+      throw new OurCoinError(EncodingErrorCode.outOfRange, `undo: nonce ${nonce} exceeds 2^53-1`, 'encoding');
     out.push({ address, before: { balance, nonce: Number(nonce) } });
   }
   r.finish();

@@ -30,13 +30,22 @@ export function newMnemonic(): string {
 export function normalizeMnemonic(mnemonic: string): string {
   const words = mnemonic.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length !== MNEMONIC_WORDS) {
-    throw new OurCoinError('WALLET_BAD_MNEMONIC', `a recovery phrase has ${MNEMONIC_WORDS} words; this one has ${words.length}`, 'input');
+    throw new OurCoinError(
+      'WALLET_BAD_MNEMONIC',
+      `a recovery phrase has ${MNEMONIC_WORDS} words; this one has ${words.length}`,
+      'input',
+    );
   }
   const unknown = words.filter((w) => !wordlist.includes(w));
-  if (unknown.length > 0) throw new OurCoinError('WALLET_BAD_MNEMONIC', `not BIP-39 English words: ${unknown.join(', ')}`, 'input');
+  if (unknown.length > 0)
+    throw new OurCoinError('WALLET_BAD_MNEMONIC', `not BIP-39 English words: ${unknown.join(', ')}`, 'input');
   const phrase = words.join(' ');
   if (!validateMnemonic(phrase, wordlist)) {
-    throw new OurCoinError('WALLET_BAD_MNEMONIC', 'the recovery phrase checksum does not match: a word is wrong or out of order', 'input');
+    throw new OurCoinError(
+      'WALLET_BAD_MNEMONIC',
+      'the recovery phrase checksum does not match: a word is wrong or out of order',
+      'input',
+    );
   }
   return phrase;
 }
@@ -54,7 +63,11 @@ export function deriveMaster(seed: Uint8Array): Uint8Array {
 export function deriveChild(parent: Uint8Array, path: string): Uint8Array {
   const parts = path.split('/');
   if (parts[0] !== 'm' || parts.slice(1).some((p) => !/^(0|[1-9][0-9]{0,9})$/.test(p) || Number(p) >= 2 ** 32)) {
-    throw new OurCoinError('WALLET_BAD_PATH', `bad derivation path "${path}" (expected m/12381/20309/<index>/0/0)`, 'input');
+    throw new OurCoinError(
+      'WALLET_BAD_PATH',
+      `bad derivation path "${path}" (expected m/12381/20309/<index>/0/0)`,
+      'input',
+    );
   }
   let sk = blst.SecretKey.fromBytes(parent);
   for (const index of parts.slice(1)) sk = sk.deriveChildEip2333(Number(index));

@@ -213,17 +213,24 @@ function checkScryptCost(n: number, r: number, p: number, where: string): void {
   }
   // noble allocates 128 * r * (N + p + 1) bytes.
   if (128 * r * (n + p + 1) > MAX_SCRYPT_MEMORY) {
-    throw fail(KeystoreErrorCode.kdfTooCostly, `${where}: scrypt n=${n}, r=${r} needs more than ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB`);
+    throw fail(
+      KeystoreErrorCode.kdfTooCostly,
+      `${where}: scrypt n=${n}, r=${r} needs more than ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB`,
+    );
   }
   if (n * r * p > MAX_SCRYPT_WORK) {
-    throw fail(KeystoreErrorCode.kdfTooCostly, `${where}: scrypt n*r*p=${n * r * p} is above the limit ${MAX_SCRYPT_WORK}`);
+    throw fail(
+      KeystoreErrorCode.kdfTooCostly,
+      `${where}: scrypt n*r*p=${n * r * p} is above the limit ${MAX_SCRYPT_WORK}`,
+    );
   }
 }
 
 function checkDklen(params: Json, field: string): void {
   const dklen = intField(params, 'dklen', `${field}.dklen`);
   // DK[0:16] is the AES key and DK[16:32] the checksum key; every known implementation uses 32.
-  if (dklen !== DKLEN) throw fail(KeystoreErrorCode.unsupported, `keystore ${field}.dklen: only ${DKLEN} is supported, got ${dklen}`);
+  if (dklen !== DKLEN)
+    throw fail(KeystoreErrorCode.unsupported, `keystore ${field}.dklen: only ${DKLEN} is supported, got ${dklen}`);
 }
 
 /** Parsed, validated keystore with its binary fields decoded. */
@@ -245,7 +252,10 @@ function parse(value: unknown): ParsedKeystore {
     throw invalid('version', version === undefined ? 'missing' : 'expected an integer');
   }
   if (version !== KEYSTORE_VERSION) {
-    throw fail(KeystoreErrorCode.unsupported, `keystore version ${version} is not supported (EIP-2335 keystores are version ${KEYSTORE_VERSION})`);
+    throw fail(
+      KeystoreErrorCode.unsupported,
+      `keystore version ${version} is not supported (EIP-2335 keystores are version ${KEYSTORE_VERSION})`,
+    );
   }
 
   const crypto = objectField(value, 'crypto', 'crypto');
@@ -275,19 +285,32 @@ function parse(value: unknown): ParsedKeystore {
     checkDklen(kdfParams, 'crypto.kdf.params');
     const c = intField(kdfParams, 'c', 'crypto.kdf.params.c');
     const prf = stringField(kdfParams, 'prf', 'crypto.kdf.params.prf');
-    if (prf !== 'hmac-sha256') throw fail(KeystoreErrorCode.unsupported, `keystore crypto.kdf.params.prf: "${prf}" is not supported (only hmac-sha256)`);
+    if (prf !== 'hmac-sha256')
+      throw fail(
+        KeystoreErrorCode.unsupported,
+        `keystore crypto.kdf.params.prf: "${prf}" is not supported (only hmac-sha256)`,
+      );
     if (c > MAX_PBKDF2_C) {
-      throw fail(KeystoreErrorCode.kdfTooCostly, `keystore crypto.kdf.params.c: ${c} is above the limit ${MAX_PBKDF2_C}`);
+      throw fail(
+        KeystoreErrorCode.kdfTooCostly,
+        `keystore crypto.kdf.params.c: ${c} is above the limit ${MAX_PBKDF2_C}`,
+      );
     }
     kdfOut = { function: 'pbkdf2', params: { dklen: DKLEN, c, prf, salt: saltHex }, message: '' };
   } else {
-    throw fail(KeystoreErrorCode.unsupported, `keystore crypto.kdf.function: "${kdfFunction}" is not supported (scrypt, pbkdf2)`);
+    throw fail(
+      KeystoreErrorCode.unsupported,
+      `keystore crypto.kdf.function: "${kdfFunction}" is not supported (scrypt, pbkdf2)`,
+    );
   }
 
   // checksum
   const checksumFunction = stringField(checksumModule, 'function', 'crypto.checksum.function');
   if (checksumFunction !== 'sha256') {
-    throw fail(KeystoreErrorCode.unsupported, `keystore crypto.checksum.function: "${checksumFunction}" is not supported (sha256)`);
+    throw fail(
+      KeystoreErrorCode.unsupported,
+      `keystore crypto.checksum.function: "${checksumFunction}" is not supported (sha256)`,
+    );
   }
   onlyKeys(objectField(checksumModule, 'params', 'crypto.checksum.params'), [], 'crypto.checksum.params');
   const checksum = hexField(checksumModule, 'message', 'crypto.checksum.message', CHECKSUM_LENGTH);
@@ -295,7 +318,10 @@ function parse(value: unknown): ParsedKeystore {
   // cipher
   const cipherFunction = stringField(cipherModule, 'function', 'crypto.cipher.function');
   if (cipherFunction !== 'aes-128-ctr') {
-    throw fail(KeystoreErrorCode.unsupported, `keystore crypto.cipher.function: "${cipherFunction}" is not supported (aes-128-ctr)`);
+    throw fail(
+      KeystoreErrorCode.unsupported,
+      `keystore crypto.cipher.function: "${cipherFunction}" is not supported (aes-128-ctr)`,
+    );
   }
   const cipherParams = objectField(cipherModule, 'params', 'crypto.cipher.params');
   onlyKeys(cipherParams, ['iv'], 'crypto.cipher.params');
@@ -368,13 +394,15 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function defaultRandom(length: number): Uint8Array {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (c?.getRandomValues === undefined) throw new Error('keystore: no globalThis.crypto.getRandomValues; pass opts.random');
+  if (c?.getRandomValues === undefined)
+    throw new Error('keystore: no globalThis.crypto.getRandomValues; pass opts.random');
   return c.getRandomValues(new Uint8Array(length));
 }
 
 function randomBytes(random: (length: number) => Uint8Array, length: number): Uint8Array {
   const out = random(length);
-  if (!(out instanceof Uint8Array) || out.length !== length) throw new Error(`keystore: random source must return ${length} bytes`);
+  if (!(out instanceof Uint8Array) || out.length !== length)
+    throw new Error(`keystore: random source must return ${length} bytes`);
   return Uint8Array.from(out);
 }
 
@@ -410,10 +438,15 @@ export function encryptKeystore(secretKey: Uint8Array, password: string, opts: E
     const n = opts.scryptN ?? SCRYPT_DEFAULT_N;
     if (!isPowerOfTwo(n)) throw fail(KeystoreErrorCode.invalid, `scryptN must be a power of two >= 2, got ${n}`);
     checkScryptCost(n, SCRYPT_DEFAULT_R, SCRYPT_DEFAULT_P, 'scryptN');
-    kdf = { function: 'scrypt', params: { dklen: DKLEN, n, r: SCRYPT_DEFAULT_R, p: SCRYPT_DEFAULT_P, salt: bytesToHex(salt) }, message: '' };
+    kdf = {
+      function: 'scrypt',
+      params: { dklen: DKLEN, n, r: SCRYPT_DEFAULT_R, p: SCRYPT_DEFAULT_P, salt: bytesToHex(salt) },
+      message: '',
+    };
   } else if (kdfName === 'pbkdf2') {
     const c = opts.pbkdf2C ?? PBKDF2_DEFAULT_C;
-    if (!Number.isSafeInteger(c) || c < 1) throw fail(KeystoreErrorCode.invalid, `pbkdf2C must be a positive integer, got ${c}`);
+    if (!Number.isSafeInteger(c) || c < 1)
+      throw fail(KeystoreErrorCode.invalid, `pbkdf2C must be a positive integer, got ${c}`);
     if (c > MAX_PBKDF2_C) throw fail(KeystoreErrorCode.kdfTooCostly, `pbkdf2C ${c} is above the limit ${MAX_PBKDF2_C}`);
     kdf = { function: 'pbkdf2', params: { dklen: DKLEN, c, prf: 'hmac-sha256', salt: bytesToHex(salt) }, message: '' };
   } else {
@@ -472,7 +505,11 @@ export function decryptKeystore(keystore: unknown, password: string, opts: Decry
     } catch (err) {
       secret.fill(0);
       // The checksum does not cover the iv, so a tampered iv surfaces here, as a bad key.
-      throw fail(KeystoreErrorCode.invalid, 'keystore crypto.cipher: decrypted secret is not a valid BLS12-381 key (tampered iv?)', err);
+      throw fail(
+        KeystoreErrorCode.invalid,
+        'keystore crypto.cipher: decrypted secret is not a valid BLS12-381 key (tampered iv?)',
+        err,
+      );
     }
     if (!equalBytes(derived, parsed.pubkey)) {
       secret.fill(0);

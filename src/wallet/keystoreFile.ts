@@ -12,7 +12,18 @@
  * or not a keystore), KEYSTORE_UNSUPPORTED, KEYSTORE_KDF_TOO_COSTLY.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { OurCoinError, isOurCoinError } from '../protocol/errors.js';
 import { KeystoreErrorCode, parseKeystore } from './keystore.js';
@@ -26,7 +37,8 @@ function fail(code: string, message: string, cause?: unknown): OurCoinError {
 }
 
 function errnoCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) return typeof err.code === 'string' ? err.code : undefined;
+  if (typeof err === 'object' && err !== null && 'code' in err)
+    return typeof err.code === 'string' ? err.code : undefined;
   return undefined;
 }
 
@@ -127,14 +139,18 @@ export function readKeystoreFile(file: string): Keystore {
   try {
     fd = openSync(target, 'r');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') throw fail(KeystoreErrorCode.notFound, `keystore file ${target} does not exist`, err);
+    if (errnoCode(err) === 'ENOENT')
+      throw fail(KeystoreErrorCode.notFound, `keystore file ${target} does not exist`, err);
     throw fail(KeystoreErrorCode.unreadable, `cannot read keystore file ${target}: ${message(err)}`, err);
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw fail(KeystoreErrorCode.unreadable, `keystore path ${target} is not a regular file`);
     if (stat.size > MAX_KEYSTORE_FILE_SIZE) {
-      throw fail(KeystoreErrorCode.invalid, `keystore file ${target} is ${stat.size} bytes; a keystore is at most ${MAX_KEYSTORE_FILE_SIZE}`);
+      throw fail(
+        KeystoreErrorCode.invalid,
+        `keystore file ${target} is ${stat.size} bytes; a keystore is at most ${MAX_KEYSTORE_FILE_SIZE}`,
+      );
     }
     const buf = new Uint8Array(MAX_KEYSTORE_FILE_SIZE + 1);
     let n = 0;

@@ -53,21 +53,35 @@ function hasShape(value: unknown, fields: Record<string, FieldType>): boolean {
   });
 }
 
-const isStatus = (v: unknown): v is StatusJson => hasShape(v, { network: 'string', chainId: 'number', height: 'number', tipHash: 'string' });
+const isStatus = (v: unknown): v is StatusJson =>
+  hasShape(v, { network: 'string', chainId: 'number', height: 'number', tipHash: 'string' });
 const isAddressInfo = (v: unknown): v is AddressInfo =>
   hasShape(v, { address: 'string', balance: 'string', pendingBalance: 'string', nonce: 'number', nextNonce: 'number' });
-const isTransactionJson = (v: unknown): boolean => hasShape(v, { type: 'string', txid: 'string', recipient: 'string', amount: 'string' });
+const isTransactionJson = (v: unknown): boolean =>
+  hasShape(v, { type: 'string', txid: 'string', recipient: 'string', amount: 'string' });
 const isHistory = (v: unknown): v is History =>
   hasShape(v, { address: 'string', pending: 'number', transactions: 'array' }) &&
   (v as { transactions: unknown[] }).transactions.every(
     (item) =>
-      hasShape(item, { status: 'string', txid: 'string', direction: 'string', transaction: 'object', height: 'number|null', blockHash: 'string|null', confirmations: 'number' }) &&
-      isTransactionJson((item as { transaction: unknown }).transaction),
+      hasShape(item, {
+        status: 'string',
+        txid: 'string',
+        direction: 'string',
+        transaction: 'object',
+        height: 'number|null',
+        blockHash: 'string|null',
+        confirmations: 'number',
+      }) && isTransactionJson((item as { transaction: unknown }).transaction),
   );
 const isSubmitAccepted = (v: unknown): v is SubmitAccepted => hasShape(v, { txid: 'string' });
 const isTransactionInfo = (v: unknown): v is TransactionInfo =>
-  hasShape(v, { status: 'string', transaction: 'object', blockHash: 'string|null', height: 'number|null', confirmations: 'number' }) &&
-  isTransactionJson((v as { transaction: unknown }).transaction);
+  hasShape(v, {
+    status: 'string',
+    transaction: 'object',
+    blockHash: 'string|null',
+    height: 'number|null',
+    confirmations: 'number',
+  }) && isTransactionJson((v as { transaction: unknown }).transaction);
 
 const isChainChange = (v: unknown): v is ChainChangeJson =>
   hasShape(v, { height: 'number', tipHash: 'string', disconnected: 'array', connected: 'array' });
@@ -79,7 +93,10 @@ function apiError(body: unknown): { code: string; message: string } | undefined 
 }
 
 function isTimeout(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || (err.cause instanceof Error && err.cause.name === 'TimeoutError'));
+  return (
+    err instanceof Error &&
+    (err.name === 'TimeoutError' || (err.cause instanceof Error && err.cause.name === 'TimeoutError'))
+  );
 }
 
 export class NodeClient {
@@ -93,10 +110,18 @@ export class NodeClient {
     try {
       parsed = new URL(url);
     } catch {
-      throw new OurCoinError(NodeClientErrorCode.badUrl, `--node "${url}" is not a URL; expected something like http://127.0.0.1:8330`, 'input');
+      throw new OurCoinError(
+        NodeClientErrorCode.badUrl,
+        `--node "${url}" is not a URL; expected something like http://127.0.0.1:8330`,
+        'input',
+      );
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new OurCoinError(NodeClientErrorCode.badUrl, `--node "${url}": only http:// and https:// URLs are supported`, 'input');
+      throw new OurCoinError(
+        NodeClientErrorCode.badUrl,
+        `--node "${url}": only http:// and https:// URLs are supported`,
+        'input',
+      );
     }
     this.url = url.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
@@ -118,7 +143,12 @@ export class NodeClient {
     if (page.limit !== undefined) query.set('limit', String(page.limit));
     if (page.offset !== undefined) query.set('offset', String(page.offset));
     const qs = query.toString() ? `?${query.toString()}` : '';
-    return this.request('GET', `/api/v1/addresses/${encodeURIComponent(address)}/transactions${qs}`, undefined, isHistory);
+    return this.request(
+      'GET',
+      `/api/v1/addresses/${encodeURIComponent(address)}/transactions${qs}`,
+      undefined,
+      isHistory,
+    );
   }
 
   /** Submits one signed transfer; resolves to the node's txid when it enters the mempool. */
@@ -141,7 +171,12 @@ export class NodeClient {
     return this.request('POST', '/api/v1/admin/reconsider-block', { hash }, isChainChange);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, check: (v: unknown) => v is T): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    check: (v: unknown) => v is T,
+  ): Promise<T> {
     const what = `${method} ${path.replace(/\?.*$/, '')}`;
     const signal = AbortSignal.timeout(this.timeoutMs);
     let text: string;
@@ -149,7 +184,10 @@ export class NodeClient {
     try {
       res = await this.fetchFn(this.url + path, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: 'error',
         signal,
@@ -164,9 +202,14 @@ export class NodeClient {
           { cause: err },
         );
       }
-      throw new OurCoinError(NodeClientErrorCode.unreachable, `cannot reach the node at ${this.url}: is \`ourcoin node\` running? (--node to choose another)`, 'transient', {
-        cause: err,
-      });
+      throw new OurCoinError(
+        NodeClientErrorCode.unreachable,
+        `cannot reach the node at ${this.url}: is \`ourcoin node\` running? (--node to choose another)`,
+        'transient',
+        {
+          cause: err,
+        },
+      );
     }
     let json: unknown;
     try {
@@ -184,7 +227,11 @@ export class NodeClient {
       );
     }
     if (!check(json)) {
-      throw new OurCoinError(NodeClientErrorCode.badResponse, `${this.url} gave an unexpected answer to ${what}: is --node the URL of an OurCoin node?`, 'transient');
+      throw new OurCoinError(
+        NodeClientErrorCode.badResponse,
+        `${this.url} gave an unexpected answer to ${what}: is --node the URL of an OurCoin node?`,
+        'transient',
+      );
     }
     return json;
   }

@@ -52,11 +52,18 @@ export interface WalletStoreOptions {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export class WalletStore {
-  constructor(readonly dir: string, private readonly opts: WalletStoreOptions = {}) {}
+  constructor(
+    readonly dir: string,
+    private readonly opts: WalletStoreOptions = {},
+  ) {}
 
   private folder(name: string): string {
     if (!NAME.test(name)) {
-      throw new OurCoinError('WALLET_BAD_NAME', `wallet name "${name}": use 1-64 letters, digits, _ or -, starting with a letter or digit`, 'input');
+      throw new OurCoinError(
+        'WALLET_BAD_NAME',
+        `wallet name "${name}": use 1-64 letters, digits, _ or -, starting with a letter or digit`,
+        'input',
+      );
     }
     return join(this.dir, name);
   }
@@ -86,11 +93,17 @@ export class WalletStore {
 
   get(name: string): WalletInfo {
     const file = join(this.folder(name), 'wallet.json');
-    if (!existsSync(file)) throw new OurCoinError('WALLET_NOT_FOUND', `no wallet named "${name}" in ${this.dir} (see: ourcoin wallet list)`, 'input');
+    if (!existsSync(file))
+      throw new OurCoinError(
+        'WALLET_NOT_FOUND',
+        `no wallet named "${name}" in ${this.dir} (see: ourcoin wallet list)`,
+        'input',
+      );
     let w: WalletFile;
     try {
       w = JSON.parse(readFileSync(file, 'utf8')) as WalletFile;
-      if (w.version !== 1 || !Array.isArray(w.accounts) || typeof w.hasMaster !== 'boolean') throw new Error('unknown format');
+      if (w.version !== 1 || !Array.isArray(w.accounts) || typeof w.hasMaster !== 'boolean')
+        throw new Error('unknown format');
       return {
         name: w.name,
         createdAt: w.createdAt,
@@ -112,16 +125,26 @@ export class WalletStore {
    */
   create(name: string, password: string, mnemonic?: string): { wallet: WalletInfo; mnemonic: string } {
     const folder = this.folder(name);
-    if (existsSync(folder)) throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
+    if (existsSync(folder))
+      throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
     const phrase = mnemonic ?? newMnemonic();
     const master = deriveMaster(mnemonicToSeed(phrase));
     const account = deriveChild(master, accountPath(0));
     // Build everything in a temporary folder, then move it into place in one rename.
     try {
       this.buildThenMove(name, (tmp) => {
-        writeKeystoreFile(join(tmp, 'master.keystore.json'), this.encrypt(master, password, 'm', `OurCoin wallet ${name}: master key`));
+        writeKeystoreFile(
+          join(tmp, 'master.keystore.json'),
+          this.encrypt(master, password, 'm', `OurCoin wallet ${name}: master key`),
+        );
         const info = this.writeAccount(tmp, name, account, 0, password);
-        this.writeWalletFile(tmp, { version: 1, name, createdAt: new Date().toISOString(), hasMaster: true, accounts: [info] });
+        this.writeWalletFile(tmp, {
+          version: 1,
+          name,
+          createdAt: new Date().toISOString(),
+          hasMaster: true,
+          accounts: [info],
+        });
       });
     } finally {
       master.fill(0);
@@ -133,7 +156,8 @@ export class WalletStore {
   /** A wallet holding one imported keystore (checked by decrypting it with `password`). */
   importKeystore(name: string, keystore: unknown, password: string): WalletInfo {
     const folder = this.folder(name);
-    if (existsSync(folder)) throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
+    if (existsSync(folder))
+      throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
     const parsed = parseKeystore(keystore);
     const secret = decryptKeystore(parsed, password, { bls: blstBls });
     secret.fill(0);
@@ -141,7 +165,13 @@ export class WalletStore {
     const path = parsed.path || 'imported';
     this.buildThenMove(name, (tmp) => {
       writeKeystoreFile(join(tmp, 'account-0.keystore.json'), parsed);
-      this.writeWalletFile(tmp, { version: 1, name, createdAt: new Date().toISOString(), hasMaster: false, accounts: [{ index: 0, path, publicKey: toHex(publicKey) }] });
+      this.writeWalletFile(tmp, {
+        version: 1,
+        name,
+        createdAt: new Date().toISOString(),
+        hasMaster: false,
+        accounts: [{ index: 0, path, publicKey: toHex(publicKey) }],
+      });
     });
     return this.get(name);
   }
@@ -152,10 +182,18 @@ export class WalletStore {
     const existing = wallet.accounts.find((a) => a.index === index);
     if (existing) return existing;
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) {
-      throw new OurCoinError('WALLET_BAD_INDEX', `account index ${index}: expected an integer from 0 to 2147483647`, 'input');
+      throw new OurCoinError(
+        'WALLET_BAD_INDEX',
+        `account index ${index}: expected an integer from 0 to 2147483647`,
+        'input',
+      );
     }
     if (!wallet.hasMaster) {
-      throw new OurCoinError('WALLET_NO_MASTER', `wallet "${name}" was imported from a single keystore and has only account 0`, 'input');
+      throw new OurCoinError(
+        'WALLET_NO_MASTER',
+        `wallet "${name}" was imported from a single keystore and has only account 0`,
+        'input',
+      );
     }
     const folder = this.folder(name);
     const master = decryptKeystore(readKeystoreFile(join(folder, 'master.keystore.json')), password, { bls: blstBls });
@@ -178,7 +216,11 @@ export class WalletStore {
   exportKeystore(name: string, index: number): Keystore {
     const wallet = this.get(name);
     if (!wallet.accounts.some((a) => a.index === index)) {
-      throw new OurCoinError('WALLET_NO_ACCOUNT', `wallet "${name}" has no account ${index} yet (create it with: ourcoin wallet address ${name} --index ${index})`, 'input');
+      throw new OurCoinError(
+        'WALLET_NO_ACCOUNT',
+        `wallet "${name}" has no account ${index} yet (create it with: ourcoin wallet address ${name} --index ${index})`,
+        'input',
+      );
     }
     return readKeystoreFile(join(this.folder(name), `account-${index}.keystore.json`));
   }
@@ -194,7 +236,12 @@ export class WalletStore {
     try {
       build(tmp);
       // Checked again: another process may have taken the name while keys were encrypted.
-      if (existsSync(folder)) throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
+      if (existsSync(folder))
+        throw new OurCoinError(
+          'WALLET_EXISTS',
+          `a wallet named "${name}" already exists; choose another name`,
+          'input',
+        );
       renameSync(tmp, folder);
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
@@ -203,10 +250,21 @@ export class WalletStore {
   }
 
   private encrypt(secret: Uint8Array, password: string, path: string, description: string): Keystore {
-    return encryptKeystore(secret, password, { publicKey: blstBls.secretKeyToPublicKey(secret), path, description, scryptN: this.opts.scryptN });
+    return encryptKeystore(secret, password, {
+      publicKey: blstBls.secretKeyToPublicKey(secret),
+      path,
+      description,
+      scryptN: this.opts.scryptN,
+    });
   }
 
-  private writeAccount(folder: string, name: string, secret: Uint8Array, index: number, password: string): WalletFile['accounts'][number] {
+  private writeAccount(
+    folder: string,
+    name: string,
+    secret: Uint8Array,
+    index: number,
+    password: string,
+  ): WalletFile['accounts'][number] {
     const path = accountPath(index);
     const keystore = this.encrypt(secret, password, path, `OurCoin wallet ${name}: account ${index}`);
     writeKeystoreFile(join(folder, `account-${index}.keystore.json`), keystore);

@@ -47,7 +47,12 @@ async function readTips(body: ReadableStream<Uint8Array>, count: number): Promis
 
 describe('GET /api/v1/events', () => {
   it('streams one tip event per new block, drops the chain listener on disconnect, and does not hold up close()', async () => {
-    const node = await OurCoinNode.open({ network: regtest, datadir: join(dir, 'sse'), logger, verifier: new InlineBatchVerifier() });
+    const node = await OurCoinNode.open({
+      network: regtest,
+      datadir: join(dir, 'sse'),
+      logger,
+      verifier: new InlineBatchVerifier(),
+    });
     const app = await buildApiServer(node, { logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const listeners = (): number => (node.chain as unknown as { listeners: unknown[] }).listeners.length;
@@ -61,7 +66,12 @@ describe('GET /api/v1/events', () => {
     const { events, raw } = await readTips(res.body!, 2);
     expect(raw).toMatch(/^retry: \d+\n: connected\n\n/);
     expect(events).toEqual(
-      mined.map((b) => ({ height: b.header.height, hash: toHex(blockHash(b.header)), transfers: 0, timestamp: b.header.timestamp })),
+      mined.map((b) => ({
+        height: b.header.height,
+        hash: toHex(blockHash(b.header)),
+        transfers: 0,
+        timestamp: b.header.timestamp,
+      })),
     );
     // The client went away: the listener is gone.
     await expect.poll(listeners).toBe(before);

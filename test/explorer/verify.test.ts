@@ -24,7 +24,15 @@ describe('explorer: verifyBlockJson (noble, no node)', () => {
   it('accepts a real block, reporting progress through every phase', () => {
     const seen: VerifyProgress[] = [];
     const r = verifyBlockJson(json, regtest, nobleBls, (p) => seen.push(p));
-    expect(r).toMatchObject({ valid: true, signatureValid: true, headerHashMatches: true, txRootMatches: true, signatureHashMatches: true, txidMismatches: [], transfers: 3 });
+    expect(r).toMatchObject({
+      valid: true,
+      signatureValid: true,
+      headerHashMatches: true,
+      txRootMatches: true,
+      signatureHashMatches: true,
+      txidMismatches: [],
+      transfers: 3,
+    });
     expect(r.error).toBeUndefined();
     expect(new Set(seen.map((p) => p.phase))).toEqual(new Set(['rebuilding', 'keys', 'pairing', 'done']));
     expect(r.ms).toBeGreaterThan(0);
@@ -34,7 +42,13 @@ describe('explorer: verifyBlockJson (noble, no node)', () => {
     const tampered = clone();
     tampered.transactions[1]!.amount = (BigInt(tampered.transactions[1]!.amount) + 1n).toString();
     const r = verifyBlockJson(tampered, regtest, nobleBls);
-    expect(r).toMatchObject({ valid: false, signatureValid: false, txRootMatches: false, txidMismatches: [2], headerHashMatches: true });
+    expect(r).toMatchObject({
+      valid: false,
+      signatureValid: false,
+      txRootMatches: false,
+      txidMismatches: [2],
+      headerHashMatches: true,
+    });
   });
 
   it('says invalid for a tampered amount even when the node also rewrites the txid and the root', () => {
@@ -57,7 +71,10 @@ describe('explorer: verifyBlockJson (noble, no node)', () => {
   });
 
   it('accepts an empty block (infinity aggregate) and reports malformed JSON as an error, not a throw', () => {
-    expect(verifyBlockJson(blockToJson(parent, regtest), regtest, nobleBls)).toMatchObject({ valid: true, transfers: 0 });
+    expect(verifyBlockJson(blockToJson(parent, regtest), regtest, nobleBls)).toMatchObject({
+      valid: true,
+      transfers: 0,
+    });
     const bad = clone();
     bad.transactions[0]!.recipient = 'ourreg1notanaddress';
     const r = verifyBlockJson(bad, regtest, nobleBls);

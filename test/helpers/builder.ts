@@ -28,7 +28,14 @@ export function testKey(i: number): TestKey {
   return { secretKey, publicKey, address: addressHashOf(publicKey) };
 }
 
-export function transfer(from: TestKey, to: Uint8Array, amount: bigint, nonce: number, fee = 1000n, network: NetworkParams = regtest): SignedTransfer {
+export function transfer(
+  from: TestKey,
+  to: Uint8Array,
+  amount: bigint,
+  nonce: number,
+  fee = 1000n,
+  network: NetworkParams = regtest,
+): SignedTransfer {
   const tx: Transfer = { chainId: network.chainId, senderPublicKey: from.publicKey, recipient: to, amount, fee, nonce };
   return signTransfer(tx, from.secretKey, blstBls);
 }
@@ -74,7 +81,12 @@ export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
       ...opts.coinbase,
     },
     transactions: opts.transactions ?? txs.map((s) => s.tx),
-    aggregateSignature: opts.aggregateSignature ?? aggregateSignature(txs.map((s) => s.signature), blstBls),
+    aggregateSignature:
+      opts.aggregateSignature ??
+      aggregateSignature(
+        txs.map((s) => s.signature),
+        blstBls,
+      ),
   });
   return solveBlock(block)!;
 }

@@ -21,7 +21,10 @@ export interface TestChain {
   cleanup(): void;
 }
 
-export function openTestChain(network: NetworkParams = regtest, dir = mkdtempSync(join(tmpdir(), 'ourcoin-test-'))): TestChain {
+export function openTestChain(
+  network: NetworkParams = regtest,
+  dir = mkdtempSync(join(tmpdir(), 'ourcoin-test-')),
+): TestChain {
   const path = join(dir, 'chain.sqlite');
   const store = new SqliteStore(path, network);
   const chain = Chain.open({ network, store, bls: blstBls, now: () => TEST_NOW });

@@ -40,7 +40,8 @@ export function decodeOrReject<T>(f: () => T, codes: Iterable<string>): T | unde
   try {
     return f();
   } catch (err) {
-    if (!(err instanceof OurCoinError)) throw new Error(`raw exception instead of an OurCoinError: ${String(err)}`, { cause: err });
+    if (!(err instanceof OurCoinError))
+      throw new Error(`raw exception instead of an OurCoinError: ${String(err)}`, { cause: err });
     expect([...codes]).toContain(err.code);
     return undefined;
   }
@@ -57,13 +58,21 @@ export type ByteMutation =
   // Counts and lengths are u32s: overwriting four bytes with edge values reaches the bounds checks.
   | { readonly kind: 'u32'; readonly at: number; readonly value: number };
 
-const u32Edge = fc.oneof(fc.constantFrom(0, 1, 2, 63, 64, 65, 127, 128, 129, 2000, 2001, 10_400, 10_401, 0x7fff_ffff, 0xffff_ffff), fc.nat({ max: 0xffff_ffff }));
+const u32Edge = fc.oneof(
+  fc.constantFrom(0, 1, 2, 63, 64, 65, 127, 128, 129, 2000, 2001, 10_400, 10_401, 0x7fff_ffff, 0xffff_ffff),
+  fc.nat({ max: 0xffff_ffff }),
+);
 
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('extend' as const), extra: fc.uint8Array({ minLength: 1, maxLength: 200 }) }),
-  fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), remove: fc.nat({ max: 64 }), insert: fc.uint8Array({ maxLength: 64 }) }),
+  fc.record({
+    kind: fc.constant('splice' as const),
+    at: fc.nat(),
+    remove: fc.nat({ max: 64 }),
+    insert: fc.uint8Array({ maxLength: 64 }),
+  }),
   fc.record({ kind: fc.constant('u32' as const), at: fc.nat(), value: u32Edge }),
 );
 
@@ -94,7 +103,9 @@ export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Arra
 
 /** `valid` bytes with one to three mutations applied. */
 export function mutatedBytes(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(valid, fc.array(byteMutation, { minLength: 1, maxLength: 3 })).map(([b, ms]) => ms.reduce(applyByteMutation, b));
+  return fc
+    .tuple(valid, fc.array(byteMutation, { minLength: 1, maxLength: 3 }))
+    .map(([b, ms]) => ms.reduce(applyByteMutation, b));
 }
 
 // ---------------------------------------------------------------- JSON
@@ -105,7 +116,28 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export const nastyString: fc.Arbitrary<string> = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
-  fc.constantFrom('', ' ', '0', '-1', '1e308', '1e309', 'NaN', 'Infinity', '0x', '0X00', '99999999999999999999999', '..', '../..', '%00', '\u0000', '__proto__', 'constructor', '\ud800', 'ourreg1', '🔑'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e308',
+    '1e309',
+    'NaN',
+    'Infinity',
+    '0x',
+    '0X00',
+    '99999999999999999999999',
+    '..',
+    '../..',
+    '%00',
+    '\u0000',
+    '__proto__',
+    'constructor',
+    '\ud800',
+    'ourreg1',
+    '🔑',
+  ),
   fc.nat({ max: 200_000 }).map((n) => 'x'.repeat(n)),
 );
 
@@ -118,9 +150,18 @@ export type JsonMutation =
   | { readonly kind: 'string'; readonly at: number; readonly edit: ByteMutation };
 
 export const jsonMutation: fc.Arbitrary<JsonMutation> = fc.oneof(
-  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: fc.oneof(fc.jsonValue() as fc.Arbitrary<Json>, nastyString) }),
+  fc.record({
+    kind: fc.constant('replace' as const),
+    at: fc.nat(),
+    value: fc.oneof(fc.jsonValue() as fc.Arbitrary<Json>, nastyString),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'txid', 'type')), value: fc.jsonValue() as fc.Arbitrary<Json> }),
+  fc.record({
+    kind: fc.constant('add' as const),
+    at: fc.nat(),
+    key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'txid', 'type')),
+    value: fc.jsonValue() as fc.Arbitrary<Json>,
+  }),
   fc.record({ kind: fc.constant('retype' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('string' as const), at: fc.nat(), edit: byteMutation }),
 );
@@ -140,7 +181,8 @@ function nodesOf(root: Json): { parent?: Json[] | { [key: string]: Json }; key?:
   for (let i = 0; i < out.length; i++) {
     const v = out[i]!.value;
     if (Array.isArray(v)) v.forEach((c, k) => out.push({ parent: v, key: k, value: c }));
-    else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) out.push({ parent: v, key: k, value: c });
+    else if (v !== null && typeof v === 'object')
+      for (const [k, c] of Object.entries(v)) out.push({ parent: v, key: k, value: c });
   }
   return out;
 }
@@ -171,7 +213,12 @@ export function applyJsonMutation(value: Json, m: JsonMutation): Json {
     case 'add':
       // defineProperty, so that "__proto__" becomes an own key as JSON.parse would make it.
       if (node.value !== null && typeof node.value === 'object' && !Array.isArray(node.value)) {
-        Object.defineProperty(node.value, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(node.value, m.key, {
+          value: m.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       } else if (Array.isArray(node.value)) node.value.push(m.value);
       return root;
   }
@@ -179,5 +226,7 @@ export function applyJsonMutation(value: Json, m: JsonMutation): Json {
 
 /** `valid` JSON with one to three mutations applied. */
 export function mutatedJson(valid: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
-  return fc.tuple(valid, fc.array(jsonMutation, { minLength: 1, maxLength: 3 })).map(([v, ms]) => ms.reduce(applyJsonMutation, v));
+  return fc
+    .tuple(valid, fc.array(jsonMutation, { minLength: 1, maxLength: 3 }))
+    .map(([v, ms]) => ms.reduce(applyJsonMutation, v));
 }

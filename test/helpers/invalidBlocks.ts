@@ -24,7 +24,13 @@ import { buildBlock, testKey, transfer } from './builder.js';
 import type { BuildOptions } from './builder.js';
 
 /** Senders with 50 OUR each once `fundingBlocks` are connected; eve never has anything. */
-export const keys = { alice: testKey(101), bob: testKey(102), carol: testKey(103), dave: testKey(104), eve: testKey(105) };
+export const keys = {
+  alice: testKey(101),
+  bob: testKey(102),
+  carol: testKey(103),
+  dave: testKey(104),
+  eve: testKey(105),
+};
 
 /** The G1 point at infinity as a sender key: with an infinity signature it would pass a naive pairing check. */
 export const INFINITY_PUBLIC_KEY: Uint8Array = (() => {
@@ -38,7 +44,13 @@ export const INFINITY_PUBLIC_KEY: Uint8Array = (() => {
  * too, so a transfer from it gets past the balance rule to the signature rule.
  */
 export function fundingBlocks(parent: Block): Block[] {
-  const recipients = [keys.alice.address, keys.bob.address, keys.carol.address, keys.dave.address, addressHashOf(INFINITY_PUBLIC_KEY)];
+  const recipients = [
+    keys.alice.address,
+    keys.bob.address,
+    keys.carol.address,
+    keys.dave.address,
+    addressHashOf(INFINITY_PUBLIC_KEY),
+  ];
   const blocks: Block[] = [];
   for (const miner of recipients) blocks.push(buildBlock(blocks.at(-1) ?? parent, { miner }));
   return blocks;
@@ -91,7 +103,11 @@ const pay = {
   a1: transfer(keys.alice, keys.eve.address, 4n * COIN, 1),
 };
 const three = [pay.a0, pay.b0, pay.c0];
-const sigs = (list: readonly SignedTransfer[]): Uint8Array => aggregateSignature(list.map((s) => s.signature), blstBls);
+const sigs = (list: readonly SignedTransfer[]): Uint8Array =>
+  aggregateSignature(
+    list.map((s) => s.signature),
+    blstBls,
+  );
 
 /** A block on the tip with `opts`, serving `txs`' signatures. */
 function on(ctx: InvalidBlockContext, opts: BuildOptions = {}): BuiltCase {
@@ -109,8 +125,20 @@ function aggregateCase(name: string, body: readonly SignedTransfer[], aggregate:
   };
 }
 
-const consensus = (name: string, code: RuleCodeValue, build: InvalidBlockCase['build']): InvalidBlockCase => ({ name, code, kind: 'consensus', remembered: true, build });
-const headerOnly = (name: string, code: RuleCodeValue, build: InvalidBlockCase['build']): InvalidBlockCase => ({ name, code, kind: 'consensus', remembered: false, build });
+const consensus = (name: string, code: RuleCodeValue, build: InvalidBlockCase['build']): InvalidBlockCase => ({
+  name,
+  code,
+  kind: 'consensus',
+  remembered: true,
+  build,
+});
+const headerOnly = (name: string, code: RuleCodeValue, build: InvalidBlockCase['build']): InvalidBlockCase => ({
+  name,
+  code,
+  kind: 'consensus',
+  remembered: false,
+  build,
+});
 
 const tooManyTransfers = Math.floor((regtest.maxBlockBytes - BLOCK_OVERHEAD) / TRANSFER_LENGTH) + 1;
 
@@ -121,11 +149,17 @@ export const invalidBlockCases: readonly InvalidBlockCase[] = [
     const valid = buildBlock(ctx.parent);
     return { block: { ...valid, header: withPow(valid.header, false) } };
   }),
-  headerOnly('bits above the network limit', RuleCode.badBits, (ctx) => on(ctx, { bits: encodeCompact(regtest.powLimit + 1n) })),
+  headerOnly('bits above the network limit', RuleCode.badBits, (ctx) =>
+    on(ctx, { bits: encodeCompact(regtest.powLimit + 1n) }),
+  ),
   // ---- header, contextual
-  consensus('wrong target (half the required one)', RuleCode.badTarget, (ctx) => on(ctx, { bits: encodeCompact(decodeCompact(regtest.genesisBits) / 2n) })),
+  consensus('wrong target (half the required one)', RuleCode.badTarget, (ctx) =>
+    on(ctx, { bits: encodeCompact(decodeCompact(regtest.genesisBits) / 2n) }),
+  ),
   consensus('height skips one', RuleCode.badHeight, (ctx) => on(ctx, { height: ctx.parent.header.height + 2 })),
-  consensus('timestamp before the median of the last 11', RuleCode.timeTooOld, (ctx) => on(ctx, { timestamp: ctx.medianTimePast - 1 })),
+  consensus('timestamp before the median of the last 11', RuleCode.timeTooOld, (ctx) =>
+    on(ctx, { timestamp: ctx.medianTimePast - 1 }),
+  ),
   {
     name: 'timestamp beyond the future limit',
     code: RuleCode.timeTooNew,
@@ -146,7 +180,10 @@ export const invalidBlockCases: readonly InvalidBlockCase[] = [
     build: (ctx) => {
       const valid = buildBlock(ctx.parent, { txs: [pay.a0] });
       // Re-solved: the commitment, not the proof of work, must be what fails.
-      return { block: { ...valid, header: withPow({ ...valid.header, txRoot: new Uint8Array(32).fill(7) }, true) }, signed: [pay.a0] };
+      return {
+        block: { ...valid, header: withPow({ ...valid.header, txRoot: new Uint8Array(32).fill(7) }, true) },
+        signed: [pay.a0],
+      };
     },
   },
   {
@@ -166,22 +203,37 @@ export const invalidBlockCases: readonly InvalidBlockCase[] = [
     const transfers: Transfer[] = Array.from({ length: tooManyTransfers }, (_, nonce) => ({ ...pay.a0.tx, nonce }));
     return on(ctx, { transactions: transfers, aggregateSignature: INFINITY_SIGNATURE });
   }),
-  consensus('coinbase for another network', RuleCode.coinbaseBadChainId, (ctx) => on(ctx, { coinbase: { chainId: devnet.chainId } })),
-  consensus('coinbase height differs from the header', RuleCode.coinbaseBadHeight, (ctx) => on(ctx, { coinbase: { height: ctx.parent.header.height + 2 } })),
-  consensus('coinbase above MAX_MONEY', RuleCode.coinbaseTooLarge, (ctx) => on(ctx, { coinbaseAmount: MAX_MONEY + 1n })),
+  consensus('coinbase for another network', RuleCode.coinbaseBadChainId, (ctx) =>
+    on(ctx, { coinbase: { chainId: devnet.chainId } }),
+  ),
+  consensus('coinbase height differs from the header', RuleCode.coinbaseBadHeight, (ctx) =>
+    on(ctx, { coinbase: { height: ctx.parent.header.height + 2 } }),
+  ),
+  consensus('coinbase above MAX_MONEY', RuleCode.coinbaseTooLarge, (ctx) =>
+    on(ctx, { coinbaseAmount: MAX_MONEY + 1n }),
+  ),
   consensus('overpaying coinbase (subsidy + fees + 1)', RuleCode.coinbaseTooLarge, (ctx) => {
     const txs = [pay.a0];
     return on(ctx, { txs, coinbaseAmount: blockSubsidy(ctx.parent.header.height + 1, regtest) + pay.a0.tx.fee + 1n });
   }),
-  consensus('transfer for another network', RuleCode.txBadChainId, (ctx) => on(ctx, { txs: [transfer(keys.alice, keys.eve.address, 1n, 0, 1000n, devnet)] })),
-  consensus('transfer of amount 0', RuleCode.txBadAmount, (ctx) => on(ctx, { txs: [transfer(keys.alice, keys.eve.address, 0n, 0)] })),
+  consensus('transfer for another network', RuleCode.txBadChainId, (ctx) =>
+    on(ctx, { txs: [transfer(keys.alice, keys.eve.address, 1n, 0, 1000n, devnet)] }),
+  ),
+  consensus('transfer of amount 0', RuleCode.txBadAmount, (ctx) =>
+    on(ctx, { txs: [transfer(keys.alice, keys.eve.address, 0n, 0)] }),
+  ),
   // The coinbase claims only the subsidy: subsidy + that fee would break COINBASE_TOO_LARGE first.
   consensus('transfer fee above MAX_MONEY', RuleCode.txBadFee, (ctx) =>
-    on(ctx, { txs: [transfer(keys.alice, keys.eve.address, 1n, 0, MAX_MONEY + 1n)], coinbaseAmount: blockSubsidy(ctx.parent.header.height + 1, regtest) }),
+    on(ctx, {
+      txs: [transfer(keys.alice, keys.eve.address, 1n, 0, MAX_MONEY + 1n)],
+      coinbaseAmount: blockSubsidy(ctx.parent.header.height + 1, regtest),
+    }),
   ),
   consensus('duplicate transfer', RuleCode.txDuplicate, (ctx) => on(ctx, { txs: [pay.a0, pay.b0, pay.a0] })),
   consensus('nonce ahead of the account', RuleCode.txBadNonce, (ctx) => on(ctx, { txs: [pay.a1] })),
-  consensus('sender without funds', RuleCode.txInsufficientBalance, (ctx) => on(ctx, { txs: [transfer(keys.eve, keys.alice.address, 1n, 0)] })),
+  consensus('sender without funds', RuleCode.txInsufficientBalance, (ctx) =>
+    on(ctx, { txs: [transfer(keys.eve, keys.alice.address, 1n, 0)] }),
+  ),
   consensus('double spend across blocks in a reorg', RuleCode.txBadNonce, (ctx) => {
     // Common history spends dave's nonce 0; the main chain goes on with M1; a side branch
     // S1 (equal work: M1 stays, first seen) then S2, heavier, spends nonce 0 again.
@@ -203,14 +255,24 @@ export const invalidBlockCases: readonly InvalidBlockCase[] = [
   // ---- signature
   consensus('infinity public key with an infinity signature', RuleCode.txBadPublicKey, (ctx) => {
     const tx: Transfer = { ...pay.a0.tx, senderPublicKey: INFINITY_PUBLIC_KEY };
-    return on(ctx, { transactions: [tx], coinbaseAmount: blockSubsidy(ctx.parent.header.height + 1, regtest) + tx.fee, aggregateSignature: INFINITY_SIGNATURE });
+    return on(ctx, {
+      transactions: [tx],
+      coinbaseAmount: blockSubsidy(ctx.parent.header.height + 1, regtest) + tx.fee,
+      aggregateSignature: INFINITY_SIGNATURE,
+    });
   }),
-  consensus('a signature in a block without transfers', RuleCode.badEmptySignature, (ctx) => on(ctx, { aggregateSignature: pay.a0.signature })),
-  aggregateCase('forged aggregate (another transfer signed in place of one)', three, () => sigs([pay.a1, pay.b0, pay.c0])),
+  consensus('a signature in a block without transfers', RuleCode.badEmptySignature, (ctx) =>
+    on(ctx, { aggregateSignature: pay.a0.signature }),
+  ),
+  aggregateCase('forged aggregate (another transfer signed in place of one)', three, () =>
+    sigs([pay.a1, pay.b0, pay.c0]),
+  ),
   aggregateCase('missing aggregate (infinity with transfers)', three, () => INFINITY_SIGNATURE),
   aggregateCase('aggregate that is not a curve point', three, () => new Uint8Array(SIGNATURE_LENGTH).fill(0xaa)),
   aggregateCase('aggregate covering one transfer fewer', three, () => sigs([pay.a0, pay.b0])),
   aggregateCase('aggregate covering one transfer more', three, () => sigs([...three, pay.a1])),
   // Block A = [a0, b0] is valid on its own; b0 moves into [b0, c0], which keeps A's aggregate.
-  aggregateCase('transfer moved from another block, with that block aggregate', [pay.b0, pay.c0], () => sigs([pay.a0, pay.b0])),
+  aggregateCase('transfer moved from another block, with that block aggregate', [pay.b0, pay.c0], () =>
+    sigs([pay.a0, pay.b0]),
+  ),
 ];

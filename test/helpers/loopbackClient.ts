@@ -33,7 +33,8 @@ export class LoopbackClient {
           method,
           agent: this.agent,
           localAddress: this.localAddress,
-          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -54,7 +55,10 @@ export class LoopbackClient {
 
 /** `count` clients on source addresses 127.<subnet>.<1..>.<1..254>. */
 export function loopbackClients(port: number, subnet: number, count: number): LoopbackClient[] {
-  return Array.from({ length: count }, (_, i) => new LoopbackClient(port, `127.${subnet}.${Math.floor(i / 254)}.${(i % 254) + 1}`));
+  return Array.from(
+    { length: count },
+    (_, i) => new LoopbackClient(port, `127.${subnet}.${Math.floor(i / 254)}.${(i % 254) + 1}`),
+  );
 }
 
 export function portOf(url: string): number {

@@ -24,7 +24,10 @@ export async function createNamespace(name: string): Promise<void> {
     await ip(['netns', 'add', name]);
   } catch (err) {
     const e = err as { message?: string; stderr?: string; code?: string | number };
-    const why = e.code === 'ENOENT' ? 'the `ip` command (iproute2) is not installed' : (e.stderr ?? e.message ?? String(err)).trim();
+    const why =
+      e.code === 'ENOENT'
+        ? 'the `ip` command (iproute2) is not installed'
+        : (e.stderr ?? e.message ?? String(err)).trim();
     throw new Error(
       `cannot create network namespace ${name} (${why}). This test needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2 ` +
         `to run nodes in an isolated namespace; CI runs it as root.`,
@@ -37,7 +40,9 @@ export async function createNamespace(name: string): Promise<void> {
     await ip(['-n', name, 'route', 'add', '224.0.0.0/4', 'dev', 'lo']);
   } catch (err) {
     await deleteNamespace(name);
-    throw new Error(`cannot set up loopback multicast in network namespace ${name}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot set up loopback multicast in network namespace ${name}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -72,9 +77,13 @@ export interface NamespacedNode {
  * `ip netns exec` execs the command, so the child's pid is the node's own pid.
  */
 export function startNodeInNamespace(ns: string, args: string[]): NamespacedNode {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'node', ...args], {
-    env: { ...process.env },
-  });
+  const proc = spawn(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'node', ...args],
+    {
+      env: { ...process.env },
+    },
+  );
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -121,14 +130,28 @@ export function startNodeInNamespace(ns: string, args: string[]): NamespacedNode
       else tick();
     });
 
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    apiUrl ??= await waitFor('the API banner', 30_000, (o) => /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(o)?.[1]);
+  const call = async <T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    apiUrl ??= await waitFor(
+      'the API banner',
+      30_000,
+      (o) => /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(o)?.[1],
+    );
     const script =
       'const [u, m, b] = process.argv.slice(1);' +
       "fetch(u, { method: m, headers: b ? { 'content-type': 'application/json' } : {}, body: b || undefined })" +
       '.then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() })))' +
       '.catch((e) => { console.error(String(e)); process.exit(1); });';
-    const stdout = await execNodeInNamespace(ns, ['-e', script, apiUrl + path, method, body === undefined ? '' : JSON.stringify(body)]);
+    const stdout = await execNodeInNamespace(ns, [
+      '-e',
+      script,
+      apiUrl + path,
+      method,
+      body === undefined ? '' : JSON.stringify(body),
+    ]);
     return JSON.parse(stdout) as { status: number; body: T };
   };
 

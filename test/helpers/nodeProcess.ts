@@ -20,10 +20,35 @@ export interface NodeProcess {
 }
 
 /** `nodeFlags` go to node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
-export async function startNode(args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<NodeProcess> {
-  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'node', '--api-host', '127.0.0.1', '--api-port', '0', '--p2p-host', '127.0.0.1', '--p2p-port', '0', '--status-interval', '0', ...args], {
-    env: { ...process.env, ...env },
-  });
+export async function startNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeFlags: readonly string[] = [],
+): Promise<NodeProcess> {
+  const proc = spawn(
+    process.execPath,
+    [
+      ...nodeFlags,
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'node',
+      '--api-host',
+      '127.0.0.1',
+      '--api-port',
+      '0',
+      '--p2p-host',
+      '127.0.0.1',
+      '--p2p-port',
+      '0',
+      '--status-interval',
+      '0',
+      ...args,
+    ],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));

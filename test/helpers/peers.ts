@@ -13,7 +13,14 @@ import { afterAll } from 'vitest';
 import { buildApiServer } from '../../src/api/server.js';
 import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
 import { toCompactBlock } from '../../src/network/compactBlock.js';
-import { MAX_BLOCKS_PER_REQUEST, MAX_TXIDS, decodeBlocksRequest, decodeTxsRequest, encodeCompactBlock, encodeSignedTransfers } from '../../src/network/messages.js';
+import {
+  MAX_BLOCKS_PER_REQUEST,
+  MAX_TXIDS,
+  decodeBlocksRequest,
+  decodeTxsRequest,
+  encodeCompactBlock,
+  encodeSignedTransfers,
+} from '../../src/network/messages.js';
 import { P2PNetwork } from '../../src/network/network.js';
 import type { GossipRejection } from '../../src/network/network.js';
 import { respond } from '../../src/network/reqresp.js';
@@ -172,8 +179,17 @@ export function workspace(prefix: string): Workspace {
 }
 
 /** A regtest node behind the HTTP API, stopped after the file's tests. */
-export async function openApiNode(ws: Workspace, now: () => number): Promise<{ node: OurCoinNode; app: FastifyInstance }> {
-  const node = await OurCoinNode.open({ network: regtest, datadir: ws.datadir('api'), logger, verifier: new InlineBatchVerifier(), now });
+export async function openApiNode(
+  ws: Workspace,
+  now: () => number,
+): Promise<{ node: OurCoinNode; app: FastifyInstance }> {
+  const node = await OurCoinNode.open({
+    network: regtest,
+    datadir: ws.datadir('api'),
+    logger,
+    verifier: new InlineBatchVerifier(),
+    now,
+  });
   const app = await buildApiServer(node, { logger });
   ws.onCleanup(async () => {
     await app.close();

@@ -41,7 +41,12 @@ export function prng(seed: number): () => number {
 }
 
 /** `count` valid signed transfers among `keys`, advancing `ledger` as they would apply. */
-export function randomTransfers(keys: readonly TestKey[], ledger: Ledger, count: number, rand: () => number): SignedTransfer[] {
+export function randomTransfers(
+  keys: readonly TestKey[],
+  ledger: Ledger,
+  count: number,
+  rand: () => number,
+): SignedTransfer[] {
   const out: SignedTransfer[] = [];
   while (out.length < count) {
     const from = keys[Math.floor(rand() * keys.length)]!;

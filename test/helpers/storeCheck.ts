@@ -39,9 +39,13 @@ export function checkStore(dbPath: string): StoredChain {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
 
-    const rows = db.prepare<[], { height: number; hash: Buffer }>('SELECT height, hash FROM main_chain ORDER BY height').all();
+    const rows = db
+      .prepare<[], { height: number; hash: Buffer }>('SELECT height, hash FROM main_chain ORDER BY height')
+      .all();
     expect(rows.length).toBeGreaterThan(0);
-    const blockRow = db.prepare<[Buffer], { data: Buffer; height: number; status: number; work: Buffer }>('SELECT data, height, status, work FROM blocks WHERE hash = ?');
+    const blockRow = db.prepare<[Buffer], { data: Buffer; height: number; status: number; work: Buffer }>(
+      'SELECT data, height, status, work FROM blocks WHERE hash = ?',
+    );
     const blocks = rows.map((r, i) => {
       expect(r.height).toBe(i);
       const row = blockRow.get(r.hash);
@@ -57,8 +61,13 @@ export function checkStore(dbPath: string): StoredChain {
     // State: the accounts table is exactly a replay of the main chain (empty accounts are not stored).
     const expected = replay(blocks);
     for (const [k, v] of [...expected]) if (v.balance === 0n && v.nonce === 0) expected.delete(k);
-    const accounts = db.prepare<[], { address: Buffer; balance: bigint; nonce: bigint }>('SELECT address, balance, nonce FROM accounts').safeIntegers(true).all();
-    expect(new Map(accounts.map((a) => [hex(a.address), { balance: a.balance, nonce: Number(a.nonce) }]))).toEqual(expected);
+    const accounts = db
+      .prepare<[], { address: Buffer; balance: bigint; nonce: bigint }>('SELECT address, balance, nonce FROM accounts')
+      .safeIntegers(true)
+      .all();
+    expect(new Map(accounts.map((a) => [hex(a.address), { balance: a.balance, nonce: Number(a.nonce) }]))).toEqual(
+      expected,
+    );
 
     // Indexes: derived from the main chain and nothing else.
     const txIndex = new Map<string, string>();
@@ -73,10 +82,22 @@ export function checkStore(dbPath: string): StoredChain {
         for (const a of parties) addressTxs.add(`${hex(a)}/${height}/${position}/${hex(txid)}`);
       });
     });
-    const storedTx = db.prepare<[], { txid: Buffer; block_hash: Buffer; height: number; position: number }>('SELECT txid, block_hash, height, position FROM tx_index').all();
-    expect(new Map(storedTx.map((t) => [hex(t.txid), `${hex(t.block_hash)}/${t.height}/${t.position}`]))).toEqual(txIndex);
-    const storedAddr = db.prepare<[], { address: Buffer; height: number; position: number; txid: Buffer }>('SELECT address, height, position, txid FROM address_txs').all();
-    expect(new Set(storedAddr.map((a) => `${hex(a.address)}/${a.height}/${a.position}/${hex(a.txid)}`))).toEqual(addressTxs);
+    const storedTx = db
+      .prepare<[], { txid: Buffer; block_hash: Buffer; height: number; position: number }>(
+        'SELECT txid, block_hash, height, position FROM tx_index',
+      )
+      .all();
+    expect(new Map(storedTx.map((t) => [hex(t.txid), `${hex(t.block_hash)}/${t.height}/${t.position}`]))).toEqual(
+      txIndex,
+    );
+    const storedAddr = db
+      .prepare<[], { address: Buffer; height: number; position: number; txid: Buffer }>(
+        'SELECT address, height, position, txid FROM address_txs',
+      )
+      .all();
+    expect(new Set(storedAddr.map((a) => `${hex(a.address)}/${a.height}/${a.position}/${hex(a.txid)}`))).toEqual(
+      addressTxs,
+    );
     const undo = db.prepare<[], { hash: Buffer }>('SELECT hash FROM undo').all();
     expect(new Set(undo.map((u) => hex(u.hash)))).toEqual(new Set(rows.map((r) => hex(r.hash))));
 

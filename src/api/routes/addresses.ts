@@ -9,7 +9,14 @@ import { bytesEqual, toHex } from '../../protocol/bytes.js';
 
 import type { MempoolEntry } from '../../mempool/interface.js';
 import type { ApiContext } from '../context.js';
-import { DEFAULT_PAGE, addressInfoSchema, addressParamsSchema, historySchema, pageQuerySchema, responses } from '../schemas.js';
+import {
+  DEFAULT_PAGE,
+  addressInfoSchema,
+  addressParamsSchema,
+  historySchema,
+  pageQuerySchema,
+  responses,
+} from '../schemas.js';
 import { confirmationsAt, directionFor, transactionAt, transactionToJson } from '../views.js';
 import type { AddressInfo, HistoryItem, History } from '../json.js';
 export type { AddressInfo, HistoryItem, History } from '../json.js';
@@ -18,7 +25,9 @@ export type { AddressInfo, HistoryItem, History } from '../json.js';
 function pendingFor(ctx: ApiContext, address: Uint8Array): MempoolEntry[] {
   const { mempool } = ctx.node;
   const outgoing = mempool.pendingFrom(address);
-  const incoming = mempool.entries().filter((e) => bytesEqual(e.tx.recipient, address) && !bytesEqual(e.sender, address));
+  const incoming = mempool
+    .entries()
+    .filter((e) => bytesEqual(e.tx.recipient, address) && !bytesEqual(e.sender, address));
   return [...outgoing, ...incoming].sort((a, b) => b.seq - a.seq);
 }
 

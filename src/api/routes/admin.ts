@@ -34,12 +34,22 @@ const hashes = (blocks: readonly Block[]): string[] => blocks.map((b) => toHex(b
 
 function changeJson(ctx: ApiContext, change: TipChange): ChainChangeJson {
   const tip = ctx.node.chain.tip;
-  return { height: tip.height, tipHash: toHex(tip.hash), disconnected: hashes(change.disconnected), connected: hashes(change.connected) };
+  return {
+    height: tip.height,
+    tipHash: toHex(tip.hash),
+    disconnected: hashes(change.disconnected),
+    connected: hashes(change.connected),
+  };
 }
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const options = (summary: string) => ({
-    schema: { tags: ['admin'], summary, body: blockHashBodySchema, response: responses({ 200: chainChangeSchema }, [400, 403, 413, 415]) },
+    schema: {
+      tags: ['admin'],
+      summary,
+      body: blockHashBodySchema,
+      response: responses({ 200: chainChangeSchema }, [400, 403, 413, 415]),
+    },
     validatorCompiler: ({ schema }: { schema: unknown }) => strictValidator(schema),
     onRequest: (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => done(notLocal(request)),
   });
@@ -49,13 +59,18 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void
     (request): ChainChangeJson => {
       const hash = fromHex(request.body.hash, 'hash', 32);
       const change = ctx.node.chain.invalidateBlock(hash);
-      ctx.node.logger.warn({ hash: request.body.hash, disconnected: change.disconnected.length }, 'block invalidated by the operator');
+      ctx.node.logger.warn(
+        { hash: request.body.hash, disconnected: change.disconnected.length },
+        'block invalidated by the operator',
+      );
       return changeJson(ctx, change);
     },
   );
   app.post<{ Body: { hash: string } }>(
     '/admin/reconsider-block',
-    options('Loopback only: forget the invalid marks of a block, its descendants and ancestors, and validate them again'),
+    options(
+      'Loopback only: forget the invalid marks of a block, its descendants and ancestors, and validate them again',
+    ),
     (request): ChainChangeJson => {
       const hash = fromHex(request.body.hash, 'hash', 32);
       const result = ctx.node.chain.reconsiderBlock(hash);

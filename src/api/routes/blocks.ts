@@ -53,7 +53,9 @@ export function blockPage(ctx: ApiContext, query: BlockPageQuery): BlockPage {
 
 function findBlock(ctx: ApiContext, hashOrHeight: string): { rec: BlockRecord; block: Block } {
   const { store } = ctx.node;
-  const hash = hashOrHeight.startsWith('0x') ? fromHex(hashOrHeight.toLowerCase(), 'hash', 32) : store.mainHashAt(Number(hashOrHeight));
+  const hash = hashOrHeight.startsWith('0x')
+    ? fromHex(hashOrHeight.toLowerCase(), 'hash', 32)
+    : store.mainHashAt(Number(hashOrHeight));
   const rec = hash && store.getRecord(hash);
   const block = rec && store.getBlock(rec.hash);
   if (!rec || !block) throw new ApiError(404, ApiErrorCode.blockNotFound, `no block ${hashOrHeight}`);

@@ -62,17 +62,30 @@ export function registerExplorerRoutes(app: FastifyInstance, dir: string = EXPLO
     if (!html) {
       return reply
         .code(503)
-        .send(errorBody(ApiErrorCode.explorerNotBuilt, `the explorer is not built (no ${join(dir, 'index.html')}): run \`npm run build\`; the API is at /api/v1 and its docs at /docs`));
+        .send(
+          errorBody(
+            ApiErrorCode.explorerNotBuilt,
+            `the explorer is not built (no ${join(dir, 'index.html')}): run \`npm run build\`; the API is at /api/v1 and its docs at /docs`,
+          ),
+        );
     }
-    return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').header('content-security-policy', CSP).send(html);
+    return reply
+      .type(TYPES['.html']!)
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', CSP)
+      .send(html);
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', { schema: hide, config }, async (request, reply): Promise<FastifyReply> => {
-    const name = request.params['*'];
-    const type = TYPES[extname(name)];
-    const body = type && /^[\w.-]+$/.test(name) ? await readInside(dir, join('assets', name)) : undefined;
-    if (!type || !body) throw new ApiError(404, ApiErrorCode.notFound, `no explorer asset ${name.slice(0, 200)}`);
-    // Vite puts a content hash in every asset name: they never change under the same name.
-    return reply.type(type).header('cache-control', 'public, max-age=31536000, immutable').send(body);
-  });
+  app.get<{ Params: { '*': string } }>(
+    '/assets/*',
+    { schema: hide, config },
+    async (request, reply): Promise<FastifyReply> => {
+      const name = request.params['*'];
+      const type = TYPES[extname(name)];
+      const body = type && /^[\w.-]+$/.test(name) ? await readInside(dir, join('assets', name)) : undefined;
+      if (!type || !body) throw new ApiError(404, ApiErrorCode.notFound, `no explorer asset ${name.slice(0, 200)}`);
+      // Vite puts a content hash in every asset name: they never change under the same name.
+      return reply.type(type).header('cache-control', 'public, max-age=31536000, immutable').send(body);
+    },
+  );
 }

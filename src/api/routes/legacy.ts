@@ -12,9 +12,20 @@ import { submitRoute } from './transactions.js';
 export function registerLegacyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: BlockPageQuery }>(
     '/blocks',
-    { schema: { tags: ['legacy'], summary: 'SimpleCoin alias of GET /api/v1/blocks', deprecated: true, ...blockPageRouteSchema } },
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: 'SimpleCoin alias of GET /api/v1/blocks',
+        deprecated: true,
+        ...blockPageRouteSchema,
+      },
+    },
     (request) => blockPage(ctx, request.query),
   );
-  const submit = submitRoute(ctx, { summary: 'SimpleCoin alias of POST /api/v1/transactions', tags: ['legacy'], deprecated: true });
+  const submit = submitRoute(ctx, {
+    summary: 'SimpleCoin alias of POST /api/v1/transactions',
+    tags: ['legacy'],
+    deprecated: true,
+  });
   app.post<{ Body: unknown }>('/txion', submit.options, submit.handler);
 }

@@ -37,7 +37,11 @@ export function registerMineRoutes(app: FastifyInstance, ctx: ApiContext): void 
     (request): MineResult => {
       const { node } = ctx;
       if (node.network.name !== 'regtest') {
-        throw new ApiError(403, ApiErrorCode.notRegtest, `mining on demand is only available on regtest (this node runs ${node.network.name})`);
+        throw new ApiError(
+          403,
+          ApiErrorCode.notRegtest,
+          `mining on demand is only available on regtest (this node runs ${node.network.name})`,
+        );
       }
       const address = decodeAddress(request.body.address, node.network);
       const mined = node.mineBlocks(request.body.blocks, address);

@@ -36,12 +36,24 @@ export function statusJson(ctx: ApiContext): StatusJson {
 export function registerStatusRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/status',
-    { schema: { tags: ['node'], summary: 'Node status: network, tip, difficulty, mempool, mining', response: responses({ 200: statusSchema }, []) } },
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Node status: network, tip, difficulty, mempool, mining',
+        response: responses({ 200: statusSchema }, []),
+      },
+    },
     () => statusJson(ctx),
   );
   app.get(
     '/peers',
-    { schema: { tags: ['node'], summary: 'Connected peers: address, direction, height, score', response: responses({ 200: peersSchema }, []) } },
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Connected peers: address, direction, height, score',
+        response: responses({ 200: peersSchema }, []),
+      },
+    },
     () => ctx.peers(),
   );
   // Like bitcoin-cli addnode: the API binds to loopback unless the operator exposes it.
@@ -52,16 +64,24 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['node'],
         summary: 'Connect to a peer by multiaddr (/ip4/…/tcp/…/p2p/…)',
         body: connectBodySchema,
-        response: responses({ 200: { type: 'object', required: ['connected'], properties: { connected: { type: 'string' } } } }, [400, 409, 413, 415, 502]),
+        response: responses(
+          { 200: { type: 'object', required: ['connected'], properties: { connected: { type: 'string' } } } },
+          [400, 409, 413, 415, 502],
+        ),
       },
       validatorCompiler: ({ schema }) => strictValidator(schema),
     },
     async (request) => {
-      if (!ctx.connect) throw new ApiError(409, ApiErrorCode.p2pOff, 'this node runs without the peer-to-peer network (--no-p2p)');
+      if (!ctx.connect)
+        throw new ApiError(409, ApiErrorCode.p2pOff, 'this node runs without the peer-to-peer network (--no-p2p)');
       try {
         await ctx.connect(request.body.address);
       } catch (err) {
-        throw new ApiError(502, ApiErrorCode.peerDialFailed, `could not connect to ${request.body.address}: ${(err as Error).message}`);
+        throw new ApiError(
+          502,
+          ApiErrorCode.peerDialFailed,
+          `could not connect to ${request.body.address}: ${(err as Error).message}`,
+        );
       }
       return { connected: request.body.address };
     },

@@ -13,7 +13,14 @@ import { signedTransferFromJson } from '../../protocol/transaction.js';
 import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
-import { batchResultSchema, responses, submitAcceptedSchema, submitBodySchema, transactionInfoSchema, txidParamsSchema } from '../schemas.js';
+import {
+  batchResultSchema,
+  responses,
+  submitAcceptedSchema,
+  submitBodySchema,
+  transactionInfoSchema,
+  txidParamsSchema,
+} from '../schemas.js';
 import { strictValidator } from '../strictBody.js';
 import { confirmationsAt, transactionAt, transactionToJson } from '../views.js';
 import type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
@@ -38,8 +45,11 @@ async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<
   return parsed.map((p, index): BatchItemResult => {
     if (!p.ok) return { index, accepted: false, txid: null, error: { code: p.error.code, message: p.error.message } };
     const r = admitted[next++]!;
-    if (!r.accepted) return { index, accepted: false, txid: toHex(r.txid), error: { code: r.error.code, message: r.error.message } };
-    return r.replaced ? { index, accepted: true, txid: toHex(r.txid), replaced: toHex(r.replaced) } : { index, accepted: true, txid: toHex(r.txid) };
+    if (!r.accepted)
+      return { index, accepted: false, txid: toHex(r.txid), error: { code: r.error.code, message: r.error.message } };
+    return r.replaced
+      ? { index, accepted: true, txid: toHex(r.txid), replaced: toHex(r.replaced) }
+      : { index, accepted: true, txid: toHex(r.txid) };
   });
 }
 
@@ -52,9 +62,15 @@ async function submitOne(ctx: ApiContext, item: unknown): Promise<SubmitAccepted
 }
 
 /** Route options and handler of a transaction submission (shared with the legacy POST /txion). */
-export function submitRoute(ctx: ApiContext, doc: { summary: string; tags: string[]; deprecated?: boolean }): {
+export function submitRoute(
+  ctx: ApiContext,
+  doc: { summary: string; tags: string[]; deprecated?: boolean },
+): {
   options: RouteShorthandOptions;
-  handler: (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => Promise<SubmitAccepted | BatchItemResult[]>;
+  handler: (
+    request: FastifyRequest<{ Body: unknown }>,
+    reply: FastifyReply,
+  ) => Promise<SubmitAccepted | BatchItemResult[]>;
 } {
   return {
     options: {
@@ -94,7 +110,8 @@ function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
   const loc = node.store.getTxLocation(txid);
   const block = loc && node.store.getBlock(loc.blockHash);
   const tx = loc && block && transactionAt(block, loc.position);
-  if (!loc || !tx) throw new ApiError(404, ApiErrorCode.txNotFound, `no transaction ${toHex(txid)} in the mempool or the main chain`);
+  if (!loc || !tx)
+    throw new ApiError(404, ApiErrorCode.txNotFound, `no transaction ${toHex(txid)} in the mempool or the main chain`);
   return {
     status: 'confirmed',
     transaction: transactionToJson(tx, node.network),

@@ -17,10 +17,15 @@ import { RuleCode, ruleError } from './codes.js';
 /** Checks a lone transfer's fields (also used by the mempool). */
 export function checkTransferFields(tx: Transfer, network: NetworkParams): void {
   if (tx.chainId !== network.chainId) {
-    throw ruleError(RuleCode.txBadChainId, `chain id 0x${tx.chainId.toString(16)} is not ${network.name}'s 0x${network.chainId.toString(16)}`);
+    throw ruleError(
+      RuleCode.txBadChainId,
+      `chain id 0x${tx.chainId.toString(16)} is not ${network.name}'s 0x${network.chainId.toString(16)}`,
+    );
   }
-  if (tx.amount < 1n || tx.amount > MAX_MONEY) throw ruleError(RuleCode.txBadAmount, `amount ${tx.amount} is outside [1, ${MAX_MONEY}]`);
-  if (tx.fee < 0n || tx.fee > MAX_MONEY) throw ruleError(RuleCode.txBadFee, `fee ${tx.fee} is outside [0, ${MAX_MONEY}]`);
+  if (tx.amount < 1n || tx.amount > MAX_MONEY)
+    throw ruleError(RuleCode.txBadAmount, `amount ${tx.amount} is outside [1, ${MAX_MONEY}]`);
+  if (tx.fee < 0n || tx.fee > MAX_MONEY)
+    throw ruleError(RuleCode.txBadFee, `fee ${tx.fee} is outside [0, ${MAX_MONEY}]`);
   if (tx.amount + tx.fee > MAX_MONEY) throw ruleError(RuleCode.txBadAmount, `amount + fee exceeds ${MAX_MONEY}`);
 }
 
@@ -33,15 +38,23 @@ export function checkBlockBody(block: Block, network: NetworkParams): readonly U
     throw ruleError(RuleCode.badTxRoot, 'transactions do not match the header txRoot', 'mutated');
   }
   if (!bytesEqual(signatureHashOf(block.aggregateSignature), block.header.signatureHash)) {
-    throw ruleError(RuleCode.badSignatureHash, 'aggregate signature does not match the header signatureHash', 'mutated');
+    throw ruleError(
+      RuleCode.badSignatureHash,
+      'aggregate signature does not match the header signatureHash',
+      'mutated',
+    );
   }
   const size = blockSize(block);
-  if (size > network.maxBlockBytes) throw ruleError(RuleCode.tooLarge, `block is ${size} bytes, the limit is ${network.maxBlockBytes}`);
+  if (size > network.maxBlockBytes)
+    throw ruleError(RuleCode.tooLarge, `block is ${size} bytes, the limit is ${network.maxBlockBytes}`);
 
   const cb = block.coinbase;
-  if (cb.chainId !== network.chainId) throw ruleError(RuleCode.coinbaseBadChainId, `coinbase chain id 0x${cb.chainId.toString(16)}`);
-  if (cb.height !== block.header.height) throw ruleError(RuleCode.coinbaseBadHeight, `coinbase height ${cb.height}, block height ${block.header.height}`);
-  if (cb.amount > MAX_MONEY) throw ruleError(RuleCode.coinbaseTooLarge, `coinbase amount ${cb.amount} exceeds ${MAX_MONEY}`);
+  if (cb.chainId !== network.chainId)
+    throw ruleError(RuleCode.coinbaseBadChainId, `coinbase chain id 0x${cb.chainId.toString(16)}`);
+  if (cb.height !== block.header.height)
+    throw ruleError(RuleCode.coinbaseBadHeight, `coinbase height ${cb.height}, block height ${block.header.height}`);
+  if (cb.amount > MAX_MONEY)
+    throw ruleError(RuleCode.coinbaseTooLarge, `coinbase amount ${cb.amount} exceeds ${MAX_MONEY}`);
 
   const seen = new Set<string>();
   block.transactions.forEach((tx, i) => {

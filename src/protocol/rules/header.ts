@@ -22,8 +22,13 @@ export interface HeaderContext {
 
 export const MEDIAN_TIME_SPAN = 11;
 
-export function checkHeaderContextFree(header: BlockHeader, network: NetworkParams, hash: Uint8Array = blockHash(header)): void {
-  if (header.version !== BLOCK_VERSION) throw ruleError(RuleCode.badVersion, `version ${header.version}, expected ${BLOCK_VERSION}`);
+export function checkHeaderContextFree(
+  header: BlockHeader,
+  network: NetworkParams,
+  hash: Uint8Array = blockHash(header),
+): void {
+  if (header.version !== BLOCK_VERSION)
+    throw ruleError(RuleCode.badVersion, `version ${header.version}, expected ${BLOCK_VERSION}`);
   let target: bigint;
   try {
     target = decodeCompact(header.bits);
@@ -65,19 +70,34 @@ export function expectedBits(ctx: HeaderContext, network: NetworkParams): number
   return encodeCompact(target);
 }
 
-export function checkHeaderContextual(header: BlockHeader, ctx: HeaderContext, network: NetworkParams, nowSeconds: number): void {
+export function checkHeaderContextual(
+  header: BlockHeader,
+  ctx: HeaderContext,
+  network: NetworkParams,
+  nowSeconds: number,
+): void {
   if (header.height !== ctx.parent.height + 1) {
     throw ruleError(RuleCode.badHeight, `height ${header.height}, parent is at ${ctx.parent.height}`);
   }
   const bits = expectedBits(ctx, network);
   if (header.bits !== bits) {
-    throw ruleError(RuleCode.badTarget, `bits 0x${header.bits.toString(16)}, the retarget rule requires 0x${bits.toString(16)}`);
+    throw ruleError(
+      RuleCode.badTarget,
+      `bits 0x${header.bits.toString(16)}, the retarget rule requires 0x${bits.toString(16)}`,
+    );
   }
   const mtp = medianTimePast(ctx);
   if (header.timestamp <= mtp) {
-    throw ruleError(RuleCode.timeTooOld, `timestamp ${header.timestamp} is not after the median of the last ${MEDIAN_TIME_SPAN} blocks (${mtp})`);
+    throw ruleError(
+      RuleCode.timeTooOld,
+      `timestamp ${header.timestamp} is not after the median of the last ${MEDIAN_TIME_SPAN} blocks (${mtp})`,
+    );
   }
   if (header.timestamp > nowSeconds + network.maxFutureBlockTime) {
-    throw ruleError(RuleCode.timeTooNew, `timestamp ${header.timestamp} is more than ${network.maxFutureBlockTime} s ahead of the local clock`, 'transient');
+    throw ruleError(
+      RuleCode.timeTooNew,
+      `timestamp ${header.timestamp} is more than ${network.maxFutureBlockTime} s ahead of the local clock`,
+      'transient',
+    );
   }
 }

@@ -21,7 +21,10 @@ import { RuleCode, ruleError } from './codes.js';
 export function verifyBlockSignature(block: Block, transferTxids: readonly Uint8Array[], bls: Bls): void {
   if (block.transactions.length === 0) {
     if (!bytesEqual(block.aggregateSignature, INFINITY_SIGNATURE)) {
-      throw ruleError(RuleCode.badEmptySignature, 'a block without transfers must carry the empty aggregate (the point at infinity)');
+      throw ruleError(
+        RuleCode.badEmptySignature,
+        'a block without transfers must carry the empty aggregate (the point at infinity)',
+      );
     }
     return;
   }
@@ -34,16 +37,25 @@ export function verifyBlockSignature(block: Block, transferTxids: readonly Uint8
     try {
       bls.validatePublicKey(pk);
     } catch (err) {
-      throw ruleError(RuleCode.txBadPublicKey, `sender public key ${key}: ${err instanceof OurCoinError ? err.message : String(err)}`);
+      throw ruleError(
+        RuleCode.txBadPublicKey,
+        `sender public key ${key}: ${err instanceof OurCoinError ? err.message : String(err)}`,
+      );
     }
   }
   try {
     bls.validateSignature(block.aggregateSignature);
   } catch (err) {
-    throw ruleError(RuleCode.badAggregateSignature, `aggregate signature: ${err instanceof OurCoinError ? err.message : String(err)}`);
+    throw ruleError(
+      RuleCode.badAggregateSignature,
+      `aggregate signature: ${err instanceof OurCoinError ? err.message : String(err)}`,
+    );
   }
   const messages = block.transactions.map((tx, i) => signingMessage(tx, transferTxids[i]));
   if (!bls.aggregateVerify(publicKeys, messages, block.aggregateSignature)) {
-    throw ruleError(RuleCode.badAggregateSignature, `aggregate signature does not cover the block's ${messages.length} transfers`);
+    throw ruleError(
+      RuleCode.badAggregateSignature,
+      `aggregate signature does not cover the block's ${messages.length} transfers`,
+    );
   }
 }

@@ -94,7 +94,10 @@ export function applyBlockState(block: Block, state: AccountReader, network: Net
   }
   const allowed = blockSubsidy(block.header.height, network) + fees;
   if (block.coinbase.amount > allowed) {
-    throw ruleError(RuleCode.coinbaseTooLarge, `coinbase claims ${block.coinbase.amount}, subsidy + fees is ${allowed}`);
+    throw ruleError(
+      RuleCode.coinbaseTooLarge,
+      `coinbase claims ${block.coinbase.amount}, subsidy + fees is ${allowed}`,
+    );
   }
   const miner = overlay.getAccount(block.coinbase.recipient);
   overlay.setAccount(block.coinbase.recipient, { balance: miner.balance + block.coinbase.amount, nonce: miner.nonce });
