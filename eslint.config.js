@@ -21,7 +21,14 @@ export default tseslint.config(
   },
   {
     // Protocol and crypto interface code must stay browser-safe: no node: built-ins.
-    files: ['src/protocol/**/*.ts', 'src/crypto/interface.ts', 'src/crypto/noble.ts'],
+    files: [
+      'src/errors.ts',
+      'src/protocol/**/*.ts',
+      'src/crypto/interface.ts',
+      'src/crypto/noble.ts',
+      'src/crypto/sha256.ts',
+      'src/crypto/keystore.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

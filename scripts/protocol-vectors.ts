@@ -29,7 +29,7 @@ import {
 } from '../src/protocol/block.js';
 import type { Block, BlockHeader, BlockHeaderJson } from '../src/protocol/block.js';
 import { toHex, bigIntToBytes } from '../src/protocol/bytes.js';
-import { OurCoinError } from '../src/protocol/errors.js';
+import { OurCoinError } from '../src/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
 import { merkleRoot, sha256 } from '../src/protocol/hash.js';
 import { devnet, regtest } from '../src/protocol/networks.js';

@@ -16,7 +16,7 @@ import { blstBls, createBlstBls, generateSecretKey } from '../src/crypto/blst.js
 import { BlsErrorCode, INFINITY_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import type { Bls } from '../src/crypto/interface.js';
 import { createNobleBls, nobleBls } from '../src/crypto/noble.js';
-import { isOurCoinError } from '../src/protocol/errors.js';
+import { isOurCoinError } from '../src/errors.js';
 
 // ---------------------------------------------------------------- vectors
 

@@ -30,9 +30,10 @@ import {
 } from '../src/protocol/block.js';
 import type { Block, BlockHeader } from '../src/protocol/block.js';
 import { ByteReader, ByteWriter, bigIntToBytes, bytesToBigInt, fromHex, toHex } from '../src/protocol/bytes.js';
-import { OurCoinError } from '../src/protocol/errors.js';
+import { OurCoinError } from '../src/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
-import { ZERO_HASH, merkleRoot, sha256, sha256d, useSha256 } from '../src/protocol/hash.js';
+import { ZERO_HASH, merkleRoot, sha256, sha256d } from '../src/protocol/hash.js';
+import { useSha256 } from '../src/crypto/sha256.js';
 import { devnet, networks, regtest } from '../src/protocol/networks.js';
 import type { NetworkParams } from '../src/protocol/networks.js';
 import { decodeCompact, encodeCompact, hashMeetsTarget, workForTarget } from '../src/protocol/pow.js';

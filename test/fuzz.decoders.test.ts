@@ -30,7 +30,7 @@ import { blockHash, decodeBlock, decodeHeader, encodeBlock, encodeHeader } from 
 import type { Block, BlockHeader } from '../src/protocol/block.js';
 import { EncodingErrorCode, bytesEqual, fromHex, toHex } from '../src/protocol/bytes.js';
 import { assembleBlock } from '../src/protocol/assemble.js';
-import { OurCoinError } from '../src/protocol/errors.js';
+import { OurCoinError } from '../src/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
 import { blockSubsidy } from '../src/protocol/rules/subsidy.js';
@@ -53,8 +53,8 @@ import {
   encryptKeystore,
   keystorePublicKey,
   parseKeystore,
-} from '../src/wallet/keystore.js';
-import type { Keystore } from '../src/wallet/keystore.js';
+} from '../src/crypto/keystore.js';
+import type { Keystore } from '../src/crypto/keystore.js';
 import { buildBlock, testKey, transfer } from './helpers/builder.js';
 import type { TestKey } from './helpers/builder.js';
 import { openTestChain } from './helpers/chain.js';

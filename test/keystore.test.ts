@@ -13,7 +13,7 @@ import path from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blstBls, generateSecretKey } from '../src/crypto/blst.js';
-import { isOurCoinError } from '../src/protocol/errors.js';
+import { isOurCoinError } from '../src/errors.js';
 import {
   KeystoreErrorCode,
   MAX_PBKDF2_C,
@@ -23,9 +23,9 @@ import {
   keystorePublicKey,
   normalizePassword,
   parseKeystore,
-} from '../src/wallet/keystore.js';
-import type { Keystore } from '../src/wallet/keystore.js';
-import { readKeystoreFile, writeKeystoreFile } from '../src/wallet/keystoreFile.js';
+} from '../src/crypto/keystore.js';
+import type { Keystore } from '../src/crypto/keystore.js';
+import { readKeystoreFile, writeKeystoreFile } from '../src/crypto/keystoreFile.js';
 
 // ---------------------------------------------------------------- EIP-2335 vectors
 

@@ -9,7 +9,7 @@ import { SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import { HEADER_LENGTH, blockHash, encodeBlock } from '../src/protocol/block.js';
 import type { Block, BlockHeader } from '../src/protocol/block.js';
 import { ByteWriter, EncodingErrorCode, bigIntToBytes, toHex } from '../src/protocol/bytes.js';
-import { OurCoinError } from '../src/protocol/errors.js';
+import { OurCoinError } from '../src/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
 import { sha256 } from '../src/protocol/hash.js';
 import { regtest } from '../src/protocol/networks.js';

@@ -37,7 +37,7 @@ import {
 } from '../src/protocol/block.js';
 import type { Block, BlockHeader, BlockHeaderJson } from '../src/protocol/block.js';
 import { bigIntToBytes, bytesToBigInt, fromHex, toHex } from '../src/protocol/bytes.js';
-import { OurCoinError } from '../src/protocol/errors.js';
+import { OurCoinError } from '../src/errors.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
 import { merkleRoot, sha256, sha256d } from '../src/protocol/hash.js';
 import { networkByName, regtest } from '../src/protocol/networks.js';

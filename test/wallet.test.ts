@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { blstBls } from '../src/crypto/blst.js';
 import { encodeAddress } from '../src/protocol/address.js';
 import { bytesToBigInt, fromHex, toHex } from '../src/protocol/bytes.js';
-import { isOurCoinError } from '../src/protocol/errors.js';
+import { isOurCoinError } from '../src/errors.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
 import {
   accountPath,
@@ -25,7 +25,7 @@ import {
   newMnemonic,
   normalizeMnemonic,
 } from '../src/wallet/derivation.js';
-import { decryptKeystore } from '../src/wallet/keystore.js';
+import { decryptKeystore } from '../src/crypto/keystore.js';
 import { NodeClient } from '../src/wallet/nodeClient.js';
 import { WalletStore } from '../src/wallet/walletStore.js';
 import { createWalletContext, formatHistoryItem, resolveTarget } from '../src/cli/walletActions.js';

@@ -6,7 +6,7 @@
  * The mapping is documented in docs/decisions/0009-http-api.md.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };

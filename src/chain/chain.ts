@@ -13,7 +13,7 @@ import type { Bls } from '../crypto/interface.js';
 import { blockHash, blockTxids, decodeBlock, encodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { decodeCompact, workForTarget } from '../protocol/pow.js';

@@ -3,7 +3,7 @@
  * listeners (the mempool returns transactions of disconnected blocks; the network relays).
  */
 import type { Block } from '../protocol/block.js';
-import type { OurCoinError } from '../protocol/errors.js';
+import type { OurCoinError } from '../errors.js';
 
 export type ProcessStatus =
   /** Stored and now part of the best chain (the tip may have moved by a reorg). */

@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import { blstBls } from '../crypto/blst.js';
 import { blockTxids, decodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import type { RuleCodeValue } from '../protocol/rules/codes.js';
 import { verifyBlockSignature } from '../protocol/rules/signature.js';
 import { startWorker } from '../workers/startWorker.js';

@@ -20,7 +20,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { blstBls, generateSecretKey } from '../crypto/blst.js';
 import { addressOf, decodeAddress } from '../protocol/address.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { networkByName } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
 

@@ -7,7 +7,7 @@ import { registerNodeCommand } from './nodeCommand.js';
 import { registerWalletCommand } from './walletCommand.js';
 import { registerDevnetCommand } from './devnetCommand.js';
 import { registerAdminCommand } from './adminCommand.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 
 const program = new Command();
 program

@@ -17,7 +17,7 @@ import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { OurCoinNode } from '../node/node.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 
 export interface PasswordSource {
   readonly passwordFile?: string;

@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { networkByName } from '../protocol/networks.js';
 import { WalletStore } from '../wallet/walletStore.js';
 import { DEFAULT_API_PORTS } from './nodeCommand.js';

@@ -6,7 +6,7 @@
  */
 import { decodeAddress } from '../protocol/address.js';
 import { formatCoins, parseCoins } from '../protocol/amount.js';
-import { OurCoinError, isOurCoinError } from '../protocol/errors.js';
+import { OurCoinError, isOurCoinError } from '../errors.js';
 import {
   DEFAULT_FEE,
   DEFAULT_WAIT_TIMEOUT_SECONDS,

@@ -17,7 +17,7 @@
  *   refuses infinity transaction signatures earlier, through `validateSignature`).
  * - Secret keys are scalars 0 < sk < r; a backend rejects others rather than reducing them.
  */
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 
 export const SECRET_KEY_LENGTH = 32;
 export const PUBLIC_KEY_LENGTH = 48;

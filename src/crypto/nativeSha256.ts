@@ -5,7 +5,7 @@
  * and not in src/protocol, which browsers load too.
  */
 import { hash } from 'node:crypto';
-import { useSha256 } from '../protocol/hash.js';
+import { useSha256 } from './sha256.js';
 
 export function useNativeSha256(): void {
   useSha256((data) => {

@@ -4,7 +4,7 @@
  * The mempool holds signed transfers that are valid against the tip (their individual
  * signatures verified), ordered for mining by fee, in per-sender nonce chains.
  */
-import type { OurCoinError } from '../protocol/errors.js';
+import type { OurCoinError } from '../errors.js';
 import type { Transfer } from '../protocol/transaction.js';
 
 export const MempoolErrorCode = {
@@ -44,13 +44,6 @@ export interface MempoolEntry {
 export type AdmissionResult =
   | { readonly accepted: true; readonly txid: Uint8Array; readonly replaced?: Uint8Array }
   | { readonly accepted: false; readonly txid: Uint8Array; readonly error: OurCoinError };
-
-/** Where the mempool keeps its transactions across restarts (write-through). */
-export interface MempoolStore {
-  loadAll(): { txid: Uint8Array; data: Uint8Array }[];
-  put(txid: Uint8Array, signedTransfer: Uint8Array): void;
-  remove(txids: readonly Uint8Array[]): void;
-}
 
 /** Checks many (public key, message, signature) triples at once; one verdict per item. */
 export interface SignatureBatchVerifier {

@@ -20,7 +20,7 @@ import type { TipChange } from '../chain/interface.js';
 import { blockTxids } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { checkTransferFields } from '../protocol/rules/body.js';
 import {
   decodeSignedTransfer,
@@ -31,13 +31,8 @@ import {
 } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
-import type {
-  AdmissionResult,
-  MempoolEntry,
-  MempoolLimits,
-  MempoolStore,
-  SignatureBatchVerifier,
-} from './interface.js';
+import type { AdmissionResult, MempoolEntry, MempoolLimits, SignatureBatchVerifier } from './interface.js';
+import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
 export interface MempoolOptions {

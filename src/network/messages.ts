@@ -14,7 +14,7 @@
  * frame in a blocks response.
  */
 import { ByteReader, ByteWriter, EncodingErrorCode, bigIntToBytes, bytesToBigInt } from '../protocol/bytes.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import {
   COINBASE_LENGTH,
   TRANSFER_LENGTH,

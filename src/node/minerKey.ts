@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { blstBls, generateSecretKey } from '../crypto/blst.js';
 import { addressHashOf } from '../protocol/address.js';
-import { encryptKeystore, keystorePublicKey } from '../wallet/keystore.js';
-import { readKeystoreFile, writeKeystoreFile } from '../wallet/keystoreFile.js';
+import { encryptKeystore, keystorePublicKey } from '../crypto/keystore.js';
+import { readKeystoreFile, writeKeystoreFile } from '../crypto/keystoreFile.js';
 
 export const MINER_KEYSTORE_FILE = 'miner-keystore.json';
 

@@ -18,7 +18,7 @@ import { solveBlock } from '../miner/solve.js';
 import { blockHash } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { decodeCompact } from '../protocol/pow.js';
 import type { SignedTransfer } from '../protocol/transaction.js';

@@ -8,7 +8,7 @@
  * exists at the edges (JSON, CLI). A mistyped address fails bech32m's checksum.
  */
 import { bech32m } from '@scure/base';
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 import { sha256 } from './hash.js';
 import type { NetworkParams } from './networks.js';
 

@@ -4,7 +4,7 @@
  * 1 OUR = 10^8 base units. MAX_MONEY bounds every amount, fee and balance; since the subsidy
  * schedule can never issue more than MAX_MONEY, no sum the rules compute can leave u64.
  */
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 
 export const DECIMALS = 8;
 export const COIN = 100_000_000n;

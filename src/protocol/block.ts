@@ -16,7 +16,7 @@
  * (0xc0 followed by 95 zero bytes), the aggregate of zero signatures.
  */
 import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, toHex } from './bytes.js';
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 import { merkleRoot, sha256, sha256d } from './hash.js';
 import {
   COINBASE_LENGTH,

@@ -6,7 +6,7 @@
  * Hex in the JSON forms is lowercase with a `0x` prefix.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 
 export const EncodingErrorCode = {
   truncated: 'ENCODING_TRUNCATED',

@@ -1,5 +1,6 @@
 /**
- * Hash functions of the protocol, all SHA-256 (FIPS 180-4) via @noble/hashes.
+ * Hash functions of the protocol, all SHA-256 (FIPS 180-4; the implementation is chosen in
+ * crypto/sha256.ts).
  *
  * - `sha256`: txids, address hashes, the aggregate-signature commitment.
  * - `sha256d` (SHA-256 applied twice): block hashes and proof of work, as in Bitcoin.
@@ -7,36 +8,14 @@
  *   node = sha256(0x01 || left || right), an odd node is carried up unchanged (never
  *   duplicated, which avoids Bitcoin's CVE-2012-2459 mutation).
  */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
+import { HASH_LENGTH, sha256 } from '../crypto/sha256.js';
 
-export const HASH_LENGTH = 32;
+export { HASH_LENGTH, sha256 };
 export const ZERO_HASH = new Uint8Array(HASH_LENGTH);
 
-export type Sha256 = (data: Uint8Array) => Uint8Array;
-
-let sha256Impl: Sha256 = nobleSha256;
-
-/**
- * Swaps in another implementation of the same function, checked against noble on a test
- * vector first: a node process installs node:crypto's (src/crypto/nativeSha256.ts), about
- * twice as fast on the short inputs hashed per transfer; browsers keep noble.
- */
-export function useSha256(impl: Sha256): void {
-  const probe = Uint8Array.from({ length: 97 }, (_, i) => i);
-  const got = impl(probe);
-  const want = nobleSha256(probe);
-  if (got.length !== HASH_LENGTH || got.some((b, i) => b !== want[i]))
-    throw new Error('useSha256: the implementation does not compute SHA-256');
-  sha256Impl = impl;
-}
-
-export function sha256(data: Uint8Array): Uint8Array {
-  return sha256Impl(data);
-}
-
 export function sha256d(data: Uint8Array): Uint8Array {
-  return sha256Impl(sha256Impl(data));
+  return sha256(sha256(data));
 }
 
 const LEAF_PREFIX = 0x00;

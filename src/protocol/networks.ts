@@ -7,7 +7,7 @@
  *   halvings: for tests, like Bitcoin's regtest.
  */
 import { COIN } from './amount.js';
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 
 export type NetworkName = 'devnet' | 'regtest';
 

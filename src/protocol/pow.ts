@@ -6,7 +6,7 @@
  * canonical encoding of a target is accepted: positive, no overflow, and bits ==
  * encodeCompact(decodeCompact(bits)). Work of a block = floor(2^256 / (target + 1)).
  */
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 import { bytesToBigInt } from './bytes.js';
 
 export const PowErrorCode = {

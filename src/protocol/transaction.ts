@@ -14,7 +14,7 @@
  * apart from anything else the protocol will ever sign.
  */
 import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex } from './bytes.js';
-import { OurCoinError } from './errors.js';
+import { OurCoinError } from '../errors.js';
 import { sha256 } from './hash.js';
 import { ADDRESS_HASH_LENGTH, addressHashOf, decodeAddress, encodeAddress } from './address.js';
 import { parseBaseUnits } from './amount.js';

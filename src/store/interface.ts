@@ -93,3 +93,10 @@ export interface ChainStore extends AccountReader {
 
   close(): void;
 }
+
+/** Where the mempool keeps its transactions across restarts (write-through). */
+export interface MempoolStore {
+  loadAll(): { txid: Uint8Array; data: Uint8Array }[];
+  put(txid: Uint8Array, signedTransfer: Uint8Array): void;
+  remove(txids: readonly Uint8Array[]): void;
+}

@@ -12,7 +12,7 @@ import { blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/
 import type { Block } from '../protocol/block.js';
 import { bigIntToBytes, bytesToBigInt, toHex } from '../protocol/bytes.js';
 import { transferSender } from '../protocol/transaction.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { EMPTY_ACCOUNT } from '../protocol/rules/state.js';
 import type { Account, AccountChange } from '../protocol/rules/state.js';
 import type { NetworkParams } from '../protocol/networks.js';
@@ -24,9 +24,9 @@ import type {
   BlockStatusValue,
   ChainStore,
   InvalidMark,
+  MempoolStore,
   TxLocation,
 } from './interface.js';
-import type { MempoolStore } from '../mempool/interface.js';
 import { decodeUndo, encodeUndo } from './undo.js';
 
 const SCHEMA_VERSION = 1;

@@ -8,7 +8,7 @@
  */
 import { ByteReader, ByteWriter, EncodingErrorCode } from '../protocol/bytes.js';
 import { ADDRESS_HASH_LENGTH } from '../protocol/address.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import { MAX_NONCE } from '../protocol/transaction.js';
 import type { Account } from '../protocol/rules/state.js';
 

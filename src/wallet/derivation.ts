@@ -12,7 +12,7 @@
 import blst from '@chainsafe/blst';
 import { generateMnemonic, mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 
 export const BLS_PURPOSE = 12381;
 export const OURCOIN_COIN_TYPE = 20309;

@@ -10,16 +10,12 @@
  *   - anything else answering  WALLET_NODE_BAD_RESPONSE (not JSON, or not the expected shape)
  * Uses the global `fetch`, so it runs in node and in browsers alike.
  */
-import type { AddressInfo, History } from '../api/routes/addresses.js';
-import type { StatusJson } from '../api/routes/status.js';
-import type { SubmitAccepted, TransactionInfo } from '../api/routes/transactions.js';
+import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
 import type { ChainChangeJson } from '../api/json.js';
-import { OurCoinError } from '../protocol/errors.js';
+import { OurCoinError } from '../errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
 
-export type { AddressInfo, History, HistoryItem } from '../api/routes/addresses.js';
-export type { StatusJson } from '../api/routes/status.js';
-export type { SubmitAccepted, TransactionInfo } from '../api/routes/transactions.js';
+export type { AddressInfo, History, HistoryItem, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
 
 export const NodeClientErrorCode = {
   unreachable: 'WALLET_NODE_UNREACHABLE',

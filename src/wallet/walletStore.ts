@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { blstBls } from '../crypto/blst.js';
 import { addressHashOf } from '../protocol/address.js';
 import { fromHex, toHex } from '../protocol/bytes.js';
-import { OurCoinError } from '../protocol/errors.js';
-import { decryptKeystore, encryptKeystore, keystorePublicKey, parseKeystore } from './keystore.js';
-import type { Keystore } from './keystore.js';
-import { readKeystoreFile, writeKeystoreFile } from './keystoreFile.js';
+import { OurCoinError } from '../errors.js';
+import { decryptKeystore, encryptKeystore, keystorePublicKey, parseKeystore } from '../crypto/keystore.js';
+import type { Keystore } from '../crypto/keystore.js';
+import { readKeystoreFile, writeKeystoreFile } from '../crypto/keystoreFile.js';
 import { accountPath, deriveChild, deriveMaster, mnemonicToSeed, newMnemonic } from './derivation.js';
 
 export interface AccountInfo {

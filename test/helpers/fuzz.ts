@@ -11,10 +11,10 @@ import { MempoolErrorCode } from '../../src/mempool/interface.js';
 import { AddressErrorCode } from '../../src/protocol/address.js';
 import { AmountErrorCode } from '../../src/protocol/amount.js';
 import { EncodingErrorCode } from '../../src/protocol/bytes.js';
-import { OurCoinError } from '../../src/protocol/errors.js';
+import { OurCoinError } from '../../src/errors.js';
 import { PowErrorCode } from '../../src/protocol/pow.js';
 import { RuleCode } from '../../src/protocol/rules/codes.js';
-import { KeystoreErrorCode } from '../../src/wallet/keystore.js';
+import { KeystoreErrorCode } from '../../src/crypto/keystore.js';
 import { ChainErrorCode } from '../../src/chain/interface.js';
 
 /** Every code an `OurCoinError` or an API error body may carry (each one documented). */

@@ -19,7 +19,6 @@ import {
 } from '../schemas.js';
 import { confirmationsAt, directionFor, transactionAt, transactionToJson } from '../views.js';
 import type { AddressInfo, HistoryItem, History } from '../json.js';
-export type { AddressInfo, HistoryItem, History } from '../json.js';
 
 /** Pending transfers from or to `address`, newest first. */
 function pendingFor(ctx: ApiContext, address: Uint8Array): MempoolEntry[] {

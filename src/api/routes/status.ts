@@ -9,7 +9,6 @@ import { connectBodySchema, peersSchema, responses, statusSchema } from '../sche
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { strictValidator } from '../strictBody.js';
 import type { StatusJson } from '../json.js';
-export type { StatusJson } from '../json.js';
 
 export function statusJson(ctx: ApiContext): StatusJson {
   const { node } = ctx;

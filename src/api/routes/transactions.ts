@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
-import { OurCoinError } from '../../protocol/errors.js';
+import { OurCoinError } from '../../errors.js';
 import { signedTransferFromJson } from '../../protocol/transaction.js';
 import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
@@ -24,7 +24,6 @@ import {
 import { strictValidator } from '../strictBody.js';
 import { confirmationsAt, transactionAt, transactionToJson } from '../views.js';
 import type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
-export type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
 
 type Parsed = { ok: true; stx: SignedTransfer } | { ok: false; error: OurCoinError };
 

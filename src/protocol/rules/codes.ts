@@ -5,8 +5,8 @@
  * forever; a `mutated` one (data that does not match the header's commitments, which any
  * relayer can cause) and a `transient` one (may pass later) never do.
  */
-import { OurCoinError } from '../errors.js';
-import type { ErrorKind } from '../errors.js';
+import { OurCoinError } from '../../errors.js';
+import type { ErrorKind } from '../../errors.js';
 
 export const RuleCode = {
   // header

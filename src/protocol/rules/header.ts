@@ -8,7 +8,7 @@
  */
 import { BLOCK_VERSION, blockHash } from '../block.js';
 import type { BlockHeader } from '../block.js';
-import { OurCoinError } from '../errors.js';
+import { OurCoinError } from '../../errors.js';
 import type { NetworkParams } from '../networks.js';
 import { decodeCompact, encodeCompact, hashMeetsTarget } from '../pow.js';
 import { RuleCode, ruleError } from './codes.js';

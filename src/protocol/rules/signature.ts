@@ -13,7 +13,7 @@ import type { Bls } from '../../crypto/interface.js';
 import { INFINITY_SIGNATURE } from '../../crypto/interface.js';
 import type { Block } from '../block.js';
 import { bytesEqual, toHex } from '../bytes.js';
-import { OurCoinError } from '../errors.js';
+import { OurCoinError } from '../../errors.js';
 import { signingMessage } from '../transaction.js';
 import { RuleCode, ruleError } from './codes.js';
 

@@ -25,7 +25,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { OurCoinError, isOurCoinError } from '../protocol/errors.js';
+import { OurCoinError, isOurCoinError } from '../errors.js';
 import { KeystoreErrorCode, parseKeystore } from './keystore.js';
 import type { Keystore } from './keystore.js';
 

@@ -19,8 +19,8 @@ import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { Bls } from '../crypto/interface.js';
-import { OurCoinError } from '../protocol/errors.js';
+import type { Bls } from './interface.js';
+import { OurCoinError } from '../errors.js';
 
 export const KeystoreErrorCode = {
   /** The checksum does not match: wrong password (or a tampered kdf/cipher message). */
