@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blstBls } from '../src/crypto/blst.js';
 import { INFINITY_SIGNATURE } from '../src/crypto/interface.js';
 import { Mempool } from '../src/mempool/mempool.js';
+import { connectMempoolToChain } from '../src/node/wiring.js';
 import { InlineBatchVerifier, WorkerBatchVerifier } from '../src/mempool/batchVerifier.js';
 import type { SignatureBatchVerifier } from '../src/mempool/interface.js';
 import { buildTemplate } from '../src/miner/template.js';
@@ -31,11 +32,12 @@ const genesis = genesisBlock(regtest);
 
 let t: TestChain;
 let pool: Mempool;
+let detach: (() => void) | undefined;
 let verifier: SignatureBatchVerifier;
 let tip: Block;
 let funding: Block[];
 afterEach(async () => {
-  pool?.close();
+  detach?.();
   await verifier?.close();
   t?.cleanup();
 });
@@ -50,6 +52,7 @@ function setup(limits = {}, v: SignatureBatchVerifier = new InlineBatchVerifier(
   funding = [b1, b2];
   verifier = v;
   pool = new Mempool({ chain: t.chain, bls: blstBls, verifier, store: t.store.mempoolStore(), limits });
+  detach = connectMempoolToChain(t.chain, pool);
 }
 
 async function submitOne(stx: SignedTransfer): Promise<string | undefined> {
@@ -323,9 +326,10 @@ describe('blocks and the mempool', () => {
       transfer(bob, carol.address, 4n, 0),
     ];
     await pool.submit(txs);
-    pool.close();
+    detach?.();
     t = t.reopen();
     pool = new Mempool({ chain: t.chain, bls: blstBls, verifier, store: t.store.mempoolStore() });
+    detach = connectMempoolToChain(t.chain, pool);
     expect(await pool.loadPersisted()).toBe(3);
     expect(
       pool

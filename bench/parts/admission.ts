@@ -13,6 +13,7 @@
 import { blstBls } from '../../src/crypto/blst.js';
 import { INFINITY_SIGNATURE } from '../../src/crypto/interface.js';
 import { Mempool } from '../../src/mempool/mempool.js';
+import { connectMempoolToChain } from '../../src/node/wiring.js';
 import type { SignatureBatchVerifier } from '../../src/mempool/interface.js';
 import { verifyBatch } from '../../src/mempool/verifyBatch.js';
 import { genesisBlock } from '../../src/protocol/genesis.js';
@@ -260,6 +261,7 @@ async function breakdown(
       verifier: acceptAll,
       store: withStore ? c.store.mempoolStore() : undefined,
     });
+    const detach = connectMempoolToChain(c.chain, mempool);
     try {
       const perChunk: number[] = [];
       for (let k = 0; k < GROWTH_CHUNKS; k++) {
@@ -274,7 +276,7 @@ async function breakdown(
       }
       return perChunk;
     } finally {
-      mempool.close();
+      detach();
       c.close();
     }
   };

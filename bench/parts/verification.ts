@@ -19,6 +19,7 @@ import { INFINITY_SIGNATURE } from '../../src/crypto/interface.js';
 import { nobleBls } from '../../src/crypto/noble.js';
 import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
 import { Mempool } from '../../src/mempool/mempool.js';
+import { connectMempoolToChain } from '../../src/node/wiring.js';
 import { encodeBlock } from '../../src/protocol/block.js';
 import type { Block } from '../../src/protocol/block.js';
 import { bytesEqual } from '../../src/protocol/bytes.js';
@@ -222,6 +223,7 @@ async function measureSize(
       copyChain(baseDir, dir);
       const c = openChain(dir);
       const mempool = new Mempool({ chain: c.chain, bls: blstBls, verifier: new InlineBatchVerifier() });
+      const detach = connectMempoolToChain(c.chain, mempool);
       try {
         const adm = await timedAsync(() => mempool.submit(txs));
         check(
@@ -240,7 +242,7 @@ async function measureSize(
         );
         samples.bImport.push(ms);
       } finally {
-        mempool.close();
+        detach();
         c.close();
         removeDir(dir);
       }

@@ -20,13 +20,14 @@ import { decodeCompact, workForTarget } from '../protocol/pow.js';
 import { checkBlockBody } from '../protocol/rules/body.js';
 import { RuleCode, ruleError } from '../protocol/rules/codes.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules/header.js';
+import type { HeaderContext } from '../protocol/rules/header.js';
 import { applyBlockState } from '../protocol/rules/state.js';
 import type { Account } from '../protocol/rules/state.js';
 import { BlockStatus } from '../store/interface.js';
-import type { BlockRecord, ChainStore, InvalidMark } from '../store/interface.js';
+import type { AddressTxEntry, BlockRecord, ChainStore, InvalidMark, TxLocation } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
 import { ChainErrorCode } from './interface.js';
-import type { ProcessResult, TipChange, TipListener } from './interface.js';
+import type { BlockSink, ChainAdmin, ChainReader, ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
 import type { KnownSignatures, SignaturePath, SignatureVerdict } from './verifyBlockSignatures.js';
@@ -46,9 +47,9 @@ interface BlockAtHand {
   readonly signature?: SignatureVerdict;
 }
 
-export class Chain {
+export class Chain implements ChainReader, BlockSink, ChainAdmin {
   readonly network: NetworkParams;
-  readonly store: ChainStore;
+  private readonly store: ChainStore;
   private readonly bls: Bls;
   private readonly now: () => number;
   private readonly orphans: OrphanPool;
@@ -92,6 +93,38 @@ export class Chain {
 
   getAccount(address: Uint8Array): Account {
     return this.store.getAccount(address);
+  }
+
+  getRecord(hash: Uint8Array): BlockRecord | undefined {
+    return this.store.getRecord(hash);
+  }
+
+  getBlock(hash: Uint8Array): Block | undefined {
+    return this.store.getBlock(hash);
+  }
+
+  getBlockBytes(hash: Uint8Array): Uint8Array | undefined {
+    return this.store.getBlockBytes(hash);
+  }
+
+  mainHashAt(height: number): Uint8Array | undefined {
+    return this.store.mainHashAt(height);
+  }
+
+  isOnMainChain(record: BlockRecord): boolean {
+    return isOnMainChain(this.store, record);
+  }
+
+  headerContext(parent: BlockRecord): HeaderContext {
+    return headerContext(this.store, parent);
+  }
+
+  getTxLocation(txid: Uint8Array): TxLocation | undefined {
+    return this.store.getTxLocation(txid);
+  }
+
+  getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[] {
+    return this.store.getAddressTxs(address, limit, offset);
   }
 
   /** Lets block import use signatures already verified elsewhere (the mempool's fast path). */

@@ -2,8 +2,13 @@
  * The chain's public face: what processing a block tells its caller, and what it reports to
  * listeners (the mempool returns transactions of disconnected blocks; the network relays).
  */
-import type { Block } from '../protocol/block.js';
 import type { OurCoinError } from '../errors.js';
+import type { Block } from '../protocol/block.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import type { HeaderContext } from '../protocol/rules/header.js';
+import type { Account } from '../protocol/rules/state.js';
+import type { AddressTxEntry, BlockRecord, TxLocation } from '../store/interface.js';
+import type { SignatureVerdict } from './verifyBlockSignatures.js';
 
 export type ProcessStatus =
   /** Stored and now part of the best chain (the tip may have moved by a reorg). */
@@ -40,3 +45,40 @@ export const ChainErrorCode = {
   /** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
   manuallyInvalidated: 'BLOCK_MANUALLY_INVALIDATED',
 } as const;
+
+/**
+ * What the edges (API, network) and the miner read from the chain: the tip, blocks and their
+ * records, the main chain, the indexes and account state. Read-only; `Chain` implements it.
+ */
+export interface ChainReader {
+  readonly network: NetworkParams;
+  readonly tip: BlockRecord;
+  /** Blocks waiting in the orphan pool for their parent. */
+  readonly orphanCount: number;
+  getRecord(hash: Uint8Array): BlockRecord | undefined;
+  getBlock(hash: Uint8Array): Block | undefined;
+  /** The block's canonical encoding, exactly as stored. */
+  getBlockBytes(hash: Uint8Array): Uint8Array | undefined;
+  /** The main chain's block hash at `height`, if the chain is that high. */
+  mainHashAt(height: number): Uint8Array | undefined;
+  isOnMainChain(record: BlockRecord): boolean;
+  /** A block's branch as the header rules see it (the miner builds on the tip's). */
+  headerContext(parent: BlockRecord): HeaderContext;
+  getTxLocation(txid: Uint8Array): TxLocation | undefined;
+  /** Newest first. */
+  getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];
+  getAccount(address: Uint8Array): Account;
+  onTipChange(listener: TipListener): () => void;
+}
+
+/** Where blocks from outside (peers, the API, the miner) enter the chain. */
+export interface BlockSink {
+  /** `signature` is the block signature rule's verdict if it was computed ahead (on a worker). */
+  processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult;
+}
+
+/** The operator's commands (Bitcoin Core's invalidateblock / reconsiderblock). */
+export interface ChainAdmin {
+  invalidateBlock(hash: Uint8Array): TipChange;
+  reconsiderBlock(hash: Uint8Array): TipChange & { cleared: number; failures: ReadonlyMap<string, OurCoinError> };
+}

@@ -5,7 +5,7 @@
  * signatures verified), ordered for mining by fee, in per-sender nonce chains.
  */
 import type { OurCoinError } from '../errors.js';
-import type { Transfer } from '../protocol/transaction.js';
+import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
 
 export const MempoolErrorCode = {
   feeTooLow: 'MEMPOOL_FEE_TOO_LOW',
@@ -49,4 +49,28 @@ export type AdmissionResult =
 export interface SignatureBatchVerifier {
   verify(items: readonly { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[]): Promise<boolean[]>;
   close(): Promise<void>;
+}
+
+/**
+ * What the edges (API, network) and the miner use of the pool of pending transfers: submit,
+ * look up, list, and hear about changes. `Mempool` implements it.
+ */
+export interface TransferPool {
+  readonly size: number;
+  /** Admits a batch; one result per input, in order. Signatures are verified off the main thread. */
+  submit(batch: readonly SignedTransfer[]): Promise<AdmissionResult[]>;
+  get(txid: Uint8Array): MempoolEntry | undefined;
+  entries(): MempoolEntry[];
+  /** Pending transfers from `sender` (20-byte address hash), by nonce. */
+  pendingFrom(sender: Uint8Array): MempoolEntry[];
+  /** The sender's next nonce counting its contiguous pending transfers. */
+  nextNonce(sender: Uint8Array): number;
+  /** The individual signature of a transfer pending or mined recently, verified on admission. */
+  verifiedSignature(txid: Uint8Array): Uint8Array | undefined;
+  /** Transfers for a block template, best fees first, each sender's in nonce order. */
+  selectForBlock(maxCount: number): MempoolEntry[];
+  /** Called after every change of content (admission, removal). */
+  onChange(listener: () => void): () => void;
+  /** Called with the transfers each `submit` admitted (e.g. to relay them to peers). */
+  onAccepted(listener: (entries: MempoolEntry[]) => void): () => void;
 }

@@ -14,7 +14,7 @@
  * known (the pool keeps the signatures of recently mined transfers for exactly this).
  */
 import type { Bls } from '../crypto/interface.js';
-import type { Chain } from '../chain/chain.js';
+import type { ChainReader } from '../chain/interface.js';
 import type { KnownSignatures } from '../chain/verifyBlockSignatures.js';
 import type { TipChange } from '../chain/interface.js';
 import { blockTxids } from '../protocol/block.js';
@@ -31,12 +31,18 @@ import {
 } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
-import type { AdmissionResult, MempoolEntry, MempoolLimits, SignatureBatchVerifier } from './interface.js';
+import type {
+  AdmissionResult,
+  MempoolEntry,
+  MempoolLimits,
+  SignatureBatchVerifier,
+  TransferPool,
+} from './interface.js';
 import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
 export interface MempoolOptions {
-  readonly chain: Chain;
+  readonly chain: ChainReader;
   readonly bls: Bls;
   readonly verifier: SignatureBatchVerifier;
   readonly store?: MempoolStore;
@@ -52,9 +58,9 @@ function reject(txid: Uint8Array, code: string, message: string): AdmissionResul
   return { accepted: false, txid, error: new OurCoinError(code, message, 'consensus') };
 }
 
-export class Mempool implements KnownSignatures {
+export class Mempool implements TransferPool, KnownSignatures {
   readonly limits: MempoolLimits;
-  private readonly chain: Chain;
+  private readonly chain: ChainReader;
   private readonly bls: Bls;
   private readonly verifier: SignatureBatchVerifier;
   private readonly store: MempoolStore | undefined;
@@ -62,7 +68,6 @@ export class Mempool implements KnownSignatures {
   private readonly bySender = new Map<string, NonceChain>();
   private readonly minedSignatures: LruCache<Uint8Array>;
   private seq = 0;
-  private readonly unsubscribe: () => void;
   private readonly changeListeners: (() => void)[] = [];
   private readonly acceptListeners: ((entries: MempoolEntry[]) => void)[] = [];
 
@@ -73,8 +78,6 @@ export class Mempool implements KnownSignatures {
     this.store = opts.store;
     this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...opts.limits };
     this.minedSignatures = new LruCache(opts.minedSignatureCacheSize ?? 100_000);
-    this.unsubscribe = this.chain.onTipChange((change) => this.onTipChange(change));
-    this.chain.setKnownSignatures(this);
   }
 
   get size(): number {
@@ -82,13 +85,15 @@ export class Mempool implements KnownSignatures {
   }
 
   /** Called after every change of content (admission, removal), e.g. to refresh a block template. */
-  onChange(listener: () => void): void {
+  onChange(listener: () => void): () => void {
     this.changeListeners.push(listener);
+    return () => void this.changeListeners.splice(this.changeListeners.indexOf(listener), 1);
   }
 
   /** Called with the transfers each `submit` admitted (e.g. to relay them to peers). */
-  onAccepted(listener: (entries: MempoolEntry[]) => void): void {
+  onAccepted(listener: (entries: MempoolEntry[]) => void): () => void {
     this.acceptListeners.push(listener);
+    return () => void this.acceptListeners.splice(this.acceptListeners.indexOf(listener), 1);
   }
 
   get(txid: Uint8Array): MempoolEntry | undefined {
@@ -221,7 +226,7 @@ export class Mempool implements KnownSignatures {
       return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
     if (this.byTxid.has(toHex(txid)))
       return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
-    if (this.chain.store.getTxLocation(txid))
+    if (this.chain.getTxLocation(txid))
       return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
     return this.checkAgainstState(stx, txid);
   }
@@ -349,7 +354,12 @@ export class Mempool implements KnownSignatures {
     return out;
   }
 
-  private onTipChange(change: TipChange): void {
+  /**
+   * Follows the chain: mined transfers leave the pool (their signatures are kept for reorgs),
+   * transfers of disconnected blocks come back, and every sender touched is re-checked
+   * against the new tip. The composition root subscribes this to the chain's tip changes.
+   */
+  applyTipChange(change: TipChange): void {
     const returned = change.disconnected.flatMap((block) => this.returnTransfers(block));
     for (const block of change.connected) this.removeMined(block);
     // Any account a moved block touched may now fund less (or its nonce moved): re-check them.
@@ -432,10 +442,5 @@ export class Mempool implements KnownSignatures {
 
   private notifyChange(): void {
     for (const l of this.changeListeners) l();
-  }
-
-  close(): void {
-    this.unsubscribe();
-    this.chain.setKnownSignatures(undefined);
   }
 }

@@ -7,7 +7,6 @@
  */
 import type { Bls } from '../crypto/interface.js';
 import type { Chain } from '../chain/chain.js';
-import { headerContext } from '../chain/headerContext.js';
 import type { Mempool } from '../mempool/mempool.js';
 import type { MempoolEntry } from '../mempool/interface.js';
 import { assembleBlock } from '../protocol/assemble.js';
@@ -39,7 +38,7 @@ export function buildTemplate(opts: TemplateOptions): BlockTemplate {
   const { chain, mempool, bls } = opts;
   const network = chain.network;
   const tip = chain.tip;
-  const ctx = headerContext(chain.store, tip);
+  const ctx = chain.headerContext(tip);
   const fit = Math.floor((network.maxBlockBytes - BLOCK_OVERHEAD) / TRANSFER_LENGTH);
   const entries = mempool.selectForBlock(Math.min(fit, opts.maxTransfers ?? fit));
   const fees = entries.reduce((n, e) => n + e.tx.fee, 0n);

@@ -24,6 +24,7 @@ import { decodeCompact } from '../protocol/pow.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { MiningLoop } from './miningLoop.js';
+import { connectMempoolToChain } from './wiring.js';
 
 export interface NodeOptions {
   readonly network: NetworkParams;
@@ -76,6 +77,7 @@ export class OurCoinNode {
     chain: Chain,
     mempool: Mempool,
     verifier: SignatureBatchVerifier,
+    private readonly detachMempool: () => void,
   ) {
     this.network = opts.network;
     this.logger = opts.logger;
@@ -115,7 +117,8 @@ export class OurCoinNode {
     if (opts.reindex) opts.logger.info({ height: chain.tip.height, ms: Date.now() - started }, 'reindex done');
     const verifier = opts.verifier ?? new WorkerBatchVerifier();
     const mempool = new Mempool({ chain, bls, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
-    const node = new OurCoinNode(opts, store, chain, mempool, verifier);
+    const detachMempool = connectMempoolToChain(chain, mempool);
+    const node = new OurCoinNode(opts, store, chain, mempool, verifier, detachMempool);
     const reloaded = await mempool.loadPersisted();
     opts.logger.info({ height: chain.tip.height, mempool: reloaded }, 'chain opened');
     return node;
@@ -197,7 +200,7 @@ export class OurCoinNode {
   async close(): Promise<void> {
     this.stopMining();
     await this.searcher?.close();
-    this.mempool.close();
+    this.detachMempool();
     await this.verifier.close();
     this.store.close();
     this.logger.info('node stopped');
