@@ -7,6 +7,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -42,21 +43,11 @@ export const ApiErrorCode = {
   adminLocalOnly: 'ADMIN_LOCAL_ONLY',
 } as const;
 
-/**
- * Mempool refusals of a well-formed, correctly signed transfer that conflicts with the chain
- * state or the pool (or this node's fee policy): 409. MEMPOOL_FULL is 503 (try later).
- * Everything else about a transaction (encoding, address, amount, chain id, key,
- * signature) is 400.
- */
-const CONFLICT_CODES: ReadonlySet<string> = new Set([
-  'MEMPOOL_DUPLICATE',
-  'MEMPOOL_ALREADY_CONFIRMED',
-  'MEMPOOL_NONCE_TOO_LOW',
-  'MEMPOOL_NONCE_TOO_HIGH',
-  'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
-  'MEMPOOL_INSUFFICIENT_BALANCE',
-  'MEMPOOL_FEE_TOO_LOW',
-]);
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    api: CodeOf<typeof ApiErrorCode>;
+  }
+}
 
 export interface Classified {
   readonly status: number;
@@ -64,11 +55,17 @@ export interface Classified {
   readonly message: string;
 }
 
-/** HTTP status of an `OurCoinError`, by code first and then by kind. */
+/**
+ * HTTP status of an `OurCoinError`, from its verdict alone: a well-formed, correctly signed
+ * transfer that clashes with the chain state or the pool, or that this node's policy refuses,
+ * is 409; what may pass later (a full pool, an unknown parent) is 503; anything else a
+ * client sent is 400; only the node's own storage failing is a 500.
+ */
 export function statusOfOurCoinError(err: OurCoinError): number {
-  if (err.code === 'MEMPOOL_FULL') return 503;
-  if (CONFLICT_CODES.has(err.code)) return 409;
   switch (err.kind) {
+    case 'conflict':
+    case 'policy':
+      return 409;
     case 'input':
     case 'encoding':
     case 'consensus':

@@ -9,6 +9,7 @@ import type { HeaderContext } from '../protocol/rules/header.js';
 import type { Account } from '../protocol/rules/state.js';
 import type { AddressTxEntry, BlockRecord, TxLocation } from '../store/interface.js';
 import type { SignatureVerdict } from './verifyBlockSignatures.js';
+import type { CodeOf } from '../errors.js';
 
 export type ProcessStatus =
   /** Stored and now part of the best chain (the tip may have moved by a reorg). */
@@ -45,6 +46,12 @@ export const ChainErrorCode = {
   /** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
   manuallyInvalidated: 'BLOCK_MANUALLY_INVALIDATED',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    chain: CodeOf<typeof ChainErrorCode>;
+  }
+}
 
 /**
  * What the edges (API, network) and the miner read from the chain: the tip, blocks and their

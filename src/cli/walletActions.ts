@@ -11,11 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { blstBls } from '../crypto/blst.js';
-import { DEFAULT_MEMPOOL_LIMITS } from '../mempool/interface.js';
+import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from '../mempool/interface.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { formatCoins, parseCoins } from '../protocol/amount.js';
 import { bytesEqual } from '../protocol/bytes.js';
 import { OurCoinError, isOurCoinError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { signTransfer } from '../protocol/signing.js';
 import { transferToJson } from '../protocol/transaction.js';
@@ -482,11 +483,11 @@ function signWithAccount(
 
 /** Mempool refusals with what to do about them. */
 function explainRefusal(err: OurCoinError, ctx: WalletContext, from: string): OurCoinError {
-  const hint: Record<string, string> = {
-    MEMPOOL_INSUFFICIENT_BALANCE: `not enough coins at ${from} for this transfer and its pending ones; check: ourcoin wallet balance ${from}`,
-    MEMPOOL_FEE_TOO_LOW: `the fee is below what the node accepts; raise --fee (default ${formatCoins(DEFAULT_FEE)} OUR)`,
-    MEMPOOL_NONCE_TOO_LOW: 'another transfer from this account got in first; send again',
-    MEMPOOL_FULL: 'the node is busy; try again later or raise --fee',
+  const hint: Partial<Record<ErrorCode, string>> = {
+    [MempoolErrorCode.insufficientBalance]: `not enough coins at ${from} for this transfer and its pending ones; check: ourcoin wallet balance ${from}`,
+    [MempoolErrorCode.feeTooLow]: `the fee is below what the node accepts; raise --fee (default ${formatCoins(DEFAULT_FEE)} OUR)`,
+    [MempoolErrorCode.nonceTooLow]: 'another transfer from this account got in first; send again',
+    [MempoolErrorCode.full]: 'the node is busy; try again later or raise --fee',
   };
   const extra = hint[err.code];
   return extra
@@ -557,7 +558,7 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
   try {
     txid = (await client.submit(json)).txid;
   } catch (err) {
-    if (isOurCoinError(err, 'MEMPOOL_DUPLICATE')) txid = json.txid;
+    if (isOurCoinError(err, MempoolErrorCode.duplicate)) txid = json.txid;
     else if (isOurCoinError(err)) throw explainRefusal(err, ctx, from);
     else throw err;
   }

@@ -18,6 +18,7 @@
  * - Secret keys are scalars 0 < sk < r; a backend rejects others rather than reducing them.
  */
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 
 export const SECRET_KEY_LENGTH = 32;
 export const PUBLIC_KEY_LENGTH = 48;
@@ -38,6 +39,12 @@ export const BlsErrorCode = {
   infinitySignature: 'BLS_INFINITY_SIGNATURE',
   emptyAggregate: 'BLS_EMPTY_AGGREGATE',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    bls: CodeOf<typeof BlsErrorCode>;
+  }
+}
 
 export interface Bls {
   /** Backend name, for logs and benchmarks ("blst", "noble"). */
@@ -61,7 +68,7 @@ export interface Bls {
 /** Validated public keys a backend keeps in memory by default (LRU). */
 export const DEFAULT_PUBLIC_KEY_CACHE_SIZE = 10_000;
 
-export function blsError(code: string, message: string, cause?: unknown): OurCoinError {
+export function blsError(code: CodeOf<typeof BlsErrorCode>, message: string, cause?: unknown): OurCoinError {
   return new OurCoinError(code, message, 'crypto', cause === undefined ? undefined : { cause });
 }
 

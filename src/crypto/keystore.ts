@@ -21,6 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Bls } from './interface.js';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 
 export const KeystoreErrorCode = {
   /** The checksum does not match: wrong password (or a tampered kdf/cipher message). */
@@ -42,6 +43,12 @@ export const KeystoreErrorCode = {
   /** keystoreFile.ts: the file or its directory could not be created or written. */
   writeFailed: 'KEYSTORE_WRITE_FAILED',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    keystore: CodeOf<typeof KeystoreErrorCode>;
+  }
+}
 
 /** One EIP-2335 module: which construction, its parameters, its main input. */
 export interface KeystoreModule<F extends string, P> {
@@ -131,7 +138,7 @@ export const MAX_SCRYPT_WORK = 2 ** 23;
 /** PBKDF2 iterations above this are refused: 2^22 is 16x the EIP default (~0.3 s, so ~5 s). */
 export const MAX_PBKDF2_C = 2 ** 22;
 
-function fail(code: string, message: string, cause?: unknown): OurCoinError {
+function fail(code: CodeOf<typeof KeystoreErrorCode>, message: string, cause?: unknown): OurCoinError {
   return new OurCoinError(code, message, 'input', cause === undefined ? undefined : { cause });
 }
 

@@ -26,13 +26,14 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { OurCoinError, isOurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 import { KeystoreErrorCode, parseKeystore } from './keystore.js';
 import type { Keystore } from './keystore.js';
 
 /** A keystore is about 1 KiB; anything much bigger is not one, and is not read into memory. */
 export const MAX_KEYSTORE_FILE_SIZE = 64 * 1024;
 
-function fail(code: string, message: string, cause?: unknown): OurCoinError {
+function fail(code: CodeOf<typeof KeystoreErrorCode>, message: string, cause?: unknown): OurCoinError {
   return new OurCoinError(code, message, 'input', cause === undefined ? undefined : { cause });
 }
 

@@ -4,8 +4,8 @@
  * The mempool holds signed transfers that are valid against the tip (their individual
  * signatures verified), ordered for mining by fee, in per-sender nonce chains.
  */
-import type { OurCoinError } from '../errors.js';
 import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
+import type { CodeOf, ErrorKind, OurCoinError } from '../errors.js';
 
 export const MempoolErrorCode = {
   feeTooLow: 'MEMPOOL_FEE_TOO_LOW',
@@ -19,6 +19,32 @@ export const MempoolErrorCode = {
   badSignature: 'TX_BAD_SIGNATURE',
   badPublicKey: 'TX_BAD_PUBLIC_KEY',
 } as const;
+
+/**
+ * What each refusal means (see ErrorKind in src/errors.ts): a bad key or signature is the
+ * sender's fault (`crypto`, penalised when a peer relays it); a clash with the chain or the
+ * pool is normal for honest relays (`conflict`); the fee floor, the nonce window and the
+ * replacement rule are this node's policy (`policy`), which another node may set differently;
+ * a full pool may have room later (`transient`).
+ */
+export const MEMPOOL_VERDICTS: Readonly<Record<CodeOf<typeof MempoolErrorCode>, ErrorKind>> = {
+  MEMPOOL_FEE_TOO_LOW: 'policy',
+  MEMPOOL_DUPLICATE: 'conflict',
+  MEMPOOL_ALREADY_CONFIRMED: 'conflict',
+  MEMPOOL_NONCE_TOO_LOW: 'conflict',
+  MEMPOOL_NONCE_TOO_HIGH: 'policy',
+  MEMPOOL_REPLACEMENT_FEE_TOO_LOW: 'policy',
+  MEMPOOL_INSUFFICIENT_BALANCE: 'conflict',
+  MEMPOOL_FULL: 'transient',
+  TX_BAD_SIGNATURE: 'crypto',
+  TX_BAD_PUBLIC_KEY: 'crypto',
+};
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    mempool: CodeOf<typeof MempoolErrorCode>;
+  }
+}
 
 export interface MempoolLimits {
   /** Most transactions held at once; past it the lowest-fee ones are evicted. */

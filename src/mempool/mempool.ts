@@ -21,6 +21,7 @@ import { blockTxids } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 import { checkTransferFields } from '../protocol/rules/body.js';
 import {
   decodeSignedTransfer,
@@ -30,7 +31,7 @@ import {
   transferTxid,
 } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
-import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from './interface.js';
+import { DEFAULT_MEMPOOL_LIMITS, MEMPOOL_VERDICTS, MempoolErrorCode } from './interface.js';
 import type {
   AdmissionResult,
   MempoolEntry,
@@ -54,8 +55,8 @@ export interface MempoolOptions {
 /** A sender's pending transfers by nonce. */
 type NonceChain = Map<number, MempoolEntry>;
 
-function reject(txid: Uint8Array, code: string, message: string): AdmissionResult {
-  return { accepted: false, txid, error: new OurCoinError(code, message, 'consensus') };
+function reject(txid: Uint8Array, code: CodeOf<typeof MempoolErrorCode>, message: string): AdmissionResult {
+  return { accepted: false, txid, error: new OurCoinError(code, message, MEMPOOL_VERDICTS[code]) };
 }
 
 export class Mempool implements TransferPool, KnownSignatures {

@@ -2,6 +2,20 @@
  * What the node needs from a proof-of-work searcher: start a job (replacing any current
  * one), hear about a solution or an exhausted nonce space, read the hash rate.
  */
+import type { CodeOf } from '../errors.js';
+
+/** Errors of mining on request (the API's /mine, the CLI). */
+export const MinerErrorCode = {
+  cannotMine: 'NODE_CANNOT_MINE',
+  regtestOnly: 'NODE_REGTEST_ONLY',
+  mineFailed: 'NODE_MINE_FAILED',
+} as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    miner: CodeOf<typeof MinerErrorCode>;
+  }
+}
 export interface MiningJob {
   readonly jobId: number;
   /** The 116-byte header with any nonce; the searcher varies the last 4 bytes. */

@@ -412,16 +412,15 @@ export class P2PNetwork {
     const [result] = await this.opts.node.mempool.submit([stx]);
     if (result!.accepted) return TopicValidatorResult.Accept;
     const { code, kind } = result!.error;
-    // State conflicts (duplicates, nonces already used, balance spent meanwhile) are normal
-    // for honest relays; broken rules are not.
-    const conflict = code.startsWith('MEMPOOL_');
-    const broken = !conflict && (kind === 'consensus' || kind === 'crypto' || kind === 'encoding');
+    // Only a broken rule is the sender's fault: conflicts with our state or pool, our policy
+    // and a full pool are normal for honest relays (see ErrorKind in src/errors.ts).
+    const broken = kind === 'consensus' || kind === 'crypto' || kind === 'encoding';
     this.refuse(
       peer,
       { topic: 'tx', id: result!.txid, code, kind, penalty: broken ? Penalty.invalidTransaction : 0 },
       code,
     );
-    return conflict ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+    return broken ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
   }
 
   private async validateCompactBlock(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {

@@ -11,6 +11,7 @@ import { bech32m } from '@scure/base';
 import { OurCoinError } from '../errors.js';
 import { sha256 } from './hash.js';
 import type { NetworkParams } from './networks.js';
+import type { CodeOf } from '../errors.js';
 
 export const ADDRESS_HASH_LENGTH = 20;
 export const ADDRESS_VERSION = 0;
@@ -20,6 +21,12 @@ export const AddressErrorCode = {
   wrongNetwork: 'ADDRESS_WRONG_NETWORK',
   badFormat: 'ADDRESS_BAD_FORMAT',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    address: CodeOf<typeof AddressErrorCode>;
+  }
+}
 
 export function addressHashOf(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey).slice(0, ADDRESS_HASH_LENGTH);

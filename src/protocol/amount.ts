@@ -5,6 +5,7 @@
  * schedule can never issue more than MAX_MONEY, no sum the rules compute can leave u64.
  */
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 
 export const DECIMALS = 8;
 export const COIN = 100_000_000n;
@@ -15,6 +16,12 @@ export const AmountErrorCode = {
   outOfRange: 'AMOUNT_OUT_OF_RANGE',
   tooPrecise: 'AMOUNT_TOO_PRECISE',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    amount: CodeOf<typeof AmountErrorCode>;
+  }
+}
 
 export function isMoneyRange(n: bigint): boolean {
   return n >= 0n && n <= MAX_MONEY;

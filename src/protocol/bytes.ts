@@ -7,6 +7,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 
 export const EncodingErrorCode = {
   truncated: 'ENCODING_TRUNCATED',
@@ -18,7 +19,13 @@ export const EncodingErrorCode = {
   tooLarge: 'ENCODING_TOO_LARGE',
 } as const;
 
-function encodingError(code: string, message: string): OurCoinError {
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    encoding: CodeOf<typeof EncodingErrorCode>;
+  }
+}
+
+function encodingError(code: CodeOf<typeof EncodingErrorCode>, message: string): OurCoinError {
   return new OurCoinError(code, message, 'encoding');
 }
 

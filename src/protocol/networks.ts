@@ -8,6 +8,18 @@
  */
 import { COIN } from './amount.js';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
+
+/** Errors of network selection. */
+export const NetworkErrorCode = {
+  unknown: 'NETWORK_UNKNOWN',
+} as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    network: CodeOf<typeof NetworkErrorCode>;
+  }
+}
 
 export type NetworkName = 'devnet' | 'regtest';
 

@@ -8,10 +8,17 @@
  */
 import { OurCoinError } from '../errors.js';
 import { bytesToBigInt } from './bytes.js';
+import type { CodeOf } from '../errors.js';
 
 export const PowErrorCode = {
   badBits: 'POW_BAD_BITS',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    pow: CodeOf<typeof PowErrorCode>;
+  }
+}
 
 const TWO_256 = 1n << 256n;
 

@@ -20,6 +20,18 @@ import { ADDRESS_HASH_LENGTH, addressHashOf, decodeAddress, encodeAddress } from
 import { parseBaseUnits } from './amount.js';
 import type { NetworkParams } from './networks.js';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/interface.js';
+import type { CodeOf } from '../errors.js';
+
+/** Errors of transfers given as JSON (fields are checked by the encoding and amount codes). */
+export const TransactionErrorCode = {
+  badJson: 'TX_JSON_INVALID',
+} as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    transaction: CodeOf<typeof TransactionErrorCode>;
+  }
+}
 
 export const TX_TYPE_COINBASE = 0x00;
 export const TX_TYPE_TRANSFER = 0x01;

@@ -8,6 +8,23 @@
  */
 import type { Block, BlockHeader } from '../protocol/block.js';
 import type { AccountChange, AccountReader } from '../protocol/rules/state.js';
+import type { CodeOf, ErrorCode } from '../errors.js';
+
+/** Errors of the block store: the node's own storage, never a client's fault. */
+export const StoreErrorCode = {
+  locked: 'STORE_LOCKED',
+  wrongNetwork: 'STORE_WRONG_NETWORK',
+  badSchema: 'STORE_BAD_SCHEMA',
+  empty: 'STORE_EMPTY',
+  genesis: 'STORE_GENESIS',
+  noUndo: 'STORE_NO_UNDO',
+} as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    store: CodeOf<typeof StoreErrorCode>;
+  }
+}
 
 export const BlockStatus = {
   /** Stored; header and context-free checks passed, never connected. */
@@ -30,7 +47,8 @@ export interface BlockRecord {
 }
 
 export interface InvalidMark {
-  readonly code: string;
+  /** The code of the rule the block broke (stored as text: only codes the node wrote). */
+  readonly code: ErrorCode;
   readonly message: string;
 }
 

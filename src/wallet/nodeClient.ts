@@ -14,6 +14,7 @@ import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo 
 import type { ChainChangeJson } from '../api/json.js';
 import { OurCoinError } from '../errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
+import type { CodeOf, ErrorCode } from '../errors.js';
 
 export type { AddressInfo, History, HistoryItem, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
 
@@ -23,6 +24,12 @@ export const NodeClientErrorCode = {
   badResponse: 'WALLET_NODE_BAD_RESPONSE',
   badUrl: 'WALLET_BAD_NODE_URL',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    nodeClient: CodeOf<typeof NodeClientErrorCode>;
+  }
+}
 
 export const DEFAULT_NODE_TIMEOUT_MS = 10_000;
 
@@ -215,7 +222,13 @@ export class NodeClient {
     }
     if (!res.ok) {
       const e = apiError(json);
-      if (e) throw new OurCoinError(e.code, e.message, res.status >= 500 || res.status === 429 ? 'transient' : 'input');
+      // The node's own stable code, passed on unchanged (the wallet's exit codes and messages key on it).
+      if (e)
+        throw new OurCoinError(
+          e.code as ErrorCode,
+          e.message,
+          res.status >= 500 || res.status === 429 ? 'transient' : 'input',
+        );
       throw new OurCoinError(
         NodeClientErrorCode.badResponse,
         `${this.url} answered ${what} with HTTP ${res.status} and no OurCoin error: is --node the URL of an OurCoin node?`,

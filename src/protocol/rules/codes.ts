@@ -7,6 +7,7 @@
  */
 import { OurCoinError } from '../../errors.js';
 import type { ErrorKind } from '../../errors.js';
+import type { CodeOf } from '../../errors.js';
 
 export const RuleCode = {
   // header
@@ -36,6 +37,12 @@ export const RuleCode = {
   badEmptySignature: 'BLOCK_BAD_EMPTY_SIGNATURE',
   badAggregateSignature: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
 } as const;
+
+declare module '../../errors.js' {
+  interface ErrorCodeRegistry {
+    rule: CodeOf<typeof RuleCode>;
+  }
+}
 
 export type RuleCodeValue = (typeof RuleCode)[keyof typeof RuleCode];
 

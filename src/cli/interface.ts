@@ -1,0 +1,32 @@
+/**
+ * The command line's public face: its error codes (each printed as one line, exit code 2).
+ */
+import type { CodeOf } from '../errors.js';
+
+/** Errors of the command line: its options, prompts and the wallet commands. */
+export const CliErrorCode = {
+  networkMismatch: 'WALLET_NETWORK_MISMATCH',
+  mnemonicFileUnreadable: 'WALLET_MNEMONIC_FILE_UNREADABLE',
+  mnemonicRequired: 'WALLET_MNEMONIC_REQUIRED',
+  noAccount: 'WALLET_NO_ACCOUNT',
+  confirmRequired: 'WALLET_CONFIRM_REQUIRED',
+  insufficientFunds: 'WALLET_INSUFFICIENT_FUNDS',
+  cancelled: 'WALLET_CANCELLED',
+  txDropped: 'WALLET_TX_DROPPED',
+  waitTimeout: 'WALLET_WAIT_TIMEOUT',
+  badTestScryptN: 'WALLET_BAD_TEST_SCRYPT_N',
+  unknownCommand: 'WALLET_UNKNOWN_COMMAND',
+  inputClosed: 'WALLET_INPUT_CLOSED',
+  passwordFileUnreadable: 'PASSWORD_FILE_UNREADABLE',
+  passwordEmpty: 'PASSWORD_EMPTY',
+  passwordRequired: 'PASSWORD_REQUIRED',
+  devnetBadOptions: 'DEVNET_BAD_OPTIONS',
+  apiListenFailed: 'API_LISTEN_FAILED',
+  p2pStartFailed: 'P2P_START_FAILED',
+} as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    cli: CodeOf<typeof CliErrorCode>;
+  }
+}
