@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../src/api/server.js';
 import type { ChainChangeJson, SubmitBlockResult } from '../src/api/json.js';
 import { InlineBatchVerifier } from '../src/mempool/batchVerifier.js';
-import { OurCoinNode } from '../src/node/node.js';
+import { FullNode } from '../src/node/fullNode.js';
 import { COIN } from '../src/protocol/amount.js';
 import { encodeAddress } from '../src/protocol/address.js';
 import { blockHash, blockTxids, encodeBlock } from '../src/protocol/block.js';
@@ -42,8 +42,8 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
-async function openNode(name: string, reindex = false): Promise<OurCoinNode> {
-  return OurCoinNode.open({
+async function openNode(name: string, reindex = false): Promise<FullNode> {
+  return FullNode.open({
     network: regtest,
     datadir: join(dir, name),
     logger,
@@ -60,7 +60,7 @@ function extend(parent: Block, n: number, to = miner.address, txs: readonly Sign
 }
 
 describe('block submission and operator routes (in-process node, app.inject)', () => {
-  let node: OurCoinNode;
+  let node: FullNode;
   let app: FastifyInstance;
   const g = genesisBlock(regtest);
   // Main chain: 4 blocks, the second one carrying alice's transfer; a 2-block side branch on the first.
@@ -83,7 +83,7 @@ describe('block submission and operator routes (in-process node, app.inject)', (
 
   beforeAll(async () => {
     node = await openNode('routes');
-    app = await buildApiServer(node, { logger });
+    app = await buildApiServer(node.ports, { logger });
   });
   afterAll(async () => {
     await app.close();
@@ -94,7 +94,7 @@ describe('block submission and operator routes (in-process node, app.inject)', (
     expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(main[0]!) })).body.status).toBe('connected');
     // The mempool sees alice's transfer first, as usual: its signature can come back after a
     // reorg (a block's aggregate signature cannot be split into its parts).
-    expect((await node.submitTransfers([spend]))[0]?.accepted).toBe(true);
+    expect((await node.mempool.submit([spend]))[0]?.accepted).toBe(true);
     for (const b of main.slice(1)) {
       const r = await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(b) });
       expect(r.status).toBe(200);
@@ -174,7 +174,7 @@ describe('block submission and operator routes (in-process node, app.inject)', (
     expect((await post<ErrorBody>('/api/v1/blocks', { block: hex(overpaid) })).body.error.code).toBe(
       RuleCode.coinbaseTooLarge,
     );
-    expect(node.store.getInvalid(blockHash(overpaid.header))?.code).toBe(RuleCode.coinbaseTooLarge);
+    expect(node.chain.getInvalid(blockHash(overpaid.header))?.code).toBe(RuleCode.coinbaseTooLarge);
   });
 
   it('refuses the genesis block, unknown blocks and bad hashes, naming the problem', async () => {
@@ -224,7 +224,7 @@ describe('--reindex', () => {
       miner: node.chain.getAccount(miner.address),
     };
     const spendTxid = blockTxids(blocks[2]!)[1]!;
-    expect(node.store.getTxLocation(spendTxid)?.height).toBe(3);
+    expect(node.chain.getTxLocation(spendTxid)?.height).toBe(3);
     await node.close();
 
     // Damage the derived data the way a bug could: a wrong balance, a lost index row.
@@ -241,8 +241,8 @@ describe('--reindex', () => {
       expect(toHex(rebuilt.chain.tip.hash)).toBe(toHex(before.tip));
       expect(rebuilt.chain.getAccount(alice.address)).toEqual(before.alice);
       expect(rebuilt.chain.getAccount(miner.address)).toEqual(before.miner);
-      for (const b of blocks) expect(rebuilt.store.getRecord(blockHash(b.header))?.status).toBe(BlockStatus.valid);
-      expect(rebuilt.store.getTxLocation(spendTxid)?.height).toBe(3);
+      for (const b of blocks) expect(rebuilt.chain.getRecord(blockHash(b.header))?.status).toBe(BlockStatus.valid);
+      expect(rebuilt.chain.getTxLocation(spendTxid)?.height).toBe(3);
     } finally {
       await rebuilt.close();
     }

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../src/api/server.js';
 import { InlineBatchVerifier } from '../src/mempool/batchVerifier.js';
-import { OurCoinNode } from '../src/node/node.js';
+import { FullNode } from '../src/node/fullNode.js';
 import { COIN } from '../src/protocol/amount.js';
 import { encodeAddress } from '../src/protocol/address.js';
 import { toHex } from '../src/protocol/bytes.js';
@@ -24,23 +24,23 @@ import type { AddressInfo, BatchItemResult, BlockDetail, BlockPage, StatusJson }
 
 const logger = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-api-'));
-const opened: OurCoinNode[] = [];
+const opened: FullNode[] = [];
 const apps: FastifyInstance[] = [];
 
-let node: OurCoinNode;
+let node: FullNode;
 let app: FastifyInstance;
 
-async function openNode(network: typeof regtest, name: string): Promise<OurCoinNode> {
-  const n = await OurCoinNode.open({ network, datadir: join(dir, name), logger, verifier: new InlineBatchVerifier() });
+async function openNode(network: typeof regtest, name: string): Promise<FullNode> {
+  const n = await FullNode.open({ network, datadir: join(dir, name), logger, verifier: new InlineBatchVerifier() });
   opened.push(n);
   return n;
 }
 
 async function server(
-  n: OurCoinNode,
+  n: FullNode,
   opts: Omit<Parameters<typeof buildApiServer>[1], 'logger'> = {},
 ): Promise<FastifyInstance> {
-  const a = await buildApiServer(n, { logger, ...opts });
+  const a = await buildApiServer(n.ports, { logger, ...opts });
   apps.push(a);
   return a;
 }

@@ -22,7 +22,7 @@ import { ApiErrorCode } from '../src/api/errors.js';
 import { buildApiServer } from '../src/api/server.js';
 import { InlineBatchVerifier } from '../src/mempool/batchVerifier.js';
 import { MempoolErrorCode } from '../src/mempool/interface.js';
-import { OurCoinNode } from '../src/node/node.js';
+import { FullNode } from '../src/node/fullNode.js';
 import { encodeAddress } from '../src/protocol/address.js';
 import { blockHash, encodeBlock } from '../src/protocol/block.js';
 import { genesisBlock } from '../src/protocol/genesis.js';
@@ -46,26 +46,26 @@ const carol = testKey(3);
 const addr = (hash: Uint8Array): string => encodeAddress(hash, regtest);
 const asJson = (s: SignedTransfer): Json => transferToJson(s.tx, regtest, s.signature) as unknown as Json;
 
-let node: OurCoinNode;
+let node: FullNode;
 let app: FastifyInstance;
 /** Valid inputs to mutate, filled in once the chain exists. */
 const seeds = { blockHashes: [] as string[], blocks: [] as string[], txids: [] as string[], transfers: [] as Json[] };
 
 beforeAll(async () => {
-  node = await OurCoinNode.open({
+  node = await FullNode.open({
     network: regtest,
     datadir: join(dir, 'node'),
     logger,
     verifier: new InlineBatchVerifier(),
   });
   // High enough that no fuzz run meets it: a 429 would hide what the route itself answers.
-  app = await buildApiServer(node, { logger, rateLimit: { max: 1e9, timeWindowMs: 60_000 } });
-  const mined = [...node.mineBlocks(3, alice.address), ...node.mineBlocks(1, bob.address)];
+  app = await buildApiServer(node.ports, { logger, rateLimit: { max: 1e9, timeWindowMs: 60_000 } });
+  const mined = [...node.miner.mineBlocks(3, alice.address), ...node.miner.mineBlocks(1, bob.address)];
   const confirmed = transfer(alice, carol.address, 10_000n, 0);
-  await node.submitTransfers([confirmed]);
-  mined.push(...node.mineBlocks(1, carol.address));
+  await node.mempool.submit([confirmed]);
+  mined.push(...node.miner.mineBlocks(1, carol.address));
   const pending = [transfer(alice, bob.address, 5000n, 1), transfer(bob, carol.address, 7000n, 0, 2000n)];
-  const results = await node.submitTransfers(pending);
+  const results = await node.mempool.submit(pending);
   expect(results.every((r) => r.accepted)).toBe(true);
   // Not yet submitted: a mutation of it that stays valid is accepted, which is allowed.
   const fresh = transfer(alice, carol.address, 1n, 2);

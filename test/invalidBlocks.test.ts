@@ -21,9 +21,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { headerContext } from '../src/chain/headerContext.js';
 import { Penalty } from '../src/network/peerBook.js';
-import type { OurCoinNode } from '../src/node/node.js';
+import type { FullNode } from '../src/node/fullNode.js';
 import { blockHash, encodeBlock } from '../src/protocol/block.js';
 import type { Block } from '../src/protocol/block.js';
 import { toHex } from '../src/protocol/bytes.js';
@@ -42,34 +41,34 @@ const ws = workspace('ourcoin-invalid-blocks-');
 
 const PENALTY = { consensus: Penalty.invalidBlock, mutated: Penalty.mutatedBlock, transient: 0 } as const;
 
-function tipBlock(node: OurCoinNode): Block {
-  return node.store.getBlock(node.chain.tip.hash)!;
+function tipBlock(node: FullNode): Block {
+  return node.chain.getBlock(node.chain.tip.hash)!;
 }
 
-function contextOf(node: OurCoinNode): InvalidBlockContext {
+function contextOf(node: FullNode): InvalidBlockContext {
   const tip = node.chain.tip;
-  return { parent: tipBlock(node), medianTimePast: medianTimePast(headerContext(node.store, tip)), now: NOW };
+  return { parent: tipBlock(node), medianTimePast: medianTimePast(node.chain.headerContext(tip)), now: NOW };
 }
 
 /** Builds the case on the node's tip and gives it the blocks that must come first. */
-function prepare(node: OurCoinNode, c: InvalidBlockCase): BuiltCase {
+function prepare(node: FullNode, c: InvalidBlockCase): BuiltCase {
   const built = c.build(contextOf(node));
   for (const { block, status } of built.before ?? []) expect(node.chain.processBlock(block).status).toBe(status);
   return built;
 }
 
 /** What must hold after the node refused `block`: tip as before, invalid mark as the rule says. */
-function expectRefused(node: OurCoinNode, c: InvalidBlockCase, block: Block, tipBefore: string): void {
+function expectRefused(node: FullNode, c: InvalidBlockCase, block: Block, tipBefore: string): void {
   expect(toHex(node.chain.tip.hash)).toBe(tipBefore);
-  expect(node.store.getInvalid(blockHash(block.header))?.code).toBe(c.remembered ? c.code : undefined);
+  expect(node.chain.getInvalid(blockHash(block.header))?.code).toBe(c.remembered ? c.code : undefined);
 }
 
-function connect(node: OurCoinNode, blocks: readonly Block[]): void {
+function connect(node: FullNode, blocks: readonly Block[]): void {
   for (const b of blocks) expect(node.chain.processBlock(b).status).toBe('connected');
 }
 
 describe('invalid blocks over the API (POST /api/v1/blocks)', () => {
-  let node: OurCoinNode;
+  let node: FullNode;
   let app: FastifyInstance;
 
   beforeAll(async () => {

@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INFINITY_SIGNATURE, SIGNATURE_LENGTH } from '../src/crypto/interface.js';
 import { Penalty } from '../src/network/peerBook.js';
-import type { OurCoinNode } from '../src/node/node.js';
+import type { FullNode } from '../src/node/fullNode.js';
 import { encodeAddress } from '../src/protocol/address.js';
 import { COIN, MAX_MONEY } from '../src/protocol/amount.js';
 import { toHex } from '../src/protocol/bytes.js';
@@ -41,8 +41,8 @@ const confirmed = transfer(bob, eve.address, 1n * COIN, 0);
 const pending = transfer(carol, eve.address, 1n * COIN, 0);
 
 /** Gives a node the shared state: funded senders, one mined transfer, one pending. */
-async function setUp(node: OurCoinNode): Promise<void> {
-  let tip = node.store.getBlock(node.chain.tip.hash)!;
+async function setUp(node: FullNode): Promise<void> {
+  let tip = node.chain.getBlock(node.chain.tip.hash)!;
   for (const block of [...fundingBlocks(tip), undefined]) {
     // The confirmed transfer goes straight into a block: it never passes through the mempool or gossip.
     const next = block ?? buildBlock(tip, { txs: [confirmed] });
@@ -53,7 +53,7 @@ async function setUp(node: OurCoinNode): Promise<void> {
   expect(r!.accepted).toBe(true);
 }
 
-const mempoolOf = (node: OurCoinNode): string[] =>
+const mempoolOf = (node: FullNode): string[] =>
   node.mempool
     .entries()
     .map((e) => toHex(e.txid))
@@ -205,7 +205,7 @@ const cases: readonly TxCase[] = [
 ];
 
 describe('invalid transactions over HTTP (POST /api/v1/transactions)', () => {
-  let node: OurCoinNode;
+  let node: FullNode;
   let app: FastifyInstance;
 
   beforeAll(async () => {

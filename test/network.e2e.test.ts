@@ -14,7 +14,7 @@ import { COIN } from '../src/protocol/amount.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
 import { transferToJson } from '../src/protocol/transaction.js';
 import { InlineBatchVerifier } from '../src/mempool/batchVerifier.js';
-import { OurCoinNode } from '../src/node/node.js';
+import { FullNode } from '../src/node/fullNode.js';
 import { P2PNetwork } from '../src/network/network.js';
 import { encodeCompactBlock } from '../src/network/messages.js';
 import { toCompactBlock } from '../src/network/compactBlock.js';
@@ -176,14 +176,14 @@ describe('peer-to-peer network (real processes on loopback)', () => {
 
     // The attacker is a real OurCoin node and network stack in this process.
     const logger = pino({ level: 'silent' });
-    const evilNode = await OurCoinNode.open({
+    const evilNode = await FullNode.open({
       network: regtest,
       datadir: join(dir, 'ban-evil'),
       logger,
       verifier: new InlineBatchVerifier(),
     });
     const evil = await P2PNetwork.start({
-      node: evilNode,
+      node: evilNode.ports,
       datadir: join(dir, 'ban-evil'),
       logger,
       host: '127.0.0.1',
@@ -198,7 +198,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
         async () => evilNode.chain.tip.height === 1 && (await status(honest)).peers === 1,
       );
       await new Promise((r) => setTimeout(r, 1500)); // one gossipsub heartbeat to form the mesh
-      const parent = evilNode.store.getBlock(evilNode.chain.tip.hash)!;
+      const parent = evilNode.chain.getBlock(evilNode.chain.tip.hash)!;
       // A coinbase that pays itself more than subsidy + fees: invalid under every rule set.
       const bad = buildBlock(parent, { coinbaseAmount: 51n * COIN, timestamp: Math.floor(Date.now() / 1000) });
       await evil.libp2p.services.pubsub.publish(evil.ids.blockTopic, encodeCompactBlock(toCompactBlock(bad)));
@@ -224,14 +224,14 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     const honest = await start('junk-honest', ['--network', 'regtest']);
     const logger = pino({ level: 'silent' });
     // A peer speaking garbage on both topics: each message costs it score until it is banned.
-    const junkNode = await OurCoinNode.open({
+    const junkNode = await FullNode.open({
       network: regtest,
       datadir: join(dir, 'junk-evil'),
       logger,
       verifier: new InlineBatchVerifier(),
     });
     const junk = await P2PNetwork.start({
-      node: junkNode,
+      node: junkNode.ports,
       datadir: join(dir, 'junk-evil'),
       logger,
       host: '127.0.0.1',
@@ -240,14 +240,14 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       mdns: false,
     });
     // A devnet node dialing a regtest node: told apart at the handshake.
-    const otherNode = await OurCoinNode.open({
+    const otherNode = await FullNode.open({
       network: devnet,
       datadir: join(dir, 'junk-devnet'),
       logger,
       verifier: new InlineBatchVerifier(),
     });
     const other = await P2PNetwork.start({
-      node: otherNode,
+      node: otherNode.ports,
       datadir: join(dir, 'junk-devnet'),
       logger,
       host: '127.0.0.1',

@@ -1,10 +1,23 @@
 /**
- * What every route module gets: the node it serves and the peer list source.
+ * What every route module gets: narrow ports onto the chain, the mempool and the miner (built
+ * by the composition root, src/node/fullNode.ts), and the peer list source. Never the node.
  */
-import type { OurCoinNode } from '../node/node.js';
+import type { BlockSink, ChainAdmin, ChainReader } from '../chain/interface.js';
+import type { TransferPool } from '../mempool/interface.js';
+import type { MiningControl } from '../miner/interface.js';
+import type { NetworkParams } from '../protocol/networks.js';
 
-export interface ApiContext {
-  readonly node: OurCoinNode;
+/** The services the API serves, as ports. */
+export interface ApiPorts {
+  readonly network: NetworkParams;
+  readonly chain: ChainReader & BlockSink;
+  /** The operator's commands (admin routes, loopback clients only). */
+  readonly admin: ChainAdmin;
+  readonly pool: TransferPool;
+  readonly mining: MiningControl;
+}
+
+export interface ApiContext extends ApiPorts {
   /** Connected peers, as JSON-ready objects (empty without networking). */
   readonly peers: () => unknown[];
   /** Connects to a peer by multiaddr (absent when networking is off). */

@@ -14,8 +14,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { LogController, fastify } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { OurCoinNode } from '../node/node.js';
-import type { ApiContext, P2PInfo } from './context.js';
+import type { ApiContext, ApiPorts, P2PInfo } from './context.js';
 import { ApiError, ApiErrorCode, installErrorHandlers, sendError } from './errors.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerBlockRoutes } from './routes/blocks.js';
@@ -48,7 +47,7 @@ export interface ApiServerOptions {
   readonly connect?: (multiaddr: string) => Promise<void>;
 }
 
-export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions): Promise<FastifyInstance> {
+export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): Promise<FastifyInstance> {
   // Typed as Fastify's base logger so the instance is a plain FastifyInstance (pino's Logger is one).
   const logger: FastifyBaseLogger = opts.logger;
   const app = fastify({
@@ -65,7 +64,11 @@ export async function buildApiServer(node: OurCoinNode, opts: ApiServerOptions):
     return503OnClosing: true,
   });
   const ctx: ApiContext = {
-    node,
+    network: ports.network,
+    chain: ports.chain,
+    admin: ports.admin,
+    pool: ports.pool,
+    mining: ports.mining,
     peers: opts.peers ?? (() => []),
     p2p: opts.p2p ?? (() => null),
     connect: opts.connect,

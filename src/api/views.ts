@@ -10,7 +10,7 @@ import { bytesEqual, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { coinbaseToJson, transferToJson } from '../protocol/transaction.js';
 import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
-import type { BlockRecord, ChainStore } from '../store/interface.js';
+import type { BlockRecord, ChainReader } from '../chain/interface.js';
 import type { BlockSummary, BlockDetail, Direction } from './json.js';
 export type { BlockSummary, BlockDetail, Direction } from './json.js';
 
@@ -31,14 +31,9 @@ export function confirmationsAt(height: number, tipHeight: number): number {
   return Math.max(0, tipHeight - height + 1);
 }
 
-export function isMainChainRecord(store: ChainStore, rec: BlockRecord): boolean {
-  const main = store.mainHashAt(rec.height);
-  return main !== undefined && bytesEqual(main, rec.hash);
-}
-
-export function blockDetail(store: ChainStore, network: NetworkParams, rec: BlockRecord, block: Block): BlockDetail {
-  const onMainChain = isMainChainRecord(store, rec);
-  const tipHeight = store.tip()?.height ?? 0;
+export function blockDetail(chain: ChainReader, network: NetworkParams, rec: BlockRecord, block: Block): BlockDetail {
+  const onMainChain = chain.isOnMainChain(rec);
+  const tipHeight = chain.tip.height;
   return {
     ...blockToJson(block, network),
     height: rec.height,

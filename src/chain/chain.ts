@@ -119,6 +119,10 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     return headerContext(this.store, parent);
   }
 
+  getInvalid(hash: Uint8Array): InvalidMark | undefined {
+    return this.store.getInvalid(hash);
+  }
+
   getTxLocation(txid: Uint8Array): TxLocation | undefined {
     return this.store.getTxLocation(txid);
   }

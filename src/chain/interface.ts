@@ -7,7 +7,10 @@ import type { Block } from '../protocol/block.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import type { HeaderContext } from '../protocol/rules/header.js';
 import type { Account } from '../protocol/rules/state.js';
-import type { AddressTxEntry, BlockRecord, TxLocation } from '../store/interface.js';
+import type { AddressTxEntry, BlockRecord, InvalidMark, TxLocation } from '../store/interface.js';
+
+// The records the chain's readers see (the edges never import the store).
+export type { AddressTxEntry, BlockRecord, InvalidMark, TxLocation };
 import type { SignatureVerdict } from './verifyBlockSignatures.js';
 import type { CodeOf } from '../errors.js';
 
@@ -71,6 +74,8 @@ export interface ChainReader {
   isOnMainChain(record: BlockRecord): boolean;
   /** A block's branch as the header rules see it (the miner builds on the tip's). */
   headerContext(parent: BlockRecord): HeaderContext;
+  /** Why a block is remembered as invalid (the rule it broke, or the operator's mark). */
+  getInvalid(hash: Uint8Array): InvalidMark | undefined;
   getTxLocation(txid: Uint8Array): TxLocation | undefined;
   /** Newest first. */
   getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];

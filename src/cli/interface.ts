@@ -21,8 +21,6 @@ export const CliErrorCode = {
   passwordEmpty: 'PASSWORD_EMPTY',
   passwordRequired: 'PASSWORD_REQUIRED',
   devnetBadOptions: 'DEVNET_BAD_OPTIONS',
-  apiListenFailed: 'API_LISTEN_FAILED',
-  p2pStartFailed: 'P2P_START_FAILED',
 } as const;
 
 declare module '../errors.js' {

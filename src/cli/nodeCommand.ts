@@ -8,16 +8,14 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
-import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
-import type { P2PInfo } from '../api/context.js';
-import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
+import { DEFAULT_RATE_LIMIT } from '../api/server.js';
+import { DEFAULT_MAX_PEERS } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
-import { OurCoinNode } from '../node/node.js';
-import { OurCoinError } from '../errors.js';
+import { FullNode } from '../node/fullNode.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 
@@ -123,96 +121,59 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const logger = pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
 
   const minerAddress = opts.mine || opts.minerAddress ? await resolveMinerAddress(opts, network, datadir) : undefined;
-  const searcher = opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined;
-  const node = await OurCoinNode.open({ network, datadir, logger, minerAddress, searcher, reindex: opts.reindex });
-  // A crashed miner thread stops mining, never the node.
-  searcher?.on('error', (err) => {
-    logger.error({ err }, 'a miner thread failed; mining stopped');
-    node.stopMining();
-  });
-  // The network starts after the API is up; the API reads peers through these.
-  let peersSource: () => unknown[] = () => [];
-  let p2pSource: () => P2PInfo | null = () => null;
-  let connect: ((address: string) => Promise<void>) | undefined = undefined;
-  const api = await buildApiServer(node, {
+  const node = await FullNode.open({
+    network,
+    datadir,
     logger,
-    corsOrigins: opts.corsOrigin,
-    rateLimit: { max: opts.rateLimit, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs },
-    peers: () => peersSource(),
-    p2p: () => p2pSource(),
-    connect: opts.p2p
-      ? (address) => (connect ? connect(address) : Promise.reject(new Error('the network is starting')))
+    minerAddress,
+    searcher: opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined,
+    reindex: opts.reindex,
+    api: {
+      host: opts.apiHost,
+      port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,
+      corsOrigins: opts.corsOrigin,
+      rateLimit: { max: opts.rateLimit, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs },
+    },
+    p2p: opts.p2p
+      ? {
+          host: opts.p2pHost,
+          port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
+          bootstrap: opts.peer,
+          mdns: opts.mdns,
+          maxPeers: opts.maxPeers,
+        }
       : undefined,
   });
-  const port = opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330;
   try {
-    await api.listen({ host: opts.apiHost, port });
+    await node.start();
   } catch (err) {
     await node.close();
-    const code = (err as { code?: string }).code ?? 'unknown';
-    throw new OurCoinError(
-      'API_LISTEN_FAILED',
-      `cannot serve the API on ${opts.apiHost}:${port} (${code}); choose another --api-port`,
-      'input',
-      { cause: err },
-    );
+    throw err;
   }
-  const address = api.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const p2p = opts.p2p
-    ? await P2PNetwork.start({
-        node,
-        datadir,
-        logger,
-        host: opts.p2pHost,
-        port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
-        bootstrap: opts.peer,
-        mdns: opts.mdns,
-        maxPeers: opts.maxPeers,
-      }).catch(async (err: unknown) => {
-        await api.close();
-        await node.close();
-        throw new OurCoinError(
-          'P2P_START_FAILED',
-          `cannot start the peer-to-peer network: ${(err as Error).message}; choose another --p2p-port`,
-          'input',
-          { cause: err },
-        );
-      })
-    : undefined;
-  peersSource = () => p2p?.peers() ?? [];
-  p2pSource = () => (p2p ? { peerId: p2p.peerId, multiaddrs: p2p.multiaddrs() } : null);
-  connect = p2p ? (address) => p2p.dial(address) : undefined;
-  const host = opts.apiHost.includes(':') ? `[${opts.apiHost}]` : opts.apiHost;
-  const url = `http://${host}:${boundPort}`;
-
+  const url = node.apiUrl!;
+  const tip = node.chain.tip;
+  const p2p = node.p2p;
   const banner = [
     `OurCoin node`,
     `  network     ${network.name} (chain id 0x${network.chainId.toString(16)})`,
     `  data dir    ${datadir}`,
     `  api         ${url}/api/v1  (OpenAPI at ${url}/docs)`,
-    `  height      ${node.chain.tip.height}  tip ${toHex(node.chain.tip.hash)}`,
-    p2p
-      ? `  p2p         ${
-          p2p
-            .multiaddrs()
-            .map((m) => `${m}`)
-            .join('  ') || '(no listen address)'
-        }`
-      : `  p2p         off`,
+    `  height      ${tip.height}  tip ${toHex(tip.hash)}`,
+    p2p ? `  p2p         ${p2p.multiaddrs().join('  ') || '(no listen address)'}` : `  p2p         off`,
     minerAddress
       ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}`
       : `  miner       off (start with --mine)`,
   ];
   process.stdout.write(banner.join('\n') + '\n');
-  if (opts.mine) node.startMining();
+  if (opts.mine) node.miner.start();
 
   const statusTimer =
     opts.statusInterval > 0
       ? setInterval(() => {
-          const s = node.status();
+          const { miner, mempool } = node;
+          const tipNow = node.chain.tip;
           process.stdout.write(
-            `height ${s.height}  peers ${p2p?.peers().length ?? 0}  mempool ${s.mempool}  ${s.mining ? `hashrate ${formatRate(s.hashRate)}` : 'not mining'}  tip ${toHex(s.tipHash).slice(0, 18)}…\n`,
+            `height ${tipNow.height}  peers ${node.p2p?.peers().length ?? 0}  mempool ${mempool.size}  ${miner.isMining ? `hashrate ${formatRate(miner.hashRate())}` : 'not mining'}  tip ${toHex(tipNow.hash).slice(0, 18)}…\n`,
           );
         }, opts.statusInterval * 1000)
       : undefined;
@@ -223,17 +184,13 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(statusTimer);
-    void api
-      .close()
-      .then(() => p2p?.stop())
-      .then(() => node.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error during shutdown');
-          process.exit(1);
-        },
-      );
+    node.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
   };
   // A bug in an async path must not take the node down with it: log it loudly instead.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (a bug: please report it)'));

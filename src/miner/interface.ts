@@ -3,6 +3,7 @@
  * one), hear about a solution or an exhausted nonce space, read the hash rate.
  */
 import type { CodeOf } from '../errors.js';
+import type { Block } from '../protocol/block.js';
 
 /** Errors of mining on request (the API's /mine, the CLI). */
 export const MinerErrorCode = {
@@ -30,5 +31,21 @@ export interface PowSearcher {
   hashRate(): number;
   onFound(listener: (jobId: number, nonce: number) => void): void;
   onExhausted(listener: (jobId: number) => void): void;
+  /** A searcher thread failed: the search has stopped. */
+  onError(listener: (err: Error) => void): void;
   close(): Promise<void>;
+}
+
+/** What the API and the CLI see of mining: its state, and mining on demand on regtest. */
+export interface MiningControl {
+  readonly isMining: boolean;
+  /** Where mined coins go; undefined when the node has no miner address. */
+  readonly minerAddress: Uint8Array | undefined;
+  /** Hashes per second over the last few seconds (0 when not mining). */
+  hashRate(): number;
+  /**
+   * Regtest only: mines `count` blocks at once to `address`, like bitcoind's
+   * generatetoaddress; each goes through the chain like any other block.
+   */
+  mineBlocks(count: number, address: Uint8Array): Block[];
 }

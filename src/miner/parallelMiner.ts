@@ -144,6 +144,11 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     this.on('exhausted', listener);
   }
 
+  /** PowSearcher form of `on('error', …)`. */
+  onError(listener: (err: Error) => void): void {
+    this.on('error', listener);
+  }
+
   /** Terminates the threads; the miner cannot be used afterwards. */
   close(): Promise<void> {
     if (this.closing === undefined) {

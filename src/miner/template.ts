@@ -6,8 +6,8 @@
  * transfers' stored individual signatures (nobody re-signs anything).
  */
 import type { Bls } from '../crypto/interface.js';
-import type { Chain } from '../chain/chain.js';
-import type { Mempool } from '../mempool/mempool.js';
+import type { ChainReader } from '../chain/interface.js';
+import type { TransferPool } from '../mempool/interface.js';
 import type { MempoolEntry } from '../mempool/interface.js';
 import { assembleBlock } from '../protocol/assemble.js';
 import { BLOCK_OVERHEAD, BLOCK_VERSION } from '../protocol/block.js';
@@ -24,8 +24,8 @@ export interface BlockTemplate {
 }
 
 export interface TemplateOptions {
-  readonly chain: Chain;
-  readonly mempool: Mempool;
+  readonly chain: ChainReader;
+  readonly mempool: TransferPool;
   readonly bls: Bls;
   readonly minerAddress: Uint8Array;
   /** Unix seconds; the template's timestamp is max(now, median time past + 1). */

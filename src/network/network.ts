@@ -26,7 +26,9 @@ import { bootstrap } from '@libp2p/bootstrap';
 import { mdns } from '@libp2p/mdns';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from 'pino';
-import type { OurCoinNode } from '../node/node.js';
+import type { TipChange } from '../chain/interface.js';
+import type { MempoolEntry } from '../mempool/interface.js';
+import type { NetworkServices } from './interface.js';
 import { blockHash, encodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
@@ -59,7 +61,8 @@ import { Syncer } from './sync.js';
 export const HANDSHAKE_PROTOCOL = '/ourcoin/handshake/1';
 
 export interface NetworkOptions {
-  readonly node: OurCoinNode;
+  /** The services the network serves and feeds, as ports. */
+  readonly node: NetworkServices;
   readonly datadir: string;
   readonly logger: Logger;
   readonly host: string;
@@ -246,7 +249,7 @@ export class P2PNetwork {
   }
 
   private async install(): Promise<void> {
-    const { node, logger } = this.opts;
+    const { logger } = this.opts;
     const { libp2p, ids } = this;
 
     // Handshake: answer with our status, and learn theirs from the request.
@@ -290,13 +293,6 @@ export class P2PNetwork {
     pubsub.subscribe(ids.blockTopic);
 
     // Relay what this node accepts: its API's transfers, and each new tip it reaches.
-    node.mempool.onAccepted((entries) => {
-      for (const e of entries) this.publish(ids.txTopic, encodeSignedTransfer({ tx: e.tx, signature: e.signature }));
-    });
-    node.chain.onTipChange((change) => {
-      const tip = change.connected.at(-1);
-      if (tip && !this.syncer.isSyncing) this.publish(ids.blockTopic, encodeCompactBlock(toCompactBlock(tip)));
-    });
     // Statuses go stale: refresh them now and then, so a peer that got ahead (after a
     // partition heals, say) is noticed and synced from.
     this.statusTimer = setInterval(() => {
@@ -313,7 +309,7 @@ export class P2PNetwork {
    * rebuilding a block we relayed asks for exactly those).
    */
   private signedTransfer(txid: Uint8Array): SignedTransfer | undefined {
-    const { mempool, store } = this.opts.node;
+    const { pool: mempool, chain: store } = this.opts.node;
     const pending = mempool.get(txid);
     if (pending) return { tx: pending.tx, signature: pending.signature };
     const signature = mempool.verifiedSignature(txid);
@@ -334,9 +330,21 @@ export class P2PNetwork {
     }
   }
 
+  /** Relays transfers this node accepted (from its API or from peers). */
+  relayTransfers(entries: readonly MempoolEntry[]): void {
+    for (const e of entries) this.publish(this.ids.txTopic, encodeSignedTransfer({ tx: e.tx, signature: e.signature }));
+  }
+
+  /** Announces a new tip as a compact block (not while syncing: peers learn it after the sync). */
+  relayTip(change: TipChange): void {
+    const tip = change.connected.at(-1);
+    if (tip && !this.syncer.isSyncing) this.publish(this.ids.blockTopic, encodeCompactBlock(toCompactBlock(tip)));
+  }
+
   /** Tells peers about our tip (after a sync, when it changed without gossip). */
   announceTip(): void {
-    const { chain, store } = this.opts.node;
+    const { chain } = this.opts.node;
+    const store = chain;
     const tip = store.getBlock(chain.tip.hash);
     if (tip && chain.tip.height > 0) this.publish(this.ids.blockTopic, encodeCompactBlock(toCompactBlock(tip)));
   }
@@ -409,7 +417,7 @@ export class P2PNetwork {
       this.refuse(peer, { topic: 'tx', ...codeOf(err), penalty: Penalty.malformedMessage }, 'undecodable transfer');
       return TopicValidatorResult.Reject;
     }
-    const [result] = await this.opts.node.mempool.submit([stx]);
+    const [result] = await this.opts.node.pool.submit([stx]);
     if (result!.accepted) return TopicValidatorResult.Accept;
     const { code, kind } = result!.error;
     // Only a broken rule is the sender's fault: conflicts with our state or pool, our policy
@@ -437,8 +445,8 @@ export class P2PNetwork {
       return TopicValidatorResult.Reject;
     }
     const hash = blockHash(cb.header);
-    if (node.store.getRecord(hash)) return TopicValidatorResult.Ignore;
-    const fromPool = (txid: Uint8Array): Transfer | undefined => node.mempool.get(txid)?.tx;
+    if (node.chain.getRecord(hash)) return TopicValidatorResult.Ignore;
+    const fromPool = (txid: Uint8Array): Transfer | undefined => node.pool.get(txid)?.tx;
     let lookup = fromPool;
     const missing = missingTxids(cb, fromPool);
     if (missing.length > 0) {
@@ -456,7 +464,7 @@ export class P2PNetwork {
       }
       // Through the mempool: their signatures are verified once, and the block's aggregate
       // can then be checked by the fast path.
-      await node.mempool.submit(fetched);
+      await node.pool.submit(fetched);
       lookup = withExtra(
         fetched.map((s) => s.tx),
         transferTxid,

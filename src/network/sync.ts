@@ -12,8 +12,7 @@
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { Logger } from 'pino';
-import type { OurCoinNode } from '../node/node.js';
-import { isOnMainChain } from '../chain/headerContext.js';
+import type { NetworkServices } from './interface.js';
 import { SignaturePrechecker } from '../chain/signaturePrecheck.js';
 import type { SignatureVerdict } from '../chain/verifyBlockSignatures.js';
 import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
@@ -41,7 +40,7 @@ const FETCH_ROUNDS = 3;
 
 export interface SyncerOptions {
   readonly libp2p: Libp2p;
-  readonly node: OurCoinNode;
+  readonly node: NetworkServices;
   readonly book: PeerBook;
   readonly ids: { headers: string; blocks: string };
   readonly logger: Logger;
@@ -67,8 +66,8 @@ export class Syncer {
     await respond(libp2p, ids.headers, 1 + 64 * 32 + 4, (payload, peer) => {
       countRequest(peer);
       const { locator, maxHeaders } = decodeHeadersRequest(payload);
-      const store = node.store;
-      const start = locator.map((h) => store.getRecord(h)).find((r) => r && isOnMainChain(store, r));
+      const store = node.chain;
+      const start = locator.map((h) => store.getRecord(h)).find((r) => r && store.isOnMainChain(r));
       const headers: BlockHeader[] = [];
       const tipHeight = node.chain.tip.height;
       for (let h = (start?.height ?? -1) + 1; h <= tipHeight && headers.length < maxHeaders; h++) {
@@ -80,7 +79,7 @@ export class Syncer {
       countRequest(peer);
       const frames: Uint8Array[] = [];
       for (const hash of decodeBlocksRequest(payload)) {
-        const bytes = node.store.getBlockBytes(hash);
+        const bytes = node.chain.getBlockBytes(hash);
         if (!bytes) break; // we answer a prefix: the requester asks someone else for the rest
         frames.push(bytes);
       }
@@ -118,7 +117,7 @@ export class Syncer {
 
   /** Our main-chain hashes: the last 10 one by one, then doubling steps back to genesis. */
   private locator(): Uint8Array[] {
-    const store = this.opts.node.store;
+    const store = this.opts.node.chain;
     const out: Uint8Array[] = [];
     let step = 1;
     for (let h = this.opts.node.chain.tip.height; h >= 0 && out.length < 63; h -= step) {
@@ -146,7 +145,7 @@ export class Syncer {
       if (headers.length === 0) break;
       const hashes = this.checkHeaders(peer, headers);
       if (!hashes) return;
-      const todo = hashes.filter((h) => !node.store.getRecord(h));
+      const todo = hashes.filter((h) => !node.chain.getRecord(h));
       const targetHeight = Math.max(headers.at(-1)!.height, this.opts.book.get(peer.toString())?.status?.height ?? 0);
       await this.download(
         peer,
@@ -180,7 +179,7 @@ export class Syncer {
   /** Headers must link to a block we know and to each other, each with valid proof of work. */
   private checkHeaders(peer: PeerId, headers: BlockHeader[]): Uint8Array[] | undefined {
     const { node, penalize } = this.opts;
-    if (!node.store.getRecord(headers[0]!.prevHash)) {
+    if (!node.chain.getRecord(headers[0]!.prevHash)) {
       penalize(peer, Penalty.malformedMessage, 'headers do not connect to our chain');
       return undefined;
     }

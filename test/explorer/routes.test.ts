@@ -14,7 +14,7 @@ import { installErrorHandlers } from '../../src/api/errors.js';
 import { registerExplorerRoutes } from '../../src/api/routes/explorer.js';
 import { buildApiServer } from '../../src/api/server.js';
 import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
-import { OurCoinNode } from '../../src/node/node.js';
+import { FullNode } from '../../src/node/fullNode.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { toHex } from '../../src/protocol/bytes.js';
 import { blockHash } from '../../src/protocol/block.js';
@@ -47,13 +47,13 @@ async function readTips(body: ReadableStream<Uint8Array>, count: number): Promis
 
 describe('GET /api/v1/events', () => {
   it('streams one tip event per new block, drops the chain listener on disconnect, and does not hold up close()', async () => {
-    const node = await OurCoinNode.open({
+    const node = await FullNode.open({
       network: regtest,
       datadir: join(dir, 'sse'),
       logger,
       verifier: new InlineBatchVerifier(),
     });
-    const app = await buildApiServer(node, { logger });
+    const app = await buildApiServer(node.ports, { logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const listeners = (): number => (node.chain as unknown as { listeners: unknown[] }).listeners.length;
     const before = listeners();
@@ -62,7 +62,7 @@ describe('GET /api/v1/events', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await expect.poll(listeners).toBe(before + 1);
-    const mined = node.mineBlocks(2, testKey(1).address);
+    const mined = node.miner.mineBlocks(2, testKey(1).address);
     const { events, raw } = await readTips(res.body!, 2);
     expect(raw).toMatch(/^retry: \d+\n: connected\n\n/);
     expect(events).toEqual(

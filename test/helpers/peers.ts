@@ -21,10 +21,10 @@ import {
   encodeCompactBlock,
   encodeSignedTransfers,
 } from '../../src/network/messages.js';
-import { P2PNetwork } from '../../src/network/network.js';
+import type { P2PNetwork } from '../../src/network/network.js';
 import type { GossipRejection } from '../../src/network/network.js';
 import { respond } from '../../src/network/reqresp.js';
-import { OurCoinNode } from '../../src/node/node.js';
+import { FullNode } from '../../src/node/fullNode.js';
 import { blockHash, encodeBlock } from '../../src/protocol/block.js';
 import type { Block } from '../../src/protocol/block.js';
 import { toHex } from '../../src/protocol/bytes.js';
@@ -44,23 +44,23 @@ export async function waitFor(what: string, check: () => boolean, ms = 15_000): 
 }
 
 export interface Peer {
-  readonly node: OurCoinNode;
+  readonly node: FullNode;
   readonly net: P2PNetwork;
   stop(): Promise<void>;
 }
 
 /** A regtest node and its network on 127.0.0.1 (a new datadir is a new peer id). */
 export async function startPeer(datadir: string, now: () => number): Promise<Peer> {
-  const node = await OurCoinNode.open({ network: regtest, datadir, logger, verifier: new InlineBatchVerifier(), now });
-  const net = await P2PNetwork.start({ node, datadir, logger, host: '127.0.0.1', port: 0, bootstrap: [], mdns: false });
-  return {
-    node,
-    net,
-    async stop() {
-      await net.stop();
-      await node.close();
-    },
-  };
+  const node = await FullNode.open({
+    network: regtest,
+    datadir,
+    logger,
+    verifier: new InlineBatchVerifier(),
+    now,
+    p2p: { host: '127.0.0.1', port: 0, bootstrap: [], mdns: false },
+  });
+  await node.start();
+  return { node, net: node.p2p!, stop: () => node.close() };
 }
 
 /** The honest node under test, recording every gossip verdict against a peer. */
@@ -130,7 +130,7 @@ export async function startAttacker(datadir: string, now: () => number, honest: 
     requests.blocks++;
     const frames: Uint8Array[] = [];
     for (const hash of decodeBlocksRequest(payload)) {
-      const bytes = blocks.get(toHex(hash)) ?? peer.node.store.getBlockBytes(hash);
+      const bytes = blocks.get(toHex(hash)) ?? peer.node.chain.getBlockBytes(hash);
       if (!bytes) break;
       frames.push(bytes);
     }
@@ -179,18 +179,15 @@ export function workspace(prefix: string): Workspace {
 }
 
 /** A regtest node behind the HTTP API, stopped after the file's tests. */
-export async function openApiNode(
-  ws: Workspace,
-  now: () => number,
-): Promise<{ node: OurCoinNode; app: FastifyInstance }> {
-  const node = await OurCoinNode.open({
+export async function openApiNode(ws: Workspace, now: () => number): Promise<{ node: FullNode; app: FastifyInstance }> {
+  const node = await FullNode.open({
     network: regtest,
     datadir: ws.datadir('api'),
     logger,
     verifier: new InlineBatchVerifier(),
     now,
   });
-  const app = await buildApiServer(node, { logger });
+  const app = await buildApiServer(node.ports, { logger });
   ws.onCleanup(async () => {
     await app.close();
     await node.close();

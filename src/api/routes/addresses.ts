@@ -22,7 +22,7 @@ import type { AddressInfo, HistoryItem, History } from '../json.js';
 
 /** Pending transfers from or to `address`, newest first. */
 function pendingFor(ctx: ApiContext, address: Uint8Array): MempoolEntry[] {
-  const { mempool } = ctx.node;
+  const mempool = ctx.pool;
   const outgoing = mempool.pendingFrom(address);
   const incoming = mempool
     .entries()
@@ -31,31 +31,29 @@ function pendingFor(ctx: ApiContext, address: Uint8Array): MempoolEntry[] {
 }
 
 function addressInfo(ctx: ApiContext, addressText: string): AddressInfo {
-  const { node } = ctx;
-  const address = decodeAddress(addressText, node.network);
-  const account = node.chain.getAccount(address);
+  const address = decodeAddress(addressText, ctx.network);
+  const account = ctx.chain.getAccount(address);
   let pending = account.balance;
-  for (const e of node.mempool.pendingFrom(address)) pending -= e.tx.amount + e.tx.fee;
-  for (const e of node.mempool.entries()) if (bytesEqual(e.tx.recipient, address)) pending += e.tx.amount;
+  for (const e of ctx.pool.pendingFrom(address)) pending -= e.tx.amount + e.tx.fee;
+  for (const e of ctx.pool.entries()) if (bytesEqual(e.tx.recipient, address)) pending += e.tx.amount;
   return {
-    address: encodeAddress(address, node.network),
+    address: encodeAddress(address, ctx.network),
     balance: account.balance.toString(),
     pendingBalance: pending.toString(),
     nonce: account.nonce,
-    nextNonce: node.mempool.nextNonce(address),
+    nextNonce: ctx.pool.nextNonce(address),
   };
 }
 
 function history(ctx: ApiContext, addressText: string, limit: number, offset: number): History {
-  const { node } = ctx;
-  const address = decodeAddress(addressText, node.network);
-  const tipHeight = node.chain.tip.height;
+  const address = decodeAddress(addressText, ctx.network);
+  const tipHeight = ctx.chain.tip.height;
   const pending = pendingFor(ctx, address);
   const items: HistoryItem[] = pending.slice(offset, offset + limit).map((e) => ({
     status: 'pending',
     txid: toHex(e.txid),
     direction: directionFor(e.tx, address),
-    transaction: transactionToJson(e.tx, node.network, e.signature),
+    transaction: transactionToJson(e.tx, ctx.network, e.signature),
     height: null,
     blockHash: null,
     confirmations: 0,
@@ -63,23 +61,23 @@ function history(ctx: ApiContext, addressText: string, limit: number, offset: nu
   }));
   const confirmedOffset = Math.max(0, offset - pending.length);
   const want = limit - items.length;
-  const entries = want > 0 ? node.store.getAddressTxs(address, want, confirmedOffset) : [];
+  const entries = want > 0 ? ctx.chain.getAddressTxs(address, want, confirmedOffset) : [];
   for (const loc of entries) {
-    const block = node.store.getBlock(loc.blockHash);
+    const block = ctx.chain.getBlock(loc.blockHash);
     const tx = block && transactionAt(block, loc.position);
     if (!tx) continue;
     items.push({
       status: 'confirmed',
       txid: toHex(loc.txid),
       direction: directionFor(tx, address),
-      transaction: transactionToJson(tx, node.network),
+      transaction: transactionToJson(tx, ctx.network),
       height: loc.height,
       blockHash: toHex(loc.blockHash),
       confirmations: confirmationsAt(loc.height, tipHeight),
       position: loc.position,
     });
   }
-  return { address: encodeAddress(address, node.network), pending: pending.length, transactions: items };
+  return { address: encodeAddress(address, ctx.network), pending: pending.length, transactions: items };
 }
 
 export function registerAddressRoutes(app: FastifyInstance, ctx: ApiContext): void {

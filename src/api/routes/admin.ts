@@ -33,7 +33,7 @@ function notLocal(request: FastifyRequest): ApiError | undefined {
 const hashes = (blocks: readonly Block[]): string[] => blocks.map((b) => toHex(blockHash(b.header)));
 
 function changeJson(ctx: ApiContext, change: TipChange): ChainChangeJson {
-  const tip = ctx.node.chain.tip;
+  const tip = ctx.chain.tip;
   return {
     height: tip.height,
     tipHash: toHex(tip.hash),
@@ -58,8 +58,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void
     options('Loopback only: mark a block and its descendants invalid, moving the main chain off them'),
     (request): ChainChangeJson => {
       const hash = fromHex(request.body.hash, 'hash', 32);
-      const change = ctx.node.chain.invalidateBlock(hash);
-      ctx.node.logger.warn(
+      const change = ctx.admin.invalidateBlock(hash);
+      request.log.warn(
         { hash: request.body.hash, disconnected: change.disconnected.length },
         'block invalidated by the operator',
       );
@@ -73,8 +73,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void
     ),
     (request): ChainChangeJson => {
       const hash = fromHex(request.body.hash, 'hash', 32);
-      const result = ctx.node.chain.reconsiderBlock(hash);
-      ctx.node.logger.warn({ hash: request.body.hash, cleared: result.cleared }, 'block reconsidered by the operator');
+      const result = ctx.admin.reconsiderBlock(hash);
+      request.log.warn({ hash: request.body.hash, cleared: result.cleared }, 'block reconsidered by the operator');
       return {
         ...changeJson(ctx, result),
         cleared: result.cleared,

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
 import type { Block } from '../../protocol/block.js';
-import type { BlockRecord } from '../../store/interface.js';
+import type { BlockRecord } from '../../chain/interface.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import {
@@ -35,16 +35,16 @@ export interface BlockPageQuery {
 
 /** One page of main-chain block summaries; `from` past the tip starts at the tip. */
 export function blockPage(ctx: ApiContext, query: BlockPageQuery): BlockPage {
-  const { store } = ctx.node;
-  const tipHeight = ctx.node.chain.tip.height;
+  const { chain } = ctx;
+  const tipHeight = chain.tip.height;
   const limit = query.limit ?? DEFAULT_PAGE;
   const asc = query.order === 'asc';
   const blocks: BlockSummary[] = [];
   let h = asc ? (query.from ?? 0) : Math.min(query.from ?? tipHeight, tipHeight);
   // Everything below runs synchronously, so the main chain cannot move during the walk.
   for (; blocks.length < limit && h >= 0 && h <= tipHeight; h += asc ? 1 : -1) {
-    const hash = store.mainHashAt(h);
-    const block = hash && store.getBlock(hash);
+    const hash = chain.mainHashAt(h);
+    const block = hash && chain.getBlock(hash);
     if (!block) break;
     blocks.push(blockSummary(block));
   }
@@ -52,12 +52,12 @@ export function blockPage(ctx: ApiContext, query: BlockPageQuery): BlockPage {
 }
 
 function findBlock(ctx: ApiContext, hashOrHeight: string): { rec: BlockRecord; block: Block } {
-  const { store } = ctx.node;
+  const { chain } = ctx;
   const hash = hashOrHeight.startsWith('0x')
     ? fromHex(hashOrHeight.toLowerCase(), 'hash', 32)
-    : store.mainHashAt(Number(hashOrHeight));
-  const rec = hash && store.getRecord(hash);
-  const block = rec && store.getBlock(rec.hash);
+    : chain.mainHashAt(Number(hashOrHeight));
+  const rec = hash && chain.getRecord(hash);
+  const block = rec && chain.getBlock(rec.hash);
   if (!rec || !block) throw new ApiError(404, ApiErrorCode.blockNotFound, `no block ${hashOrHeight}`);
   return { rec, block };
 }
@@ -91,7 +91,7 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     (request): BlockDetail => {
       const { rec, block } = findBlock(ctx, request.params.hashOrHeight);
-      return blockDetail(ctx.node.store, ctx.node.network, rec, block);
+      return blockDetail(ctx.chain, ctx.network, rec, block);
     },
   );
   app.post<{ Body: { block: string } }>(
@@ -109,9 +109,9 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     (request): SubmitBlockResult => {
       const bytes = fromHex(request.body.block, 'block');
-      const result = ctx.node.chain.processBlock(bytes);
+      const result = ctx.chain.processBlock(bytes);
       if (result.status === 'rejected') throw result.error!;
-      const tip = ctx.node.chain.tip;
+      const tip = ctx.chain.tip;
       return { hash: toHex(result.hash), status: result.status, height: tip.height, tipHash: toHex(tip.hash) };
     },
   );

@@ -47,7 +47,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       });
       res.write('retry: 2000\n: connected\n\n');
 
-      const unsubscribe = ctx.node.chain.onTipChange((change) => {
+      const unsubscribe = ctx.chain.onTipChange((change) => {
         const block = change.connected.at(-1);
         if (!block) return;
         const event: TipEvent = {

@@ -22,7 +22,7 @@ export function registerMempoolRoutes(app: FastifyInstance, ctx: ApiContext): vo
       },
     },
     (request): MempoolJson => {
-      const { mempool, network } = ctx.node;
+      const { pool: mempool, network } = ctx;
       const entries = mempool.entries();
       entries.sort((a, b) => (a.tx.fee === b.tx.fee ? a.seq - b.seq : a.tx.fee > b.tx.fee ? -1 : 1));
       const listed = entries.slice(0, request.query.limit ?? MAX_MEMPOOL_LIST);

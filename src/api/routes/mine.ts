@@ -35,17 +35,17 @@ export function registerMineRoutes(app: FastifyInstance, ctx: ApiContext): void 
       validatorCompiler: ({ schema }) => strictValidator(schema),
     },
     (request): MineResult => {
-      const { node } = ctx;
-      if (node.network.name !== 'regtest') {
+      const { network } = ctx;
+      if (network.name !== 'regtest') {
         throw new ApiError(
           403,
           ApiErrorCode.notRegtest,
-          `mining on demand is only available on regtest (this node runs ${node.network.name})`,
+          `mining on demand is only available on regtest (this node runs ${network.name})`,
         );
       }
-      const address = decodeAddress(request.body.address, node.network);
-      const mined = node.mineBlocks(request.body.blocks, address);
-      return { hashes: mined.map((b) => toHex(blockHash(b.header))), height: node.chain.tip.height };
+      const address = decodeAddress(request.body.address, network);
+      const mined = ctx.mining.mineBlocks(request.body.blocks, address);
+      return { hashes: mined.map((b) => toHex(blockHash(b.header))), height: ctx.chain.tip.height };
     },
   );
 }

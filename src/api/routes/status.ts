@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { encodeAddress } from '../../protocol/address.js';
 import { bigIntToBytes, toHex } from '../../protocol/bytes.js';
+import { decodeCompact } from '../../protocol/pow.js';
 import type { ApiContext } from '../context.js';
 import { connectBodySchema, peersSchema, responses, statusSchema } from '../schemas.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
@@ -11,23 +12,25 @@ import { strictValidator } from '../strictBody.js';
 import type { StatusJson } from '../json.js';
 
 export function statusJson(ctx: ApiContext): StatusJson {
-  const { node } = ctx;
-  const s = node.status();
+  const { chain, network, mining } = ctx;
+  const tip = chain.tip;
+  const target = decodeCompact(tip.header.bits);
+  const minerAddress = mining.minerAddress;
   return {
-    network: s.network,
-    chainId: s.chainId,
-    height: s.height,
-    tipHash: toHex(s.tipHash),
-    cumulativeWork: s.cumulativeWork.toString(),
-    bits: '0x' + s.bits.toString(16).padStart(8, '0'),
-    target: toHex(bigIntToBytes(s.target, 32)),
-    difficulty: Number(node.network.powLimit) / Number(s.target),
+    network: network.name,
+    chainId: network.chainId,
+    height: tip.height,
+    tipHash: toHex(tip.hash),
+    cumulativeWork: tip.cumulativeWork.toString(),
+    bits: '0x' + tip.header.bits.toString(16).padStart(8, '0'),
+    target: toHex(bigIntToBytes(target, 32)),
+    difficulty: Number(network.powLimit) / Number(target),
     peers: ctx.peers().length,
-    mempool: s.mempool,
-    orphans: s.orphans,
-    mining: s.mining,
-    hashRate: s.hashRate,
-    minerAddress: s.minerAddress ? encodeAddress(s.minerAddress, node.network) : null,
+    mempool: ctx.pool.size,
+    orphans: chain.orphanCount,
+    mining: mining.isMining,
+    hashRate: mining.isMining ? mining.hashRate() : 0,
+    minerAddress: minerAddress ? encodeAddress(minerAddress, network) : null,
     p2p: ctx.p2p(),
   };
 }

@@ -29,7 +29,7 @@ type Parsed = { ok: true; stx: SignedTransfer } | { ok: false; error: OurCoinErr
 
 function parseItem(ctx: ApiContext, item: unknown): Parsed {
   try {
-    return { ok: true, stx: signedTransferFromJson(item, ctx.node.network) };
+    return { ok: true, stx: signedTransferFromJson(item, ctx.network) };
   } catch (err) {
     if (err instanceof OurCoinError) return { ok: false, error: err };
     throw err;
@@ -39,7 +39,7 @@ function parseItem(ctx: ApiContext, item: unknown): Parsed {
 async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<BatchItemResult[]> {
   const parsed = items.map((item) => parseItem(ctx, item));
   const valid = parsed.flatMap((p) => (p.ok ? [p.stx] : []));
-  const admitted = valid.length > 0 ? await ctx.node.submitTransfers(valid) : [];
+  const admitted = valid.length > 0 ? await ctx.pool.submit(valid) : [];
   let next = 0;
   return parsed.map((p, index): BatchItemResult => {
     if (!p.ok) return { index, accepted: false, txid: null, error: { code: p.error.code, message: p.error.message } };
@@ -53,8 +53,8 @@ async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<
 }
 
 async function submitOne(ctx: ApiContext, item: unknown): Promise<SubmitAccepted> {
-  const stx = signedTransferFromJson(item, ctx.node.network);
-  const [r] = await ctx.node.submitTransfers([stx]);
+  const stx = signedTransferFromJson(item, ctx.network);
+  const [r] = await ctx.pool.submit([stx]);
   if (!r) throw new Error('the mempool returned no result');
   if (!r.accepted) throw r.error;
   return r.replaced ? { txid: toHex(r.txid), replaced: toHex(r.replaced) } : { txid: toHex(r.txid) };
@@ -94,29 +94,28 @@ export function submitRoute(
 }
 
 function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
-  const { node } = ctx;
-  const pending = node.mempool.get(txid);
+  const pending = ctx.pool.get(txid);
   if (pending) {
     return {
       status: 'pending',
-      transaction: transactionToJson(pending.tx, node.network, pending.signature),
+      transaction: transactionToJson(pending.tx, ctx.network, pending.signature),
       blockHash: null,
       height: null,
       confirmations: 0,
       position: null,
     };
   }
-  const loc = node.store.getTxLocation(txid);
-  const block = loc && node.store.getBlock(loc.blockHash);
+  const loc = ctx.chain.getTxLocation(txid);
+  const block = loc && ctx.chain.getBlock(loc.blockHash);
   const tx = loc && block && transactionAt(block, loc.position);
   if (!loc || !tx)
     throw new ApiError(404, ApiErrorCode.txNotFound, `no transaction ${toHex(txid)} in the mempool or the main chain`);
   return {
     status: 'confirmed',
-    transaction: transactionToJson(tx, node.network),
+    transaction: transactionToJson(tx, ctx.network),
     blockHash: toHex(loc.blockHash),
     height: loc.height,
-    confirmations: confirmationsAt(loc.height, node.chain.tip.height),
+    confirmations: confirmationsAt(loc.height, ctx.chain.tip.height),
     position: loc.position,
   };
 }

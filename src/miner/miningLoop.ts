@@ -5,23 +5,24 @@
  * `refreshMs`, so a burst of transactions does not restart the search each time), and when
  * the nonce space of the current one is exhausted (a later timestamp gives fresh hashes).
  * A found nonce completes the template's block, which goes through the same
- * `chain.processBlock` as a block from anywhere else.
+ * `chain.processBlock` as a block from anywhere else. The composition root calls `refresh` on
+ * a new tip and `scheduleRefresh` on a mempool change.
  */
 import type { Logger } from 'pino';
 import type { Bls } from '../crypto/interface.js';
-import type { Chain } from '../chain/chain.js';
-import type { Mempool } from '../mempool/mempool.js';
+import type { BlockSink, ChainReader } from '../chain/interface.js';
+import type { TransferPool } from '../mempool/interface.js';
 import { withNonce } from '../protocol/assemble.js';
 import { blockHash, encodeHeader } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { decodeCompact } from '../protocol/pow.js';
-import type { PowSearcher } from '../miner/interface.js';
-import { buildTemplate } from '../miner/template.js';
+import type { PowSearcher } from './interface.js';
+import { buildTemplate } from './template.js';
 
 export interface MiningLoopOptions {
-  readonly chain: Chain;
-  readonly mempool: Mempool;
+  readonly chain: ChainReader & BlockSink;
+  readonly mempool: TransferPool;
   readonly bls: Bls;
   readonly searcher: PowSearcher;
   readonly minerAddress: Uint8Array;
@@ -46,8 +47,6 @@ export class MiningLoop {
     opts.searcher.onExhausted((jobId) => {
       if (jobId === this.jobId) this.refresh(true);
     });
-    opts.chain.onTipChange(() => this.refresh());
-    opts.mempool.onChange(() => this.scheduleRefresh());
   }
 
   get isMining(): boolean {
@@ -66,7 +65,8 @@ export class MiningLoop {
     this.opts.searcher.stop();
   }
 
-  private scheduleRefresh(): void {
+  /** After a change of the mempool: a new template at most every `refreshMs`. */
+  scheduleRefresh(): void {
     if (!this.running || this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;

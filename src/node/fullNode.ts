@@ -1,0 +1,248 @@
+/**
+ * The composition root: the one place that builds an OurCoin full node's services, wires
+ * them together and owns their lifecycle (bcoin's FullNode, Lodestar's BeaconNode).
+ *
+ *     store -> chain -> verifier -> mempool -> miner        (open: no sockets yet)
+ *                                 -> API, network, mining  (start)
+ *     close: the same in reverse
+ *
+ * Every subscription between services is made here (see `wire`), and the edges get narrow
+ * ports, never this object: the API `ApiPorts`, the network `NetworkServices`. Data flows one
+ * way: edges -> mempool/chain -> store.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
+import type { ApiPorts } from '../api/context.js';
+import { Chain } from '../chain/chain.js';
+import { blstBls } from '../crypto/blst.js';
+import type { Bls } from '../crypto/interface.js';
+import { useNativeSha256 } from '../crypto/nativeSha256.js';
+import { OurCoinError } from '../errors.js';
+import { WorkerBatchVerifier } from '../mempool/batchVerifier.js';
+import type { MempoolLimits, SignatureBatchVerifier } from '../mempool/interface.js';
+import { Mempool } from '../mempool/mempool.js';
+import type { PowSearcher } from '../miner/interface.js';
+import { Miner } from '../miner/miner.js';
+import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import { SqliteStore } from '../store/sqliteStore.js';
+import { NodeErrorCode } from './interface.js';
+import { connectMempoolToChain } from './wiring.js';
+
+export interface ApiListenOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Browser origins allowed to call the API (exact match); CORS is off without them. */
+  readonly corsOrigins?: readonly string[];
+  /** Requests per client IP per window. */
+  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+}
+
+export interface P2PListenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Multiaddrs to dial at start and keep (with /p2p/<peer id>). */
+  readonly bootstrap: readonly string[];
+  readonly mdns: boolean;
+  readonly maxPeers?: number;
+}
+
+export interface FullNodeOptions {
+  readonly network: NetworkParams;
+  /** Directory of this network's data (the chain database and the peer key live here). */
+  readonly datadir: string;
+  readonly logger: Logger;
+  /** Where mined coins go; without it the node cannot mine. */
+  readonly minerAddress?: Uint8Array;
+  /** Proof-of-work searcher for background mining (the parallel miner in a node process). */
+  readonly searcher?: PowSearcher;
+  /** Signature verification for mempool admission (default: a worker thread). */
+  readonly verifier?: SignatureBatchVerifier;
+  readonly mempoolLimits?: Partial<MempoolLimits>;
+  readonly bls?: Bls;
+  /** Local clock in Unix seconds (tests pin it). */
+  readonly now?: () => number;
+  /** Rebuild account state and indexes by validating every stored block again from genesis. */
+  readonly reindex?: boolean;
+  /** Serve the HTTP API (on `start`); absent: no API. */
+  readonly api?: ApiListenOptions;
+  /** Join the peer-to-peer network (on `start`); absent: no network. */
+  readonly p2p?: P2PListenOptions;
+}
+
+export class FullNode {
+  readonly network: NetworkParams;
+  readonly logger: Logger;
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly miner: Miner;
+  /** The ports the API is built on (tests build their own API server on them). */
+  readonly ports: ApiPorts;
+  private api: FastifyInstance | undefined;
+  private p2pNetwork: P2PNetwork | undefined;
+  private readonly unwire: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly opts: FullNodeOptions,
+    private readonly store: SqliteStore,
+    chain: Chain,
+    private readonly verifier: SignatureBatchVerifier,
+    mempool: Mempool,
+    miner: Miner,
+  ) {
+    this.network = opts.network;
+    this.logger = opts.logger;
+    this.chain = chain;
+    this.mempool = mempool;
+    this.miner = miner;
+    this.ports = { network: opts.network, chain, admin: chain, pool: mempool, mining: miner };
+  }
+
+  /**
+   * Opens the store (creating it on first start), resumes the chain, starts the verification
+   * worker, reloads the mempool and wires the services together. Listens on nothing yet.
+   */
+  static async open(opts: FullNodeOptions): Promise<FullNode> {
+    useNativeSha256();
+    mkdirSync(opts.datadir, { recursive: true, mode: 0o700 });
+    const store = new SqliteStore(join(opts.datadir, 'chain.sqlite'), opts.network);
+    const bls = opts.bls ?? blstBls;
+    const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    const started = Date.now();
+    if (opts.reindex) {
+      store.resetChainState();
+      opts.logger.info('reindex: state dropped, validating the stored blocks again from genesis');
+    }
+    const chain = Chain.open({ network: opts.network, store, bls, now });
+    if (opts.reindex) opts.logger.info({ height: chain.tip.height, ms: Date.now() - started }, 'reindex done');
+    const verifier = opts.verifier ?? new WorkerBatchVerifier();
+    const mempool = new Mempool({ chain, bls, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
+    const miner = new Miner({
+      network: opts.network,
+      chain,
+      pool: mempool,
+      bls,
+      logger: opts.logger,
+      now,
+      minerAddress: opts.minerAddress,
+      searcher: opts.searcher,
+    });
+    const node = new FullNode(opts, store, chain, verifier, mempool, miner);
+    node.wire();
+    const reloaded = await mempool.loadPersisted();
+    opts.logger.info({ height: chain.tip.height, mempool: reloaded }, 'chain opened');
+    return node;
+  }
+
+  /** The subscriptions between the services that live as long as the node. */
+  private wire(): void {
+    const { chain, mempool, miner } = this;
+    this.unwire.push(
+      connectMempoolToChain(chain, mempool),
+      chain.onTipChange(() => miner.onTipChange()),
+      mempool.onChange(() => miner.onPoolChange()),
+    );
+    // A crashed miner thread stops mining, never the node.
+    this.opts.searcher?.onError((err) => {
+      this.logger.error({ err }, 'a miner thread failed; mining stopped');
+      miner.stop();
+    });
+  }
+
+  /** The API's address once it listens, like http://127.0.0.1:18330. */
+  apiUrl: string | undefined;
+
+  /** The peer-to-peer network, once it runs. */
+  get p2p(): P2PNetwork | undefined {
+    return this.p2pNetwork;
+  }
+
+  /** Serves the API, then joins the network (so the API can report the network starting). */
+  async start(): Promise<void> {
+    if (this.opts.api) await this.startApi(this.opts.api);
+    if (this.opts.p2p) await this.startNetwork(this.opts.p2p);
+  }
+
+  private async startApi(listen: ApiListenOptions): Promise<void> {
+    const p2pOn = this.opts.p2p !== undefined;
+    const api = await buildApiServer(this.ports, {
+      logger: this.logger,
+      corsOrigins: listen.corsOrigins,
+      rateLimit: listen.rateLimit ?? DEFAULT_RATE_LIMIT,
+      // Late-bound: the network starts after the API.
+      peers: () => this.p2pNetwork?.peers() ?? [],
+      p2p: () =>
+        this.p2pNetwork ? { peerId: this.p2pNetwork.peerId, multiaddrs: this.p2pNetwork.multiaddrs() } : null,
+      connect: p2pOn
+        ? (address) =>
+            this.p2pNetwork ? this.p2pNetwork.dial(address) : Promise.reject(new Error('the network is starting'))
+        : undefined,
+    });
+    try {
+      await api.listen({ host: listen.host, port: listen.port });
+    } catch (err) {
+      await api.close();
+      const code = (err as { code?: string }).code ?? 'unknown';
+      throw new OurCoinError(
+        NodeErrorCode.apiListenFailed,
+        `cannot serve the API on ${listen.host}:${listen.port} (${code}); choose another --api-port`,
+        'input',
+        { cause: err },
+      );
+    }
+    this.api = api;
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : listen.port;
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    this.apiUrl = `http://${host}:${port}`;
+  }
+
+  private async startNetwork(listen: P2PListenOptions): Promise<void> {
+    try {
+      this.p2pNetwork = await P2PNetwork.start({
+        node: { network: this.network, chain: this.chain, pool: this.mempool },
+        datadir: this.opts.datadir,
+        logger: this.logger,
+        host: listen.host,
+        port: listen.port,
+        bootstrap: listen.bootstrap,
+        mdns: listen.mdns,
+        maxPeers: listen.maxPeers ?? DEFAULT_MAX_PEERS,
+      });
+    } catch (err) {
+      throw new OurCoinError(
+        NodeErrorCode.p2pStartFailed,
+        `cannot start the peer-to-peer network: ${(err as Error).message}; choose another --p2p-port`,
+        'input',
+        { cause: err },
+      );
+    }
+    const net = this.p2pNetwork;
+    // Relay what this node accepts: transfers admitted to its pool, and each new tip.
+    this.unwire.push(
+      this.mempool.onAccepted((entries) => net.relayTransfers(entries)),
+      this.chain.onTipChange((change) => net.relayTip(change)),
+    );
+  }
+
+  /** Stops everything `open` and `start` began, in reverse order. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.closeInOrder();
+    return this.closing;
+  }
+
+  private async closeInOrder(): Promise<void> {
+    await this.miner.close();
+    await this.api?.close();
+    await this.p2pNetwork?.stop();
+    for (const undo of this.unwire.splice(0).reverse()) undo();
+    await this.verifier.close();
+    this.store.close();
+    this.logger.info('node stopped');
+  }
+}
