@@ -4,7 +4,7 @@
  * signatures of blocks n+1, n+2, ...: the import runs at the pace of the slower of the two
  * instead of at their sum.
  *
- * The worker runs the consensus rule itself (verifyBlockSignature, blst) and returns its
+ * The worker runs the consensus rule itself (signatureSetVerdict, blst) and returns its
  * verdict; Chain.processBlock uses it in place of its own check and fails with the same code
  * and message. Where the worker cannot say (undecodable block, worker gone), there is no
  * verdict and the chain checks as usual.
@@ -13,9 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import { blstBls } from '../crypto/blst.js';
 import { blockTxids, decodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
-import { OurCoinError } from '../errors.js';
-import type { RuleCodeValue } from '../protocol/rules/codes.js';
-import { verifyBlockSignature } from '../protocol/rules/signature.js';
+import { blockSignatureSet, signatureSetVerdict } from '../protocol/rules/signature.js';
 import { startWorker } from '../workers/startWorker.js';
 import type { SignatureVerdict } from './verifyBlockSignatures.js';
 
@@ -28,11 +26,8 @@ export function signatureVerdict(bytes: Uint8Array): SignatureVerdict | undefine
     return undefined;
   }
   try {
-    verifyBlockSignature(block, blockTxids(block).slice(1), blstBls);
-    return { ok: true };
-  } catch (err) {
-    if (err instanceof OurCoinError && err.kind === 'consensus')
-      return { ok: false, code: err.code as RuleCodeValue, message: err.message };
+    return signatureSetVerdict(blockSignatureSet(block, blockTxids(block).slice(1)), blstBls);
+  } catch {
     return undefined;
   }
 }
