@@ -2,9 +2,8 @@
  * Worker module of test/unit/workers/pool.test.ts: answers jobs through serveJobs, and can be
  * told to fail in each of the ways a real worker might.
  */
-import { parentPort, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import { serveJobs } from '../../../src/workers/pool.js';
-import type { JobMessage } from '../../../src/workers/pool.js';
 
 export type PoolTestRequest =
   /** Answers value * 2 and the thread's id. */
@@ -13,7 +12,7 @@ export type PoolTestRequest =
   | { readonly op: 'refuse' }
   /** process.exit mid-job: the thread ends without answering. */
   | { readonly op: 'exit' }
-  /** A listener throws before the job is served: an uncaught exception kills the thread. */
+  /** Its answer cannot be cloned: postMessage throws, and the uncaught exception kills the thread. */
   | { readonly op: 'poison' }
   /** Counts in `counter[0]` until the thread is terminated (or 20 s pass). */
   | { readonly op: 'spin'; readonly counter: Int32Array };
@@ -22,10 +21,6 @@ export interface PoolTestResponse {
   readonly value: number;
   readonly threadId: number;
 }
-
-parentPort!.on('message', (job: JobMessage<PoolTestRequest>) => {
-  if (job.request.op === 'poison') throw new Error('poison message');
-});
 
 serveJobs<PoolTestRequest, PoolTestResponse>((request) => {
   switch (request.op) {
@@ -37,7 +32,7 @@ serveJobs<PoolTestRequest, PoolTestResponse>((request) => {
       process.exit(3);
     // eslint-disable-next-line no-fallthrough -- process.exit does not return
     case 'poison':
-      return { value: 0, threadId };
+      return { value: 0, threadId, unclonable: () => 0 } as PoolTestResponse;
     case 'spin': {
       const until = Date.now() + 20_000;
       while (Date.now() < until) Atomics.add(request.counter, 0, 1);
