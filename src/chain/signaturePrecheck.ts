@@ -4,19 +4,16 @@
  * signatures of blocks n+1, n+2, ...: the import runs at the pace of the slower of the two
  * instead of at their sum.
  *
- * The worker runs the consensus rule itself (verifyBlockSignature, blst) and returns its
+ * The worker runs the consensus rule itself (signatureSetVerdict, blst) and returns its
  * verdict; Chain.processBlock uses it in place of its own check and fails with the same code
- * and message. Where the worker cannot say (undecodable block, worker gone), there is no
- * verdict and the chain checks as usual.
+ * and message. Where the worker cannot say (undecodable block, worker crashed, pre-checker
+ * closed), there is no verdict and the chain checks as usual.
  */
-import type { Worker } from 'node:worker_threads';
 import { blstBls } from '../crypto/blst.js';
 import { blockTxids, decodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
-import { OurCoinError } from '../errors.js';
-import type { RuleCodeValue } from '../protocol/rules/codes.js';
-import { verifyBlockSignature } from '../protocol/rules/signature.js';
-import { startWorker } from '../workers/startWorker.js';
+import { blockSignatureSet, signatureSetVerdict } from '../protocol/rules/signature.js';
+import { WorkerPool } from '../workers/pool.js';
 import type { SignatureVerdict } from './verifyBlockSignatures.js';
 
 /** The signature rule's verdict on a block's canonical bytes; undefined when it cannot be had. */
@@ -28,59 +25,28 @@ export function signatureVerdict(bytes: Uint8Array): SignatureVerdict | undefine
     return undefined;
   }
   try {
-    verifyBlockSignature(block, blockTxids(block).slice(1), blstBls);
-    return { ok: true };
-  } catch (err) {
-    if (err instanceof OurCoinError && err.kind === 'consensus')
-      return { ok: false, code: err.code as RuleCodeValue, message: err.message };
+    return signatureSetVerdict(blockSignatureSet(block, blockTxids(block).slice(1)), blstBls);
+  } catch {
     return undefined;
   }
 }
 
 export class SignaturePrechecker {
-  private worker: Worker | undefined;
-  private failed = false;
-  private readonly waiting = new Map<number, (verdict: SignatureVerdict | undefined) => void>();
-  private nextId = 0;
+  // One thread, so verdicts come back in the order the blocks were posted. It starts with the
+  // first pre-check: a node that never syncs never starts it.
+  private readonly pool = new WorkerPool<Uint8Array, SignatureVerdict | undefined>({
+    fromModule: import.meta.url,
+    module: 'signaturePrecheckWorker',
+  });
 
   /** One verdict a block, checked in the order given (after anything posted earlier). */
   precheck(blocks: readonly Uint8Array[]): Promise<SignatureVerdict | undefined>[] {
-    const worker = this.started();
-    if (!worker) return blocks.map(() => Promise.resolve(undefined));
-    return blocks.map(
-      (bytes) =>
-        new Promise((resolve) => {
-          const id = this.nextId++;
-          this.waiting.set(id, resolve);
-          worker.postMessage({ id, bytes });
-        }),
-    );
+    // A worker that dies (it is replaced) or a closed pre-checker only takes the head start
+    // away: without a verdict the chain checks by itself.
+    return blocks.map((bytes) => this.pool.run(bytes).catch(() => undefined));
   }
 
-  private started(): Worker | undefined {
-    if (this.worker || this.failed) return this.worker;
-    const worker = startWorker(import.meta.url, 'signaturePrecheckWorker');
-    worker.on('message', (m: { id: number; verdict: SignatureVerdict | undefined }) => {
-      this.waiting.get(m.id)?.(m.verdict);
-      this.waiting.delete(m.id);
-    });
-    // A worker that dies only takes the head start away: the chain then checks by itself.
-    const gone = (): void => {
-      this.failed = true;
-      this.worker = undefined;
-      for (const resolve of this.waiting.values()) resolve(undefined);
-      this.waiting.clear();
-    };
-    worker.on('error', gone);
-    worker.on('exit', gone);
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.failed = true;
-    if (worker) await worker.terminate();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

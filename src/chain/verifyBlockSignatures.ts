@@ -16,17 +16,15 @@ import { isCanonicalInfinity } from '../crypto/interface.js';
 import type { Block } from '../protocol/block.js';
 import { bytesEqual } from '../protocol/bytes.js';
 import { RuleCode, ruleError } from '../protocol/rules/codes.js';
-import type { RuleCodeValue } from '../protocol/rules/codes.js';
 import { verifyBlockSignature } from '../protocol/rules/signature.js';
+import type { SignatureVerdict } from '../protocol/rules/signature.js';
+
+export type { SignatureVerdict };
 
 /** Verified individual signatures by txid (the mempool and its recently-mined cache). */
 export interface KnownSignatures {
   verifiedSignature(txid: Uint8Array): Uint8Array | undefined;
 }
-
-/** What `verifyBlockSignature` (the consensus rule) said about a block, and why it failed. */
-export type SignatureVerdict =
-  { readonly ok: true } | { readonly ok: false; readonly code: RuleCodeValue; readonly message: string };
 
 export type SignaturePath = 'empty' | 'fast' | 'full' | 'prechecked';
 

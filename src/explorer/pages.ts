@@ -249,7 +249,10 @@ function verifyPanel(ctx: AppContext, block: BlockDetail): HTMLElement {
         ),
         r.error ? h('p', { class: 'bad' }, r.error) : null,
         fields([
-          ['Aggregate signature covers every transfer', ok(r.signatureValid)],
+          [
+            'Aggregate signature covers every transfer',
+            r.signatureError ? h('span', { class: 'bad' }, `NO: ${r.signatureError}`) : ok(r.signatureValid),
+          ],
           [
             'Recomputed txids match the JSON',
             r.txidMismatches.length === 0

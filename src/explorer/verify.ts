@@ -10,7 +10,6 @@
  * Node.
  */
 import type { Bls } from '../crypto/interface.js';
-import { isCanonicalInfinity } from '../crypto/interface.js';
 import { decodeAddress } from '../protocol/address.js';
 import { parseBaseUnits } from '../protocol/amount.js';
 import { blockHash, computeTxRoot, signatureHashOf } from '../protocol/block.js';
@@ -18,7 +17,9 @@ import type { BlockHeader, BlockJson } from '../protocol/block.js';
 import { fromHex, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/interface.js';
-import { coinbaseTxid, signingMessage, transferTxid } from '../protocol/transaction.js';
+import type { RuleCodeValue } from '../protocol/rules/codes.js';
+import { blockSignatureSet, signatureSetVerdict } from '../protocol/rules/signature.js';
+import { coinbaseTxid, transferTxid } from '../protocol/transaction.js';
 import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
 
 export type VerifyPhase = 'rebuilding' | 'keys' | 'pairing' | 'done';
@@ -34,6 +35,8 @@ export interface VerifyResult {
   readonly valid: boolean;
   /** The aggregate signature covers every recomputed signing message (infinity for no transfers). */
   readonly signatureValid: boolean;
+  /** Why not: the block signature rule's code, the one a node refuses the block with. */
+  readonly signatureError?: RuleCodeValue;
   /** sha256d(rebuilt header) equals the block's hash. */
   readonly headerHashMatches: boolean;
   /** The Merkle root of the recomputed txids equals header.txRoot. */
@@ -116,8 +119,7 @@ export function verifyBlockJson(
   let header: BlockHeader;
   let aggregate: Uint8Array;
   const txids: Uint8Array[] = [];
-  const publicKeys: Uint8Array[] = [];
-  const messages: Uint8Array[] = [];
+  const transfers: Transfer[] = [];
   const txidMismatches: number[] = [];
   try {
     header = rebuildHeader(json);
@@ -129,8 +131,7 @@ export function verifyBlockJson(
       const txid = transferTxid(tx);
       if (toHex(txid) !== txJson.txid) txidMismatches.push(i + 1);
       txids.push(txid);
-      publicKeys.push(tx.senderPublicKey);
-      messages.push(signingMessage(tx, txid));
+      transfers.push(tx);
       if (i % 64 === 0 || i === total - 1) onProgress({ phase: 'rebuilding', done: i + 1, total });
     }
   } catch (err) {
@@ -145,31 +146,22 @@ export function verifyBlockJson(
   const txRootMatches = toHex(computeTxRoot(txids)) === json.header.txRoot;
   const signatureHashMatches = toHex(signatureHashOf(aggregate)) === json.header.signatureHash;
 
-  let signatureValid: boolean;
-  if (total === 0) {
-    // The aggregate of zero signatures is the point at infinity; nothing to pair.
-    signatureValid = isCanonicalInfinity(aggregate);
-  } else {
-    // Public keys first, one at a time (validated keys are cached by the backend), so the
-    // progress bar moves; then the one multi-pairing over all (key, message) pairs.
-    let keysOk = true;
-    for (let i = 0; i < total; i++) {
-      try {
-        bls.validatePublicKey(publicKeys[i]!);
-      } catch {
-        keysOk = false;
-        break;
-      }
-      if (i % 16 === 0 || i === total - 1) onProgress({ phase: 'keys', done: i + 1, total });
-    }
-    onProgress({ phase: 'pairing', done: 0, total });
-    signatureValid = keysOk && bls.aggregateVerify(publicKeys, messages, aggregate);
-  }
+  // The node's own rule (protocol/rules/signature.ts): keys one at a time (validated keys are
+  // cached by the backend) so the progress bar moves, then the aggregate, then ONE multi-pairing.
+  const set = blockSignatureSet({ transactions: transfers, aggregateSignature: aggregate }, txids.slice(1));
+  const verdict = signatureSetVerdict(set, bls, {
+    keyValidated: (i, n) => {
+      if (i % 16 === 0 || i === n - 1) onProgress({ phase: 'keys', done: i + 1, total: n });
+    },
+    pairing: () => onProgress({ phase: 'pairing', done: 0, total }),
+  });
+  const signatureValid = verdict.ok;
   onProgress({ phase: 'done', done: total, total });
 
   return {
     valid: signatureValid && headerHashMatches && txRootMatches && signatureHashMatches && txidMismatches.length === 0,
     signatureValid,
+    ...(verdict.ok ? {} : { signatureError: verdict.code }),
     headerHashMatches,
     txRootMatches,
     signatureHashMatches,

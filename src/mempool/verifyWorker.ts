@@ -1,8 +1,6 @@
 /** Worker thread: verifies batches of signatures posted by `WorkerBatchVerifier`. */
-import { parentPort } from 'node:worker_threads';
+import { serveJobs } from '../workers/pool.js';
 import { verifyBatch } from './verifyBatch.js';
 import type { VerifyItem } from './verifyBatch.js';
 
-parentPort!.on('message', (msg: { id: number; items: VerifyItem[] }) => {
-  parentPort!.postMessage({ id: msg.id, verdicts: verifyBatch(msg.items) });
-});
+serveJobs<readonly VerifyItem[], boolean[]>(verifyBatch);

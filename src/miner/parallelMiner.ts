@@ -11,18 +11,18 @@
  * (an EventEmitter 'error': unheard, it throws). Threads keep the process alive only while
  * a job runs; `close()` terminates them.
  *
- * Workers load from compiled JavaScript (dist/: worker.js) and from TypeScript sources
- * (tsx, vitest: worker.ts behind a data: URL module that registers tsx first), whichever
- * this module was loaded from: see workerEntry in src/workers/startWorker.ts.
+ * The threads' life (start from dist/ or from sources, crash report, process ref, close) is
+ * src/workers/thread.ts, shared with the verification pools; only the messages are the
+ * miner's own (worker.ts). A crashed thread (`error` is then a transient WORKER_CRASHED)
+ * is replaced at the next `mine`.
  */
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { HEADER_LENGTH } from '../protocol/block.js';
 import { NONCE_SPACE } from './hasher.js';
 import type { MiningJob, PowSearcher } from './interface.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './worker.js';
-import { workerEntry } from '../workers/startWorker.js';
+import { WorkerThread } from '../workers/thread.js';
 
 export interface ParallelMinerOptions {
   /** Worker threads; default: one per core less one for the node, at least one. */
@@ -52,7 +52,7 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
   readonly threads: number;
   readonly nonceSpace: number;
   private readonly rateWindowMs: number;
-  private readonly workers: Worker[];
+  private readonly workers: WorkerThread<ToWorkerMessage, FromWorkerMessage>[];
   private job: RunningJob | undefined;
   private seq = 0;
   private closed = false;
@@ -70,17 +70,15 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     if (!Number.isInteger(this.nonceSpace) || this.nonceSpace < 1 || this.nonceSpace > NONCE_SPACE) {
       throw new RangeError(`nonceSpace must be an integer in [1, 2^32], got ${this.nonceSpace}`);
     }
-    const entry = workerEntry(import.meta.url, 'worker');
-    this.workers = Array.from({ length: this.threads }, (_, i) => {
-      const worker = new Worker(entry, { name: `miner-${i}` });
-      worker.on('message', (msg: FromWorkerMessage) => this.onMessage(msg));
-      worker.on('error', (err) => this.fail(err));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`miner worker ${i} exited with code ${code}`));
-      });
-      worker.unref();
-      return worker;
-    });
+    this.workers = Array.from({ length: this.threads }, (_, i) => this.startThread(i));
+  }
+
+  private startThread(i: number): WorkerThread<ToWorkerMessage, FromWorkerMessage> {
+    return new WorkerThread<ToWorkerMessage, FromWorkerMessage>(
+      { fromModule: import.meta.url, module: 'worker', name: `miner-${i}` },
+      (msg) => this.onMessage(msg),
+      (err) => this.fail(err),
+    );
   }
 
   /** The jobId being mined, if any. */
@@ -99,7 +97,8 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     this.job = { jobId: job.jobId, seq, exhausted: 0 };
     this.countingSince ??= Date.now();
     const n = this.threads;
-    this.workers.forEach((worker, i) => {
+    this.workers.forEach((thread, i) => {
+      const worker = thread.alive ? thread : (this.workers[i] = this.startThread(i));
       const msg: ToWorkerMessage = {
         type: 'job',
         jobId: seq,
@@ -108,8 +107,8 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
         startNonce: Math.floor((i * this.nonceSpace) / n),
         endNonce: Math.floor(((i + 1) * this.nonceSpace) / n),
       };
-      worker.ref();
-      worker.postMessage(msg);
+      worker.keepAlive(true);
+      worker.post(msg);
     });
   }
 
@@ -119,8 +118,8 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     this.job = undefined;
     const msg: ToWorkerMessage = { type: 'stop' };
     for (const worker of this.workers) {
-      worker.postMessage(msg);
-      worker.unref();
+      worker.post(msg);
+      worker.keepAlive(false);
     }
   }
 
@@ -154,7 +153,7 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     if (this.closing === undefined) {
       this.closed = true;
       this.job = undefined;
-      this.closing = Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+      this.closing = Promise.all(this.workers.map((w) => w.close())).then(() => undefined);
     }
     return this.closing;
   }
@@ -176,7 +175,7 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     }
     if (++job.exhausted === this.threads) {
       this.job = undefined;
-      for (const worker of this.workers) worker.unref();
+      for (const worker of this.workers) worker.keepAlive(false);
       this.emit('exhausted', job.jobId);
     }
   }

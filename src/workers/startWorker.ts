@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
 
 export function workerEntry(fromModule: string, name: string): URL {
   const order = fromModule.endsWith('.ts') ? ['ts', 'js'] : ['js', 'ts'];
@@ -22,6 +23,6 @@ export function workerEntry(fromModule: string, name: string): URL {
 }
 
 /** `fromModule` is the caller's `import.meta.url`; `name` the worker module without extension. */
-export function startWorker(fromModule: string, name: string, workerData?: unknown): Worker {
-  return new Worker(workerEntry(fromModule, name), { workerData });
+export function startWorker(fromModule: string, name: string, options?: WorkerOptions): Worker {
+  return new Worker(workerEntry(fromModule, name), options);
 }

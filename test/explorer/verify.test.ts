@@ -5,13 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nobleBls } from '../../src/crypto/noble.js';
-import { blockToJson } from '../../src/protocol/block.js';
+import { signatureVerdict } from '../../src/chain/signaturePrecheck.js';
+import { blockToJson, encodeBlock } from '../../src/protocol/block.js';
 import type { BlockJson } from '../../src/protocol/block.js';
 import { genesisBlock } from '../../src/protocol/genesis.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { bytesSaved, verifyBlockJson } from '../../src/explorer/verify.js';
 import type { VerifyProgress } from '../../src/explorer/verify.js';
 import { buildBlock, testKey, transfer } from '../helpers/builder.js';
+import { g2CompressedWithX, g2NonCanonical } from '../helpers/curvePoints.js';
 
 const senders = [testKey(1), testKey(2), testKey(3)];
 const to = testKey(9).address;
@@ -80,6 +82,32 @@ describe('explorer: verifyBlockJson (noble, no node)', () => {
     const r = verifyBlockJson(bad, regtest, nobleBls);
     expect(r.valid).toBe(false);
     expect(r.error).toMatch(/could not rebuild/);
+  });
+
+  it('refuses an aggregate of the right length that is no subgroup point, with the node’s rule code', () => {
+    const points = {
+      'on the curve, outside the subgroup': g2CompressedWithX(true),
+      'off the curve': g2CompressedWithX(false),
+      'x not a canonical field element': g2NonCanonical(),
+    };
+    for (const [what, aggregateSignature] of Object.entries(points)) {
+      // Committed to by the header, so only the signature rule can refuse it.
+      const forged = buildBlock(parent, {
+        txs: senders.map((s, i) => transfer(s, to, 1000n + BigInt(i), 0)),
+        aggregateSignature,
+      });
+      const node = signatureVerdict(encodeBlock(forged));
+      expect(node, what).toMatchObject({ ok: false, code: 'BLOCK_BAD_AGGREGATE_SIGNATURE' });
+      const r = verifyBlockJson(blockToJson(forged, regtest), regtest, nobleBls);
+      expect(r, what).toMatchObject({
+        valid: false,
+        signatureValid: false,
+        signatureError: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
+        headerHashMatches: true,
+        txRootMatches: true,
+        signatureHashMatches: true,
+      });
+    }
   });
 
   it('counts the bytes one aggregate saves against one signature per transfer', () => {
