@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
 import type { P2PInfo } from '../api/context.js';
@@ -20,6 +19,7 @@ import { OurCoinNode } from '../node/node.js';
 import { OurCoinError } from '../errors.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
+import { integerOption } from './options.js';
 
 export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
 export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
@@ -46,15 +46,6 @@ interface NodeCommandOptions {
   maxPeers: number;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
 export function defaultDatadir(network: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(env.OURCOIN_HOME ?? join(homedir(), '.ourcoin'), network);
 }
@@ -68,12 +59,12 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--api-port <port>',
       'HTTP API port (default 8330 devnet, 18330 regtest; 0 picks a free one)',
-      integer(0, 65535),
+      integerOption(0, 65535),
     )
     .option('--api-host <host>', 'HTTP API bind address (loopback by default)', '127.0.0.1')
     .option('--mine', 'mine blocks', false)
     .option('--miner-address <address>', 'pay mined coins here (default: a key the node creates in its data directory)')
-    .option('--threads <n>', 'mining threads', integer(1, 256), Math.max(1, availableParallelism() - 1))
+    .option('--threads <n>', 'mining threads', integerOption(1, 256), Math.max(1, availableParallelism() - 1))
     .option('--password-file <file>', 'password for a newly created miner key (or set OURCOIN_PASSWORD)')
     .option(
       '--cors-origin <origin>',
@@ -84,13 +75,13 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--rate-limit <n>',
       'API requests a minute per client IP',
-      integer(1, 1_000_000_000),
+      integerOption(1, 1_000_000_000),
       DEFAULT_RATE_LIMIT.max,
     )
     .option(
       '--p2p-port <port>',
       'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)',
-      integer(0, 65535),
+      integerOption(0, 65535),
     )
     .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
     .option(
@@ -103,7 +94,7 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--max-peers <n>',
       'connections kept before the least valuable are pruned (--peer ones are kept)',
-      integer(1, 10_000),
+      integerOption(1, 10_000),
       DEFAULT_MAX_PEERS,
     )
     .option('--no-p2p', 'run without the peer-to-peer network')
@@ -112,7 +103,7 @@ export function registerNodeCommand(program: Command): void {
       'rebuild account state and indexes by validating every stored block again (after a bug or corruption)',
       false,
     )
-    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
+    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integerOption(0, 86_400), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action((opts: NodeCommandOptions) => runNode(opts));
 }
