@@ -8,6 +8,9 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { OurCoinError } from '../errors.js';
 
+/** Constant-time over equal lengths; defined in crypto, which sits below protocol. */
+export { bytesEqual } from '../crypto/constantTime.js';
+
 export const EncodingErrorCode = {
   truncated: 'ENCODING_TRUNCATED',
   trailingBytes: 'ENCODING_TRAILING_BYTES',
@@ -149,13 +152,6 @@ export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array
   if (b.length !== n)
     throw encodingError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`);
   return b;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /** Big-endian bytes <-> bigint, used for targets and cumulative work. */
