@@ -11,15 +11,12 @@
  */
 import type { Bls } from '../crypto/interface.js';
 import { isCanonicalInfinity } from '../crypto/interface.js';
-import { decodeAddress } from '../protocol/address.js';
-import { parseBaseUnits } from '../protocol/amount.js';
-import { blockHash, computeTxRoot, signatureHashOf } from '../protocol/block.js';
-import type { BlockHeader, BlockJson } from '../protocol/block.js';
-import { fromHex, toHex } from '../protocol/bytes.js';
+import { blockFromJson, blockHash, computeTxRoot, signatureHashOf } from '../protocol/block.js';
+import type { Block, BlockJson } from '../protocol/block.js';
+import { toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/interface.js';
+import { SIGNATURE_LENGTH } from '../crypto/interface.js';
 import { coinbaseTxid, signingMessage, transferTxid } from '../protocol/transaction.js';
-import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
 
 export type VerifyPhase = 'rebuilding' | 'keys' | 'pairing' | 'done';
 
@@ -46,40 +43,6 @@ export interface VerifyResult {
   readonly ms: number;
   /** Set when the JSON could not even be rebuilt into protocol objects. */
   readonly error?: string;
-}
-
-function rebuildHeader(json: BlockJson): BlockHeader {
-  const h = json.header;
-  return {
-    version: h.version,
-    height: h.height,
-    prevHash: fromHex(h.prevHash, 'prevHash', 32),
-    txRoot: fromHex(h.txRoot, 'txRoot', 32),
-    signatureHash: fromHex(h.signatureHash, 'signatureHash', 32),
-    timestamp: h.timestamp,
-    bits: Number.parseInt(h.bits, 16),
-    nonce: h.nonce,
-  };
-}
-
-export function rebuildTransfer(json: TransferJson, network: NetworkParams): Transfer {
-  return {
-    chainId: json.chainId,
-    senderPublicKey: fromHex(json.senderPublicKey, 'senderPublicKey', PUBLIC_KEY_LENGTH),
-    recipient: decodeAddress(json.recipient, network),
-    amount: parseBaseUnits(json.amount, 'amount'),
-    fee: parseBaseUnits(json.fee, 'fee'),
-    nonce: json.nonce,
-  };
-}
-
-export function rebuildCoinbase(json: CoinbaseJson, network: NetworkParams): Coinbase {
-  return {
-    chainId: json.chainId,
-    height: json.height,
-    recipient: decodeAddress(json.recipient, network),
-    amount: parseBaseUnits(json.amount, 'amount'),
-  };
 }
 
 /** Bytes a block saves by carrying one 96-byte aggregate instead of one signature per transfer. */
@@ -113,21 +76,18 @@ export function verifyBlockJson(
   const started = now();
   const total = json.transactions.length;
 
-  let header: BlockHeader;
-  let aggregate: Uint8Array;
+  let block: Block;
   const txids: Uint8Array[] = [];
   const publicKeys: Uint8Array[] = [];
   const messages: Uint8Array[] = [];
   const txidMismatches: number[] = [];
   try {
-    header = rebuildHeader(json);
-    aggregate = fromHex(json.aggregateSignature, 'aggregateSignature', SIGNATURE_LENGTH);
-    txids.push(coinbaseTxid(rebuildCoinbase(json.coinbase, network)));
+    block = blockFromJson(json, network);
+    txids.push(coinbaseTxid(block.coinbase));
     for (let i = 0; i < total; i++) {
-      const txJson = json.transactions[i]!;
-      const tx = rebuildTransfer(txJson, network);
+      const tx = block.transactions[i]!;
       const txid = transferTxid(tx);
-      if (toHex(txid) !== txJson.txid) txidMismatches.push(i + 1);
+      if (toHex(txid) !== json.transactions[i]!.txid) txidMismatches.push(i + 1);
       txids.push(txid);
       publicKeys.push(tx.senderPublicKey);
       messages.push(signingMessage(tx, txid));
@@ -141,14 +101,14 @@ export function verifyBlockJson(
     );
   }
 
-  const headerHashMatches = toHex(blockHash(header)) === json.hash;
+  const headerHashMatches = toHex(blockHash(block.header)) === json.hash;
   const txRootMatches = toHex(computeTxRoot(txids)) === json.header.txRoot;
-  const signatureHashMatches = toHex(signatureHashOf(aggregate)) === json.header.signatureHash;
+  const signatureHashMatches = toHex(signatureHashOf(block.aggregateSignature)) === json.header.signatureHash;
 
   let signatureValid: boolean;
   if (total === 0) {
     // The aggregate of zero signatures is the point at infinity; nothing to pair.
-    signatureValid = isCanonicalInfinity(aggregate);
+    signatureValid = isCanonicalInfinity(block.aggregateSignature);
   } else {
     // Public keys first, one at a time (validated keys are cached by the backend), so the
     // progress bar moves; then the one multi-pairing over all (key, message) pairs.
@@ -163,7 +123,7 @@ export function verifyBlockJson(
       if (i % 16 === 0 || i === total - 1) onProgress({ phase: 'keys', done: i + 1, total });
     }
     onProgress({ phase: 'pairing', done: 0, total });
-    signatureValid = keysOk && bls.aggregateVerify(publicKeys, messages, aggregate);
+    signatureValid = keysOk && bls.aggregateVerify(publicKeys, messages, block.aggregateSignature);
   }
   onProgress({ phase: 'done', done: total, total });
 

@@ -147,6 +147,21 @@ export function fromHex(hex: unknown, field: string, length?: number): Uint8Arra
   return bytes;
 }
 
+/** What an integer field of the JSON forms may hold: a u32, or a nonce (below 2^53). */
+const JSON_UINT = {
+  u32: { max: 0xffff_ffff, expected: 'an unsigned 32-bit integer' },
+  safe: { max: Number.MAX_SAFE_INTEGER, expected: 'a non-negative integer' },
+} as const;
+
+/** Reads an integer field of the JSON forms; anything else throws `code` naming `field`. */
+export function uintFromJson(value: unknown, field: string, width: keyof typeof JSON_UINT, code: string): number {
+  const { max, expected } = JSON_UINT[width];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new OurCoinError(code, `${field}: expected ${expected}`, 'input');
+  }
+  return value;
+}
+
 /** Returns `b` if it is exactly `n` bytes long, else throws ENCODING_BAD_LENGTH naming `field`. */
 export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
   if (b.length !== n)
