@@ -14,6 +14,7 @@ import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
+import { formatHashRate } from '../protocol/pow.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { OurCoinNode } from '../node/node.js';
 import { OurCoinError } from '../errors.js';
@@ -203,7 +204,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       ? setInterval(() => {
           const s = node.status();
           process.stdout.write(
-            `height ${s.height}  peers ${p2p?.peers().length ?? 0}  mempool ${s.mempool}  ${s.mining ? `hashrate ${formatRate(s.hashRate)}` : 'not mining'}  tip ${toHex(s.tipHash).slice(0, 18)}…\n`,
+            `height ${s.height}  peers ${p2p?.peers().length ?? 0}  mempool ${s.mempool}  ${s.mining ? `hashrate ${formatHashRate(s.hashRate)}` : 'not mining'}  tip ${toHex(s.tipHash).slice(0, 18)}…\n`,
           );
         }, opts.statusInterval * 1000)
       : undefined;
@@ -247,10 +248,4 @@ async function resolveMinerAddress(
     );
   }
   return key.address;
-}
-
-function formatRate(hashesPerSecond: number): string {
-  if (hashesPerSecond >= 1e6) return `${(hashesPerSecond / 1e6).toFixed(2)} MH/s`;
-  if (hashesPerSecond >= 1e3) return `${(hashesPerSecond / 1e3).toFixed(1)} kH/s`;
-  return `${hashesPerSecond.toFixed(0)} H/s`;
 }

@@ -2,7 +2,7 @@
  * The explorer's pages: each fetches what it shows and returns a DOM tree.
  */
 import { formatCoins } from '../protocol/amount.js';
-import { decodeCompact } from '../protocol/pow.js';
+import { decodeCompact, formatHashRate } from '../protocol/pow.js';
 import type { TransferJson } from '../protocol/transaction.js';
 import { getBlock, getJson } from './api.js';
 import type { AddressInfo, AnyTx, BlockDetail, BlockPage, History, Mempool, TransactionInfo } from './api.js';
@@ -97,16 +97,6 @@ function duration(seconds: number): string {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
-function formatRate(hps: number): string {
-  const units = ['H/s', 'kH/s', 'MH/s', 'GH/s'];
-  let i = 0;
-  while (hps >= 1000 && i < units.length - 1) {
-    hps /= 1000;
-    i++;
-  }
-  return `${hps.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
-}
-
 // ---- home ----
 
 export async function homePage(ctx: AppContext): Promise<HTMLElement> {
@@ -130,7 +120,7 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
       stat('Height', blockLink(status.height, `#${status.height}`), 'height'),
       stat('Tip', blockLink(status.tipHash), 'tip'),
       stat('Difficulty', formatNumber(status.difficulty), 'difficulty'),
-      stat('Hash rate', status.mining ? formatRate(status.hashRate) : 'not mining', 'hashrate'),
+      stat('Hash rate', status.mining ? formatHashRate(status.hashRate) : 'not mining', 'hashrate'),
       stat('Mempool', link('#/mempool', `${status.mempool} pending`), 'mempool'),
       stat('Peers', link('#/peers', String(status.peers)), 'peers'),
       stat('Network', status.network, 'network'),
