@@ -29,6 +29,7 @@ export default tseslint.config(
       'src/crypto/interface.ts',
       'src/crypto/noble.ts',
       'src/crypto/sha256.ts',
+      'src/crypto/constantTime.ts',
       'src/crypto/keystore.ts',
     ],
     rules: {

@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { blstBls, generateSecretKey } from '../crypto/blst.js';
 import { addressOf, decodeAddress } from '../protocol/address.js';
 import { OurCoinError } from '../errors.js';
 import { networkByName } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
+import { integerOption } from './options.js';
 
 interface DevnetOptions {
   nodes: number;
@@ -41,35 +41,30 @@ const START_TIMEOUT_MS = 60_000;
 /** How long a node may take to stop after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
 export function registerDevnetCommand(program: Command): void {
   program
     .command('devnet')
     .description('run a local network: N connected nodes on loopback, the first K mining')
-    .option('--nodes <n>', 'number of nodes', integer(1, 32), 3)
-    .option('--mining <k>', 'how many of them mine (the first k; default: 2, or 1 with a single node)', integer(0, 32))
+    .option('--nodes <n>', 'number of nodes', integerOption(1, 32), 3)
+    .option(
+      '--mining <k>',
+      'how many of them mine (the first k; default: 2, or 1 with a single node)',
+      integerOption(0, 32),
+    )
     .option('--network <name>', 'devnet or regtest', 'devnet')
     .option(
       '--base-port <port>',
       'node i serves its API on port+2i and peer-to-peer on port+2i+1 (default: free ports)',
-      integer(1, 65535),
+      integerOption(1, 65535),
     )
     .option('--dir <dir>', 'where the nodes keep their data and logs (default: a fresh temporary directory)')
     .option('--keep', 'keep the temporary directory on exit', false)
-    .option('--threads <n>', 'mining threads per mining node', integer(1, 256), 1)
+    .option('--threads <n>', 'mining threads per mining node', integerOption(1, 256), 1)
     .option(
       '--miner-address <address>',
       'pay every mining node here (default: a throw-away key per node, or with OURCOIN_PASSWORD set, a keystore each node creates)',
     )
-    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 5)
+    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integerOption(0, 86_400), 5)
     .action(async (opts: DevnetOptions) => {
       process.exitCode = await runDevnet(opts);
       // Leftover handles (log streams, timers) must not keep a stopped devnet alive.

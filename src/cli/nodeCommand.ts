@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RATE_LIMIT } from '../api/server.js';
 import { DEFAULT_MAX_PEERS } from '../network/network.js';
@@ -14,10 +13,12 @@ import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
+import { formatHashRate } from '../protocol/pow.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { FullNode } from '../node/fullNode.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
+import { integerOption } from './options.js';
 
 export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
 export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
@@ -44,15 +45,6 @@ interface NodeCommandOptions {
   maxPeers: number;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
 export function defaultDatadir(network: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(env.OURCOIN_HOME ?? join(homedir(), '.ourcoin'), network);
 }
@@ -66,12 +58,12 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--api-port <port>',
       'HTTP API port (default 8330 devnet, 18330 regtest; 0 picks a free one)',
-      integer(0, 65535),
+      integerOption(0, 65535),
     )
     .option('--api-host <host>', 'HTTP API bind address (loopback by default)', '127.0.0.1')
     .option('--mine', 'mine blocks', false)
     .option('--miner-address <address>', 'pay mined coins here (default: a key the node creates in its data directory)')
-    .option('--threads <n>', 'mining threads', integer(1, 256), Math.max(1, availableParallelism() - 1))
+    .option('--threads <n>', 'mining threads', integerOption(1, 256), Math.max(1, availableParallelism() - 1))
     .option('--password-file <file>', 'password for a newly created miner key (or set OURCOIN_PASSWORD)')
     .option(
       '--cors-origin <origin>',
@@ -82,13 +74,13 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--rate-limit <n>',
       'API requests a minute per client IP',
-      integer(1, 1_000_000_000),
+      integerOption(1, 1_000_000_000),
       DEFAULT_RATE_LIMIT.max,
     )
     .option(
       '--p2p-port <port>',
       'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)',
-      integer(0, 65535),
+      integerOption(0, 65535),
     )
     .option('--p2p-host <host>', 'peer-to-peer listen address', '0.0.0.0')
     .option(
@@ -101,7 +93,7 @@ export function registerNodeCommand(program: Command): void {
     .option(
       '--max-peers <n>',
       'connections kept before the least valuable are pruned (--peer ones are kept)',
-      integer(1, 10_000),
+      integerOption(1, 10_000),
       DEFAULT_MAX_PEERS,
     )
     .option('--no-p2p', 'run without the peer-to-peer network')
@@ -110,7 +102,7 @@ export function registerNodeCommand(program: Command): void {
       'rebuild account state and indexes by validating every stored block again (after a bug or corruption)',
       false,
     )
-    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integer(0, 86_400), 10)
+    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integerOption(0, 86_400), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action((opts: NodeCommandOptions) => runNode(opts));
 }
@@ -173,7 +165,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
           const { miner, mempool } = node;
           const tipNow = node.chain.tip;
           process.stdout.write(
-            `height ${tipNow.height}  peers ${node.p2p?.peers().length ?? 0}  mempool ${mempool.size}  ${miner.isMining ? `hashrate ${formatRate(miner.hashRate())}` : 'not mining'}  tip ${toHex(tipNow.hash).slice(0, 18)}…\n`,
+            `height ${tipNow.height}  peers ${node.p2p?.peers().length ?? 0}  mempool ${mempool.size}  ${miner.isMining ? `hashrate ${formatHashRate(miner.hashRate())}` : 'not mining'}  tip ${toHex(tipNow.hash).slice(0, 18)}…\n`,
           );
         }, opts.statusInterval * 1000)
       : undefined;
@@ -213,10 +205,4 @@ async function resolveMinerAddress(
     );
   }
   return key.address;
-}
-
-function formatRate(hashesPerSecond: number): string {
-  if (hashesPerSecond >= 1e6) return `${(hashesPerSecond / 1e6).toFixed(2)} MH/s`;
-  if (hashesPerSecond >= 1e3) return `${(hashesPerSecond / 1e3).toFixed(1)} kH/s`;
-  return `${hashesPerSecond.toFixed(0)} H/s`;
 }

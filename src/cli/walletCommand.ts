@@ -10,7 +10,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { OurCoinError } from '../errors.js';
 import { networkByName } from '../protocol/networks.js';
 import { WalletStore } from '../wallet/walletStore.js';
@@ -34,6 +33,7 @@ import type { WalletContext } from './walletActions.js';
 import { terminalIo } from './walletIo.js';
 import { runWalletMenu } from './walletMenu.js';
 import { formatCoins } from '../protocol/amount.js';
+import { integerOption } from './options.js';
 
 interface WalletOptions {
   node?: string;
@@ -50,17 +50,7 @@ export function defaultNodeUrl(network: string): string {
   return `http://127.0.0.1:${DEFAULT_API_PORTS[network] ?? DEFAULT_API_PORTS.devnet}`;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
-
-const accountIndex = integer(0, 2 ** 31 - 1);
+const accountIndex = integerOption(0, 2 ** 31 - 1);
 
 /**
  * Test knob, deliberately undocumented in --help: scrypt N for keystores this process creates.
@@ -196,7 +186,7 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .command('history <nameOrAddress>')
     .description('transactions in and out: pending first, then confirmed, newest first')
     .option('--index <i>', 'account index', accountIndex, 0)
-    .option('--limit <n>', 'how many', integer(1, 100), 20)
+    .option('--limit <n>', 'how many', integerOption(1, 100), 20)
     .action(
       run<{ index: number; limit: number }, [string]>((ctx, opts, target) =>
         showHistory(ctx, target, opts.index, opts.limit),
@@ -213,7 +203,7 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .option(
       '--timeout <seconds>',
       `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
-      integer(1, 86_400),
+      integerOption(1, 86_400),
       DEFAULT_WAIT_TIMEOUT_SECONDS,
     )
     .action(

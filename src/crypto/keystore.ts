@@ -20,6 +20,7 @@ import { scrypt } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Bls } from './interface.js';
+import { bytesEqual } from './constantTime.js';
 import { OurCoinError } from '../errors.js';
 import type { CodeOf } from '../errors.js';
 
@@ -392,13 +393,6 @@ function checksumOf(dk: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   return out;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
 function defaultRandom(length: number): Uint8Array {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (c?.getRandomValues === undefined)
@@ -498,7 +492,7 @@ export function decryptKeystore(keystore: unknown, password: string, opts: Decry
   pw.fill(0);
   let secret: Uint8Array;
   try {
-    if (!equalBytes(checksumOf(dk, parsed.ciphertext), parsed.checksum)) {
+    if (!bytesEqual(checksumOf(dk, parsed.ciphertext), parsed.checksum)) {
       throw fail(KeystoreErrorCode.wrongPassword, 'wrong password (keystore checksum does not match)');
     }
     secret = ctr(dk.slice(0, 16), parsed.iv).decrypt(parsed.ciphertext);
@@ -518,7 +512,7 @@ export function decryptKeystore(keystore: unknown, password: string, opts: Decry
         err,
       );
     }
-    if (!equalBytes(derived, parsed.pubkey)) {
+    if (!bytesEqual(derived, parsed.pubkey)) {
       secret.fill(0);
       throw invalid('pubkey', 'does not match the decrypted secret key (tampered pubkey or iv?)');
     }

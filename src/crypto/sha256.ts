@@ -6,6 +6,7 @@
  * transfer. A replacement is checked against noble on a vector before it is used.
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesEqual } from './constantTime.js';
 
 export const HASH_LENGTH = 32;
 
@@ -17,8 +18,7 @@ export function useSha256(impl: Sha256): void {
   const probe = Uint8Array.from({ length: 97 }, (_, i) => i);
   const got = impl(probe);
   const want = nobleSha256(probe);
-  if (got.length !== HASH_LENGTH || got.some((b, i) => b !== want[i]))
-    throw new Error('useSha256: the implementation does not compute SHA-256');
+  if (!bytesEqual(got, want)) throw new Error('useSha256: the implementation does not compute SHA-256');
   sha256Impl = impl;
 }
 

@@ -1,18 +1,19 @@
 /**
- * The explorer's shell: hash routes, the search box, the live tip (Server-Sent Events from
- * /api/v1/events) and the pages (pages.ts). No framework: pages are functions that build DOM.
+ * The explorer's shell: the router (hash routes to pages/*.ts), the search box and the live
+ * tip (Server-Sent Events from /api/v1/events). No framework: pages are functions that build
+ * DOM. Nothing imports this module; pages get what they need from appContext.ts.
  */
-import { networkByName } from '../protocol/networks.js';
-import type { NetworkParams } from '../protocol/networks.js';
 import { ApiFailure, getBlock, getJson } from './api.js';
-import type { Status, TipEvent } from './api.js';
+import type { TipEvent } from './api.js';
+import { loadContext } from './appContext.js';
+import type { AppContext } from './appContext.js';
 import { h } from './dom.js';
-import { addressPage, blockPage, homePage, mempoolPage, peersPage, txPage } from './pages.js';
-
-export interface AppContext {
-  readonly status: Status;
-  readonly network: NetworkParams;
-}
+import { addressPage } from './pages/address.js';
+import { blockPage } from './pages/block.js';
+import { homePage } from './pages/home.js';
+import { mempoolPage } from './pages/mempool.js';
+import { peersPage } from './pages/peers.js';
+import { txPage } from './pages/transaction.js';
 
 type Route =
   | { page: 'home' }
@@ -42,9 +43,24 @@ const searchInput = document.getElementById('q') as HTMLInputElement;
 const searchMsg = document.getElementById('search-msg')!;
 let renderSeq = 0;
 
-async function loadContext(): Promise<AppContext> {
-  const status = await getJson<Status>('/status');
-  return { status, network: networkByName(status.network) };
+/** The page a route shows; `undefined` (no such route) shows "Not found". */
+function routeView(ctx: AppContext, route: Route | undefined): Promise<HTMLElement> | HTMLElement {
+  switch (route?.page) {
+    case undefined:
+      return h('section', { class: 'card' }, h('h1', {}, 'Not found'), h('p', {}, 'No such page.'));
+    case 'home':
+      return homePage(ctx);
+    case 'block':
+      return blockPage(ctx, route.id);
+    case 'tx':
+      return txPage(ctx, route.id);
+    case 'address':
+      return addressPage(ctx, route.id, route.n);
+    case 'mempool':
+      return mempoolPage(ctx);
+    case 'peers':
+      return peersPage(ctx);
+  }
 }
 
 function errorView(err: unknown): HTMLElement {
@@ -77,13 +93,7 @@ async function render(): Promise<void> {
   try {
     const ctx = await loadContext();
     updateTip(ctx.status.height);
-    if (!route) view = h('section', { class: 'card' }, h('h1', {}, 'Not found'), h('p', {}, 'No such page.'));
-    else if (route.page === 'home') view = await homePage(ctx);
-    else if (route.page === 'block') view = await blockPage(ctx, route.id);
-    else if (route.page === 'tx') view = await txPage(ctx, route.id);
-    else if (route.page === 'address') view = await addressPage(ctx, route.id, route.n);
-    else if (route.page === 'mempool') view = await mempoolPage(ctx);
-    else view = await peersPage(ctx);
+    view = await routeView(ctx, route);
   } catch (err) {
     view = errorView(err);
   }

@@ -10,17 +10,14 @@
  * Node.
  */
 import type { Bls } from '../crypto/interface.js';
-import { decodeAddress } from '../protocol/address.js';
-import { parseBaseUnits } from '../protocol/amount.js';
-import { blockHash, computeTxRoot, signatureHashOf } from '../protocol/block.js';
-import type { BlockHeader, BlockJson } from '../protocol/block.js';
-import { fromHex, toHex } from '../protocol/bytes.js';
+import { SIGNATURE_LENGTH } from '../crypto/interface.js';
+import { blockFromJson, blockHash, computeTxRoot, signatureHashOf } from '../protocol/block.js';
+import type { Block, BlockJson } from '../protocol/block.js';
+import { toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/interface.js';
 import type { RuleCodeValue } from '../protocol/rules/codes.js';
 import { blockSignatureSet, signatureSetVerdict } from '../protocol/rules/signature.js';
 import { coinbaseTxid, transferTxid } from '../protocol/transaction.js';
-import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
 
 export type VerifyPhase = 'rebuilding' | 'keys' | 'pairing' | 'done';
 
@@ -49,40 +46,6 @@ export interface VerifyResult {
   readonly ms: number;
   /** Set when the JSON could not even be rebuilt into protocol objects. */
   readonly error?: string;
-}
-
-function rebuildHeader(json: BlockJson): BlockHeader {
-  const h = json.header;
-  return {
-    version: h.version,
-    height: h.height,
-    prevHash: fromHex(h.prevHash, 'prevHash', 32),
-    txRoot: fromHex(h.txRoot, 'txRoot', 32),
-    signatureHash: fromHex(h.signatureHash, 'signatureHash', 32),
-    timestamp: h.timestamp,
-    bits: Number.parseInt(h.bits, 16),
-    nonce: h.nonce,
-  };
-}
-
-export function rebuildTransfer(json: TransferJson, network: NetworkParams): Transfer {
-  return {
-    chainId: json.chainId,
-    senderPublicKey: fromHex(json.senderPublicKey, 'senderPublicKey', PUBLIC_KEY_LENGTH),
-    recipient: decodeAddress(json.recipient, network),
-    amount: parseBaseUnits(json.amount, 'amount'),
-    fee: parseBaseUnits(json.fee, 'fee'),
-    nonce: json.nonce,
-  };
-}
-
-export function rebuildCoinbase(json: CoinbaseJson, network: NetworkParams): Coinbase {
-  return {
-    chainId: json.chainId,
-    height: json.height,
-    recipient: decodeAddress(json.recipient, network),
-    amount: parseBaseUnits(json.amount, 'amount'),
-  };
 }
 
 /** Bytes a block saves by carrying one 96-byte aggregate instead of one signature per transfer. */
@@ -116,22 +79,17 @@ export function verifyBlockJson(
   const started = now();
   const total = json.transactions.length;
 
-  let header: BlockHeader;
-  let aggregate: Uint8Array;
+  let block: Block;
   const txids: Uint8Array[] = [];
-  const transfers: Transfer[] = [];
   const txidMismatches: number[] = [];
   try {
-    header = rebuildHeader(json);
-    aggregate = fromHex(json.aggregateSignature, 'aggregateSignature', SIGNATURE_LENGTH);
-    txids.push(coinbaseTxid(rebuildCoinbase(json.coinbase, network)));
+    block = blockFromJson(json, network);
+    txids.push(coinbaseTxid(block.coinbase));
     for (let i = 0; i < total; i++) {
-      const txJson = json.transactions[i]!;
-      const tx = rebuildTransfer(txJson, network);
+      const tx = block.transactions[i]!;
       const txid = transferTxid(tx);
-      if (toHex(txid) !== txJson.txid) txidMismatches.push(i + 1);
+      if (toHex(txid) !== json.transactions[i]!.txid) txidMismatches.push(i + 1);
       txids.push(txid);
-      transfers.push(tx);
       if (i % 64 === 0 || i === total - 1) onProgress({ phase: 'rebuilding', done: i + 1, total });
     }
   } catch (err) {
@@ -142,13 +100,13 @@ export function verifyBlockJson(
     );
   }
 
-  const headerHashMatches = toHex(blockHash(header)) === json.hash;
+  const headerHashMatches = toHex(blockHash(block.header)) === json.hash;
   const txRootMatches = toHex(computeTxRoot(txids)) === json.header.txRoot;
-  const signatureHashMatches = toHex(signatureHashOf(aggregate)) === json.header.signatureHash;
+  const signatureHashMatches = toHex(signatureHashOf(block.aggregateSignature)) === json.header.signatureHash;
 
   // The node's own rule (protocol/rules/signature.ts): keys one at a time (validated keys are
   // cached by the backend) so the progress bar moves, then the aggregate, then ONE multi-pairing.
-  const set = blockSignatureSet({ transactions: transfers, aggregateSignature: aggregate }, txids.slice(1));
+  const set = blockSignatureSet(block, txids.slice(1));
   const verdict = signatureSetVerdict(set, bls, {
     keyValidated: (i, n) => {
       if (i % 16 === 0 || i === n - 1) onProgress({ phase: 'keys', done: i + 1, total: n });

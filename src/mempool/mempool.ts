@@ -279,8 +279,7 @@ export class Mempool implements TransferPool, KnownSignatures {
       return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     const sender = transferSender(stx.tx);
     const senderKey = toHex(sender);
-    let chain = this.bySender.get(senderKey);
-    const replaced = chain?.get(stx.tx.nonce);
+    const replaced = this.bySender.get(senderKey)?.get(stx.tx.nonce);
     if (!replaced && this.byTxid.size >= this.limits.maxTransactions && !this.evictFor(stx.tx.fee, senderKey)) {
       return reject(
         txid,
@@ -289,11 +288,7 @@ export class Mempool implements TransferPool, KnownSignatures {
       );
     }
     if (replaced) this.removeEntries([replaced]);
-    chain = this.bySender.get(senderKey);
-    if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
-    const entry: MempoolEntry = { txid, tx: stx.tx, signature: stx.signature, sender, seq: this.seq++ };
-    chain.set(stx.tx.nonce, entry);
-    this.byTxid.set(toHex(txid), entry);
+    this.index({ txid, tx: stx.tx, signature: stx.signature, sender, seq: this.seq++ });
     this.store?.put(txid, encodeSignedTransfer(stx));
     return replaced ? { accepted: true, txid, replaced: replaced.txid } : { accepted: true, txid };
   }
@@ -317,14 +312,26 @@ export class Mempool implements TransferPool, KnownSignatures {
     return true;
   }
 
+  /** Adds an entry to both indexes: by txid, and in its sender's nonce chain. */
+  private index(entry: MempoolEntry): void {
+    const senderKey = toHex(entry.sender);
+    let chain = this.bySender.get(senderKey);
+    if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
+    chain.set(entry.tx.nonce, entry);
+    this.byTxid.set(toHex(entry.txid), entry);
+  }
+
+  /** Takes an entry out of both indexes; a sender left with no pending transfer goes too. */
+  private unindex(entry: MempoolEntry): void {
+    this.byTxid.delete(toHex(entry.txid));
+    const senderKey = toHex(entry.sender);
+    const chain = this.bySender.get(senderKey);
+    chain?.delete(entry.tx.nonce);
+    if (chain?.size === 0) this.bySender.delete(senderKey);
+  }
+
   private removeEntries(entries: readonly MempoolEntry[]): void {
-    for (const e of entries) {
-      this.byTxid.delete(toHex(e.txid));
-      const key = toHex(e.sender);
-      const chain = this.bySender.get(key);
-      chain?.delete(e.tx.nonce);
-      if (chain?.size === 0) this.bySender.delete(key);
-    }
+    for (const e of entries) this.unindex(e);
     if (entries.length > 0) this.store?.remove(entries.map((e) => e.txid));
   }
 
@@ -425,16 +432,12 @@ export class Mempool implements TransferPool, KnownSignatures {
       const signature = this.minedSignatures.get(key);
       if (!signature || this.byTxid.has(key)) continue;
       const sender = transferSender(tx);
-      const senderKey = toHex(sender);
       // A pending transfer with the same nonce was a replacement made meanwhile: keep the higher fee.
-      const clash = this.bySender.get(senderKey)?.get(tx.nonce);
+      const clash = this.bySender.get(toHex(sender))?.get(tx.nonce);
       if (clash && clash.tx.fee >= tx.fee) continue;
       if (clash) this.removeEntries([clash]);
-      let chain = this.bySender.get(senderKey);
-      if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
       const entry: MempoolEntry = { txid, tx, signature, sender, seq: this.seq++ };
-      chain.set(tx.nonce, entry);
-      this.byTxid.set(key, entry);
+      this.index(entry);
       this.store?.put(txid, encodeSignedTransfer({ tx, signature }));
       returned.push(entry);
     }

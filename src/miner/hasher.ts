@@ -13,6 +13,7 @@
  */
 import { _SHA256, sha256 } from '@noble/hashes/sha2.js';
 import { HEADER_LENGTH } from '../protocol/block.js';
+import { bytesEqual } from '../protocol/bytes.js';
 
 /** Nonces are u32: a range never goes past this. */
 export const NONCE_SPACE = 2 ** 32;
@@ -188,7 +189,7 @@ function selfCheck(): void {
   new DataView(header.buffer).setUint32(NONCE_OFFSET, nonce);
   const want = sha256(sha256(header));
   const got = new NonceSearcher(header, 0n).hashOf(nonce);
-  if (!got.every((b, i) => b === want[i])) {
+  if (!bytesEqual(got, want)) {
     throw new Error('miner hasher self-check failed: @noble/hashes internals changed, see src/miner/hasher.ts');
   }
 }

@@ -15,18 +15,20 @@
  * compressions per nonce. A block without transfers carries the G2 point at infinity
  * (0xc0 followed by 95 zero bytes), the aggregate of zero signatures.
  */
-import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, toHex } from './bytes.js';
+import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex, uintFromJson } from './bytes.js';
 import { OurCoinError } from '../errors.js';
 import { merkleRoot, sha256, sha256d } from './hash.js';
 import {
   COINBASE_LENGTH,
   TRANSFER_LENGTH,
+  coinbaseFromJson,
   coinbaseToJson,
   coinbaseTxid,
   encodeCoinbase,
   encodeTransfer,
   readCoinbase,
   readTransfer,
+  transferFromJson,
   transferToJson,
   transferTxid,
 } from './transaction.js';
@@ -220,5 +222,35 @@ export function blockToJson(block: Block, network: NetworkParams): BlockJson {
     transactions: block.transactions.map((tx) => transferToJson(tx, network)),
     aggregateSignature: toHex(block.aggregateSignature),
     size: blockSize(block),
+  };
+}
+
+/** Rebuilds a header from its JSON form; a malformed field throws an error naming it. */
+export function headerFromJson(value: BlockHeaderJson): BlockHeader {
+  const u32 = (field: keyof BlockHeaderJson): number =>
+    uintFromJson(value[field], field, 'u32', EncodingErrorCode.outOfRange);
+  const bits = fromHex(value.bits, 'bits', 4);
+  return {
+    version: u32('version'),
+    height: u32('height'),
+    prevHash: fromHex(value.prevHash, 'prevHash', 32),
+    txRoot: fromHex(value.txRoot, 'txRoot', 32),
+    signatureHash: fromHex(value.signatureHash, 'signatureHash', 32),
+    timestamp: u32('timestamp'),
+    bits: new DataView(bits.buffer, bits.byteOffset).getUint32(0, false),
+    nonce: u32('nonce'),
+  };
+}
+
+/**
+ * Rebuilds a block from its JSON form, trusting none of the values computed from the others
+ * (hash, txids, sender, size): the caller recomputes whatever it wants to compare.
+ */
+export function blockFromJson(value: BlockJson, network: NetworkParams): Block {
+  return {
+    header: headerFromJson(value.header),
+    coinbase: coinbaseFromJson(value.coinbase, network),
+    transactions: value.transactions.map((tx) => transferFromJson(tx, network)),
+    aggregateSignature: fromHex(value.aggregateSignature, 'aggregateSignature', SIGNATURE_LENGTH),
   };
 }

@@ -7,7 +7,10 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { OurCoinError } from '../errors.js';
-import type { CodeOf } from '../errors.js';
+import type { CodeOf, ErrorCode } from '../errors.js';
+
+/** Constant-time over equal lengths; defined in crypto, which sits below protocol. */
+export { bytesEqual } from '../crypto/constantTime.js';
 
 export const EncodingErrorCode = {
   truncated: 'ENCODING_TRUNCATED',
@@ -151,18 +154,26 @@ export function fromHex(hex: unknown, field: string, length?: number): Uint8Arra
   return bytes;
 }
 
+/** What an integer field of the JSON forms may hold: a u32, or a nonce (below 2^53). */
+const JSON_UINT = {
+  u32: { max: 0xffff_ffff, expected: 'an unsigned 32-bit integer' },
+  safe: { max: Number.MAX_SAFE_INTEGER, expected: 'a non-negative integer' },
+} as const;
+
+/** Reads an integer field of the JSON forms; anything else throws `code` naming `field`. */
+export function uintFromJson(value: unknown, field: string, width: keyof typeof JSON_UINT, code: ErrorCode): number {
+  const { max, expected } = JSON_UINT[width];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new OurCoinError(code, `${field}: expected ${expected}`, 'input');
+  }
+  return value;
+}
+
 /** Returns `b` if it is exactly `n` bytes long, else throws ENCODING_BAD_LENGTH naming `field`. */
 export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
   if (b.length !== n)
     throw encodingError(EncodingErrorCode.badLength, `${field}: expected ${n} bytes, got ${b.length}`);
   return b;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /** Big-endian bytes <-> bigint, used for targets and cumulative work. */

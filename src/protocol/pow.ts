@@ -5,6 +5,7 @@
  * target. The target travels as 4 "bits" bytes (exponent byte, 3-byte mantissa). Only the
  * canonical encoding of a target is accepted: positive, no overflow, and bits ==
  * encodeCompact(decodeCompact(bits)). Work of a block = floor(2^256 / (target + 1)).
+ * Also the one way hash rates are shown to people (the node's status line, the explorer).
  */
 import { OurCoinError } from '../errors.js';
 import { bytesToBigInt } from './bytes.js';
@@ -55,4 +56,17 @@ export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
 
 export function workForTarget(target: bigint): bigint {
   return TWO_256 / (target + 1n);
+}
+
+const HASH_RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s'] as const;
+
+/** A hash rate for people: `950 H/s`, `12.35 kH/s`, `3.40 MH/s`, up to TH/s. */
+export function formatHashRate(hashesPerSecond: number): string {
+  let rate = hashesPerSecond;
+  let unit = 0;
+  while (rate >= 1000 && unit < HASH_RATE_UNITS.length - 1) {
+    rate /= 1000;
+    unit++;
+  }
+  return `${rate.toFixed(unit === 0 ? 0 : 2)} ${HASH_RATE_UNITS[unit]}`;
 }

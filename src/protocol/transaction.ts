@@ -13,7 +13,7 @@
  * two different signers never sign the same message), and whose length-prefixed tag keeps it
  * apart from anything else the protocol will ever sign.
  */
-import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex } from './bytes.js';
+import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex, uintFromJson } from './bytes.js';
 import { OurCoinError } from '../errors.js';
 import { sha256 } from './hash.js';
 import { ADDRESS_HASH_LENGTH, addressHashOf, decodeAddress, encodeAddress } from './address.js';
@@ -222,21 +222,25 @@ export function coinbaseToJson(cb: Coinbase, network: NetworkParams): CoinbaseJs
   };
 }
 
-/** Parses a signed transfer from API JSON; extra read-only fields (txid, sender, type) are ignored. */
-export function signedTransferFromJson(value: unknown, network: NetworkParams): SignedTransfer {
+const TX_JSON_INVALID = 'TX_JSON_INVALID';
+
+function jsonObject(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null) {
-    throw new OurCoinError('TX_JSON_INVALID', 'transaction: expected a JSON object', 'input');
+    throw new OurCoinError(TX_JSON_INVALID, `${what}: expected a JSON object`, 'input');
   }
-  const o = value as Record<string, unknown>;
-  const chainId = o.chainId;
-  if (typeof chainId !== 'number' || !Number.isInteger(chainId) || chainId < 0 || chainId > 0xffff_ffff) {
-    throw new OurCoinError('TX_JSON_INVALID', 'chainId: expected an unsigned 32-bit integer', 'input');
-  }
-  const nonce = o.nonce;
-  if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce) || nonce < 0) {
-    throw new OurCoinError('TX_JSON_INVALID', 'nonce: expected a non-negative integer', 'input');
-  }
-  const tx: Transfer = {
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Rebuilds a transfer from its JSON form, each field checked and named in the error; the
+ * read-only fields (txid, sender, type, signature) are ignored.
+ */
+export function transferFromJson(value: unknown, network: NetworkParams): Transfer {
+  const o = jsonObject(value, 'transaction');
+  // The integers first, so a transfer with several bad fields names the same one it always did.
+  const chainId = uintFromJson(o.chainId, 'chainId', 'u32', TX_JSON_INVALID);
+  const nonce = uintFromJson(o.nonce, 'nonce', 'safe', TX_JSON_INVALID);
+  return {
     chainId,
     senderPublicKey: fromHex(o.senderPublicKey, 'senderPublicKey', PUBLIC_KEY_LENGTH),
     recipient: decodeAddress(o.recipient, network),
@@ -244,7 +248,23 @@ export function signedTransferFromJson(value: unknown, network: NetworkParams): 
     fee: parseBaseUnits(o.fee, 'fee'),
     nonce,
   };
-  return { tx, signature: fromHex(o.signature, 'signature', SIGNATURE_LENGTH) };
+}
+
+/** Parses a signed transfer from API JSON; extra read-only fields (txid, sender, type) are ignored. */
+export function signedTransferFromJson(value: unknown, network: NetworkParams): SignedTransfer {
+  const tx = transferFromJson(value, network);
+  return { tx, signature: fromHex((value as Record<string, unknown>).signature, 'signature', SIGNATURE_LENGTH) };
+}
+
+/** Rebuilds a coinbase from its JSON form (txid and type are ignored). */
+export function coinbaseFromJson(value: unknown, network: NetworkParams): Coinbase {
+  const o = jsonObject(value, 'coinbase');
+  return {
+    chainId: uintFromJson(o.chainId, 'chainId', 'u32', TX_JSON_INVALID),
+    height: uintFromJson(o.height, 'height', 'u32', TX_JSON_INVALID),
+    recipient: decodeAddress(o.recipient, network),
+    amount: parseBaseUnits(o.amount, 'amount'),
+  };
 }
 
 export function senderAddress(tx: Transfer, network: NetworkParams): string {

@@ -9,6 +9,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { OurCoinError } from '../errors.js';
+import type { CodeOf } from '../errors.js';
 import { startWorker } from './startWorker.js';
 
 export const WorkerErrorCode = {
@@ -19,6 +20,12 @@ export const WorkerErrorCode = {
   /** The worker's handler threw on this job; the thread lives on (kind 'input'). */
   jobFailed: 'WORKER_JOB_FAILED',
 } as const;
+
+declare module '../errors.js' {
+  interface ErrorCodeRegistry {
+    worker: CodeOf<typeof WorkerErrorCode>;
+  }
+}
 
 export interface ThreadOptions {
   /** The caller's `import.meta.url`: the worker module is looked up next to it. */
