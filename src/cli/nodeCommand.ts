@@ -161,7 +161,9 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const p2p = opts.p2p
     ? await P2PNetwork.start({
-        node,
+        network,
+        chain: node.chain,
+        pool: node.mempool,
         datadir,
         logger,
         host: opts.p2pHost,
@@ -180,6 +182,11 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
         );
       })
     : undefined;
+  // Relay what this node accepts: its API's transfers, and each new tip it reaches.
+  if (p2p) {
+    node.mempool.onAccepted((entries) => p2p.relayTransfers(entries));
+    node.chain.onTipChange((change) => p2p.relayTip(change));
+  }
   peersSource = () => p2p?.peers() ?? [];
   p2pSource = () => (p2p ? { peerId: p2p.peerId, multiaddrs: p2p.multiaddrs() } : null);
   connect = p2p ? (address) => p2p.dial(address) : undefined;

@@ -22,7 +22,7 @@ import {
   encodeSignedTransfers,
 } from '../../src/network/messages.js';
 import { P2PNetwork } from '../../src/network/network.js';
-import type { GossipRejection } from '../../src/network/network.js';
+import type { GossipRejection } from '../../src/network/interface.js';
 import { respond } from '../../src/network/reqresp.js';
 import { OurCoinNode } from '../../src/node/node.js';
 import { blockHash, encodeBlock } from '../../src/protocol/block.js';
@@ -52,7 +52,20 @@ export interface Peer {
 /** A regtest node and its network on 127.0.0.1 (a new datadir is a new peer id). */
 export async function startPeer(datadir: string, now: () => number): Promise<Peer> {
   const node = await OurCoinNode.open({ network: regtest, datadir, logger, verifier: new InlineBatchVerifier(), now });
-  const net = await P2PNetwork.start({ node, datadir, logger, host: '127.0.0.1', port: 0, bootstrap: [], mdns: false });
+  const net = await P2PNetwork.start({
+    network: regtest,
+    chain: node.chain,
+    pool: node.mempool,
+    datadir,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    bootstrap: [],
+    mdns: false,
+  });
+  // As the node command wires it: relay what the node accepts.
+  node.mempool.onAccepted((entries) => net.relayTransfers(entries));
+  node.chain.onTipChange((change) => net.relayTip(change));
   return {
     node,
     net,
