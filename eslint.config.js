@@ -74,5 +74,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The network works with the ports of chain/interface.ts and mempool/interface.ts, not the node.
+    files: ['src/network/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/node/*', '**/store/*'],
+              message: 'the network takes ports (ChainReader, BlockSink, TransferPool): no node/ or store/ imports',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -17,7 +17,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeAddress } from '../src/protocol/address.js';
 import { regtest } from '../src/protocol/networks.js';
-import type { PeerView } from '../src/network/network.js';
+import type { PeerView } from '../src/network/interface.js';
 import { testKey } from './helpers/builder.js';
 import { startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';

@@ -183,7 +183,9 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       verifier: new InlineBatchVerifier(),
     });
     const evil = await P2PNetwork.start({
-      node: evilNode.ports,
+      network: regtest,
+      chain: evilNode.chain,
+      pool: evilNode.mempool,
       datadir: join(dir, 'ban-evil'),
       logger,
       host: '127.0.0.1',
@@ -231,7 +233,9 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       verifier: new InlineBatchVerifier(),
     });
     const junk = await P2PNetwork.start({
-      node: junkNode.ports,
+      network: regtest,
+      chain: junkNode.chain,
+      pool: junkNode.mempool,
       datadir: join(dir, 'junk-evil'),
       logger,
       host: '127.0.0.1',
@@ -247,7 +251,9 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       verifier: new InlineBatchVerifier(),
     });
     const other = await P2PNetwork.start({
-      node: otherNode.ports,
+      network: devnet,
+      chain: otherNode.chain,
+      pool: otherNode.mempool,
       datadir: join(dir, 'junk-devnet'),
       logger,
       host: '127.0.0.1',

@@ -1,15 +1,15 @@
 /**
- * The peer-to-peer network's public face.
+ * The peer-to-peer network's public face: its wire protocol ids, what it tells about peers
+ * (the port the API reads and dials through), its gossip verdicts and its error codes.
  */
-import type { BlockSink, ChainReader } from '../chain/interface.js';
-import type { CodeOf } from '../errors.js';
-import type { TransferPool } from '../mempool/interface.js';
-import type { NetworkParams } from '../protocol/networks.js';
+import type { CodeOf, ErrorCode, ErrorKind } from '../errors.js';
 
 /** Errors about peers and this node's peer identity. */
 export const PeerErrorCode = {
   keyInvalid: 'PEER_KEY_INVALID',
   wrongNetwork: 'PEER_WRONG_NETWORK',
+  /** Bytes from a peer that no decoder could read, failing in a way no encoding code names. */
+  undecodable: 'PEER_UNDECODABLE',
 } as const;
 
 declare module '../errors.js' {
@@ -18,9 +18,55 @@ declare module '../errors.js' {
   }
 }
 
-/** What the network needs of the node: the chain and the mempool behind their ports. */
-export interface NetworkServices {
-  readonly network: NetworkParams;
-  readonly chain: ChainReader & BlockSink;
-  readonly pool: TransferPool;
+/**
+ * The handshake's protocol id: the same on every network, so a peer from another network is
+ * recognised and told apart clearly.
+ */
+export const HANDSHAKE_PROTOCOL = '/ourcoin/handshake/1';
+
+/** The request protocols and gossip topics of one network. */
+export function protocolIds(networkName: string) {
+  const base = `/ourcoin/${networkName}`;
+  return {
+    headers: `${base}/headers/1`,
+    blocks: `${base}/blocks/1`,
+    txs: `${base}/txs/1`,
+    txTopic: `${base}/tx/1`,
+    blockTopic: `${base}/cblock/1`,
+  };
+}
+
+export type ProtocolIds = ReturnType<typeof protocolIds>;
+
+export interface PeerView {
+  readonly peerId: string;
+  readonly address: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly height: number | null;
+  readonly cumulativeWork: string | null;
+  readonly score: number;
+  readonly network: string | null;
+}
+
+/** What the API needs of the network: this node's identity, its peers, and a dial. */
+export interface PeerDirectory {
+  readonly peerId: string;
+  multiaddrs(): string[];
+  peers(): PeerView[];
+  dial(address: string): Promise<void>;
+}
+
+/**
+ * A gossiped transfer or compact block this node did not accept, with the rule code that
+ * refused it and the score it cost the sender (0 for state conflicts and transient
+ * failures). For logs and tests: the verdict is otherwise only visible as a score.
+ */
+export interface GossipRejection {
+  readonly topic: 'tx' | 'block';
+  readonly peerId: string;
+  /** The txid or block hash; absent when the message did not decode. */
+  readonly id?: Uint8Array;
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly penalty: number;
 }

@@ -7,6 +7,7 @@ import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import type { Uint8ArrayList } from 'uint8arraylist';
+import { RESPONSE_DEADLINE_MS } from './timeouts.js';
 
 export interface RequestOptions {
   readonly maxResponseBytes: number;
@@ -61,8 +62,6 @@ export class RequestTimeout extends Error {
   override readonly name = 'RequestTimeout';
 }
 
-const REQUEST_DEADLINE_MS = 30_000;
-
 export type Responder = (payload: Uint8Array, peer: PeerId) => Promise<Uint8Array[]> | Uint8Array[];
 
 /** Serves `protocol`; a handler that throws closes the stream without an answer. */
@@ -76,10 +75,10 @@ export async function respond(
     protocol,
     ({ stream, connection }: { stream: Stream; connection: { remotePeer: PeerId } }) => {
       void (async () => {
-        // A requester gets REQUEST_DEADLINE_MS to send its request and take our answer.
+        // A requester gets RESPONSE_DEADLINE_MS to send its request and take our answer.
         const timer = setTimeout(
           () => stream.abort(new Error(`${protocol}: request not completed in time`)),
-          REQUEST_DEADLINE_MS,
+          RESPONSE_DEADLINE_MS,
         );
         try {
           let payload: Uint8Array | undefined;

@@ -205,7 +205,9 @@ export class FullNode {
   private async startNetwork(listen: P2PListenOptions): Promise<void> {
     try {
       this.p2pNetwork = await P2PNetwork.start({
-        node: { network: this.network, chain: this.chain, pool: this.mempool },
+        network: this.network,
+        chain: this.chain,
+        pool: this.mempool,
         datadir: this.opts.datadir,
         logger: this.logger,
         host: listen.host,

@@ -22,7 +22,7 @@ import {
   encodeSignedTransfers,
 } from '../../src/network/messages.js';
 import type { P2PNetwork } from '../../src/network/network.js';
-import type { GossipRejection } from '../../src/network/network.js';
+import type { GossipRejection } from '../../src/network/interface.js';
 import { respond } from '../../src/network/reqresp.js';
 import { FullNode } from '../../src/node/fullNode.js';
 import { blockHash, encodeBlock } from '../../src/protocol/block.js';

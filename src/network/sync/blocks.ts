@@ -1,0 +1,151 @@
+/**
+ * The block download step of a sync: the blocks of checked headers, fetched in chunks of
+ * CHUNK from every peer that has them (the sync peer and any other at least as far ahead),
+ * PARALLEL chunks at once, and imported strictly in order. Each block's aggregate
+ * signature is checked on a worker thread as soon as its chunk arrives (in chain order),
+ * so the main thread's import of earlier blocks and the pairings run side by side.
+ */
+import type { BlockSink, ChainReader } from '../../chain/interface.js';
+import type { SignaturePrechecker } from '../../chain/signaturePrecheck.js';
+import type { SignatureVerdict } from '../../chain/verifyBlockSignatures.js';
+import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
+import { bytesEqual, toHex } from '../../protocol/bytes.js';
+import { encodeBlocksRequest } from '../messages.js';
+import type { PeerBook } from '../peerBook.js';
+import { Penalty } from '../peerBook.js';
+import { codeOf, verdictOf } from '../scoring.js';
+import { BLOCK_FETCH_BACKOFF_MS, BLOCKS_REQUEST_TIMEOUT_MS } from '../timeouts.js';
+import type { PeerRequest, SyncPenalize } from './transport.js';
+
+/** Blocks a request asks for (at most MAX_BLOCKS_PER_REQUEST). */
+const CHUNK = 64;
+/** Chunks in flight at once. */
+const PARALLEL = 4;
+/** Rounds over every source before a chunk is given up. */
+const FETCH_ROUNDS = 3;
+/** Blocks imported between two yields to the event loop. */
+const BLOCKS_PER_YIELD = 8;
+
+export interface DownloadContext {
+  readonly chain: ChainReader & BlockSink;
+  readonly book: PeerBook;
+  readonly request: PeerRequest;
+  readonly penalize: SyncPenalize;
+  readonly prechecker: SignaturePrechecker;
+  readonly stopped: () => boolean;
+}
+
+interface FetchedChunk {
+  readonly frames: Uint8Array[];
+  readonly verdicts: Promise<SignatureVerdict | undefined>[];
+}
+
+/**
+ * Fetches and imports `hashes` (checked headers from `peer`, in chain order); calls
+ * `onImported` per block that joined the chain and `onChunk` after each chunk. False when it
+ * stopped at a block that cost `peer` a penalty; throws when no peer served a chunk.
+ */
+export async function downloadBlocks(
+  ctx: DownloadContext,
+  peer: string,
+  hashes: readonly Uint8Array[],
+  onChunk: () => void,
+  onImported: () => void,
+): Promise<boolean> {
+  const { chain, prechecker } = ctx;
+  const chunks: Uint8Array[][] = [];
+  for (let i = 0; i < hashes.length; i += CHUNK) chunks.push(hashes.slice(i, i + CHUNK));
+  const pending = new Map<number, Promise<FetchedChunk>>();
+  let next = 0;
+  // Chunks arrive in any order; their signatures go to the worker in chain order.
+  let posted: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < chunks.length; i++) {
+    while (next < chunks.length && next < i + PARALLEL) {
+      const fetched = fetchChunk(ctx, peer, chunks[next]!, next);
+      const fetching = posted.then(() => fetched).then((frames) => ({ frames, verdicts: prechecker.precheck(frames) }));
+      posted = fetching.catch(() => undefined);
+      // Fetched ahead: if the sync stops before this chunk is awaited, its failure must not
+      // become an unhandled rejection (which would end the process).
+      fetched.catch(() => undefined);
+      pending.set(next, fetching);
+      next++;
+    }
+    const { frames, verdicts } = await pending.get(i)!;
+    pending.delete(i);
+    for (const [j, bytes] of frames.entries()) {
+      // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
+      if (j % BLOCKS_PER_YIELD === BLOCKS_PER_YIELD - 1) await new Promise((r) => setImmediate(r));
+      const r = chain.processBlock(bytes, await verdicts[j]);
+      if (r.status === 'rejected') {
+        const { code, kind } = r.error!;
+        const { penalty } = verdictOf('block', kind);
+        if (penalty > 0) {
+          ctx.penalize(peer, penalty, `invalid block ${toHex(r.hash)} during sync: ${code}`);
+          return false;
+        }
+      }
+      if (r.status === 'connected' || r.status === 'side') onImported();
+    }
+    onChunk();
+  }
+  return true;
+}
+
+/** The peers that can serve the sync peer's blocks: every ready peer with at least its work. */
+function sources(book: PeerBook, peer: string): string[] {
+  const work = book.get(peer)?.status?.cumulativeWork ?? 0n;
+  const ahead = book.ready().filter((p) => p.status!.cumulativeWork >= work);
+  return ahead.length > 0 ? ahead.map((p) => p.peerId) : [peer];
+}
+
+/**
+ * One chunk from any source: every peer that has the blocks, a few rounds, with a pause
+ * between rounds, so a busy peer gets another chance before the sync gives up. A slow or
+ * busy peer is not a dishonest one: only wrong blocks cost score.
+ */
+async function fetchChunk(
+  ctx: DownloadContext,
+  peer: string,
+  want: Uint8Array[],
+  index: number,
+): Promise<Uint8Array[]> {
+  const reasons: string[] = [];
+  for (let round = 0; round < FETCH_ROUNDS; round++) {
+    const candidates = sources(ctx.book, peer);
+    for (let attempt = 0; attempt < candidates.length; attempt++) {
+      const from = candidates[(index + attempt) % candidates.length]!;
+      try {
+        const frames = await ctx.request(from, 'blocks', encodeBlocksRequest(want), {
+          maxResponseBytes: MAX_BLOCK_ENCODING_BYTES,
+          maxFrames: want.length,
+          timeoutMs: BLOCKS_REQUEST_TIMEOUT_MS,
+        });
+        checkServed(ctx, from, frames, want);
+        if (frames.length === want.length) return frames;
+        reasons.push(`${from}: ${frames.length} of ${want.length} blocks`);
+      } catch (err) {
+        reasons.push(`${from}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (ctx.stopped()) break;
+    await new Promise((r) => setTimeout(r, BLOCK_FETCH_BACKOFF_MS * (round + 1)));
+  }
+  throw new Error(`no peer served blocks ${toHex(want[0]!)}… (${reasons.slice(-3).join('; ')})`);
+}
+
+/** Each frame must decode and be the block asked for in its place; else `from` pays and we move on. */
+function checkServed(ctx: DownloadContext, from: string, frames: readonly Uint8Array[], want: Uint8Array[]): void {
+  for (const [j, bytes] of frames.entries()) {
+    let hash: Uint8Array;
+    try {
+      hash = blockHash(decodeBlock(bytes).header);
+    } catch (err) {
+      ctx.penalize(from, verdictOf('wire', codeOf(err).kind).penalty, 'sent an undecodable block');
+      throw new Error('undecodable block');
+    }
+    if (!bytesEqual(hash, want[j]!)) {
+      ctx.penalize(from, Penalty.unrequested, 'sent a block that was not asked for');
+      throw new Error('unrequested block');
+    }
+  }
+}
