@@ -2,6 +2,99 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The architecture as lint: which folders of src/ each folder may import. Data flows one way,
+ * edges -> mempool/chain -> store, with protocol and crypto at the bottom; every import of a
+ * floor not listed is an error. Read it as a picture of the layers (README, "Architecture").
+ */
+const MAY_IMPORT = {
+  errors: [],
+  crypto: ['errors'],
+  protocol: ['errors', 'crypto'],
+  workers: ['errors'],
+  store: ['errors', 'crypto', 'protocol'],
+  chain: ['errors', 'crypto', 'protocol', 'workers', 'store'],
+  mempool: ['errors', 'crypto', 'protocol', 'workers', 'store', 'chain'],
+  miner: ['errors', 'crypto', 'protocol', 'workers', 'chain', 'mempool'],
+  network: ['errors', 'crypto', 'protocol', 'workers', 'chain', 'mempool'],
+  api: ['errors', 'crypto', 'protocol', 'chain', 'mempool', 'miner'],
+  wallet: ['errors', 'crypto', 'protocol', 'api/json'],
+  explorer: ['errors', 'crypto/interface', 'crypto/noble', 'protocol', 'api/json'],
+  node: ['errors', 'crypto', 'protocol', 'workers', 'store', 'chain', 'mempool', 'miner', 'network', 'api'],
+  cli: [
+    'errors',
+    'crypto',
+    'protocol',
+    'workers',
+    'store',
+    'chain',
+    'mempool',
+    'miner',
+    'network',
+    'api',
+    'wallet',
+    'node',
+  ],
+};
+
+/** Code that also runs in a browser (the explorer loads it): no node: built-ins. */
+const BROWSER_SAFE = [
+  'src/errors.ts',
+  'src/protocol/**/*.ts',
+  'src/crypto/interface.ts',
+  'src/crypto/noble.ts',
+  'src/crypto/sha256.ts',
+  'src/crypto/constantTime.ts',
+  'src/crypto/keystore.ts',
+  'src/explorer/**/*.ts',
+];
+
+function layerPatterns(floor) {
+  const allowed = MAY_IMPORT[floor];
+  const banned = Object.keys(MAY_IMPORT).filter((f) => f !== floor && !allowed.includes(f));
+  const group = banned.map((f) => (f === 'errors' ? '**/errors.js' : `**/${f}/**`));
+  // A folder allowed only in part ('api/json'): the rest of that folder stays banned.
+  for (const part of allowed.filter((a) => a.includes('/'))) {
+    const [dir] = part.split('/');
+    if (!group.includes(`**/${dir}/**`)) group.push(`**/${dir}/**`);
+    group.push(`!**/${part}.js`);
+  }
+  if (floor === 'errors') group.push('./*', '../*');
+  return group.length === 0
+    ? []
+    : [
+        {
+          group,
+          message: `layering: src/${floor} may import only ${allowed.join(', ') || 'nothing of src/'} (eslint.config.js, MAY_IMPORT)`,
+        },
+      ];
+}
+
+const NODE_BUILTINS = { group: ['node:*'], message: 'browser-safe code (the explorer loads it): no node: imports' };
+const NATIVE_BLS = {
+  group: ['@chainsafe/*'],
+  message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst',
+};
+
+function layering() {
+  const configs = [];
+  for (const floor of Object.keys(MAY_IMPORT)) {
+    const files = floor === 'errors' ? ['src/errors.ts'] : [`src/${floor}/**/*.ts`];
+    const patterns = layerPatterns(floor);
+    configs.push({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+    // Browser-safe files of this floor: the same rule with node: built-ins banned too (a later
+    // config's rule replaces an earlier one's for the files both match).
+    const safe = BROWSER_SAFE.filter((f) => f === files[0] || f.startsWith(`src/${floor}/`));
+    const extra = floor === 'explorer' ? [NODE_BUILTINS, NATIVE_BLS] : [NODE_BUILTINS];
+    if (safe.length > 0)
+      configs.push({
+        files: safe,
+        rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, ...extra] }] },
+      });
+  }
+  return configs;
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -21,75 +114,6 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    // Protocol and crypto interface code must stay browser-safe: no node: built-ins.
-    files: [
-      'src/errors.ts',
-      'src/protocol/**/*.ts',
-      'src/crypto/interface.ts',
-      'src/crypto/noble.ts',
-      'src/crypto/sha256.ts',
-      'src/crypto/constantTime.ts',
-      'src/crypto/keystore.ts',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['node:*'], message: 'protocol code is browser-safe: no node: imports' }] },
-      ],
-    },
-  },
-  {
-    // The browser explorer may use the protocol code and the noble BLS backend, nothing of the node.
-    files: ['src/explorer/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['node:*'], message: 'the explorer runs in a browser: no node: imports' },
-            {
-              group: ['@chainsafe/*', '**/crypto/blst.js'],
-              message: 'the explorer verifies with @noble/curves (crypto/noble.ts), not native blst',
-            },
-            {
-              group: [
-                '../api/*',
-                '!../api/json.js',
-                '../node/*',
-                '../chain/*',
-                '../store/*',
-                '../mempool/*',
-                '../miner/*',
-                '../network/*',
-                '../cli/*',
-                '../wallet/*',
-                '../workers/*',
-              ],
-              message:
-                'the explorer may import only protocol/, crypto/{interface,noble} and the API types in api/json.ts',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The network works with the ports of chain/interface.ts and mempool/interface.ts, not the node.
-    files: ['src/network/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/node/*', '**/store/*'],
-              message: 'the network takes ports (ChainReader, BlockSink, TransferPool): no node/ or store/ imports',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...layering(),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );
