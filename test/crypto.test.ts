@@ -1,8 +1,8 @@
 /**
  * BLS12-381 backends: conformance vectors, validation contract, cross-backend agreement.
  *
- * Both backends run every case of the Ethereum POP-ciphersuite vectors in
- * ../shared/vectors/bls12-381-pop (a sibling of the repo, as in CI). noble is ~20 ms per
+ * Both backends run every case of the Ethereum POP-ciphersuite vectors vendored in
+ * test/fixtures/bls12-381 (source and license in its README). noble is ~20 ms per
  * pairing check, so the noble-facing tests keep their counts small rather than skipping.
  */
 import { createHash } from 'node:crypto';
@@ -20,13 +20,10 @@ import { isOurCoinError } from '../src/errors.js';
 
 // ---------------------------------------------------------------- vectors
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const vectorsDir = path.resolve(repoRoot, '..', 'shared', 'vectors', 'bls12-381-pop');
+const vectorsDir = fileURLToPath(new URL('./fixtures/bls12-381/', import.meta.url));
 
 // Fail loudly at collection time: a missing vectors folder must never look like a green run.
-if (!existsSync(vectorsDir)) {
-  throw new Error(`BLS vectors not found at ${vectorsDir}: expected shared/ as a sibling of the repo directory`);
-}
+if (!existsSync(vectorsDir)) throw new Error(`BLS vectors not found at ${vectorsDir}`);
 
 interface VectorCase {
   readonly name: string;
