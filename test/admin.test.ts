@@ -27,7 +27,7 @@ import type { SignedTransfer } from '../src/protocol/transaction.js';
 import { RuleCode } from '../src/protocol/rules/codes.js';
 import { BlockStatus } from '../src/store/interface.js';
 import { buildBlock, testKey, transfer } from './helpers/builder.js';
-import { startNode } from './helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode } from './helpers/nodeProcess.js';
 
 const logger = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-admin-'));
@@ -249,7 +249,7 @@ describe('--reindex', () => {
   });
 });
 
-describe('ourcoin admin (CLI against a node process)', () => {
+describe('ourcoin admin (CLI against a node process)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('invalidates and reconsiders the tip of a running node', async () => {
     const n = await startNode(['--network', 'regtest', '--datadir', join(dir, 'cli'), '--no-p2p']);
     try {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS } from './helpers/nodeProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -15,12 +16,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     env: { ...process.env, OURCOIN_HOME: home, OURCOIN_PASSWORD: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
+    timeout: WAIT_LIMIT_MS, // only a CLI that hangs for good
   });
   return { code: r.status, out: r.stdout.toString() + r.stderr.toString() };
 }
 
-describe('ourcoin node: bad input', () => {
+describe('ourcoin node: bad input', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it.each([
     [['node', '--network', 'mainnet'], 'NETWORK_UNKNOWN'],
     [['node', '--network', 'regtest', '--miner-address', 'ourreg1qqqqqqqq'], 'ADDRESS_'],
@@ -46,7 +47,6 @@ describe('ourcoin node: bad input', () => {
   });
 
   it('says so when the API port is taken or the data directory is in use', async () => {
-    const { startNode } = await import('./helpers/nodeProcess.js');
     const datadir = join(home, 'busy');
     const first = await startNode(['--network', 'regtest', '--datadir', datadir]);
     try {

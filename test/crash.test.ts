@@ -26,7 +26,7 @@ import type { AddressInfo, BatchItemResult } from '../src/api/json.js';
 import { buildBlock, testKey, transfer } from './helpers/builder.js';
 import type { TestKey } from './helpers/builder.js';
 import { scaled } from './helpers/long.js';
-import { multiaddr, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
+import { multiaddr, PROCESS_TEST_TIMEOUT_MS, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 import { prng, randomTransfers } from './helpers/replay.js';
 import type { Ledger } from './helpers/replay.js';
@@ -90,7 +90,7 @@ function checkAgainst(dbPath: string, chain: readonly Block[]): number {
   return stored.tipHeight;
 }
 
-describe('crash safety', () => {
+describe('crash safety', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('keeps a consistent store through repeated SIGKILLs during import, and resumes', async () => {
     const chain = makeBlocks(120);
     const blocksPath = join(dir, 'blocks.bin');
@@ -173,7 +173,7 @@ describe('crash safety of a running node', () => {
 
   it(
     'survives SIGKILLs while mining, importing and taking transfers, and rejoins the network each time',
-    { timeout: scaled(90_000, 600_000) },
+    { timeout: scaled(PROCESS_TEST_TIMEOUT_MS, 4 * PROCESS_TEST_TIMEOUT_MS) },
     async () => {
       const kills = scaled(5, 25);
       const rand = prng(23);
@@ -200,10 +200,9 @@ describe('crash safety of a running node', () => {
       const rejoined = async (victim: NodeProcess): Promise<void> => {
         await waitFor(
           'the victim to reconnect',
-          30_000,
           async () => (await status(victim)).peers >= 1 && (await status(peer)).peers >= 1,
         );
-        await waitFor('victim and peer on one tip', 30_000, () => sameTip([victim, peer]));
+        await waitFor('victim and peer on one tip', () => sameTip([victim, peer]));
       };
 
       // The victim's mined coins in the peer's main chain, after the first kill: a restarted
@@ -235,13 +234,12 @@ describe('crash safety of a running node', () => {
 
       // The last restart rejoins and mines; blocks mined after restarts reached the peer's chain.
       await rejoined(victim);
-      await waitFor('the victim to mine again', 30_000, async () => {
+      await waitFor('the victim to mine again', async () => {
         const s = await status(victim);
         return s.mining && s.hashRate > 0;
       });
       await waitFor(
         'a block mined by a restarted victim in the peer chain',
-        60_000,
         async () => (await paid()) > paidAtFirstKill!,
       );
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ourcoinCommand } from '../src/cli/devnetCommand.js';
+import { PROCESS_TEST_TIMEOUT_MS, WAIT_LIMIT_MS } from './helpers/nodeProcess.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ourcoin-devnet-test-'));
 const started: ChildProcessWithoutNullStreams[] = [];
@@ -78,14 +79,14 @@ function tcpAnswers(port: number): Promise<boolean> {
   });
 }
 
-describe('ourcoin devnet', () => {
+describe('ourcoin devnet', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('runs 3 regtest nodes, one mining, to one height, and stops them all on SIGTERM', async () => {
     const run = devnet(['--nodes', '3', '--network', 'regtest', '--mining', '1', '--status-interval', '1']);
 
     // The table: one row per node with its API URL and its p2p multiaddr.
     const rows = await waitFor(
       'the table of nodes',
-      40_000,
+      WAIT_LIMIT_MS,
       () => {
         const found = [
           ...run
@@ -107,7 +108,7 @@ describe('ourcoin devnet', () => {
 
     const heights = await waitFor(
       'three nodes on one height above 3',
-      30_000,
+      WAIT_LIMIT_MS,
       async () => {
         const hs = await Promise.all(rows.map((r) => height(r.url)));
         return hs.every((h) => h !== null && h > 3 && h === hs[0]) ? hs : undefined;
@@ -117,7 +118,7 @@ describe('ourcoin devnet', () => {
     expect(heights[0]).toBeGreaterThan(3);
     await waitFor(
       'a status line',
-      10_000,
+      WAIT_LIMIT_MS,
       () => (/heights \d+ \d+ \d+ {2}peers \d+ \d+ \d+/.test(run.output()) ? true : undefined),
       run.output,
     );
@@ -126,7 +127,7 @@ describe('ourcoin devnet', () => {
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([
       run.exit,
-      new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 25_000))),
+      new Promise<string>((r) => (timer = setTimeout(() => r('still running'), WAIT_LIMIT_MS))),
     ]);
     clearTimeout(timer);
     expect(code, run.output()).toBe(0);
@@ -151,7 +152,7 @@ describe('ourcoin devnet', () => {
       let timer: NodeJS.Timeout | undefined;
       const code = await Promise.race([
         run.exit,
-        new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 40_000))),
+        new Promise<string>((r) => (timer = setTimeout(() => r('still running'), WAIT_LIMIT_MS))),
       ]);
       clearTimeout(timer);
       expect(code, run.output()).toBe(1);
@@ -167,7 +168,7 @@ describe('ourcoin devnet', () => {
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', 'devnet', '--nodes', '2', '--mining', '3'],
-      { timeout: 30_000 },
+      { timeout: WAIT_LIMIT_MS },
     );
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toContain('DEVNET_BAD_OPTIONS');

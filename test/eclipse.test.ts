@@ -19,7 +19,7 @@ import { encodeAddress } from '../src/protocol/address.js';
 import { regtest } from '../src/protocol/networks.js';
 import type { PeerView } from '../src/network/network.js';
 import { testKey } from './helpers/builder.js';
-import { startNode, status, waitFor } from './helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-eclipse-'));
@@ -37,7 +37,7 @@ const STRANGERS = 16;
 const peerIds = async (n: NodeProcess): Promise<string[]> =>
   (await n.get<PeerView[]>('/api/v1/peers')).body.map((p) => p.peerId);
 
-describe('eclipse resistance', () => {
+describe('eclipse resistance', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('keeps and redials its --peer while strangers crowd its connection slots', async () => {
     const friend = await startNode(['--network', 'regtest', '--datadir', join(dir, 'friend')]);
     running.push(friend);
@@ -55,7 +55,7 @@ describe('eclipse resistance', () => {
       String(MAX_PEERS),
     ]);
     running.push(node);
-    await waitFor('the --peer connection', 10_000, async () => (await peerIds(node)).includes(friendId));
+    await waitFor('the --peer connection', async () => (await peerIds(node)).includes(friendId));
 
     // Strangers dial in, a few a second (libp2p refuses more than 5 a second from one host).
     const target = multiaddr((await status(node)).p2p!.multiaddrs[0]);
@@ -66,26 +66,22 @@ describe('eclipse resistance', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     // Pruning keeps the node near its limit, and the operator's peer survives it.
-    await waitFor('pruning down to the limit', 20_000, async () => (await peerIds(node)).length <= MAX_PEERS + 1);
+    await waitFor('pruning down to the limit', async () => (await peerIds(node)).length <= MAX_PEERS + 1);
     const connectedStrangers = strangers.filter((s) => s.getConnections().length > 0).length;
     expect(connectedStrangers).toBeLessThan(STRANGERS);
     expect(await peerIds(node)).toContain(friendId);
 
     // Not eclipsed: blocks from the friend still arrive.
     await friend.post('/api/v1/mine', { blocks: 2, address: encodeAddress(testKey(71).address, regtest) });
-    await waitFor(
-      "the friend's blocks",
-      20_000,
-      async () => (await status(node)).tipHash === (await status(friend)).tipHash,
-    );
+    await waitFor("the friend's blocks", async () => (await status(node)).tipHash === (await status(friend)).tipHash);
 
     // The friend restarts on the same address: the node dials it again by itself.
     await friend.stop();
-    await waitFor('the friend to be gone', 20_000, async () => !(await peerIds(node)).includes(friendId));
+    await waitFor('the friend to be gone', async () => !(await peerIds(node)).includes(friendId));
     const port = /\/tcp\/(\d+)/.exec(friendAddr)![1];
     if (!port) throw new Error(`no TCP port in ${friendAddr}`);
     const again = await startNode(['--network', 'regtest', '--datadir', join(dir, 'friend'), '--p2p-port', port]);
     running.push(again);
-    await waitFor('the node to redial its --peer', 45_000, async () => (await peerIds(node)).includes(friendId));
+    await waitFor('the node to redial its --peer', async () => (await peerIds(node)).includes(friendId));
   });
 });

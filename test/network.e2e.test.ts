@@ -19,7 +19,7 @@ import { P2PNetwork } from '../src/network/network.js';
 import { encodeCompactBlock } from '../src/network/messages.js';
 import { toCompactBlock } from '../src/network/compactBlock.js';
 import { testKey, transfer, buildBlock } from './helpers/builder.js';
-import { multiaddr, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
+import { multiaddr, PROCESS_TEST_TIMEOUT_MS, sameTip, startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-net-'));
@@ -37,7 +37,7 @@ async function start(name: string, args: string[]): Promise<NodeProcess> {
 
 const reg = (k: { address: Uint8Array }): string => encodeAddress(k.address, regtest);
 
-describe('peer-to-peer network (real processes on loopback)', () => {
+describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('keeps 3 nodes on one tip while two mine, and a transfer sent to the third gets mined', async () => {
     const funded = testKey(900);
     const a = await start('conv-a', [
@@ -63,13 +63,13 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     ]);
     const c = await start('conv-c', ['--network', 'devnet', '--peer', seed]);
     const nodes = [a, b, c];
-    await waitFor('5 blocks on every node', 60_000, async () =>
+    await waitFor('5 blocks on every node', async () =>
       (await Promise.all(nodes.map(status))).every((s) => s.height >= 5),
     );
-    await waitFor('one tip', 30_000, () => sameTip(nodes));
+    await waitFor('one tip', () => sameTip(nodes));
 
     // Once node a has won a block, its miner sends from the non-mining node; a miner picks it up.
-    await waitFor('a block won by a', 60_000, async () => {
+    await waitFor('a block won by a', async () => {
       const info = (await c.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(funded.address, devnet)}`))
         .body;
       return BigInt(info.balance) >= 2n * COIN;
@@ -77,12 +77,12 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     const send = transfer(funded, testKey(902).address, 1n * COIN, 0, 1000n, devnet);
     const r = await c.post<{ txid: string }>('/api/v1/transactions', transferToJson(send.tx, devnet, send.signature));
     expect(r.status, JSON.stringify(r.body)).toBe(202);
-    await waitFor('the transfer to be mined', 60_000, async () => {
+    await waitFor('the transfer to be mined', async () => {
       const tx = (await c.get<{ status: string }>(`/api/v1/transactions/${r.body.txid}`)).body;
       return tx.status === 'confirmed';
     });
     // Every node holds it once they share the tip again.
-    await waitFor('one tip', 30_000, () => sameTip(nodes));
+    await waitFor('one tip', () => sameTip(nodes));
     for (const n of nodes) {
       const info = (
         await n.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(testKey(902).address, devnet)}`)
@@ -97,7 +97,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     const mined = await a.post<{ height: number }>('/api/v1/mine', { blocks: 520, address: reg(testKey(910)) });
     expect(mined.body.height).toBe(520);
     const b = await start('late-b', ['--network', 'regtest', '--peer', await multiaddr(a)]);
-    await waitFor('the late joiner to reach 520', 120_000, async () => (await status(b)).height === 520);
+    await waitFor('the late joiner to reach 520', async () => (await status(b)).height === 520);
     expect(await sameTip([a, b])).toBe(true);
     expect(b.output()).toContain('sync: caught up');
     await Promise.all([a.stop(), b.stop()]);
@@ -109,20 +109,16 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     const a = await start('part-a', ['--network', 'regtest']);
     const b = await start('part-b', ['--network', 'regtest', '--peer', await multiaddr(a)]);
     await a.post('/api/v1/mine', { blocks: 2, address: reg(alice) });
-    await waitFor('b to follow a', 30_000, () => sameTip([a, b]));
+    await waitFor('b to follow a', () => sameTip([a, b]));
     const c = await start('part-c', ['--network', 'regtest']);
     const d = await start('part-d', ['--network', 'regtest', '--peer', await multiaddr(c)]);
     // c and d learn the shared history, then lose touch with a and b: c connects to a only
     // briefly, through the admin route, and is restarted without it.
     expect((await c.post('/api/v1/peers', { address: await multiaddr(a) })).status).toBe(200);
-    await waitFor('c and d to catch up', 30_000, () => sameTip([a, b, c, d]));
+    await waitFor('c and d to catch up', () => sameTip([a, b, c, d]));
     await c.stop();
     const c2 = await start('part-c', ['--network', 'regtest', '--peer', await multiaddr(d)]);
-    await waitFor(
-      'c to reconnect to d',
-      30_000,
-      async () => (await status(d)).peers >= 1 && (await status(c2)).peers >= 1,
-    );
+    await waitFor('c to reconnect to d', async () => (await status(d)).peers >= 1 && (await status(c2)).peers >= 1);
 
     // The halves mine apart. On the c/d side alice pays bob; the a/b side mines more.
     const pay = transfer(alice, testKey(921).address, 5n * COIN, 0);
@@ -133,25 +129,24 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     expect(posted.status).toBe(202);
     await waitFor(
       'd to hear of the transfer',
-      30_000,
       async () => (await d.get<{ count: number }>('/api/v1/mempool')).body.count === 1,
     );
     await d.post('/api/v1/mine', { blocks: 2, address: reg(testKey(922)) });
-    await waitFor('c to follow d', 30_000, () => sameTip([c2, d]));
+    await waitFor('c to follow d', () => sameTip([c2, d]));
     expect((await c2.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status).toBe(
       'confirmed',
     );
     await a.post('/api/v1/mine', { blocks: 5, address: reg(testKey(923)) });
-    await waitFor('b to follow a', 30_000, () => sameTip([a, b]));
+    await waitFor('b to follow a', () => sameTip([a, b]));
 
     // Heal: c dials a. Everyone ends on a's heavier branch, and alice's transfer, whose
     // block was undone on c and d, is pending again in their mempools.
     expect((await c2.post('/api/v1/peers', { address: await multiaddr(a) })).status).toBe(200);
     const all = [a, b, c2, d];
-    await waitFor('all four on one tip', 60_000, () => sameTip(all));
+    await waitFor('all four on one tip', () => sameTip(all));
     expect((await status(a)).height).toBe(7); // 2 shared blocks + 5 on a's side
     for (const n of [c2, d]) {
-      await waitFor('the transfer pending again', 30_000, async () => {
+      await waitFor('the transfer pending again', async () => {
         const tx = (await n.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body;
         return tx.status === 'pending';
       });
@@ -161,14 +156,13 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     for (const n of all) {
       await waitFor(
         'confirmed everywhere',
-        30_000,
         async () =>
           (await n.get<{ status: string }>(`/api/v1/transactions/${posted.body.txid}`)).body.status === 'confirmed',
       );
     }
     expect(await sameTip(all)).toBe(true);
     await Promise.all(all.map((n) => n.stop()));
-  }, 120_000); // four processes and a dozen waits: generous on a loaded 2-core machine
+  });
 
   it('bans a peer that relays an invalid block, and keeps accepting valid ones', async () => {
     const honest = await start('ban-honest', ['--network', 'regtest']);
@@ -194,7 +188,6 @@ describe('peer-to-peer network (real processes on loopback)', () => {
     try {
       await waitFor(
         'the attacker to sync and connect',
-        30_000,
         async () => evilNode.chain.tip.height === 1 && (await status(honest)).peers === 1,
       );
       await new Promise((r) => setTimeout(r, 1500)); // one gossipsub heartbeat to form the mesh
@@ -202,7 +195,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       // A coinbase that pays itself more than subsidy + fees: invalid under every rule set.
       const bad = buildBlock(parent, { coinbaseAmount: 51n * COIN, timestamp: Math.floor(Date.now() / 1000) });
       await evil.libp2p.services.pubsub.publish(evil.ids.blockTopic, encodeCompactBlock(toCompactBlock(bad)));
-      await waitFor('the attacker to be banned', 30_000, async () => (await status(honest)).peers === 0);
+      await waitFor('the attacker to be banned', async () => (await status(honest)).peers === 0);
       expect(honest.output()).toContain('peer banned');
       expect(honest.output()).toContain('COINBASE_TOO_LARGE');
       const tip = await status(honest);
@@ -256,7 +249,7 @@ describe('peer-to-peer network (real processes on loopback)', () => {
       mdns: false,
     });
     try {
-      await waitFor('the junk peer to connect', 30_000, async () => (await status(honest)).peers === 1);
+      await waitFor('the junk peer to connect', async () => (await status(honest)).peers === 1);
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < 6; i++) {
         const garbage = Uint8Array.from({ length: 50 + i * 37 }, (_, j) => (j * 31 + i * 7) & 0xff);
@@ -264,12 +257,12 @@ describe('peer-to-peer network (real processes on loopback)', () => {
           .publish(i % 2 === 0 ? junk.ids.txTopic : junk.ids.blockTopic, garbage)
           .catch(() => undefined);
       }
-      await waitFor('the junk peer to be banned', 30_000, async () => (await status(honest)).peers === 0);
+      await waitFor('the junk peer to be banned', async () => (await status(honest)).peers === 0);
       expect(honest.output()).toMatch(/undecodable (transfer|compact block)/);
 
       // The banned junk node keeps dialing its --peer; that must not turn others away.
       await other.dial(await multiaddr(honest)).catch(() => undefined);
-      await waitFor('the other network to be noticed', 30_000, () =>
+      await waitFor('the other network to be noticed', () =>
         Promise.resolve(honest.output().includes('peer is on another network (devnet)')),
       );
       expect((await status(honest)).peers).toBe(0);

@@ -12,7 +12,7 @@ import { encodeAddress } from '../src/protocol/address.js';
 import { regtest } from '../src/protocol/networks.js';
 import { transferToJson } from '../src/protocol/transaction.js';
 import { testKey, transfer } from './helpers/builder.js';
-import { startNode } from './helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ourcoin-e2e-'));
@@ -36,7 +36,7 @@ interface BlockInfo {
   transactions: unknown[];
 }
 
-describe('ourcoin node (regtest, real process)', () => {
+describe('ourcoin node (regtest, real process)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('mines 200 transfers from 10 senders into one-aggregate blocks, and keeps them across a restart', async () => {
     const datadir = join(dir, 'node1');
     let node = await startNode(['--network', 'regtest', '--datadir', datadir]);
@@ -121,10 +121,10 @@ describe('ourcoin node (regtest, real process)', () => {
     nodes.push(node);
     // Wait until the miner threads report a hash rate.
     let status = { mining: false, hashRate: 0, minerAddress: '' };
-    for (let i = 0; i < 100 && !(status.hashRate > 0); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    await waitFor('a hash rate from the miner threads', async () => {
       status = (await node.get<typeof status>('/api/v1/status')).body;
-    }
+      return status.hashRate > 0;
+    });
     expect(status.mining).toBe(true);
     expect(status.hashRate).toBeGreaterThan(0);
     expect(status.minerAddress).toMatch(/^ourdev1/);
@@ -180,9 +180,11 @@ describe('ourcoin node (regtest, real process)', () => {
       addr(testKey(800).address),
     ]);
     nodes.push(node);
-    await new Promise((r) => setTimeout(r, 3000));
-    const { height } = (await node.get<{ height: number }>('/api/v1/status')).body;
-    expect(height).toBeGreaterThan(0);
+    let height = 0;
+    await waitFor('a block mined', async () => {
+      height = (await node.get<{ height: number }>('/api/v1/status')).body.height;
+      return height > 0;
+    });
     const tip = (await node.get<{ header: { timestamp: number } }>(`/api/v1/blocks/${height}`)).body;
     expect(tip.header.timestamp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
     // Mining goes on between the reads: the reward covers at least `height` blocks, whole ones.
@@ -200,11 +202,10 @@ describe('ourcoin node (regtest, real process)', () => {
     );
     expect(posted.status).toBe(202);
     let tx = { status: 'pending', height: 0 };
-    for (let i = 0; i < 100 && tx.status !== 'confirmed'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the transfer to be mined', async () => {
       tx = (await node.get<typeof tx>(`/api/v1/transactions/${posted.body.txid}`)).body;
-    }
-    expect(tx.status).toBe('confirmed');
+      return tx.status === 'confirmed';
+    });
     const block = (
       await node.get<{ transactions: { txid: string }[]; aggregateSignature: string }>(`/api/v1/blocks/${tx.height}`)
     ).body;

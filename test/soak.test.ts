@@ -27,7 +27,7 @@ import type { TestKey } from './helpers/builder.js';
 import { loopbackClients, portOf } from './helpers/loopbackClient.js';
 import type { LoopbackClient } from './helpers/loopbackClient.js';
 import { scaled } from './helpers/long.js';
-import { memoryOf, multiaddr, startNode, status, waitFor } from './helpers/nodeProcess.js';
+import { memoryOf, multiaddr, PROCESS_TEST_TIMEOUT_MS, startNode, status, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 import { prng } from './helpers/replay.js';
 import { checkStore } from './helpers/storeCheck.js';
@@ -112,7 +112,7 @@ interface Accepted {
 describe('soak (3 nodes on loopback, 2 mining, devnet)', () => {
   it(
     `takes ${TX_RATE} transfers/s and ${READ_RATE} reads/s for ${LOAD_SECONDS} s, losing none, mining each once, within ${RSS_BOUND_MB} MB`,
-    { timeout: (2 * LOAD_SECONDS + 300) * 1000 },
+    { timeout: 2 * LOAD_SECONDS * 1000 + PROCESS_TEST_TIMEOUT_MS },
     async () => {
       const t0 = Date.now();
       const rand = prng(41);
@@ -138,9 +138,7 @@ describe('soak (3 nodes on loopback, 2 mining, devnet)', () => {
       const tips = async (): Promise<{ height: number; tipHash: string; mempool: number }[]> =>
         Promise.all(nodes.map(status));
       const oneTip = (ts: { tipHash: string }[]): boolean => ts.every((t) => t.tipHash === ts[0]!.tipHash);
-      await waitFor('all connected', 60_000, async () =>
-        (await Promise.all(nodes.map(status))).every((s) => s.peers >= 2),
-      );
+      await waitFor('all connected', async () => (await Promise.all(nodes.map(status))).every((s) => s.peers >= 2));
 
       // Funding. A coinbase with a block on top pays the senders, and the load starts once that
       // payment has a block on top too: only a reorg two deep (two ties in a row between miners
@@ -149,7 +147,7 @@ describe('soak (3 nodes on loopback, 2 mining, devnet)', () => {
       const mainBlock = async (h: number): Promise<BlockDetail> =>
         (await a.get<BlockDetail>(`/api/v1/blocks/${h}`)).body;
       let funder: TestKey | undefined;
-      await waitFor('a miner coinbase with a block on top', 120_000, async () => {
+      await waitFor('a miner coinbase with a block on top', async () => {
         const { height } = await status(a);
         for (let h = 1; h <= height - 1 && !funder; h++) {
           const cb = (await mainBlock(h)).coinbase.recipient;
@@ -167,7 +165,7 @@ describe('soak (3 nodes on loopback, 2 mining, devnet)', () => {
         funded.body.every((r) => r.accepted),
         JSON.stringify(funded.body),
       ).toBe(true);
-      await waitFor('the funding with a block on top on every node', 120_000, async () => {
+      await waitFor('the funding with a block on top on every node', async () => {
         for (const n of nodes) {
           for (const r of funded.body) {
             const info = await n.get<TransactionInfo>(`/api/v1/transactions/${r.txid}`);
@@ -244,12 +242,12 @@ describe('soak (3 nodes on loopback, 2 mining, devnet)', () => {
 
       // Drain: every mempool empty and one tip, then two more blocks so nothing checked below
       // sits in a block a small reorg could still replace.
-      await waitFor('mempools drained on one tip', 180_000, async () => {
+      await waitFor('mempools drained on one tip', async () => {
         const ts = await tips();
         return oneTip(ts) && ts.every((t) => t.mempool === 0);
       });
       const drained = (await status(a)).height;
-      await waitFor('two blocks past the drain, on one tip', 120_000, async () => {
+      await waitFor('two blocks past the drain, on one tip', async () => {
         const ts = await tips();
         return oneTip(ts) && ts[0]!.height >= drained + 2;
       });

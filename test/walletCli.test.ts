@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode } from './helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS, waitFor } from './helpers/nodeProcess.js';
 import type { NodeProcess } from './helpers/nodeProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-walletcli-'));
@@ -55,7 +55,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_LIMIT_MS); // only a CLI that hangs for good
     p.on('error', reject);
     p.on('close', (code) => {
       clearTimeout(timer);
@@ -103,17 +103,9 @@ function snapshot(root = walletDir): Map<string, string> {
   return out;
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const addresses: Record<string, string> = {};
 /** Each CLI process costs about a second of CPU; other test files may be running beside this one. */
-const SLOW = 120_000;
+const SLOW = PROCESS_TEST_TIMEOUT_MS;
 
 describe('ourcoin wallet (real regtest node, CLI processes)', () => {
   it(
@@ -159,8 +151,8 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       expect(await ok(['balance', 'alice'])).toMatch(/confirmed\s+100 OUR\n\s+pending\s+100 OUR/);
 
       // Send with --wait; a block is mined once the transfer is in the mempool.
-      const sending = wallet(['send', 'alice', addresses.bob, '12.5', '--yes', '--wait', '--timeout', '30']);
-      await until(
+      const sending = wallet(['send', 'alice', addresses.bob, '12.5', '--yes', '--wait', '--timeout', '300']);
+      await waitFor(
         'the transfer in the mempool',
         async () => (await node.get<{ count: number }>('/api/v1/mempool')).body.count === 1,
       );
@@ -338,7 +330,7 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       const screen = (): string => raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
       let seen = 0;
       const answer = async (prompt: RegExp, keys: string): Promise<void> => {
-        await until(`the prompt ${prompt}`, () => Promise.resolve(prompt.test(screen().slice(seen))));
+        await waitFor(`the prompt ${prompt}`, () => Promise.resolve(prompt.test(screen().slice(seen))));
         seen = screen().length;
         p.stdin.write(`${keys}\r`);
       };
