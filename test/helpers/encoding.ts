@@ -1,14 +1,12 @@
 /**
- * Fixtures and checks shared by the encoding tests of test/unit/protocol (transactions, blocks,
+ * Checks and keys shared by the encoding tests in test/unit/protocol/ (transactions, blocks,
  * bytes, pow, addresses, amounts): an expectCode that checks the stable error code, byte-layout
- * readers, and sample transfers and blocks whose fields have distinct bytes.
+ * readers and patching, and three test keys.
  */
 import { expect } from 'vitest';
 import { toHex } from '../../src/protocol/bytes.js';
 import { OurCoinError } from '../../src/errors.js';
 import { testKey } from './builder.js';
-
-// ---------------------------------------------------------------- helpers
 
 /** Runs `fn`, expects an OurCoinError with exactly `code`, and returns it. */
 export function expectCode(fn: () => unknown, code: string): OurCoinError {

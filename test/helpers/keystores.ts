@@ -7,8 +7,6 @@ import { isOurCoinError } from '../../src/errors.js';
 import { encryptKeystore } from '../../src/crypto/keystore.js';
 import type { Keystore } from '../../src/crypto/keystore.js';
 
-// ---------------------------------------------------------------- helpers
-
 /** Runs `fn`, expects an OurCoinError with `code` (kind 'input') whose message contains `text`. */
 export function expectCode(fn: () => unknown, code: string, text?: string): void {
   let thrown: unknown;

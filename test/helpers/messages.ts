@@ -1,5 +1,5 @@
 /**
- * Blocks and checks shared by the wire-message and compact-block tests in test/unit/network/.
+ * Hashes, keys and a block shared by the wire-message and compact-block tests in test/unit/network/.
  */
 import type { Block } from '../../src/protocol/block.js';
 import { genesisBlock } from '../../src/protocol/genesis.js';

@@ -20,8 +20,6 @@ import type { Coinbase, SignedTransfer, Transfer } from '../../src/protocol/tran
 import { testKey } from './builder.js';
 import type { TestKey } from './builder.js';
 
-// ---------------------------------------------------------------- helpers
-
 export const alice = testKey(1);
 export const bob = testKey(2);
 export const carol = testKey(3);

@@ -1,6 +1,6 @@
 /**
- * Temp homes, stores and a scripted WalletIo shared by the wallet tests in test/unit/wallet/
- * and test/unit/cli/.
+ * A temp directory, fast scrypt settings, the all-"abandon" phrase and its addresses, and a
+ * silent WalletIo, shared by the wallet tests in test/unit/wallet/ and test/unit/cli/.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
