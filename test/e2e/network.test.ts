@@ -37,6 +37,12 @@ async function start(name: string, args: string[]): Promise<NodeProcess> {
 
 const reg = (k: { address: Uint8Array }): string => encodeAddress(k.address, regtest);
 
+/** Whether the in-process peer `from` knows that the node process `to` subscribes to `topic`. */
+async function subscribed(from: P2PNetwork, to: NodeProcess, topic: string): Promise<boolean> {
+  const id = (await status(to)).p2p!.peerId;
+  return from.libp2p.services.pubsub.getSubscribers(topic).some((p) => p.toString() === id);
+}
+
 describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('keeps 3 nodes on one tip while two mine, and a transfer sent to the third gets mined', async () => {
     const funded = testKey(900);
@@ -190,7 +196,10 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
         'the attacker to sync and connect',
         async () => evilNode.chain.tip.height === 1 && (await status(honest)).peers === 1,
       );
-      await new Promise((r) => setTimeout(r, 1500)); // one gossipsub heartbeat to form the mesh
+      // Gossip reaches the honest node once the attacker knows it subscribes to the topic.
+      await waitFor('the attacker to see the honest node subscribed', () =>
+        subscribed(evil, honest, evil.ids.blockTopic),
+      );
       const parent = evilNode.store.getBlock(evilNode.chain.tip.hash)!;
       // A coinbase that pays itself more than subsidy + fees: invalid under every rule set.
       const bad = buildBlock(parent, { coinbaseAmount: 51n * COIN, timestamp: Math.floor(Date.now() / 1000) });
@@ -250,7 +259,11 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
     });
     try {
       await waitFor('the junk peer to connect', async () => (await status(honest)).peers === 1);
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(
+        'the junk peer to see the honest node subscribed',
+        async () =>
+          (await subscribed(junk, honest, junk.ids.txTopic)) && (await subscribed(junk, honest, junk.ids.blockTopic)),
+      );
       for (let i = 0; i < 6; i++) {
         const garbage = Uint8Array.from({ length: 50 + i * 37 }, (_, j) => (j * 31 + i * 7) & 0xff);
         await junk.libp2p.services.pubsub
