@@ -7,7 +7,7 @@
  *   npx tsx scripts/protocol-vectors.ts
  *
  * Deterministic: fixed secret keys, deterministic BLS signatures, proof of work solved from
- * nonce 0, no clock. Every run writes the same bytes. test/vectors.test.ts recomputes every
+ * nonce 0, no clock. Every run writes the same bytes. test/unit/docs/vectors.test.ts recomputes every
  * output from its inputs, so a vector that disagrees with the code fails the test suite.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -661,7 +661,7 @@ function genesisJson(network: NetworkParams): Record<string, unknown> {
 const vectors = {
   about: {
     description:
-      'Worked vectors for docs/protocol.md (OurCoin protocol version 1). test/vectors.test.ts recomputes every output from its inputs.',
+      'Worked vectors for docs/protocol.md (OurCoin protocol version 1). test/unit/docs/vectors.test.ts recomputes every output from its inputs.',
     generator: 'npx tsx scripts/protocol-vectors.ts',
     conventions:
       'Bytes are lowercase 0x-prefixed hex; amounts are decimal strings of base units; bits are 0x-prefixed 8-digit hex; ' +

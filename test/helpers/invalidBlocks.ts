@@ -1,6 +1,6 @@
 /**
  * Blocks that break exactly one consensus rule each, on top of a given tip: the table shared
- * by test/invalidBlocks.test.ts (API and network paths). Every block is otherwise valid, so
+ * by test/unit/node/node.invalidBlocks.test.ts (API and network paths). Every block is otherwise valid, so
  * the code asserted is the one of the rule named and not of an earlier check: proof of work
  * is solved after every header change, the coinbase claims what the block allows, and
  * senders are funded by `fundingBlocks`.

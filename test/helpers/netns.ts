@@ -8,6 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { promisify } from 'node:util';
+import { WAIT_LIMIT_MS } from './nodeProcess.js';
 
 const run = promisify(execFile);
 
@@ -52,7 +53,7 @@ export async function deleteNamespace(name: string): Promise<void> {
 }
 
 /** Runs `node <args>` inside namespace `ns` and returns what it prints on stdout. */
-export async function execNodeInNamespace(ns: string, args: string[], timeoutMs = 10_000): Promise<string> {
+export async function execNodeInNamespace(ns: string, args: string[], timeoutMs = WAIT_LIMIT_MS): Promise<string> {
   const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, ...args], { timeout: timeoutMs });
   return stdout;
 }
@@ -137,7 +138,7 @@ export function startNodeInNamespace(ns: string, args: string[]): NamespacedNode
   ): Promise<{ status: number; body: T }> => {
     apiUrl ??= await waitFor(
       'the API banner',
-      30_000,
+      WAIT_LIMIT_MS,
       (o) => /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(o)?.[1],
     );
     const script =

@@ -53,7 +53,8 @@ export async function startNode(
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 30_000);
+    // Waits for the API banner line; the limit only catches a node that never gets there.
+    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), WAIT_LIMIT_MS);
     const onData = (): void => {
       const m = /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
       if (m) {
@@ -102,14 +103,28 @@ export const status = async (n: NodeProcess): Promise<StatusJson> => (await n.ge
 /** The node's first p2p listen address, to give another node as --peer. */
 export const multiaddr = async (n: NodeProcess): Promise<string> => (await status(n)).p2p!.multiaddrs[0]!;
 
-/** Polls `check` every 200 ms until it holds, for at most `ms`. */
-export async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
+/**
+ * How long one wait on a real process may take. Tests wait for progress (a height, a tip, a
+ * log line), never for a time budget: on a loaded 2-core machine a step that takes seconds
+ * idle can take minutes, so the limit only catches a process that is stuck for good.
+ */
+export const WAIT_LIMIT_MS = 5 * 60_000;
+
+/** The overall limit of a test that runs real processes: a few waits at their limit. */
+export const PROCESS_TEST_TIMEOUT_MS = 15 * 60_000;
+
+/** Polls `check` every 200 ms until it holds; fails after `timeoutMs` (default WAIT_LIMIT_MS). */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  { timeoutMs = WAIT_LIMIT_MS }: { timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
 export const sameTip = async (nodes: readonly NodeProcess[]): Promise<boolean> => {

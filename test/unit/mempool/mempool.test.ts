@@ -1,0 +1,341 @@
+/**
+ * Mempool: admission rules and codes, batching, nonce chains, replace-by-fee, eviction,
+ * templates, chain events, persistence; and the import fast path agreeing with the full check.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { blstBls } from '../../../src/crypto/blst.js';
+import { INFINITY_SIGNATURE } from '../../../src/crypto/interface.js';
+import { Mempool } from '../../../src/mempool/mempool.js';
+import { connectMempoolToChain } from '../../../src/node/wiring.js';
+import { InlineBatchVerifier, WorkerBatchVerifier } from '../../../src/mempool/batchVerifier.js';
+import type { SignatureBatchVerifier } from '../../../src/mempool/interface.js';
+import { buildTemplate } from '../../../src/miner/template.js';
+import { solveBlock } from '../../../src/miner/solve.js';
+import { assembleBlock } from '../../../src/protocol/assemble.js';
+import { COIN } from '../../../src/protocol/amount.js';
+import { blockHash } from '../../../src/protocol/block.js';
+import type { Block } from '../../../src/protocol/block.js';
+import { toHex } from '../../../src/protocol/bytes.js';
+import { genesisBlock } from '../../../src/protocol/genesis.js';
+import { devnet, regtest } from '../../../src/protocol/networks.js';
+import { transferTxid } from '../../../src/protocol/transaction.js';
+import type { SignedTransfer } from '../../../src/protocol/transaction.js';
+import { buildBlock, testKey, transfer } from '../../helpers/builder.js';
+import { TEST_NOW, openTestChain } from '../../helpers/chain.js';
+import type { TestChain } from '../../helpers/chain.js';
+
+const alice = testKey(1);
+const bob = testKey(2);
+const carol = testKey(3);
+const miner = testKey(4);
+const genesis = genesisBlock(regtest);
+
+let t: TestChain;
+let pool: Mempool;
+let detach: (() => void) | undefined;
+let verifier: SignatureBatchVerifier;
+let tip: Block;
+let funding: Block[];
+afterEach(async () => {
+  detach?.();
+  await verifier?.close();
+  t?.cleanup();
+});
+
+/** A chain where alice and bob each mined one block (50 OUR each), and a pool on it. */
+function setup(limits = {}, v: SignatureBatchVerifier = new InlineBatchVerifier()): void {
+  t = openTestChain();
+  const b1 = buildBlock(genesis, { miner: alice.address });
+  const b2 = buildBlock(b1, { miner: bob.address });
+  for (const b of [b1, b2]) expect(t.chain.processBlock(b).status).toBe('connected');
+  tip = b2;
+  funding = [b1, b2];
+  verifier = v;
+  pool = new Mempool({ chain: t.chain, bls: blstBls, verifier, store: t.store.mempoolStore(), limits });
+  detach = connectMempoolToChain(t.chain, pool);
+}
+
+async function submitOne(stx: SignedTransfer): Promise<string | undefined> {
+  const [r] = await pool.submit([stx]);
+  return r!.accepted ? undefined : r!.error.code;
+}
+
+function mineTemplate(max?: number): Block {
+  const { block } = buildTemplate({
+    chain: t.chain,
+    mempool: pool,
+    bls: blstBls,
+    minerAddress: miner.address,
+    now: TEST_NOW,
+    maxTransfers: max,
+  });
+  const solved = solveBlock(block)!;
+  const r = t.chain.processBlock(solved);
+  expect(r.error?.message).toBeUndefined();
+  tip = solved;
+  return solved;
+}
+
+describe('mempool admission', () => {
+  it('accepts a valid transfer and tracks the sender chain', async () => {
+    setup();
+    const s = transfer(alice, bob.address, 5n * COIN, 0);
+    expect(await submitOne(s)).toBeUndefined();
+    expect(pool.size).toBe(1);
+    expect(pool.get(transferTxid(s.tx))?.signature).toEqual(s.signature);
+    expect(pool.nextNonce(alice.address)).toBe(1);
+  });
+
+  it('refuses each broken rule with its code', async () => {
+    setup({ minFee: 500n, maxNonceGap: 4 });
+    const ok = transfer(alice, bob.address, 1n * COIN, 0);
+    expect(await submitOne(ok)).toBeUndefined();
+    expect(await submitOne(ok)).toBe('MEMPOOL_DUPLICATE');
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 1, 499n))).toBe('MEMPOOL_FEE_TOO_LOW');
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 5))).toBe('MEMPOOL_NONCE_TOO_HIGH');
+    expect(await submitOne(transfer(alice, bob.address, 60n * COIN, 1))).toBe('MEMPOOL_INSUFFICIENT_BALANCE');
+    // The balance check counts the pending transfer too: 49 + 1 + fees > 50.
+    expect(await submitOne(transfer(alice, bob.address, 49n * COIN, 1))).toBe('MEMPOOL_INSUFFICIENT_BALANCE');
+    expect(await submitOne(transfer(alice, bob.address, 0n, 1))).toBe('TX_BAD_AMOUNT');
+    expect(await submitOne(transfer(alice, bob.address, 1n, 1, 1000n, devnet))).toBe('TX_BAD_CHAIN_ID');
+    const wrongSig = {
+      tx: transfer(alice, bob.address, 2n, 1).tx,
+      signature: transfer(alice, bob.address, 3n, 1).signature,
+    };
+    expect(await submitOne(wrongSig)).toBe('TX_BAD_SIGNATURE');
+    expect(await submitOne({ tx: transfer(alice, bob.address, 2n, 1).tx, signature: INFINITY_SIGNATURE })).toBe(
+      'TX_BAD_SIGNATURE',
+    );
+    const infinityKey = new Uint8Array(48);
+    infinityKey[0] = 0xc0;
+    const badKey = { tx: { ...ok.tx, senderPublicKey: infinityKey, nonce: 1 }, signature: ok.signature };
+    expect(await submitOne(badKey)).toBe('TX_BAD_PUBLIC_KEY');
+    expect(pool.size).toBe(1);
+    // After it is mined, the same transfer is "already confirmed", a lower nonce "too low".
+    mineTemplate();
+    expect(await submitOne(ok)).toBe('MEMPOOL_ALREADY_CONFIRMED');
+    expect(await submitOne(transfer(alice, carol.address, 7n, 0))).toBe('MEMPOOL_NONCE_TOO_LOW');
+  });
+
+  it.each([
+    ['inline', () => new InlineBatchVerifier()],
+    ['worker threads', () => new WorkerBatchVerifier({ threads: 2, maxBatch: 8 })],
+  ])('refuses only the bad signatures of a batch (%s)', async (_name, make) => {
+    setup({}, make());
+    const batch: SignedTransfer[] = [];
+    for (let n = 0; n < 20; n++)
+      batch.push(transfer(n % 2 === 0 ? alice : bob, carol.address, 1000n + BigInt(n), Math.floor(n / 2)));
+    // Break two signatures: swap in another transfer's signature.
+    batch[5] = { tx: batch[5]!.tx, signature: batch[6]!.signature };
+    batch[12] = { tx: batch[12]!.tx, signature: batch[0]!.signature };
+    const results = await pool.submit(batch);
+    const refused = results.flatMap((r, i) => (r.accepted ? [] : [[i, r.error.code]]));
+    // Index 5 is bob's nonce 2: with it refused, bob's later nonces wait in the chain.
+    expect(refused).toEqual([
+      [5, 'TX_BAD_SIGNATURE'],
+      [12, 'TX_BAD_SIGNATURE'],
+    ]);
+    expect(pool.size).toBe(18);
+    if (verifier instanceof WorkerBatchVerifier)
+      expect(verifier.stats).toMatchObject({ fallbackBatches: 0, workerBatches: 3 });
+  });
+});
+
+describe('nonce chains, replacement, eviction', () => {
+  it('lets nonce n+1 wait for n, and only mines contiguous chains', async () => {
+    setup();
+    const n1 = transfer(alice, bob.address, 1n * COIN, 1);
+    expect(await submitOne(n1)).toBeUndefined();
+    expect(pool.selectForBlock(100)).toHaveLength(0);
+    expect(pool.nextNonce(alice.address)).toBe(0);
+    const n0 = transfer(alice, bob.address, 1n * COIN, 0);
+    expect(await submitOne(n0)).toBeUndefined();
+    expect(pool.selectForBlock(100).map((e) => e.tx.nonce)).toEqual([0, 1]);
+    expect(pool.nextNonce(alice.address)).toBe(2);
+  });
+
+  it('orders a template by fee across senders, keeping each sender in nonce order', async () => {
+    setup();
+    await pool.submit([
+      transfer(alice, carol.address, 1n, 0, 1000n),
+      transfer(alice, carol.address, 1n, 1, 9000n),
+      transfer(bob, carol.address, 1n, 0, 5000n),
+      transfer(bob, carol.address, 1n, 1, 2000n),
+    ]);
+    const picked = pool.selectForBlock(10).map((e) => [e.tx.fee, e.tx.nonce]);
+    // Greedy by the best ready head: bob's 5000, then bob's 2000 beats alice's 1000 (her 9000
+    // waits behind it: no child-pays-for-parent), then alice's 1000 and 9000.
+    expect(picked).toEqual([
+      [5000n, 0],
+      [2000n, 1],
+      [1000n, 0],
+      [9000n, 1],
+    ]);
+    expect(pool.selectForBlock(2)).toHaveLength(2);
+  });
+
+  it('replaces a pending transfer only for a higher fee', async () => {
+    setup();
+    const first = transfer(alice, bob.address, 1n * COIN, 0, 2000n);
+    expect(await submitOne(first)).toBeUndefined();
+    expect(await submitOne(transfer(alice, carol.address, 1n * COIN, 0, 2000n))).toBe(
+      'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
+    );
+    const better = transfer(alice, carol.address, 1n * COIN, 0, 3000n);
+    const [r] = await pool.submit([better]);
+    expect(r!.accepted && toHex(r!.replaced!)).toBe(toHex(transferTxid(first.tx)));
+    expect(pool.size).toBe(1);
+    expect(pool.get(transferTxid(first.tx))).toBeUndefined();
+  });
+
+  it('evicts the lowest-fee chain end when full, and refuses what pays no more', async () => {
+    setup({ maxTransactions: 3 });
+    await pool.submit([
+      transfer(alice, carol.address, 1n, 0, 1000n),
+      transfer(alice, carol.address, 1n, 1, 9000n),
+      transfer(bob, carol.address, 1n, 0, 2000n),
+    ]);
+    expect(pool.size).toBe(3);
+    // Chain ends: alice's nonce 1 (9000) and bob's nonce 0 (2000), which bob's own nonce 1
+    // may not evict (it would lose its predecessor).
+    expect(await submitOne(transfer(bob, carol.address, 1n, 1, 1500n))).toBe('MEMPOOL_FULL');
+    const rich = transfer(testKey(4), carol.address, 1n, 0, 50_000n);
+    expect(await submitOne(rich)).toBe('MEMPOOL_INSUFFICIENT_BALANCE');
+    expect(await submitOne(transfer(bob, carol.address, 1n, 1, 2500n))).toBe('MEMPOOL_FULL');
+    // alice's nonce 2 at 3000 pays more than bob's 2000 chain end: bob's goes.
+    const c = transfer(alice, carol.address, 1n, 2, 3000n);
+    expect(await submitOne(c)).toBeUndefined();
+    expect(pool.size).toBe(3);
+    expect(pool.pendingFrom(bob.address)).toHaveLength(0);
+    expect(pool.pendingFrom(alice.address).map((e) => e.tx.nonce)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('blocks and the mempool', () => {
+  it('mines a template with one aggregate made from the stored signatures, via the fast path', async () => {
+    setup();
+    await pool.submit([
+      transfer(alice, carol.address, 3n * COIN, 0),
+      transfer(bob, carol.address, 4n * COIN, 0),
+      transfer(alice, carol.address, 1n * COIN, 1),
+    ]);
+    const block = mineTemplate();
+    expect(block.transactions).toHaveLength(3);
+    expect(block.aggregateSignature).toHaveLength(96);
+    expect(t.chain.lastSignaturePath).toBe('fast');
+    expect(pool.size).toBe(0);
+    expect(t.chain.getAccount(carol.address).balance).toBe(8n * COIN);
+    expect(t.chain.getAccount(miner.address).balance).toBe(50n * COIN + 3000n);
+  });
+
+  it('uses the full check for a block whose transfers it has not seen', () => {
+    setup();
+    const b = buildBlock(tip, { txs: [transfer(alice, carol.address, 1n, 0)] });
+    expect(t.chain.processBlock(b).status).toBe('connected');
+    expect(t.chain.lastSignaturePath).toBe('full');
+  });
+
+  it('accepts and rejects exactly the same blocks on the fast and the full path', async () => {
+    setup();
+    const txs = [
+      transfer(alice, carol.address, 3n, 0),
+      transfer(bob, carol.address, 4n, 0),
+      transfer(alice, carol.address, 5n, 1),
+    ];
+    await pool.submit(txs);
+    const other = transfer(bob, carol.address, 99n, 0);
+    const parts = (sig: Uint8Array, list = txs) =>
+      solveBlock(
+        assembleBlock({
+          version: 1,
+          height: 3,
+          prevHash: blockHash(tip.header),
+          timestamp: tip.header.timestamp + 1,
+          bits: tip.header.bits,
+          nonce: 0,
+          coinbase: { chainId: regtest.chainId, height: 3, recipient: miner.address, amount: 50n * COIN },
+          transactions: list.map((s) => s.tx),
+          aggregateSignature: sig,
+        }),
+      )!;
+    const agg = (list: SignedTransfer[]) => blstBls.aggregateSignatures(list.map((s) => s.signature));
+    // Forged first: every one must be refused identically, then the valid one accepted by both.
+    const candidates: [string, Block][] = [
+      ['one signature fewer', parts(agg(txs.slice(0, 2)))],
+      ['one signature more', parts(agg([...txs, other]))],
+      ['another transfer signature', parts(agg([txs[0]!, txs[1]!, other]))],
+      ['infinity', parts(INFINITY_SIGNATURE)],
+      ['not a point', parts(new Uint8Array(96).fill(7))],
+      ['valid', parts(agg(txs))],
+    ];
+    const verdicts: [string, string, string | undefined][] = [];
+    for (const [name, block] of candidates) {
+      // A second chain on the same blocks but with no mempool: always the full check.
+      const plain = openTestChain(regtest);
+      for (const b of funding) plain.chain.processBlock(b);
+      const full = plain.chain.processBlock(block);
+      const fast = t.chain.processBlock(block);
+      expect([name, fast.status, fast.error?.code]).toEqual([name, full.status, full.error?.code]);
+      verdicts.push([name, fast.status, fast.error?.code]);
+      if (name === 'valid') expect(t.chain.lastSignaturePath).toBe('fast');
+      plain.cleanup();
+    }
+    expect(verdicts.map(([, status]) => status)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'connected',
+    ]);
+  });
+
+  it('returns transfers of a disconnected block to the pool, and removes them on connect', async () => {
+    setup();
+    const s = transfer(alice, carol.address, 2n * COIN, 0);
+    await pool.submit([s]);
+    const parent = tip;
+    mineTemplate();
+    expect(pool.size).toBe(0);
+    // A heavier branch without the transfer: it comes back.
+    const x1 = buildBlock(parent, { miner: carol.address });
+    const x2 = buildBlock(x1, { miner: carol.address });
+    t.chain.processBlock(x1);
+    expect(t.chain.processBlock(x2).disconnected).toHaveLength(1);
+    expect(pool.get(transferTxid(s.tx))).toBeDefined();
+    // And a block of that branch that includes it takes it out again.
+    const x3 = buildBlock(x2, { txs: [s] });
+    expect(t.chain.processBlock(x3).status).toBe('connected');
+    expect(pool.size).toBe(0);
+  });
+
+  it('drops pending transfers that a block made invalid (same nonce used, balance spent)', async () => {
+    setup();
+    await pool.submit([transfer(alice, carol.address, 2n * COIN, 0), transfer(alice, carol.address, 2n * COIN, 1)]);
+    // Someone else's block spends alice's nonce 0 on a different transfer of 49 OUR.
+    const b = buildBlock(tip, { txs: [transfer(alice, bob.address, 49n * COIN, 0)] });
+    expect(t.chain.processBlock(b).status).toBe('connected');
+    expect(pool.size).toBe(0);
+  });
+
+  it('survives a restart', async () => {
+    setup();
+    const txs = [
+      transfer(alice, carol.address, 2n, 0),
+      transfer(alice, carol.address, 3n, 1),
+      transfer(bob, carol.address, 4n, 0),
+    ];
+    await pool.submit(txs);
+    detach?.();
+    t = t.reopen();
+    pool = new Mempool({ chain: t.chain, bls: blstBls, verifier, store: t.store.mempoolStore() });
+    detach = connectMempoolToChain(t.chain, pool);
+    expect(await pool.loadPersisted()).toBe(3);
+    expect(
+      pool
+        .entries()
+        .map((e) => toHex(e.txid))
+        .sort(),
+    ).toEqual(txs.map((s) => toHex(transferTxid(s.tx))).sort());
+  });
+});
