@@ -15,6 +15,16 @@ export interface ApiPorts {
   readonly admin: ChainAdmin;
   readonly pool: TransferPool;
   readonly mining: MiningControl;
+  /** How long callbacks waited for the main thread lately (absent: not measured). */
+  readonly eventLoopDelay?: () => EventLoopDelay;
+}
+
+/** Event-loop delay over the last measuring window, in milliseconds. */
+export interface EventLoopDelay {
+  readonly windowSeconds: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
 }
 
 export interface ApiContext extends ApiPorts {

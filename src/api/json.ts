@@ -21,6 +21,8 @@ export interface StatusJson {
   hashRate: number;
   minerAddress: string | null;
   p2p: { peerId: string; multiaddrs: readonly string[] } | null;
+  /** How long callbacks waited for the node's main thread over the last window (null: not measured). */
+  eventLoop: { windowSeconds: number; p50Ms: number; p99Ms: number; maxMs: number } | null;
 }
 
 export interface BlockSummary {

@@ -399,6 +399,18 @@ export const statusSchema = {
       properties: { peerId: { type: 'string' }, multiaddrs: { type: 'array', items: { type: 'string' } } },
       description: "this node's peer id and listen multiaddrs (null when networking is off)",
     },
+    eventLoop: {
+      type: ['object', 'null'],
+      required: ['windowSeconds', 'p50Ms', 'p99Ms', 'maxMs'],
+      properties: {
+        windowSeconds: { type: 'number' },
+        p50Ms: { type: 'number' },
+        p99Ms: { type: 'number' },
+        maxMs: { type: 'number' },
+      },
+      description:
+        "how long callbacks waited for the node's main thread over the last window, in ms (null when not measured)",
+    },
   },
 } as const;
 

@@ -69,6 +69,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     admin: ports.admin,
     pool: ports.pool,
     mining: ports.mining,
+    eventLoopDelay: ports.eventLoopDelay,
     peers: opts.peers ?? (() => []),
     p2p: opts.p2p ?? (() => null),
     connect: opts.connect,

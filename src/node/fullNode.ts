@@ -29,6 +29,7 @@ import { Miner } from '../miner/miner.js';
 import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { SqliteStore } from '../store/sqliteStore.js';
+import { EventLoopMonitor } from './eventLoopMonitor.js';
 import { NodeErrorCode } from './interface.js';
 import { connectMempoolToChain } from './wiring.js';
 
@@ -86,6 +87,7 @@ export class FullNode {
   private p2pNetwork: P2PNetwork | undefined;
   private readonly unwire: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  private readonly eventLoop = new EventLoopMonitor();
 
   private constructor(
     private readonly opts: FullNodeOptions,
@@ -100,7 +102,14 @@ export class FullNode {
     this.chain = chain;
     this.mempool = mempool;
     this.miner = miner;
-    this.ports = { network: opts.network, chain, admin: chain, pool: mempool, mining: miner };
+    this.ports = {
+      network: opts.network,
+      chain,
+      admin: chain,
+      pool: mempool,
+      mining: miner,
+      eventLoopDelay: () => this.eventLoop.delay(),
+    };
   }
 
   /**
@@ -245,6 +254,7 @@ export class FullNode {
     for (const undo of this.unwire.splice(0).reverse()) undo();
     await this.verifier.close();
     this.store.close();
+    this.eventLoop.close();
     this.logger.info('node stopped');
   }
 }

@@ -32,6 +32,7 @@ export function statusJson(ctx: ApiContext): StatusJson {
     hashRate: mining.isMining ? mining.hashRate() : 0,
     minerAddress: minerAddress ? encodeAddress(minerAddress, network) : null,
     p2p: ctx.p2p(),
+    eventLoop: ctx.eventLoopDelay?.() ?? null,
   };
 }
 

@@ -125,6 +125,9 @@ describe('HTTP API on a regtest node', () => {
       minerAddress: null,
     });
     expect(r.body.tipHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const loop = r.body.eventLoop!;
+    expect(loop.windowSeconds).toBe(10);
+    expect([loop.p50Ms, loop.p99Ms, loop.maxMs].every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     expect(r.body.cumulativeWork).toMatch(/^[1-9][0-9]*$/);
     expect(r.body.bits).toBe('0x207fffff');
     expect(r.body.target).toMatch(/^0x7fffff0{58}$/);
