@@ -243,6 +243,14 @@ describe('crash safety of a running node', () => {
         async () => (await paid()) > paidAtFirstKill!,
       );
 
+      // Transfers accepted before a kill were kept (mempool rows) or relayed, and get mined:
+      // wait for the first to be confirmed rather than for the luck of the last few seconds.
+      expect(accepted).toBeGreaterThan(0);
+      await waitFor(
+        "a transfer accepted over HTTP in the victim's main chain",
+        async () => (await victim.get<AddressInfo>(`/api/v1/addresses/${dev(peerKey)}`)).body.nonce > 0,
+      );
+
       // Clean shutdowns leave checkable stores too, and transfers made it into the chain.
       expect(await victim.stop()).toBe(0);
       expect(await peer.stop()).toBe(0);
