@@ -69,15 +69,26 @@ function parseSignature(bytes: Uint8Array, allowInfinity: boolean): Signature {
   }
 }
 
-/** A blst-backed `Bls` with its own public-key cache; `blstBls` is the shared default instance. */
-export function createBlstBls(options: BlstBlsOptions = {}): Bls {
+/**
+ * Outside bytes to validated blst points, with the checks and errors of the `Bls` contract and
+ * LRU caches of validated points. Exposed for verifiers that batch blst calls themselves (the
+ * BLS verification service's workers) and must refuse exactly what `Bls` refuses.
+ */
+export interface BlstPoints {
+  /** A canonical, on-curve, in-subgroup, non-infinity G1 key; throws BLS_INVALID_PUBLIC_KEY or BLS_INFINITY_PUBLIC_KEY. */
+  readonly publicKey: (bytes: Uint8Array) => PublicKey;
+  /** A canonical, in-subgroup G2 point; throws BLS_INVALID_SIGNATURE, or BLS_INFINITY_SIGNATURE unless allowed. */
+  readonly signature: (bytes: Uint8Array, allowInfinity?: boolean) => Signature;
+}
+
+export function createBlstPoints(options: BlstBlsOptions = {}): BlstPoints {
   const cache = new LruCache<PublicKey>(options.publicKeyCacheSize ?? DEFAULT_PUBLIC_KEY_CACHE_SIZE);
   // Validated signatures too: the mempool validates each transfer's signature on admission,
   // and summing a block's known signatures (the import fast path) then needs no second
   // deserialization and subgroup check.
   const signatureCache = new LruCache<Signature>(options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE);
 
-  function parseSignatureCached(bytes: Uint8Array, allowInfinity: boolean): Signature {
+  function parseSignatureCached(bytes: Uint8Array, allowInfinity = false): Signature {
     if (!isBytes(bytes, SIGNATURE_LENGTH)) return parseSignature(bytes, allowInfinity);
     const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
     const cached = signatureCache.get(key);
@@ -111,6 +122,13 @@ export function createBlstBls(options: BlstBlsOptions = {}): Bls {
     cache.set(key, pk);
     return pk;
   }
+
+  return { publicKey: parsePublicKey, signature: parseSignatureCached };
+}
+
+/** A blst-backed `Bls` with its own public-key cache; `blstBls` is the shared default instance. */
+export function createBlstBls(options: BlstBlsOptions = {}): Bls {
+  const { publicKey: parsePublicKey, signature: parseSignatureCached } = createBlstPoints(options);
 
   return {
     name: 'blst',

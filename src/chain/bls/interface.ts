@@ -1,0 +1,80 @@
+/**
+ * The BLS verification service: every BLS check of input from outside (a transfer's key and
+ * signature, a block's aggregate) goes through one `BlsVerifier`. The node runs
+ * `BlsMultiThreadVerifier` (multithread.ts: a pool of worker threads with priority queues,
+ * cross-call batching and a verdict cache); tests and tools may use `BlsSingleThreadVerifier`
+ * (singleThread.ts), which gives the same verdicts on the calling thread.
+ *
+ * Modelled on Lodestar's `chain/bls/` (`IBlsVerifier.verifySignatureSets`); see
+ * docs/decisions/0015-bls-verification-service.md.
+ */
+import { OurCoinError } from '../../errors.js';
+import type { SignatureSet, SignatureVerdict } from '../../protocol/rules/signature.js';
+import { WorkerErrorCode } from '../../workers/thread.js';
+
+export type { SignatureSet, SignatureVerdict };
+
+/**
+ * Who waits for a verdict, most urgent first: a block being imported, then sync's blocks, then
+ * transfer admission. A waiting job of a higher priority always goes to a worker before any of
+ * a lower one, so a flood of transfers can delay other transfers but never a block.
+ */
+export type VerifyPriority = 'block' | 'sync' | 'transfer';
+
+export const VERIFY_PRIORITIES: readonly VerifyPriority[] = ['block', 'sync', 'transfer'];
+
+/** One transfer's signature as received: nothing about these bytes has been checked yet. */
+export interface TransferSignature {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** The codes the mempool refuses a transfer with (MempoolErrorCode; RuleCode for the key). */
+export type TransferVerdictCode = 'TX_BAD_PUBLIC_KEY' | 'TX_BAD_SIGNATURE';
+
+export type TransferVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly code: TransferVerdictCode; readonly message: string };
+
+export interface BlsVerifierStats {
+  /** Sets waiting for a worker (buffered or queued), per priority. A block is one set. */
+  readonly queued: Readonly<Record<VerifyPriority, number>>;
+  /** Jobs sent to a worker and not answered yet. */
+  readonly inFlight: number;
+  /** Jobs answered by a worker (a retried job counts each time it ran to an answer). */
+  readonly jobs: number;
+  /** Transfer sets and blocks a worker gave a verdict on. */
+  readonly setsVerified: number;
+  /** Transfer jobs by size: index i counts jobs of 2^i to 2^(i+1) - 1 sets. */
+  readonly batchSizes: readonly number[];
+  /** Transfer sets answered from the verdict cache, or by a copy of them already waiting. */
+  readonly cacheHits: number;
+  /** Transfer sets that had to go to a worker. */
+  readonly cacheMisses: number;
+  /** Jobs sent again after their worker died. */
+  readonly retries: number;
+  /** Worker threads that died (each is replaced at the next job). */
+  readonly workerRestarts: number;
+}
+
+export interface BlsVerifier {
+  /**
+   * One verdict per set, in order: the key must be a valid G1 point (not infinity, in the
+   * subgroup), the signature a valid G2 point, and the signature must verify. Rejects only with
+   * a transient `OurCoinError` (the service could not get a verdict): never an unverified ok.
+   */
+  verifyTransfers(
+    sets: readonly TransferSignature[],
+    opts?: { readonly priority?: VerifyPriority },
+  ): Promise<TransferVerdict[]>;
+  /** The block signature rule (`signatureSetVerdict` on blst): the same verdicts, codes and messages. */
+  verifyBlock(set: SignatureSet, opts?: { readonly priority?: 'block' | 'sync' }): Promise<SignatureVerdict>;
+  stats(): BlsVerifierStats;
+  /** Fails what is waiting with a transient error and ends the workers (idempotent). */
+  close(): Promise<void>;
+}
+
+/** What a closed verifier answers (transient: another verifier, or a restarted node, may answer). */
+export function verifierClosedError(): OurCoinError {
+  return new OurCoinError(WorkerErrorCode.closed, 'the BLS verifier was closed before its verdict', 'transient');
+}

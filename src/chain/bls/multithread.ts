@@ -1,0 +1,346 @@
+/**
+ * The node's BLS verifier: one pool of worker threads does all the BLS work (decoding,
+ * subgroup checks, pairings); this thread only hashes sets for the verdict cache and queues.
+ *
+ * - Priority queues in front of the pool: a job is sent only when a thread has room for it
+ *   (`jobsPerThread`), and it is always the oldest job of the most urgent priority waiting
+ *   (block, then sync, then transfer). A job already on a thread is never pre-empted, so a
+ *   block waits at most for the jobs in flight.
+ * - Cross-call batching: transfer sets at 'transfer' priority are buffered for `bufferWaitMs`
+ *   or until `maxBufferedSets` are waiting, then join the queue; a job takes up to
+ *   `maxJobSets` queued sets, whichever calls they came from. When several threads are free, a
+ *   large queue is split so each gets a share (not below `minJobSets`).
+ * - Verdict cache (verdictCache.ts) and de-duplication: a set with a cached verdict never
+ *   reaches a worker, and a set equal to one already waiting or in flight (at the same
+ *   priority) shares its verdict.
+ * - Worker failure: a job whose thread died is sent once more (the pool replaces the thread);
+ *   if it fails again its sets get the transient error. No set is ever answered "ok" without a
+ *   worker's verdict.
+ */
+import { availableParallelism } from 'node:os';
+import { OurCoinError } from '../../errors.js';
+import { WorkerPool } from '../../workers/pool.js';
+import { WorkerErrorCode } from '../../workers/thread.js';
+import type {
+  BlsVerifier,
+  BlsVerifierStats,
+  SignatureSet,
+  SignatureVerdict,
+  TransferSignature,
+  TransferVerdict,
+  VerifyPriority,
+} from './interface.js';
+import { VERIFY_PRIORITIES, verifierClosedError } from './interface.js';
+import { TRANSFER_VERDICTS } from './maybeBatch.js';
+import type { BlsJob, BlsJobResult } from './maybeBatch.js';
+import { BatchSizes } from './stats.js';
+import { VerdictCache, verdictKey } from './verdictCache.js';
+
+export interface BlsMultiThreadVerifierOptions {
+  /** Worker threads (default `os.availableParallelism()`). */
+  readonly threads?: number;
+  /** Jobs sent to one thread before it answers (default 1: a block never waits behind a queued job). */
+  readonly jobsPerThread?: number;
+  /** How long transfer sets wait for others to batch with (default 5 ms). */
+  readonly bufferWaitMs?: number;
+  /** Buffered transfer sets that end the wait at once (default 128). */
+  readonly maxBufferedSets?: number;
+  /** Most transfer sets in one job (default 128). */
+  readonly maxJobSets?: number;
+  /** Smallest share when a queue is split over free threads (default 16). */
+  readonly minJobSets?: number;
+  /** Transfer verdicts remembered (default 100,000, ~9 MB; see verdictCache.ts). */
+  readonly verdictCacheSize?: number;
+  /**
+   * The worker module, for tests that need a thread to misbehave: it must serve `runBlsJob`'s
+   * jobs (default ./worker.ts).
+   */
+  readonly worker?: { readonly fromModule: string; readonly module: string };
+}
+
+interface TransferTask {
+  readonly kind: 'transfers';
+  readonly key: string;
+  readonly set: TransferSignature;
+  readonly resolve: (verdict: TransferVerdict) => void;
+  readonly reject: (error: OurCoinError) => void;
+}
+
+interface BlockTask {
+  readonly kind: 'block';
+  readonly set: SignatureSet;
+  readonly resolve: (verdict: SignatureVerdict) => void;
+  readonly reject: (error: OurCoinError) => void;
+}
+
+type Task = TransferTask | BlockTask;
+
+type Job = {
+  readonly priority: VerifyPriority;
+  /** 0 the first time; 1 when sent again after its worker died. */
+  readonly attempt: number;
+} & (
+  | { readonly kind: 'transfers'; readonly tasks: readonly TransferTask[] }
+  | { readonly kind: 'block'; readonly task: BlockTask }
+);
+
+const tasksOf = (job: Job): readonly Task[] => (job.kind === 'block' ? [job.task] : job.tasks);
+
+/** A FIFO with O(1) removal at the head (a flood may queue many thousands of sets). */
+class TaskQueue {
+  private items: Task[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(task: Task): void {
+    this.items.push(task);
+  }
+
+  peek(): Task | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): Task | undefined {
+    const task = this.items[this.head];
+    if (task === undefined) return undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return task;
+  }
+
+  drain(): Task[] {
+    const rest = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+}
+
+export class BlsMultiThreadVerifier implements BlsVerifier {
+  private readonly pool: WorkerPool<BlsJob, BlsJobResult>;
+  private readonly capacity: number;
+  private readonly bufferWaitMs: number;
+  private readonly maxBufferedSets: number;
+  private readonly maxJobSets: number;
+  private readonly minJobSets: number;
+  private readonly cache: VerdictCache;
+
+  private readonly queues = new Map(VERIFY_PRIORITIES.map((p) => [p, new TaskQueue()]));
+  /** Jobs whose worker died, to be sent again before anything else of their priority. */
+  private readonly retries = new Map(VERIFY_PRIORITIES.map((p): [VerifyPriority, Job[]] => [p, []]));
+  /** Transfer sets waiting or in flight, by priority then verdict key: a copy shares the verdict. */
+  private readonly waiting = new Map(VERIFY_PRIORITIES.map((p) => [p, new Map<string, Promise<TransferVerdict>>()]));
+  private buffer: TransferTask[] = [];
+  private bufferTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private closed = false;
+
+  private jobs = 0;
+  private setsVerified = 0;
+  private readonly batchSizes = new BatchSizes();
+  private cacheHits = 0;
+  private cacheMisses = 0;
+  private retried = 0;
+  private readonly crashes = new WeakSet<OurCoinError>();
+  private workerRestarts = 0;
+
+  constructor(opts: BlsMultiThreadVerifierOptions = {}) {
+    const threads = opts.threads ?? availableParallelism();
+    const jobsPerThread = opts.jobsPerThread ?? 1;
+    if (!Number.isInteger(jobsPerThread) || jobsPerThread < 1)
+      throw new RangeError(`jobsPerThread must be a positive integer, got ${jobsPerThread}`);
+    this.pool = new WorkerPool({
+      fromModule: opts.worker?.fromModule ?? import.meta.url,
+      module: opts.worker?.module ?? 'worker',
+      name: 'bls',
+      threads,
+    });
+    this.capacity = threads * jobsPerThread;
+    this.bufferWaitMs = opts.bufferWaitMs ?? 5;
+    this.maxBufferedSets = opts.maxBufferedSets ?? 128;
+    this.maxJobSets = opts.maxJobSets ?? 128;
+    this.minJobSets = Math.min(opts.minJobSets ?? 16, this.maxJobSets);
+    this.cache = new VerdictCache(opts.verdictCacheSize);
+  }
+
+  verifyTransfers(
+    sets: readonly TransferSignature[],
+    opts: { readonly priority?: VerifyPriority } = {},
+  ): Promise<TransferVerdict[]> {
+    if (this.closed) return Promise.reject(verifierClosedError());
+    const priority = opts.priority ?? 'transfer';
+    const waiting = this.waiting.get(priority)!;
+    const verdicts = sets.map((set): Promise<TransferVerdict> => {
+      const key = verdictKey(set);
+      const cached = this.cache.get(key);
+      const known = cached ? Promise.resolve(cached) : waiting.get(key);
+      if (known) {
+        this.cacheHits++;
+        return known;
+      }
+      this.cacheMisses++;
+      const verdict = new Promise<TransferVerdict>((resolve, reject) => {
+        const task: TransferTask = { kind: 'transfers', key, set, resolve, reject };
+        if (priority === 'transfer') this.buffer.push(task);
+        else this.queues.get(priority)!.push(task);
+      });
+      waiting.set(key, verdict);
+      return verdict;
+    });
+    if (this.buffer.length >= this.maxBufferedSets) this.flushBuffer();
+    else if (this.buffer.length > 0) this.bufferTimer ??= setTimeout(() => this.flushBuffer(), this.bufferWaitMs);
+    this.dispatch();
+    return Promise.all(verdicts);
+  }
+
+  verifyBlock(set: SignatureSet, opts: { readonly priority?: 'block' | 'sync' } = {}): Promise<SignatureVerdict> {
+    if (this.closed) return Promise.reject(verifierClosedError());
+    const verdict = new Promise<SignatureVerdict>((resolve, reject) => {
+      this.queues.get(opts.priority ?? 'block')!.push({ kind: 'block', set, resolve, reject });
+    });
+    this.dispatch();
+    return verdict;
+  }
+
+  stats(): BlsVerifierStats {
+    const queued = (p: VerifyPriority): number =>
+      this.queues.get(p)!.length +
+      this.retries.get(p)!.reduce((n, job) => n + tasksOf(job).length, 0) +
+      (p === 'transfer' ? this.buffer.length : 0);
+    return {
+      queued: { block: queued('block'), sync: queued('sync'), transfer: queued('transfer') },
+      inFlight: this.inFlight,
+      jobs: this.jobs,
+      setsVerified: this.setsVerified,
+      batchSizes: this.batchSizes.counts(),
+      cacheHits: this.cacheHits,
+      cacheMisses: this.cacheMisses,
+      retries: this.retried,
+      workerRestarts: this.workerRestarts,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      clearTimeout(this.bufferTimer);
+      const error = verifierClosedError();
+      const tasks: Task[] = this.buffer.splice(0);
+      for (const p of VERIFY_PRIORITIES) {
+        tasks.push(...this.queues.get(p)!.drain());
+        for (const job of this.retries.get(p)!.splice(0)) tasks.push(...tasksOf(job));
+      }
+      for (const task of tasks) task.reject(error);
+    }
+    // Fails the jobs in flight with WORKER_CLOSED, which settle() passes on to their tasks.
+    await this.pool.close();
+  }
+
+  private flushBuffer(): void {
+    clearTimeout(this.bufferTimer);
+    this.bufferTimer = undefined;
+    const queue = this.queues.get('transfer')!;
+    for (const task of this.buffer.splice(0)) queue.push(task);
+    this.dispatch();
+  }
+
+  /** Sends jobs while a thread has room, most urgent first. */
+  private dispatch(): void {
+    while (!this.closed && this.inFlight < this.capacity) {
+      const job = this.nextJob();
+      if (!job) return;
+      this.send(job);
+    }
+  }
+
+  private nextJob(): Job | undefined {
+    for (const priority of VERIFY_PRIORITIES) {
+      const retry = this.retries.get(priority)!.shift();
+      if (retry) return retry;
+      const queue = this.queues.get(priority)!;
+      const head = queue.shift();
+      if (!head) continue;
+      if (head.kind === 'block') return { priority, attempt: 0, kind: 'block', task: head };
+      // Transfer sets from any number of calls, up to a share of the queue per free thread.
+      const free = this.capacity - this.inFlight;
+      const size = Math.min(this.maxJobSets, Math.max(this.minJobSets, Math.ceil((queue.length + 1) / free)));
+      const tasks: TransferTask[] = [head];
+      while (tasks.length < size && queue.peek()?.kind === 'transfers') tasks.push(queue.shift() as TransferTask);
+      return { priority, attempt: 0, kind: 'transfers', tasks };
+    }
+    return undefined;
+  }
+
+  private send(job: Job): void {
+    this.inFlight++;
+    const request: BlsJob =
+      job.kind === 'block'
+        ? { kind: 'block', set: job.task.set }
+        : { kind: 'transfers', sets: job.tasks.map((t) => t.set) };
+    this.pool.run(request).then(
+      (result) => this.settle(job, result),
+      (err: unknown) => this.fail(job, err),
+    );
+  }
+
+  private settle(job: Job, result: BlsJobResult): void {
+    this.inFlight--;
+    this.jobs++;
+    if (job.kind === 'block' && result.kind === 'block') {
+      this.setsVerified++;
+      job.task.resolve(result.verdict);
+    } else if (job.kind === 'transfers' && result.kind === 'transfers' && result.verdicts.length === job.tasks.length) {
+      const { tasks } = job;
+      const verdicts = Array.from(result.verdicts, (i) => TRANSFER_VERDICTS[i]);
+      if (verdicts.every((v) => v !== undefined)) {
+        this.setsVerified += tasks.length;
+        this.batchSizes.add(tasks.length);
+        const waiting = this.waiting.get(job.priority)!;
+        tasks.forEach((task, i) => {
+          this.cache.set(task.key, verdicts[i]!);
+          waiting.delete(task.key);
+          task.resolve(verdicts[i]!);
+        });
+      } else this.reject(job, malformed());
+    } else this.reject(job, malformed());
+    this.dispatch();
+  }
+
+  private fail(job: Job, err: unknown): void {
+    this.inFlight--;
+    const error = err instanceof OurCoinError ? err : malformed();
+    if (error.code === WorkerErrorCode.crashed && !this.crashes.has(error)) {
+      // One error object per dead thread, shared by all the jobs it had.
+      this.crashes.add(error);
+      this.workerRestarts++;
+    }
+    if (this.closed || error.code === WorkerErrorCode.closed) this.reject(job, error);
+    else if (job.attempt === 0) {
+      this.retried++;
+      this.retries.get(job.priority)!.push({ ...job, attempt: 1 });
+    } else
+      this.reject(
+        job,
+        error.kind === 'transient' ? error : new OurCoinError(error.code, error.message, 'transient', { cause: error }),
+      );
+    this.dispatch();
+  }
+
+  private reject(job: Job, error: OurCoinError): void {
+    const waiting = this.waiting.get(job.priority)!;
+    for (const task of tasksOf(job)) {
+      if (task.kind === 'transfers') waiting.delete(task.key);
+      task.reject(error);
+    }
+  }
+}
+
+function malformed(): OurCoinError {
+  return new OurCoinError(WorkerErrorCode.jobFailed, 'a BLS worker answered with a malformed verdict', 'transient');
+}

@@ -1,0 +1,177 @@
+/**
+ * The node's BLS verifier (src/chain/bls/multithread.ts) on real worker threads: the same
+ * verdicts as on one thread, the verdict cache in front of the pool, cross-call batching,
+ * priorities, and a worker dying mid-job.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { TransferVerdict } from '../../../../src/chain/bls/interface.js';
+import { BlsMultiThreadVerifier } from '../../../../src/chain/bls/multithread.js';
+import type { BlsMultiThreadVerifierOptions } from '../../../../src/chain/bls/multithread.js';
+import { BlsSingleThreadVerifier } from '../../../../src/chain/bls/singleThread.js';
+import { blstBls } from '../../../../src/crypto/blst.js';
+import { OurCoinError } from '../../../../src/errors.js';
+import { signatureSetVerdict } from '../../../../src/protocol/rules/signature.js';
+import { SET_KINDS, blockSetCases, codeOf, expectedCode, setOf, setOver, validSet } from './sets.js';
+
+const verifiers: BlsMultiThreadVerifier[] = [];
+function makeVerifier(opts: BlsMultiThreadVerifierOptions = {}): BlsMultiThreadVerifier {
+  const verifier = new BlsMultiThreadVerifier({ threads: 2, ...opts });
+  verifiers.push(verifier);
+  return verifier;
+}
+afterEach(async () => {
+  await Promise.all(verifiers.splice(0).map((v) => v.close()));
+});
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('BlsMultiThreadVerifier', () => {
+  it('gives random mixes of every kind the verdicts of the single-thread verifier', async () => {
+    const verifier = makeVerifier({ maxJobSets: 8, minJobSets: 2 });
+    const reference = new BlsSingleThreadVerifier();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.constantFrom(...SET_KINDS), { minLength: 1, maxLength: 12 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (calls) => {
+          // Several concurrent calls at once: their sets share jobs, split over both threads.
+          const sets = calls.map((kinds) => kinds.map(setOf));
+          const got = await Promise.all(sets.map((s) => verifier.verifyTransfers(s)));
+          const want = await Promise.all(sets.map((s) => reference.verifyTransfers(s)));
+          expect(got).toEqual(want);
+          expect(got.map((v) => v.map(codeOf))).toEqual(sets.map((s) => s.map(expectedCode)));
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('answers the same junk batch from its cache the second time: no worker job, same verdicts', async () => {
+    const verifier = makeVerifier();
+    const junk = [
+      setOf('key outside the subgroup'),
+      setOf('key at infinity'),
+      setOf('signature outside the subgroup'),
+      setOf('signature by another key'),
+      setOf('signature of another message'),
+    ];
+    const first = await verifier.verifyTransfers(junk);
+    expect(first.map(codeOf)).toEqual(junk.map(expectedCode));
+    const { jobs, setsVerified } = verifier.stats();
+    expect(setsVerified).toBe(junk.length);
+    expect(await verifier.verifyTransfers(junk)).toEqual(first);
+    expect(verifier.stats()).toMatchObject({ jobs, setsVerified, cacheHits: junk.length, cacheMisses: junk.length });
+  });
+
+  it('verifies a set sent by many calls at once only once', async () => {
+    const verifier = makeVerifier();
+    const set = setOf('signature by another key');
+    const verdicts = await Promise.all(Array.from({ length: 10 }, () => verifier.verifyTransfers([set, set])));
+    expect(verdicts.flat().map(codeOf)).toEqual(Array.from({ length: 20 }, () => 'TX_BAD_SIGNATURE'));
+    expect(verifier.stats()).toMatchObject({ jobs: 1, setsVerified: 1, cacheMisses: 1, cacheHits: 19 });
+  });
+
+  it('batches single-set calls made together into a few jobs, each call with its own verdict', async () => {
+    const verifier = makeVerifier();
+    const sets = Array.from({ length: 50 }, (_, i) => (i % 7 === 3 ? setOf('signature by another key') : validSet()));
+    const verdicts = await Promise.all(sets.map((set) => verifier.verifyTransfers([set])));
+    expect(verdicts.map(([v]) => codeOf(v!))).toEqual(sets.map(expectedCode));
+    const { jobs, setsVerified, batchSizes } = verifier.stats();
+    expect(setsVerified).toBe(50);
+    expect(jobs).toBeLessThanOrEqual(4);
+    // Every job held at least 8 sets (buckets 0-2 are jobs of 1 to 7).
+    expect(batchSizes.slice(0, 3).every((n) => n === 0)).toBe(true);
+  });
+
+  it('splits a large call over the threads', async () => {
+    const verifier = makeVerifier({ maxJobSets: 128, minJobSets: 4 });
+    const sets = Array.from({ length: 40 }, () => validSet());
+    const verdicts = await verifier.verifyTransfers(sets, { priority: 'sync' });
+    expect(verdicts.every((v) => v.ok)).toBe(true);
+    expect(verifier.stats()).toMatchObject({ jobs: 2, setsVerified: 40, batchSizes: [0, 0, 0, 0, 2] });
+  });
+
+  it('runs a block before the transfer jobs queued ahead of it, and sync in between', async () => {
+    // One thread, one job at a time, jobs of 4 sets: the first transfer job is on the thread,
+    // four more wait when the blocks arrive.
+    const verifier = makeVerifier({ threads: 1, maxJobSets: 4, minJobSets: 4, maxBufferedSets: 4 });
+    const done: string[] = [];
+    const record = <T>(name: string, p: Promise<T>): Promise<T> =>
+      p.then((v) => {
+        done.push(name);
+        return v;
+      });
+    const transfers = Array.from({ length: 5 }, (_, i) =>
+      record(`transfers ${i}`, verifier.verifyTransfers(Array.from({ length: 4 }, () => validSet()))),
+    );
+    expect(verifier.stats()).toMatchObject({ inFlight: 1, queued: { transfer: 16 } });
+    const [valid] = blockSetCases();
+    const sync = record('sync block', verifier.verifyBlock(valid!.set, { priority: 'sync' }));
+    const block = record('block', verifier.verifyBlock(valid!.set));
+    expect(verifier.stats().queued).toEqual({ block: 1, sync: 1, transfer: 16 });
+    await Promise.all([...transfers, sync, block]);
+    expect(done).toEqual([
+      'transfers 0',
+      'block',
+      'sync block',
+      'transfers 1',
+      'transfers 2',
+      'transfers 3',
+      'transfers 4',
+    ]);
+  });
+
+  it('gives the block rule verdicts: valid, wrong aggregate, bad points, empty', async () => {
+    const verifier = makeVerifier();
+    for (const { name, set, code } of blockSetCases()) {
+      const verdict = await verifier.verifyBlock(set, { priority: name === 'empty' ? 'sync' : 'block' });
+      expect(codeOf(verdict), name).toBe(code);
+      expect(verdict, name).toEqual(signatureSetVerdict(set, blstBls));
+    }
+  });
+
+  it('fails what is waiting with a transient error when closed', async () => {
+    const verifier = makeVerifier({ bufferWaitMs: 60_000 });
+    const pending = verifier.verifyTransfers([validSet()]);
+    await verifier.close();
+    await expect(pending).rejects.toMatchObject({ code: 'WORKER_CLOSED', kind: 'transient' });
+    await expect(verifier.verifyBlock(blockSetCases()[0]!.set)).rejects.toBeInstanceOf(OurCoinError);
+  });
+});
+
+describe('BlsMultiThreadVerifier when a worker dies mid-job', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'ourcoin-bls-crash-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const crashing = (): BlsMultiThreadVerifier =>
+    makeVerifier({ threads: 1, worker: { fromModule: import.meta.url, module: 'crashingWorker' } });
+
+  it('sends the job again on a fresh thread and gets the right verdicts', async () => {
+    const verifier = crashing();
+    const sets = [validSet(), setOver(utf8(`crash-once:${join(scratch, 'once')}`)), setOf('signature by another key')];
+    const verdicts = await verifier.verifyTransfers(sets);
+    expect(verdicts.map(codeOf)).toEqual(['ok', 'ok', 'TX_BAD_SIGNATURE']);
+    expect(verifier.stats()).toMatchObject({ jobs: 1, retries: 1, workerRestarts: 1, setsVerified: 3 });
+  });
+
+  it('fails the sets with a transient error when the retry dies too, and never answers ok', async () => {
+    const verifier = crashing();
+    const doomed = [validSet(), setOver(utf8('crash-always'))];
+    const outcome = await verifier.verifyTransfers(doomed).then(
+      (verdicts: TransferVerdict[]) => verdicts,
+      (err: unknown) => err,
+    );
+    expect(outcome).toBeInstanceOf(OurCoinError);
+    expect(outcome).toMatchObject({ code: 'WORKER_CRASHED', kind: 'transient' });
+    expect(verifier.stats()).toMatchObject({ jobs: 0, retries: 1, workerRestarts: 2, setsVerified: 0 });
+    // Nothing was remembered: the same sets fail the same way, and the service still works.
+    await expect(verifier.verifyTransfers(doomed)).rejects.toMatchObject({ kind: 'transient' });
+    expect((await verifier.verifyTransfers([doomed[0]!])).map(codeOf)).toEqual(['ok']);
+    expect(verifier.stats()).toMatchObject({ jobs: 1, workerRestarts: 4 });
+  });
+});
