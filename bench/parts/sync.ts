@@ -236,7 +236,7 @@ function whyNot(
   const worker = profile?.filter((t) => t.thread !== 'main').sort((x, y) => y.busyPercent - x.busyPercent)[0];
   return [
     '',
-    `**Why target 3 is not met.** Node B checks each fetched block's aggregate signature on a worker thread ahead of the import (src/chain/signaturePrecheck.ts), ` +
+    `**Why target 3 is not met.** Node B checks each fetched block's aggregate signature on a worker thread ahead of the import (the BLS verification service, src/chain/bls/), ` +
       'so a block costs the larger of its signature check (worker) and the rest of its import plus the network (main thread), not their sum. ' +
       `In the profiled run B's main thread was busy ${fmt(main?.busyPercent ?? NaN)}% (${fmt(agg ?? NaN)}% of it in aggregateVerify) and its busiest worker ${fmt(worker?.busyPercent ?? NaN)}%, ` +
       `while the whole machine used ${fmt(machine)} of its 2 cores (node A serving included). ` +

@@ -17,7 +17,7 @@ import { verifyBlockSignatures } from '../../src/chain/verifyBlockSignatures.js'
 import { blstBls, createBlstBls } from '../../src/crypto/blst.js';
 import { INFINITY_SIGNATURE } from '../../src/crypto/interface.js';
 import { nobleBls } from '../../src/crypto/noble.js';
-import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
 import { Mempool } from '../../src/mempool/mempool.js';
 import { connectMempoolToChain } from '../../src/node/wiring.js';
 import { encodeBlock } from '../../src/protocol/block.js';
@@ -222,7 +222,7 @@ async function measureSize(
       const dir = tempDir('verify-b');
       copyChain(baseDir, dir);
       const c = openChain(dir);
-      const mempool = new Mempool({ chain: c.chain, bls: blstBls, verifier: new InlineBatchVerifier() });
+      const mempool = new Mempool({ chain: c.chain, verifier: new BlsSingleThreadVerifier() });
       const detach = connectMempoolToChain(c.chain, mempool);
       try {
         const adm = await timedAsync(() => mempool.submit(txs));

@@ -30,6 +30,9 @@ import { ChainErrorCode } from './interface.js';
 import type { BlockSink, ChainAdmin, ChainReader, ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
+import type { BlsVerifier } from './bls/interface.js';
+import { LruCache } from '../crypto/lruCache.js';
+import { blockSignatureSet } from '../protocol/rules/signature.js';
 import type { KnownSignatures, SignaturePath, SignatureVerdict } from './verifyBlockSignatures.js';
 
 export interface ChainOptions {
@@ -39,7 +42,15 @@ export interface ChainOptions {
   /** Local clock in Unix seconds (tests pin it). */
   readonly now?: () => number;
   readonly orphanLimit?: number;
+  /**
+   * The BLS verification service: `importBlock` checks a block's aggregate on its worker
+   * threads before connecting it. Without one, every check runs on the calling thread.
+   */
+  readonly verifier?: BlsVerifier;
 }
+
+/** Signature verdicts computed ahead, kept for blocks that connect later (side branches, orphans). */
+const VERDICTS_KEPT = 1024;
 
 /** A block being processed, decoded, with its signature verdict if one was computed ahead. */
 interface BlockAtHand {
@@ -55,6 +66,9 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   private readonly orphans: OrphanPool;
   private readonly listeners: TipListener[] = [];
   private knownSignatures: KnownSignatures | undefined;
+  private readonly verifier: BlsVerifier | undefined;
+  /** Verdicts of the signature rule computed ahead (at most VERDICTS_KEPT, about 100 bytes each). */
+  private readonly verdicts = new LruCache<SignatureVerdict>(VERDICTS_KEPT);
   /** How the last connected block's signature was checked (for logs and tests). */
   lastSignaturePath: SignaturePath | 'skipped' | undefined;
 
@@ -64,6 +78,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     this.bls = opts.bls;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.orphans = new OrphanPool(opts.orphanLimit ?? 256);
+    this.verifier = opts.verifier;
   }
 
   /** Opens the chain on `store`: writes genesis into an empty store, resumes an interrupted reorg. */
@@ -146,14 +161,53 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
    * `signature` is the signature rule's verdict on this block if it was computed ahead.
    */
   processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult {
-    let block: Block;
-    let bytes: Uint8Array;
+    const decoded = decodeInput(input);
+    if (decoded instanceof OurCoinError) return rejected(new Uint8Array(32), decoded);
+    return this.processDecoded(decoded.block, decoded.bytes, signature);
+  }
+
+  /**
+   * `processBlock` for blocks from outside (peers, the API): when connecting the block will
+   * need the aggregate signature checked, the check runs first on the verification service's
+   * workers at `priority`, so this thread never runs the pairing.
+   */
+  async importBlock(input: Block | Uint8Array, priority: 'block' | 'sync' = 'block'): Promise<ProcessResult> {
+    const decoded = decodeInput(input);
+    if (decoded instanceof OurCoinError) return rejected(new Uint8Array(32), decoded);
+    let verdict: SignatureVerdict | undefined;
     try {
-      block = input instanceof Uint8Array ? decodeBlock(input) : input;
-      bytes = input instanceof Uint8Array ? input : encodeBlock(block);
+      verdict = await this.verifySignatureAhead(decoded.block, priority);
     } catch (err) {
-      return rejected(new Uint8Array(32), asError(err));
+      // The service had no verdict (a worker failed twice, or the node is closing).
+      return rejected(blockHash(decoded.block.header), asError(err));
     }
+    return this.processDecoded(decoded.block, decoded.bytes, verdict);
+  }
+
+  /**
+   * The block signature rule's verdict from the verification service, or undefined when
+   * connecting `block` will need no pairing: no service, a block already known or refused by
+   * its header, no transfers, or every transfer's signature already verified (the fast path).
+   */
+  async verifySignatureAhead(block: Block, priority: 'block' | 'sync'): Promise<SignatureVerdict | undefined> {
+    if (!this.verifier || block.transactions.length === 0) return undefined;
+    const hash = blockHash(block.header);
+    const key = toHex(hash);
+    if (this.verdicts.get(key) || this.store.getInvalid(hash) || this.store.getRecord(hash)) return undefined;
+    try {
+      checkHeaderContextFree(block.header, this.network, hash);
+    } catch {
+      return undefined; // refused by its proof of work before any signature work
+    }
+    const txids = blockTxids(block).slice(1);
+    const known = this.knownSignatures;
+    if (known && txids.every((txid) => known.verifiedSignature(txid) !== undefined)) return undefined;
+    const verdict = await this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });
+    this.verdicts.set(key, verdict);
+    return verdict;
+  }
+
+  private processDecoded(block: Block, bytes: Uint8Array, signature?: SignatureVerdict): ProcessResult {
     const change = { connected: [] as Block[], disconnected: [] as Block[] };
     const result = this.acceptOne(blockHash(block.header), block, bytes, change, signature);
     // Orphans waiting for this block (and for their own children) can follow now.
@@ -354,7 +408,13 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     this.lastSignaturePath =
       rec.status === BlockStatus.valid
         ? 'skipped'
-        : verifyBlockSignatures(block, txids.slice(1), this.bls, this.knownSignatures, signature);
+        : verifyBlockSignatures(
+            block,
+            txids.slice(1),
+            this.bls,
+            this.knownSignatures,
+            signature ?? this.verdicts.get(toHex(rec.hash)),
+          );
     this.store.connectBlock(rec.hash, block, txids, transition.changes);
   }
 }
@@ -388,4 +448,15 @@ function netChange(change: TipChange): TipChange {
     return list.filter(([k]) => Math.sign(net.get(k)!) === sign && !seen.has(k) && seen.add(k)).map(([, b]) => b);
   };
   return { disconnected: pick(disc, -1), connected: pick(conn, 1) };
+}
+
+/** A block as given (decoded, or its canonical bytes), with both forms; an encoding error as a value. */
+function decodeInput(input: Block | Uint8Array): { block: Block; bytes: Uint8Array } | OurCoinError {
+  try {
+    return input instanceof Uint8Array
+      ? { block: decodeBlock(input), bytes: input }
+      : { block: input, bytes: encodeBlock(input) };
+  } catch (err) {
+    return asError(err);
+  }
 }

@@ -85,6 +85,13 @@ export interface ChainReader {
 
 /** Where blocks from outside (peers, the API, the miner) enter the chain. */
 export interface BlockSink {
+  /**
+   * A block from outside: its aggregate signature, when connecting it needs a pairing, is
+   * checked first on the verification service's worker threads (block import before sync).
+   */
+  importBlock(input: Block | Uint8Array, priority?: 'block' | 'sync'): Promise<ProcessResult>;
+  /** The signature rule's verdict from the service, or undefined when connecting needs none. */
+  verifySignatureAhead(block: Block, priority: 'block' | 'sync'): Promise<SignatureVerdict | undefined>;
   /** `signature` is the block signature rule's verdict if it was computed ahead (on a worker). */
   processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult;
 }

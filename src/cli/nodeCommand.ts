@@ -43,6 +43,7 @@ interface NodeCommandOptions {
   mdns: boolean;
   reindex: boolean;
   maxPeers: number;
+  verifyThreads?: number;
 }
 
 export function defaultDatadir(network: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -89,6 +90,7 @@ export function registerNodeCommand(program: Command): void {
       (v: string, prev: string[]) => [...prev, v],
       [],
     )
+    .option('--verify-threads <n>', 'threads that verify BLS signatures (default: one a core)', integerOption(1, 256))
     .option('--mdns', 'find peers on the local network by mDNS', false)
     .option(
       '--max-peers <n>',
@@ -120,6 +122,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     minerAddress,
     searcher: opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined,
     reindex: opts.reindex,
+    verifyThreads: opts.verifyThreads,
     api: {
       host: opts.apiHost,
       port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,

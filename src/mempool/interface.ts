@@ -71,12 +71,6 @@ export type AdmissionResult =
   | { readonly accepted: true; readonly txid: Uint8Array; readonly replaced?: Uint8Array }
   | { readonly accepted: false; readonly txid: Uint8Array; readonly error: OurCoinError };
 
-/** Checks many (public key, message, signature) triples at once; one verdict per item. */
-export interface SignatureBatchVerifier {
-  verify(items: readonly { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }[]): Promise<boolean[]>;
-  close(): Promise<void>;
-}
-
 /**
  * What the edges (API, network) and the miner use of the pool of pending transfers: submit,
  * look up, list, and hear about changes. `Mempool` implements it.

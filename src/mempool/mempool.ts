@@ -13,7 +13,7 @@
  * nonces made stale); a disconnected block's transfers come back when their signatures are
  * known (the pool keeps the signatures of recently mined transfers for exactly this).
  */
-import type { Bls } from '../crypto/interface.js';
+import type { BlsVerifier, TransferVerdict } from '../chain/bls/interface.js';
 import type { ChainReader } from '../chain/interface.js';
 import type { KnownSignatures } from '../chain/verifyBlockSignatures.js';
 import type { TipChange } from '../chain/interface.js';
@@ -32,20 +32,14 @@ import {
 } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MEMPOOL_VERDICTS, MempoolErrorCode } from './interface.js';
-import type {
-  AdmissionResult,
-  MempoolEntry,
-  MempoolLimits,
-  SignatureBatchVerifier,
-  TransferPool,
-} from './interface.js';
+import type { AdmissionResult, MempoolEntry, MempoolLimits, TransferPool } from './interface.js';
 import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
 export interface MempoolOptions {
   readonly chain: ChainReader;
-  readonly bls: Bls;
-  readonly verifier: SignatureBatchVerifier;
+  /** Checks keys and signatures off the main thread (the node's BLS verification service). */
+  readonly verifier: BlsVerifier;
   readonly store?: MempoolStore;
   readonly limits?: Partial<MempoolLimits>;
   /** Signatures of recently mined transfers kept for reorgs. */
@@ -62,8 +56,7 @@ function reject(txid: Uint8Array, code: CodeOf<typeof MempoolErrorCode>, message
 export class Mempool implements TransferPool, KnownSignatures {
   readonly limits: MempoolLimits;
   private readonly chain: ChainReader;
-  private readonly bls: Bls;
-  private readonly verifier: SignatureBatchVerifier;
+  private readonly verifier: BlsVerifier;
   private readonly store: MempoolStore | undefined;
   private readonly byTxid = new Map<string, MempoolEntry>();
   private readonly bySender = new Map<string, NonceChain>();
@@ -74,7 +67,6 @@ export class Mempool implements TransferPool, KnownSignatures {
 
   constructor(opts: MempoolOptions) {
     this.chain = opts.chain;
-    this.bls = opts.bls;
     this.verifier = opts.verifier;
     this.store = opts.store;
     this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...opts.limits };
@@ -167,21 +159,30 @@ export class Mempool implements TransferPool, KnownSignatures {
       return false;
     });
     if (unique.length > 0) {
-      const verdicts = await this.verifier.verify(
-        unique.map(({ txid, stx }) => ({
-          publicKey: stx.tx.senderPublicKey,
-          message: signingMessage(stx.tx, txid),
-          signature: stx.signature,
-        })),
-      );
+      // Keys, signatures and the pairing are all checked on the verifier's worker threads.
+      let verdicts: TransferVerdict[] | OurCoinError;
+      try {
+        verdicts = await this.verifier.verifyTransfers(
+          unique.map(({ txid, stx }) => ({
+            publicKey: stx.tx.senderPublicKey,
+            message: signingMessage(stx.tx, txid),
+            signature: stx.signature,
+          })),
+          { priority: 'transfer' },
+        );
+      } catch (err) {
+        // A worker failed twice, or the node is closing: no verdict, so nothing is admitted.
+        if (!(err instanceof OurCoinError)) throw err;
+        verdicts = err;
+      }
       unique.forEach(({ index, txid, stx }, i) => {
-        results[index] = verdicts[i]
-          ? this.insert(stx, txid)
-          : reject(
-              txid,
-              MempoolErrorCode.badSignature,
-              'the signature does not verify for this transfer and sender key',
-            );
+        const verdict = verdicts instanceof OurCoinError ? verdicts : verdicts[i]!;
+        results[index] =
+          verdict instanceof OurCoinError
+            ? { accepted: false, txid, error: verdict }
+            : verdict.ok
+              ? this.insert(stx, txid)
+              : reject(txid, verdict.code, verdict.message);
       });
     }
     // (An entry replaced later in the same batch is gone again: only what is still held counts.)
@@ -196,7 +197,12 @@ export class Mempool implements TransferPool, KnownSignatures {
     return results.map((r) => r!);
   }
 
-  /** Everything but the signature; also re-run right before insertion. */
+  /**
+   * The stateless checks and the pool's cheap policy (fields, fee floor, duplicates, already
+   * mined), on this thread: a transfer that fails here costs no BLS work. Keys and signature
+   * come next, on the verifier's workers; the state (nonce window, balance, replacement) is
+   * checked last, at insertion, against the tip of that moment.
+   */
   private precheck(stx: SignedTransfer, txid: Uint8Array): AdmissionResult | undefined {
     const { tx } = stx;
     try {
@@ -205,31 +211,13 @@ export class Mempool implements TransferPool, KnownSignatures {
       if (err instanceof OurCoinError) return { accepted: false, txid, error: err };
       throw err;
     }
-    try {
-      this.bls.validatePublicKey(tx.senderPublicKey);
-    } catch (err) {
-      return reject(
-        txid,
-        MempoolErrorCode.badPublicKey,
-        `sender public key: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
-    try {
-      this.bls.validateSignature(stx.signature);
-    } catch (err) {
-      return reject(
-        txid,
-        MempoolErrorCode.badSignature,
-        `signature: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
     if (tx.fee < this.limits.minFee)
       return reject(txid, MempoolErrorCode.feeTooLow, `fee ${tx.fee} is below the minimum ${this.limits.minFee}`);
     if (this.byTxid.has(toHex(txid)))
       return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     if (this.chain.getTxLocation(txid))
       return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
-    return this.checkAgainstState(stx, txid);
+    return undefined;
   }
 
   /** Nonce window, replace-by-fee and the sender's balance over all its pending transfers. */

@@ -124,7 +124,7 @@ export class Gossip {
     if (chain.getRecord(hash)) return TopicValidatorResult.Ignore;
     const bytes = await this.reconstruct(peer, cb, hash);
     if (!bytes) return TopicValidatorResult.Ignore;
-    const result = chain.processBlock(bytes);
+    const result = await chain.importBlock(bytes, 'block');
     switch (result.status) {
       case 'connected':
       case 'side':

@@ -21,8 +21,9 @@ import { blstBls } from '../crypto/blst.js';
 import type { Bls } from '../crypto/interface.js';
 import { useNativeSha256 } from '../crypto/nativeSha256.js';
 import { OurCoinError } from '../errors.js';
-import { WorkerBatchVerifier } from '../mempool/batchVerifier.js';
-import type { MempoolLimits, SignatureBatchVerifier } from '../mempool/interface.js';
+import type { MempoolLimits } from '../mempool/interface.js';
+import type { BlsVerifier } from '../chain/bls/interface.js';
+import { BlsMultiThreadVerifier } from '../chain/bls/multithread.js';
 import { Mempool } from '../mempool/mempool.js';
 import type { PowSearcher } from '../miner/interface.js';
 import { Miner } from '../miner/miner.js';
@@ -61,8 +62,13 @@ export interface FullNodeOptions {
   readonly minerAddress?: Uint8Array;
   /** Proof-of-work searcher for background mining (the parallel miner in a node process). */
   readonly searcher?: PowSearcher;
-  /** Signature verification for mempool admission (default: a worker thread). */
-  readonly verifier?: SignatureBatchVerifier;
+  /**
+   * The BLS verification service for everything from outside: transfer admission, blocks
+   * from the API and peers, sync (default: worker threads, one a core).
+   */
+  readonly verifier?: BlsVerifier;
+  /** Worker threads of the default verifier (default: os.availableParallelism()). */
+  readonly verifyThreads?: number;
   readonly mempoolLimits?: Partial<MempoolLimits>;
   readonly bls?: Bls;
   /** Local clock in Unix seconds (tests pin it). */
@@ -93,7 +99,7 @@ export class FullNode {
     private readonly opts: FullNodeOptions,
     private readonly store: SqliteStore,
     chain: Chain,
-    private readonly verifier: SignatureBatchVerifier,
+    private readonly verifier: BlsVerifier,
     mempool: Mempool,
     miner: Miner,
   ) {
@@ -127,10 +133,10 @@ export class FullNode {
       store.resetChainState();
       opts.logger.info('reindex: state dropped, validating the stored blocks again from genesis');
     }
-    const chain = Chain.open({ network: opts.network, store, bls, now });
+    const verifier = opts.verifier ?? new BlsMultiThreadVerifier({ threads: opts.verifyThreads });
+    const chain = Chain.open({ network: opts.network, store, bls, now, verifier });
     if (opts.reindex) opts.logger.info({ height: chain.tip.height, ms: Date.now() - started }, 'reindex done');
-    const verifier = opts.verifier ?? new WorkerBatchVerifier();
-    const mempool = new Mempool({ chain, bls, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
+    const mempool = new Mempool({ chain, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
     const miner = new Miner({
       network: opts.network,
       chain,

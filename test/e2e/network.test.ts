@@ -13,7 +13,7 @@ import { encodeAddress } from '../../src/protocol/address.js';
 import { COIN } from '../../src/protocol/amount.js';
 import { devnet, regtest } from '../../src/protocol/networks.js';
 import { transferToJson } from '../../src/protocol/transaction.js';
-import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
 import { FullNode } from '../../src/node/fullNode.js';
 import { P2PNetwork } from '../../src/network/network.js';
 import { encodeCompactBlock } from '../../src/network/messages.js';
@@ -180,7 +180,7 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
       network: regtest,
       datadir: join(dir, 'ban-evil'),
       logger,
-      verifier: new InlineBatchVerifier(),
+      verifier: new BlsSingleThreadVerifier(),
     });
     const evil = await P2PNetwork.start({
       network: regtest,
@@ -232,7 +232,7 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
       network: regtest,
       datadir: join(dir, 'junk-evil'),
       logger,
-      verifier: new InlineBatchVerifier(),
+      verifier: new BlsSingleThreadVerifier(),
     });
     const junk = await P2PNetwork.start({
       network: regtest,
@@ -250,7 +250,7 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
       network: devnet,
       datadir: join(dir, 'junk-devnet'),
       logger,
-      verifier: new InlineBatchVerifier(),
+      verifier: new BlsSingleThreadVerifier(),
     });
     const other = await P2PNetwork.start({
       network: devnet,

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
 import { FullNode } from '../../src/node/fullNode.js';
 import type { Block } from '../../src/protocol/block.js';
 import { regtest } from '../../src/protocol/networks.js';
@@ -22,7 +22,7 @@ export async function openNode(name: string, reindex = false): Promise<FullNode>
     network: regtest,
     datadir: join(dir, name),
     logger,
-    verifier: new InlineBatchVerifier(),
+    verifier: new BlsSingleThreadVerifier(),
     reindex,
   });
 }

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { buildApiServer } from '../../src/api/server.js';
-import { InlineBatchVerifier } from '../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
 import { toCompactBlock } from '../../src/network/compactBlock.js';
 import {
   MAX_BLOCKS_PER_REQUEST,
@@ -55,7 +55,7 @@ export async function startPeer(datadir: string, now: () => number): Promise<Pee
     network: regtest,
     datadir,
     logger,
-    verifier: new InlineBatchVerifier(),
+    verifier: new BlsSingleThreadVerifier(),
     now,
     p2p: { host: '127.0.0.1', port: 0, bootstrap: [], mdns: false },
   });
@@ -184,7 +184,7 @@ export async function openApiNode(ws: Workspace, now: () => number): Promise<{ n
     network: regtest,
     datadir: ws.datadir('api'),
     logger,
-    verifier: new InlineBatchVerifier(),
+    verifier: new BlsSingleThreadVerifier(),
     now,
   });
   const app = await buildApiServer(node.ports, { logger });

@@ -107,9 +107,9 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
       bodyLimit: 2 * MAX_BLOCK_ENCODING_BYTES + 1024,
       validatorCompiler: ({ schema }) => strictValidator(schema),
     },
-    (request): SubmitBlockResult => {
+    async (request): Promise<SubmitBlockResult> => {
       const bytes = fromHex(request.body.block, 'block');
-      const result = ctx.chain.processBlock(bytes);
+      const result = await ctx.chain.importBlock(bytes, 'block');
       if (result.status === 'rejected') throw result.error!;
       const tip = ctx.chain.tip;
       return { hash: toHex(result.hash), status: result.status, height: tip.height, tipHash: toHex(tip.hash) };

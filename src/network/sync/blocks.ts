@@ -2,13 +2,13 @@
  * The block download step of a sync: the blocks of checked headers, fetched in chunks of
  * CHUNK from every peer that has them (the sync peer and any other at least as far ahead),
  * PARALLEL chunks at once, and imported strictly in order. Each block's aggregate
- * signature is checked on a worker thread as soon as its chunk arrives (in chain order),
- * so the main thread's import of earlier blocks and the pairings run side by side.
+ * signature goes to the verification service (priority 'sync') as soon as its chunk arrives,
+ * so the workers' pairings of later blocks and this thread's import of earlier ones overlap.
  */
 import type { BlockSink, ChainReader } from '../../chain/interface.js';
-import type { SignaturePrechecker } from '../../chain/signaturePrecheck.js';
 import type { SignatureVerdict } from '../../chain/verifyBlockSignatures.js';
 import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
+import type { Block } from '../../protocol/block.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { encodeBlocksRequest } from '../messages.js';
 import type { PeerBook } from '../peerBook.js';
@@ -31,13 +31,35 @@ export interface DownloadContext {
   readonly book: PeerBook;
   readonly request: PeerRequest;
   readonly penalize: SyncPenalize;
-  readonly prechecker: SignaturePrechecker;
   readonly stopped: () => boolean;
 }
 
 interface FetchedChunk {
-  readonly frames: Uint8Array[];
+  /** The chunk's blocks, decoded; an undecodable frame as its bytes (the import refuses it). */
+  readonly blocks: (Block | Uint8Array)[];
   readonly verdicts: Promise<SignatureVerdict | undefined>[];
+}
+
+/**
+ * Decodes a chunk and asks the verification service for each block's signature verdict at
+ * 'sync' priority: the workers check later blocks while this thread connects earlier ones.
+ */
+function verifyAhead(chain: BlockSink, frames: readonly Uint8Array[]): FetchedChunk {
+  const blocks = frames.map((bytes): Block | Uint8Array => {
+    try {
+      return decodeBlock(bytes);
+    } catch {
+      return bytes;
+    }
+  });
+  const verdicts = blocks.map((b) => {
+    if (b instanceof Uint8Array) return Promise.resolve(undefined);
+    const verdict = chain.verifySignatureAhead(b, 'sync');
+    // Awaited in order later; a failure until then must not be an unhandled rejection.
+    verdict.catch(() => undefined);
+    return verdict;
+  });
+  return { blocks, verdicts };
 }
 
 /**
@@ -52,7 +74,7 @@ export async function downloadBlocks(
   onChunk: () => void,
   onImported: () => void,
 ): Promise<boolean> {
-  const { chain, prechecker } = ctx;
+  const { chain } = ctx;
   const chunks: Uint8Array[][] = [];
   for (let i = 0; i < hashes.length; i += CHUNK) chunks.push(hashes.slice(i, i + CHUNK));
   const pending = new Map<number, Promise<FetchedChunk>>();
@@ -62,7 +84,7 @@ export async function downloadBlocks(
   for (let i = 0; i < chunks.length; i++) {
     while (next < chunks.length && next < i + PARALLEL) {
       const fetched = fetchChunk(ctx, peer, chunks[next]!, next);
-      const fetching = posted.then(() => fetched).then((frames) => ({ frames, verdicts: prechecker.precheck(frames) }));
+      const fetching = posted.then(() => fetched).then((frames) => verifyAhead(chain, frames));
       posted = fetching.catch(() => undefined);
       // Fetched ahead: if the sync stops before this chunk is awaited, its failure must not
       // become an unhandled rejection (which would end the process).
@@ -70,12 +92,18 @@ export async function downloadBlocks(
       pending.set(next, fetching);
       next++;
     }
-    const { frames, verdicts } = await pending.get(i)!;
+    const { blocks, verdicts } = await pending.get(i)!;
     pending.delete(i);
-    for (const [j, bytes] of frames.entries()) {
+    for (const [j, block] of blocks.entries()) {
       // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
       if (j % BLOCKS_PER_YIELD === BLOCKS_PER_YIELD - 1) await new Promise((r) => setImmediate(r));
-      const r = chain.processBlock(bytes, await verdicts[j]);
+      let verdict: SignatureVerdict | undefined;
+      try {
+        verdict = await verdicts[j];
+      } catch {
+        return true; // no verdict (a worker failed twice, or closing): stop; the next sync retries
+      }
+      const r = chain.processBlock(block, verdict);
       if (r.status === 'rejected') {
         const { code, kind } = r.error!;
         const { penalty } = verdictOf('block', kind);

@@ -10,7 +10,6 @@
  */
 import type { Logger } from 'pino';
 import type { BlockSink, ChainReader } from '../../chain/interface.js';
-import { SignaturePrechecker } from '../../chain/signaturePrecheck.js';
 import { MAX_HEADERS } from '../messages.js';
 import type { PeerStatus } from '../messages.js';
 import type { PeerBook } from '../peerBook.js';
@@ -34,7 +33,6 @@ export class Syncer {
   private running: Promise<void> | undefined;
   private wanted: string | undefined;
   private stopped = false;
-  private readonly prechecker = new SignaturePrechecker();
 
   constructor(private readonly o: SyncerOptions) {}
 
@@ -72,7 +70,6 @@ export class Syncer {
 
   stop(): void {
     this.stopped = true;
-    void this.prechecker.close();
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -80,7 +77,7 @@ export class Syncer {
     const started = Date.now();
     let imported = 0;
     let lastLog = 0;
-    const download = { ...this.o, prechecker: this.prechecker, stopped: () => this.stopped };
+    const download = { ...this.o, stopped: () => this.stopped };
     for (;;) {
       if (this.stopped) return;
       const headers = await fetchHeaders(request, peer, chain);

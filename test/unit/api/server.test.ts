@@ -11,7 +11,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../../../src/api/server.js';
-import { InlineBatchVerifier } from '../../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../../src/chain/bls/singleThread.js';
 import { FullNode } from '../../../src/node/fullNode.js';
 import { COIN } from '../../../src/protocol/amount.js';
 import { encodeAddress } from '../../../src/protocol/address.js';
@@ -31,7 +31,7 @@ let node: FullNode;
 let app: FastifyInstance;
 
 async function openNode(network: typeof regtest, name: string): Promise<FullNode> {
-  const n = await FullNode.open({ network, datadir: join(dir, name), logger, verifier: new InlineBatchVerifier() });
+  const n = await FullNode.open({ network, datadir: join(dir, name), logger, verifier: new BlsSingleThreadVerifier() });
   opened.push(n);
   return n;
 }

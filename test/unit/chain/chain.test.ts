@@ -3,7 +3,8 @@
  * transaction, invalidating a double spend), invalid-block memory, restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockHash, encodeBlock } from '../../../src/protocol/block.js';
+import { blockHash, blockTxids, encodeBlock } from '../../../src/protocol/block.js';
+import { blstBls } from '../../../src/crypto/blst.js';
 import type { Block } from '../../../src/protocol/block.js';
 import { bytesEqual, toHex } from '../../../src/protocol/bytes.js';
 import { COIN } from '../../../src/protocol/amount.js';
@@ -15,7 +16,8 @@ import { solveBlock } from '../../../src/miner/solve.js';
 import { BlockStatus } from '../../../src/store/interface.js';
 import { decodeCompact, workForTarget } from '../../../src/protocol/pow.js';
 import type { TipChange } from '../../../src/chain/interface.js';
-import { SignaturePrechecker, signatureVerdict } from '../../../src/chain/signaturePrecheck.js';
+import { BlsMultiThreadVerifier } from '../../../src/chain/bls/multithread.js';
+import { blockSignatureSet, signatureSetVerdict } from '../../../src/protocol/rules/signature.js';
 import { buildBlock, testKey, transfer } from '../../helpers/builder.js';
 import { openTestChain } from '../../helpers/chain.js';
 import type { TestChain } from '../../helpers/chain.js';
@@ -240,13 +242,13 @@ describe('chain', () => {
         aggregateSignature: send.signature,
       }),
     )!;
-    const prechecker = new SignaturePrechecker();
+    const verifier = new BlsMultiThreadVerifier({ threads: 1 });
     try {
       for (const block of [honest, forged, badKey]) {
         const bytes = encodeBlock(block);
-        const [onWorker] = prechecker.precheck([bytes]);
-        const verdict = await onWorker!;
-        expect(verdict).toEqual(signatureVerdict(bytes));
+        const set = blockSignatureSet(block, blockTxids(block).slice(1));
+        const verdict = await verifier.verifyBlock(set, { priority: 'sync' });
+        expect(verdict).toEqual(signatureSetVerdict(set, blstBls));
         expect(verdict?.ok ? 'ok' : verdict?.code).toBe(
           block === honest ? 'ok' : block === forged ? 'BLOCK_BAD_AGGREGATE_SIGNATURE' : 'TX_BAD_PUBLIC_KEY',
         );
@@ -274,7 +276,7 @@ describe('chain', () => {
         t.cleanup();
       }
     } finally {
-      await prechecker.close();
+      await verifier.close();
     }
   });
 

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nobleBls } from '../../../src/crypto/noble.js';
-import { signatureVerdict } from '../../../src/chain/signaturePrecheck.js';
-import { blockToJson, encodeBlock } from '../../../src/protocol/block.js';
+import { blstBls } from '../../../src/crypto/blst.js';
+import { blockSignatureSet, signatureSetVerdict } from '../../../src/protocol/rules/signature.js';
+import { blockToJson, blockTxids } from '../../../src/protocol/block.js';
 import type { BlockJson } from '../../../src/protocol/block.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
 import { regtest } from '../../../src/protocol/networks.js';
@@ -96,7 +97,7 @@ describe('explorer: verifyBlockJson (noble, no node)', () => {
         txs: senders.map((s, i) => transfer(s, to, 1000n + BigInt(i), 0)),
         aggregateSignature,
       });
-      const node = signatureVerdict(encodeBlock(forged));
+      const node = signatureSetVerdict(blockSignatureSet(forged, blockTxids(forged).slice(1)), blstBls);
       expect(node, what).toMatchObject({ ok: false, code: 'BLOCK_BAD_AGGREGATE_SIGNATURE' });
       const r = verifyBlockJson(blockToJson(forged, regtest), regtest, nobleBls);
       expect(r, what).toMatchObject({

@@ -20,7 +20,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorCode } from '../../../src/api/errors.js';
 import { buildApiServer } from '../../../src/api/server.js';
-import { InlineBatchVerifier } from '../../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../../src/chain/bls/singleThread.js';
 import { MempoolErrorCode } from '../../../src/mempool/interface.js';
 import { FullNode } from '../../../src/node/fullNode.js';
 import { encodeAddress } from '../../../src/protocol/address.js';
@@ -56,7 +56,7 @@ beforeAll(async () => {
     network: regtest,
     datadir: join(dir, 'node'),
     logger,
-    verifier: new InlineBatchVerifier(),
+    verifier: new BlsSingleThreadVerifier(),
   });
   // High enough that no fuzz run meets it: a 429 would hide what the route itself answers.
   app = await buildApiServer(node.ports, { logger, rateLimit: { max: 1e9, timeWindowMs: 60_000 } });

@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blstBls } from '../../../src/crypto/blst.js';
-import { InlineBatchVerifier } from '../../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../../src/chain/bls/singleThread.js';
 import { Mempool } from '../../../src/mempool/mempool.js';
 import type { MiningJob, PowSearcher } from '../../../src/miner/interface.js';
 import { MiningLoop } from '../../../src/miner/miningLoop.js';
@@ -77,7 +77,7 @@ let clock: number;
 beforeEach(() => {
   t = openTestChain();
   clock = TEST_NOW - 3000;
-  pool = new Mempool({ chain: t.chain, bls: blstBls, verifier: new InlineBatchVerifier() });
+  pool = new Mempool({ chain: t.chain, verifier: new BlsSingleThreadVerifier() });
   searcher = new RecordingSearcher();
   loop = new MiningLoop({
     chain: t.chain,

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { installErrorHandlers } from '../../../../src/api/errors.js';
 import { registerExplorerRoutes } from '../../../../src/api/routes/explorer.js';
 import { buildApiServer } from '../../../../src/api/server.js';
-import { InlineBatchVerifier } from '../../../../src/mempool/batchVerifier.js';
+import { BlsSingleThreadVerifier } from '../../../../src/chain/bls/singleThread.js';
 import { FullNode } from '../../../../src/node/fullNode.js';
 import { regtest } from '../../../../src/protocol/networks.js';
 import { toHex } from '../../../../src/protocol/bytes.js';
@@ -51,7 +51,7 @@ describe('GET /api/v1/events', () => {
       network: regtest,
       datadir: join(dir, 'sse'),
       logger,
-      verifier: new InlineBatchVerifier(),
+      verifier: new BlsSingleThreadVerifier(),
     });
     const app = await buildApiServer(node.ports, { logger });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
