@@ -142,6 +142,31 @@ describe('mempool admission', () => {
   });
 });
 
+describe('junk from outside', () => {
+  it('refuses the same junk batch again with the same codes, without a second verification', async () => {
+    const service = new BlsMultiThreadVerifier({ threads: 1 });
+    setup({}, service);
+    // Distinct transfers (amounts differ), each carrying one and the same wrong signature.
+    const wrong = transfer(bob, carol.address, 1n, 0).signature;
+    const junk = Array.from({ length: 40 }, (_, i) => ({
+      tx: transfer(alice, carol.address, 1000n + BigInt(i), 0).tx,
+      signature: wrong,
+    }));
+    const codes = async (): Promise<(string | undefined)[]> =>
+      (await pool.submit(junk)).map((r) => (r.accepted ? undefined : r.error.code));
+    expect(await codes()).toEqual(junk.map(() => 'TX_BAD_SIGNATURE'));
+    const afterFirst = service.stats();
+    expect(afterFirst.setsVerified).toBe(40);
+    expect(await codes()).toEqual(junk.map(() => 'TX_BAD_SIGNATURE'));
+    const afterSecond = service.stats();
+    // The verdict cache answered: no new job, no set verified again.
+    expect(afterSecond.jobs).toBe(afterFirst.jobs);
+    expect(afterSecond.setsVerified).toBe(40);
+    expect(afterSecond.cacheHits - afterFirst.cacheHits).toBe(40);
+    expect(pool.size).toBe(0);
+  });
+});
+
 describe('nonce chains, replacement, eviction', () => {
   it('lets nonce n+1 wait for n, and only mines contiguous chains', async () => {
     setup();

@@ -1,0 +1,94 @@
+/**
+ * Chain.importBlock on the real verification service: a block's aggregate is checked on the
+ * service's worker threads ahead of the connect, at 'block' priority, so a flood of transfers
+ * waiting for verification delays other transfers, never a block.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlsMultiThreadVerifier } from '../../../src/chain/bls/multithread.js';
+import { Chain } from '../../../src/chain/chain.js';
+import { blstBls } from '../../../src/crypto/blst.js';
+import { Mempool } from '../../../src/mempool/mempool.js';
+import { connectMempoolToChain } from '../../../src/node/wiring.js';
+import { genesisBlock } from '../../../src/protocol/genesis.js';
+import { regtest } from '../../../src/protocol/networks.js';
+import { SqliteStore } from '../../../src/store/sqliteStore.js';
+import { buildBlock, testKey, transfer } from '../../helpers/builder.js';
+import { TEST_NOW } from '../../helpers/chain.js';
+
+const alice = testKey(1);
+const bob = testKey(2);
+const carol = testKey(3);
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function open(): { chain: Chain; pool: Mempool; verifier: BlsMultiThreadVerifier } {
+  const dir = mkdtempSync(join(tmpdir(), 'ourcoin-import-'));
+  const store = new SqliteStore(join(dir, 'chain.sqlite'), regtest);
+  // One thread: the order in which jobs run is the order of the service's queues.
+  const verifier = new BlsMultiThreadVerifier({ threads: 1 });
+  const chain = Chain.open({ network: regtest, store, bls: blstBls, now: () => TEST_NOW, verifier });
+  const pool = new Mempool({ chain, verifier });
+  const detach = connectMempoolToChain(chain, pool);
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => store.close(),
+    () => verifier.close(),
+    detach,
+  );
+  return { chain, pool, verifier };
+}
+
+describe('Chain.importBlock', () => {
+  it('connects a block checked on the service, with the same verdicts as processBlock', async () => {
+    const { chain, verifier } = open();
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect((await chain.importBlock(b1)).status).toBe('connected'); // no transfers: no pairing
+    const spends = Array.from({ length: 20 }, (_, n) => transfer(alice, bob.address, 1n, n));
+    const good = buildBlock(b1, { txs: spends });
+    const forged = buildBlock(b1, { txs: spends, aggregateSignature: spends[0]!.signature, miner: carol.address });
+    const refused = await chain.importBlock(forged);
+    expect([refused.status, refused.error?.code]).toEqual(['rejected', 'BLOCK_BAD_AGGREGATE_SIGNATURE']);
+    expect((await chain.importBlock(good)).status).toBe('connected');
+    expect(chain.lastSignaturePath).toBe('prechecked');
+    expect(verifier.stats().jobs).toBe(2);
+  });
+
+  it('checks a block before the transfers of a flood that came first', async () => {
+    const { chain, pool } = open();
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect(chain.processBlock(b1).status).toBe('connected');
+    const block = buildBlock(b1, { txs: Array.from({ length: 50 }, (_, n) => transfer(alice, bob.address, 1n, n)) });
+
+    // The flood: distinct transfers with a wrong signature, in batches, all waiting for the
+    // service before the block arrives.
+    const wrong = transfer(carol, bob.address, 1n, 0).signature;
+    const order: string[] = [];
+    const flood = Array.from({ length: 12 }, (_, b) =>
+      pool
+        .submit(
+          Array.from({ length: 64 }, (_, i) => ({
+            tx: transfer(carol, bob.address, BigInt(1 + b * 64 + i), 0).tx,
+            signature: wrong,
+          })),
+        )
+        .then(() => order.push('transfers')),
+    );
+    await new Promise((r) => setTimeout(r, 50)); // past the service's batching window
+    const imported = chain.importBlock(block, 'block').then((r) => {
+      order.push('block');
+      return r;
+    });
+    const result = await imported;
+    await Promise.all(flood);
+
+    expect(result.status).toBe('connected');
+    // Batches of the flood were still waiting when the block was done.
+    expect(order.length - 1 - order.indexOf('block')).toBeGreaterThanOrEqual(8);
+  });
+});
