@@ -172,6 +172,17 @@ export function createBlstBls(options: BlstBlsOptions = {}): Bls {
       return plain(blst.aggregateSignatures(points, false).toBytes(true));
     },
 
+    aggregateVerifiedSignatures(signatures: readonly Uint8Array[]): Uint8Array {
+      if (signatures.length === 0)
+        throw blsError(BlsErrorCode.emptyAggregate, 'cannot aggregate an empty list of signatures');
+      try {
+        const points = signatures.map((s) => BlstSignature.fromBytes(s, false));
+        return plain(blst.aggregateSignatures(points, false).toBytes(true));
+      } catch (err) {
+        throw blsError(BlsErrorCode.invalidSignature, 'a verified signature does not parse', err);
+      }
+    },
+
     aggregateVerify(
       publicKeys: readonly Uint8Array[],
       messages: readonly Uint8Array[],

@@ -61,6 +61,12 @@ export interface Bls {
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /** Sum of signatures; throws BLS_EMPTY_AGGREGATE for an empty list, BLS_INVALID_SIGNATURE on a bad point. */
   aggregateSignatures(signatures: readonly Uint8Array[]): Uint8Array;
+  /**
+   * Sum of signatures this node has already verified, compressed (96 bytes) or uncompressed
+   * (192): no subgroup checks, and no decompression for the uncompressed ones. The block
+   * fast path's sum; never for input from outside that was not verified.
+   */
+  aggregateVerifiedSignatures(signatures: readonly Uint8Array[]): Uint8Array;
   /** One pairing check that `signature` aggregates a signature of messages[i] by publicKeys[i], for all i. */
   aggregateVerify(publicKeys: readonly Uint8Array[], messages: readonly Uint8Array[], signature: Uint8Array): boolean;
 }

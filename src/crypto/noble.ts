@@ -143,6 +143,11 @@ export function createNobleBls(options: NobleBlsOptions = {}): Bls {
       return sum.is0() ? INFINITY_SIGNATURE.slice() : sigs.Signature.toBytes(sum);
     },
 
+    // The browser never holds verified signatures in uncompressed form: the plain sum will do.
+    aggregateVerifiedSignatures(signatures: readonly Uint8Array[]): Uint8Array {
+      return this.aggregateSignatures(signatures);
+    },
+
     aggregateVerify(
       publicKeys: readonly Uint8Array[],
       messages: readonly Uint8Array[],

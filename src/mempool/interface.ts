@@ -62,6 +62,8 @@ export interface MempoolEntry {
   readonly tx: Transfer;
   /** The sender's individual signature, verified on admission; it never goes into a block. */
   readonly signature: Uint8Array;
+  /** The same signature as the uncompressed point its verifier checked (192 bytes), when known. */
+  readonly signaturePoint?: Uint8Array;
   readonly sender: Uint8Array;
   /** Arrival order (tie-break for equal fees: first come, first mined). */
   readonly seq: number;

@@ -60,7 +60,8 @@ export class Mempool implements TransferPool, KnownSignatures {
   private readonly store: MempoolStore | undefined;
   private readonly byTxid = new Map<string, MempoolEntry>();
   private readonly bySender = new Map<string, NonceChain>();
-  private readonly minedSignatures: LruCache<Uint8Array>;
+  /** Signatures of recently mined transfers (with their points: 96 + 192 bytes an entry). */
+  private readonly minedSignatures: LruCache<{ signature: Uint8Array; point?: Uint8Array }>;
   private seq = 0;
   private readonly changeListeners: (() => void)[] = [];
   private readonly acceptListeners: ((entries: MempoolEntry[]) => void)[] = [];
@@ -112,7 +113,15 @@ export class Mempool implements TransferPool, KnownSignatures {
 
   verifiedSignature(txid: Uint8Array): Uint8Array | undefined {
     const key = toHex(txid);
-    return this.byTxid.get(key)?.signature ?? this.minedSignatures.get(key);
+    return this.byTxid.get(key)?.signature ?? this.minedSignatures.get(key)?.signature;
+  }
+
+  verifiedSignaturePoint(txid: Uint8Array): Uint8Array | undefined {
+    const key = toHex(txid);
+    const entry = this.byTxid.get(key);
+    if (entry) return entry.signaturePoint ?? entry.signature;
+    const mined = this.minedSignatures.get(key);
+    return mined?.point ?? mined?.signature;
   }
 
   /** Reloads persisted transfers (after a restart), re-checking each against the current tip. */
@@ -181,7 +190,7 @@ export class Mempool implements TransferPool, KnownSignatures {
           verdict instanceof OurCoinError
             ? { accepted: false, txid, error: verdict }
             : verdict.ok
-              ? this.insert(stx, txid)
+              ? this.insert(stx, txid, verdict.point)
               : reject(txid, verdict.code, verdict.message);
       });
     }
@@ -260,7 +269,7 @@ export class Mempool implements TransferPool, KnownSignatures {
     return undefined;
   }
 
-  private insert(stx: SignedTransfer, txid: Uint8Array): AdmissionResult {
+  private insert(stx: SignedTransfer, txid: Uint8Array, signaturePoint?: Uint8Array): AdmissionResult {
     const again = this.checkAgainstState(stx, txid);
     if (again) return again;
     if (this.byTxid.has(toHex(txid)))
@@ -276,7 +285,7 @@ export class Mempool implements TransferPool, KnownSignatures {
       );
     }
     if (replaced) this.removeEntries([replaced]);
-    this.index({ txid, tx: stx.tx, signature: stx.signature, sender, seq: this.seq++ });
+    this.index({ txid, tx: stx.tx, signature: stx.signature, signaturePoint, sender, seq: this.seq++ });
     this.store?.put(txid, encodeSignedTransfer(stx));
     return replaced ? { accepted: true, txid, replaced: replaced.txid } : { accepted: true, txid };
   }
@@ -383,7 +392,7 @@ export class Mempool implements TransferPool, KnownSignatures {
       const key = toHex(txids[i]!);
       const entry = this.byTxid.get(key);
       if (entry) {
-        this.minedSignatures.set(key, entry.signature);
+        this.minedSignatures.set(key, { signature: entry.signature, point: entry.signaturePoint });
         mined.push(entry);
       }
     }
@@ -417,14 +426,15 @@ export class Mempool implements TransferPool, KnownSignatures {
     for (const [i, tx] of block.transactions.entries()) {
       const txid = txids[i + 1]!;
       const key = toHex(txid);
-      const signature = this.minedSignatures.get(key);
-      if (!signature || this.byTxid.has(key)) continue;
+      const mined = this.minedSignatures.get(key);
+      if (!mined || this.byTxid.has(key)) continue;
+      const { signature, point: signaturePoint } = mined;
       const sender = transferSender(tx);
       // A pending transfer with the same nonce was a replacement made meanwhile: keep the higher fee.
       const clash = this.bySender.get(toHex(sender))?.get(tx.nonce);
       if (clash && clash.tx.fee >= tx.fee) continue;
       if (clash) this.removeEntries([clash]);
-      const entry: MempoolEntry = { txid, tx, signature, sender, seq: this.seq++ };
+      const entry: MempoolEntry = { txid, tx, signature, signaturePoint, sender, seq: this.seq++ };
       this.index(entry);
       this.store?.put(txid, encodeSignedTransfer({ tx, signature }));
       returned.push(entry);

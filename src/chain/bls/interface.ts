@@ -34,7 +34,15 @@ export interface TransferSignature {
 export type TransferVerdictCode = 'TX_BAD_PUBLIC_KEY' | 'TX_BAD_SIGNATURE';
 
 export type TransferVerdict =
-  { readonly ok: true } | { readonly ok: false; readonly code: TransferVerdictCode; readonly message: string };
+  | {
+      readonly ok: true;
+      /**
+       * The signature as the uncompressed G2 point the worker verified (192 bytes), when fresh
+       * from a worker: a block's fast path sums it without decompressing it again.
+       */
+      readonly point?: Uint8Array;
+    }
+  | { readonly ok: false; readonly code: TransferVerdictCode; readonly message: string };
 
 export interface BlsVerifierStats {
   /** Sets waiting for a worker (buffered or queued), per priority. A block is one set. */

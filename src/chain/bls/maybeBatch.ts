@@ -57,9 +57,37 @@ const DOES_NOT_VERIFY = 5;
 // signatures are not.
 const points = createBlstPoints({ signatureCacheSize: 0 });
 
+/** Bytes of an uncompressed G2 point (a signature in the form that sums without decompressing). */
+export const UNCOMPRESSED_SIGNATURE_LENGTH = 192;
+
 /** One verdict index a set (TRANSFER_VERDICTS), in order. */
 export function verifyTransferSets(sets: readonly TransferSignature[]): Uint8Array {
+  return checkTransferSets(sets).verdicts;
+}
+
+/**
+ * The verdicts, and the signatures that verified as uncompressed points (UNCOMPRESSED_SIGNATURE_LENGTH
+ * bytes a set, zeros for the others): the main thread can then sum them for a block's fast
+ * path without decompressing or subgroup-checking them again.
+ */
+export function verifyTransferSetsWithPoints(sets: readonly TransferSignature[]): {
+  verdicts: Uint8Array;
+  points: Uint8Array;
+} {
+  const { verdicts, signatures } = checkTransferSets(sets);
+  const points = new Uint8Array(sets.length * UNCOMPRESSED_SIGNATURE_LENGTH);
+  signatures.forEach((sig, i) => {
+    if (sig && verdicts[i] === 0) points.set(sig.toBytes(false), i * UNCOMPRESSED_SIGNATURE_LENGTH);
+  });
+  return { verdicts, points };
+}
+
+function checkTransferSets(sets: readonly TransferSignature[]): {
+  verdicts: Uint8Array;
+  signatures: (BlstSignatureSet['sig'] | undefined)[];
+} {
   const verdicts = new Uint8Array(sets.length);
+  const signatures: (BlstSignatureSet['sig'] | undefined)[] = [];
   const batch: BlstSignatureSet[] = [];
   const positions: number[] = [];
   sets.forEach((set, i) => {
@@ -78,10 +106,11 @@ export function verifyTransferSets(sets: readonly TransferSignature[]): Uint8Arr
       return;
     }
     batch.push({ msg: set.message, pk, sig });
+    signatures[i] = sig;
     positions.push(i);
   });
   bisect(batch, 0, batch.length, false, (j) => (verdicts[positions[j]!] = DOES_NOT_VERIFY));
-  return verdicts;
+  return { verdicts, signatures };
 }
 
 /**
@@ -129,12 +158,12 @@ export type BlsJob =
   | { readonly kind: 'block'; readonly set: SignatureSet };
 
 export type BlsJobResult =
-  | { readonly kind: 'transfers'; readonly verdicts: Uint8Array }
+  | { readonly kind: 'transfers'; readonly verdicts: Uint8Array; readonly points: Uint8Array }
   | { readonly kind: 'block'; readonly verdict: SignatureVerdict };
 
 /** A worker's whole job: the handler of worker.ts. */
 export function runBlsJob(job: BlsJob): BlsJobResult {
   return job.kind === 'transfers'
-    ? { kind: 'transfers', verdicts: verifyTransferSets(job.sets) }
+    ? { kind: 'transfers', ...verifyTransferSetsWithPoints(job.sets) }
     : { kind: 'block', verdict: signatureSetVerdict(job.set, blstBls) };
 }

@@ -31,7 +31,7 @@ import type {
   VerifyPriority,
 } from './interface.js';
 import { VERIFY_PRIORITIES, verifierClosedError } from './interface.js';
-import { TRANSFER_VERDICTS } from './maybeBatch.js';
+import { TRANSFER_VERDICTS, UNCOMPRESSED_SIGNATURE_LENGTH } from './maybeBatch.js';
 import type { BlsJob, BlsJobResult } from './maybeBatch.js';
 import { BatchSizes } from './stats.js';
 import { VerdictCache, verdictKey } from './verdictCache.js';
@@ -303,9 +303,11 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
         this.batchSizes.add(tasks.length);
         const waiting = this.waiting.get(job.priority)!;
         tasks.forEach((task, i) => {
-          this.cache.set(task.key, verdicts[i]!);
+          const verdict = verdicts[i]!;
+          // The cache keeps the bare verdict; the caller also gets the verified point.
+          this.cache.set(task.key, verdict);
           waiting.delete(task.key);
-          task.resolve(verdicts[i]!);
+          task.resolve(verdict.ok ? { ok: true, point: pointAt(result.points, i) } : verdict);
         });
       } else this.reject(job, malformed());
     } else this.reject(job, malformed());
@@ -343,4 +345,13 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
 
 function malformed(): OurCoinError {
   return new OurCoinError(WorkerErrorCode.jobFailed, 'a BLS worker answered with a malformed verdict', 'transient');
+}
+
+/**
+ * The i-th uncompressed point of a job's reply, copied: a view would keep the whole reply
+ * alive for as long as one of its transfers waits in the mempool.
+ */
+function pointAt(points: Uint8Array, i: number): Uint8Array | undefined {
+  const end = (i + 1) * UNCOMPRESSED_SIGNATURE_LENGTH;
+  return points.length >= end ? points.slice(end - UNCOMPRESSED_SIGNATURE_LENGTH, end) : undefined;
 }

@@ -59,6 +59,24 @@ describe('Chain.importBlock', () => {
     expect(verifier.stats().jobs).toBe(2);
   });
 
+  it('takes the fast path for a block whose transfers the service verified on admission', async () => {
+    const { chain, pool, verifier } = open();
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect(chain.processBlock(b1).status).toBe('connected');
+    const spends = Array.from({ length: 30 }, (_, n) => transfer(alice, bob.address, 1n, n));
+    expect((await pool.submit(spends)).every((r) => r.accepted)).toBe(true);
+    expect(pool.entries().every((e) => e.signaturePoint?.length === 192)).toBe(true);
+    const jobs = verifier.stats().jobs;
+    // A forged aggregate is refused on the fast path (the sum of the known signatures differs).
+    const forged = buildBlock(b1, { txs: spends, miner: carol.address, aggregateSignature: spends[1]!.signature });
+    expect((await chain.importBlock(forged)).error?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
+    const block = buildBlock(b1, { txs: spends });
+    expect((await chain.importBlock(block)).status).toBe('connected');
+    // Summed from the verified points on this thread: no pairing, no job for the service.
+    expect(chain.lastSignaturePath).toBe('fast');
+    expect(verifier.stats().jobs).toBe(jobs);
+  });
+
   it('checks a block before the transfers of a flood that came first', async () => {
     const { chain, pool } = open();
     const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
