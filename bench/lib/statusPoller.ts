@@ -11,9 +11,10 @@
  * The answers' `eventLoop` field (the node's own event-loop delay over fixed windows) is kept:
  * every distinct window reported after the polling started.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { StatusJson } from '../../src/api/json.js';
+import { LoopbackClient } from './nodes.js';
+import type { HttpReply } from './nodes.js';
 import { percentile, sleep } from './stats.js';
 
 export type EventLoopWindow = NonNullable<StatusJson['eventLoop']>;
@@ -36,7 +37,7 @@ export interface PollSummary {
 const MAX_OUTSTANDING = 250;
 
 export class StatusPoller {
-  private readonly agent: http.Agent;
+  private readonly client: LoopbackClient;
   private outstanding = 0;
   private readonly latencies: number[] = [];
   private readonly failed: Record<string, number> = {};
@@ -53,27 +54,15 @@ export class StatusPoller {
 
   /** `subnet`: this client sends from loopback address 127.<subnet>.0.1. */
   constructor(
-    private readonly port: number,
+    port: number,
     subnet: number,
     private readonly intervalMs = 20,
   ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: MAX_OUTSTANDING, localAddress: `127.${subnet}.0.1` });
+    this.client = new LoopbackClient(port, `127.${subnet}.0.1`, MAX_OUTSTANDING);
   }
 
-  private get(): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: '127.0.0.1', port: this.port, path: '/api/v1/status', agent: this.agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  private get(): Promise<HttpReply> {
+    return this.client.request('GET', '/api/v1/status');
   }
 
   start(): void {
@@ -123,7 +112,7 @@ export class StatusPoller {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 
   private schedule(): void {
