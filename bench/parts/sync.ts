@@ -260,9 +260,11 @@ function whyNot(
     `**Why ${which} not met.** Node B checks fetched blocks' aggregate signatures on the BLS verification service's worker threads ahead of the import ` +
       '(`verifySignatureAhead` at sync priority, several blocks at once) while its main thread connects them in order, ' +
       'so a chunk costs the larger of its signature checks (spread over the threads) and the rest of its import plus the network (main thread), not their sum. ' +
-      `In the profiled run B's main thread was busy ${fmt(main?.busyPercent ?? NaN)}% (${fmt(agg ?? NaN)}% of it in aggregateVerify; top: ${mainTop || 'n/a'}), ` +
-      `its worker threads ${workers.map((w) => `${fmt(w.busyPercent)}%`).join(', ') || 'n/a'}, ` +
-      `while the whole machine used ${fmt(machine)} of its 2 cores (node A serving included). ` +
+      (main
+        ? `In the profiled run B's main thread was busy ${fmt(main.busyPercent)}% (${fmt(agg ?? NaN)}% of it in aggregateVerify; top: ${mainTop || 'n/a'}), ` +
+          `its worker threads ${workers.map((w) => `${fmt(w.busyPercent)}%`).join(', ') || 'n/a'}, `
+        : '(No run was profiled: the profile is taken on the last of the wanted runs.) ') +
+      `The whole machine used ${fmt(machine)} of its 2 cores (node A serving included). ` +
       `Late in the chain a block's import without its signature costs ${fmt(lateTotal - late[sigKey]!.median)} ms on the main thread, ` +
       `mostly the store commit (${fmt(late[commitKey]!.median)} ms, up from ${fmt(early[commitKey]?.median ?? NaN)} ms early in the chain: 100 new accounts, 100 tx-index rows and 200 address-index rows a block, with random keys, into tables that keep growing), ` +
       `against ${fmt(late[sigKey]!.median)} ms for the signature check. With 2 cores shared by node A, node B's main thread and its workers, ` +
