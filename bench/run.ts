@@ -2,8 +2,8 @@
  * `npm run bench`: measures what OurCoin exists to be good at, each comparison as a ratio
  * taken in the same run, and writes bench/RESULTS.md, bench/results.json and SVG charts.
  *
- *   npm run bench                    every part (under 10 minutes on 2 cores)
- *   npm run bench -- verify mining   only the named parts (size verify mining admission sync memory)
+ *   npm run bench                    every part (under 15 minutes on 2 cores)
+ *   npm run bench -- verify mining   only the named parts (verify size mining admission dust sync liveness memory)
  *   BENCH_KEEP_TMP=1 npm run bench   keep the temporary data directories (for a look at the stores)
  *
  * Parts are independent: a part that fails records its error and the others still run.
@@ -25,6 +25,8 @@ import { runMining } from './parts/mining.js';
 import { runAdmission } from './parts/admission.js';
 import { runSync } from './parts/sync.js';
 import { runMemory } from './parts/memory.js';
+import { runLiveness } from './parts/liveness.js';
+import { runDust } from './parts/dust.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -38,15 +40,30 @@ interface PartSpec {
 
 const PARTS: readonly PartSpec[] = [
   { id: 'verify', title: '1. Block verification', run: runVerification, targetIds: ['1a', '1b', '1c'] },
-  { id: 'admission', title: '2. Transaction admission over HTTP', run: runAdmission, targetIds: ['2a', '2b'] },
-  { id: 'sync', title: '3. Sync over libp2p', run: runSync, targetIds: ['3'] },
+  {
+    id: 'admission',
+    title: '2. Transaction admission over HTTP',
+    run: runAdmission,
+    targetIds: ['2a', '2b', '13-2a', '13-2b', '13-2c', '13-2d'],
+  },
+  { id: 'sync', title: '3. Sync over libp2p', run: runSync, targetIds: ['3', '13-3'] },
   { id: 'mining', title: '4. Mining', run: runMining, targetIds: ['4a', '4b'] },
   { id: 'size', title: '5. Size', run: runSize, targetIds: [] },
   { id: 'memory', title: '6. Memory', run: runMemory, targetIds: ['6'] },
+  {
+    id: 'liveness',
+    title: '7. API liveness under BLS work (issue 13)',
+    run: runLiveness,
+    targetIds: ['13-1a', '13-1b'],
+  },
+  { id: 'dust', title: '8. Dust storm (issue 13)', run: runDust, targetIds: ['13-4'] },
 ];
 
-/** Run order: sizes need part 1's blocks, memory needs the sync part's node. */
-const ORDER = ['verify', 'size', 'mining', 'admission', 'sync', 'memory'];
+/**
+ * Run order: sizes need part 1's blocks; the dust storm offers 10x the admission part's rate;
+ * liveness reuses the sync part's chain; memory needs the sync part's node.
+ */
+const ORDER = ['verify', 'size', 'mining', 'admission', 'dust', 'sync', 'liveness', 'memory'];
 
 interface Outcome {
   readonly spec: PartSpec;

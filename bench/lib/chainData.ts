@@ -16,6 +16,9 @@ import type { Block } from '../../src/protocol/block.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { blockSubsidy } from '../../src/protocol/rules/subsidy.js';
 import { signingMessage, transferTxid } from '../../src/protocol/transaction.js';
+import { encodeAddress } from '../../src/protocol/address.js';
+import { toHex } from '../../src/protocol/bytes.js';
+import { sha256 } from '../../src/protocol/hash.js';
 import type { SignedTransfer, Transfer } from '../../src/protocol/transaction.js';
 import { solveBlock } from '../../src/miner/solve.js';
 import { SqliteStore } from '../../src/store/sqliteStore.js';
@@ -71,6 +74,26 @@ export async function signTransfers(
     transfers: prepared.map((p, i) => ({ tx: p.tx, txid: p.txid, message: p.message, signature: signatures[i]! })),
     aggregates,
   };
+}
+
+/** A signed transfer as POST /api/v1/transactions takes it. */
+export function transferJson(t: SignedTransfer): Record<string, unknown> {
+  return {
+    chainId: t.tx.chainId,
+    senderPublicKey: toHex(t.tx.senderPublicKey),
+    recipient: encodeAddress(t.tx.recipient, regtest),
+    amount: t.tx.amount.toString(),
+    fee: t.tx.fee.toString(),
+    nonce: t.tx.nonce,
+    signature: toHex(t.signature),
+  };
+}
+
+/** A fresh 20-byte address for each number (recipients nobody holds a key for). */
+export function recipientOf(i: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, i);
+  return sha256(b).slice(0, 20);
 }
 
 /** A solved regtest block on `parent` with `txs` and their aggregate, paying subsidy + fees to `miner`. */

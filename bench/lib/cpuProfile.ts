@@ -28,6 +28,8 @@ export interface ThreadSummary {
   readonly busyPercent: number;
   /** Functions by self time, percent of the window's samples. */
   readonly top: readonly { readonly fn: string; readonly percent: number }[];
+  /** The project's own functions (src/) by total time (self and callees), percent of the window's samples. */
+  readonly topInclusive: readonly { readonly fn: string; readonly percent: number }[];
 }
 
 /** Monotonic clock in microseconds, comparable with the profiles' timestamps. */
@@ -57,6 +59,7 @@ export function summarizeProfiles(dir: string, fromUs: number, toUs: number, top
     const parent = new Map<number, ProfileNode>();
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
     const self = new Map<string, number>();
+    const inclusive = new Map<string, number>();
     let t = p.startTime;
     let total = 0;
     let idle = 0;
@@ -70,6 +73,11 @@ export function summarizeProfiles(dir: string, fromUs: number, toUs: number, top
         idle++;
         return;
       }
+      // Each src/ function on the sample's stack, once.
+      const onStack = new Set<string>();
+      for (let n: ProfileNode | undefined = node; n; n = parent.get(n.id))
+        if (/\/src\//.test(n.callFrame.url) && !n.callFrame.url.includes('/node_modules/')) onStack.add(where(n));
+      for (const k of onStack) inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
       // An anonymous function (a callback, a native call's wrapper) is named with its caller.
       const caller = node.callFrame.functionName === '' ? parent.get(node.id) : undefined;
       const key =
@@ -84,6 +92,10 @@ export function summarizeProfiles(dir: string, fromUs: number, toUs: number, top
       samples: total,
       busyPercent: (100 * (total - idle)) / total,
       top: [...self]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, topN)
+        .map(([fn, n]) => ({ fn, percent: (100 * n) / total })),
+      topInclusive: [...inclusive]
         .sort((a, b) => b[1] - a[1])
         .slice(0, topN)
         .map(([fn, n]) => ({ fn, percent: (100 * n) / total })),
@@ -104,6 +116,16 @@ export function profileMarkdown(summaries: readonly ThreadSummary[], minBusyPerc
     lines.push("| function (file:line of the code V8 ran) | % of the thread's samples |", '| --- | --- |');
     for (const f of s.top) lines.push(`| ${f.fn.replace(/\|/g, '\\|')} | ${f.percent.toFixed(1)} |`);
     lines.push('');
+    if (s.thread === 'main' && s.topInclusive.length > 0) {
+      lines.push(
+        "The project's functions on the main thread by total time (their own and their callees'):",
+        '',
+        "| function | % of the thread's samples |",
+        '| --- | --- |',
+      );
+      for (const f of s.topInclusive) lines.push(`| ${f.fn.replace(/\|/g, '\\|')} | ${f.percent.toFixed(1)} |`);
+      lines.push('');
+    }
   }
   return lines.join('\n');
 }

@@ -33,6 +33,20 @@ export async function startRegtestNode(
   return node;
 }
 
+/** Requests a minute per client IP for nodes under load from a few local clients: far above what they send. */
+export const HIGH_RATE_LIMIT = '1000000000';
+
+/**
+ * A regtest node that only the bench's clients talk to: no p2p, a rate limit no client
+ * reaches, under V8's sampling profiler (one file per thread in `profileDir`, written at exit).
+ */
+export function startLoadTestNode(datadir: string, profileDir: string): Promise<NodeProcess> {
+  return startRegtestNode(datadir, ['--no-p2p', '--rate-limit', HIGH_RATE_LIMIT], {}, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profileDir}`,
+  ]);
+}
+
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
 export async function stopNode(node: NodeProcess, graceMs = 15_000): Promise<number | null> {
   running.delete(node);

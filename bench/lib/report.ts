@@ -65,6 +65,8 @@ export interface BenchContext {
     datadir: string;
     timeline: { seconds: number; rssMb: number }[];
   };
+  /** Set by the admission part: accepted transfers a second, one a request and in batches (the dust storm offers 10x). */
+  admission?: { singlePerSecond: number; batchPerSecond: number };
   /** Temporary directories to remove at the end. */
   readonly cleanup: string[];
 }

@@ -23,6 +23,15 @@ export interface SignResult {
 
 let pool: Worker[] | undefined;
 let nextId = 0;
+/** Requests waiting on each worker: a worker keeps the process alive only while one does (calls may overlap). */
+const waiting = new Map<Worker, number>();
+
+function hold(worker: Worker, delta: 1 | -1): void {
+  const n = (waiting.get(worker) ?? 0) + delta;
+  waiting.set(worker, n);
+  if (n > 0) worker.ref();
+  else worker.unref();
+}
 
 function workers(): Worker[] {
   if (!pool) {
@@ -38,6 +47,7 @@ function workers(): Worker[] {
 export async function closeSigners(): Promise<void> {
   const p = pool;
   pool = undefined;
+  waiting.clear();
   if (p) await Promise.all(p.map((w) => w.terminate()));
 }
 
@@ -62,16 +72,18 @@ function run(
       if (reply.id !== id) return;
       worker.off('message', onMessage);
       worker.off('error', onError);
-      worker.unref();
+      hold(worker, -1);
       resolve(reply);
     };
     const onError = (err: Error): void => {
       worker.off('message', onMessage);
+      worker.off('error', onError);
+      hold(worker, -1);
       reject(err);
     };
     worker.on('message', onMessage);
     worker.on('error', onError);
-    worker.ref();
+    hold(worker, 1);
     worker.postMessage(req, [messages.buffer, keyIndex.buffer]);
   });
 }

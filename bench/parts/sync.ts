@@ -10,6 +10,7 @@
  * (Chain.processBlock, no network).
  */
 import { memoryOf, startRegtestNode, stopNode } from '../lib/nodes.js';
+import type { NodeProcess } from '../lib/nodes.js';
 import { LoadMeter } from '../lib/load.js';
 import type { LoadReading } from '../lib/load.js';
 import type { BenchContext, PartResult, SyncFixture, Target } from '../lib/report.js';
@@ -60,23 +61,33 @@ function caughtUpLines(output: string): CaughtUp[] {
   return out;
 }
 
-/** Starts a fresh node B peered with `peerAddress`, waits until it has synced to `height`; B is stopped, its data directory kept. */
+/** Something that watches node B while it syncs (the liveness part polls its API); stopped once B has caught up. */
+export interface SyncWatcher {
+  stop(): Promise<unknown>;
+}
+
+/**
+ * Starts a fresh node B peered with `peerAddress`, waits until it has synced to `height`; B is
+ * stopped, its data directory kept. `extraArgs` go to B; `watch` starts when B's API is up.
+ */
 export async function syncOnce(
   peerAddress: string,
   height: number,
   samplePids: number[],
   sampleRss: boolean,
   profileDir?: string,
+  opts: { readonly extraArgs?: readonly string[]; readonly watch?: (b: NodeProcess) => SyncWatcher } = {},
 ): Promise<SyncRun> {
   const datadir = tempDir('sync-b');
   const t0 = performance.now();
   const b = await startRegtestNode(
     datadir,
-    ['--peer', peerAddress],
+    ['--peer', peerAddress, ...(opts.extraArgs ?? [])],
     {},
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   );
   const tUp = performance.now();
+  const watcher = opts.watch?.(b);
   const fromUs = monotonicMicros();
   const pid = b.proc.pid!;
   const meter = new LoadMeter([...samplePids, pid]);
@@ -96,6 +107,7 @@ export async function syncOnce(
     }
     const tDone = performance.now();
     const window = [fromUs, monotonicMicros()] as const;
+    await watcher?.stop();
     const load = meter.read();
     const mem = memoryOf(pid);
     const st = await b.get<{ height: number }>('/api/v1/status');
@@ -114,6 +126,7 @@ export async function syncOnce(
       profileDir,
     };
   } finally {
+    if (!ok) await watcher?.stop();
     await stopNode(b);
     if (!ok) removeDir(datadir);
   }
@@ -147,8 +160,11 @@ export interface FailedSync {
 
 const WANTED_RUNS = 3;
 const MAX_ATTEMPTS = 6;
-/** No new sync attempt after this many seconds of bench time (the whole bench must stay under 10 minutes). */
-const LAST_START_S = 470;
+/**
+ * No new sync attempt after this many seconds of bench time (the whole bench must stay under
+ * 15 minutes: the liveness part and memory still follow).
+ */
+const LAST_START_S = 600;
 
 export async function runSync(ctx: BenchContext): Promise<PartResult> {
   const fixture = await ensureSyncFixture(ctx);
@@ -161,7 +177,7 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
   try {
     for (let attempt = 1; runs.length < WANTED_RUNS && attempt <= MAX_ATTEMPTS; attempt++) {
       if (attempt > 1 && elapsedSeconds() > LAST_START_S) {
-        progress(P, `no further sync attempt: the bench is past ${LAST_START_S} s of its 10-minute budget`);
+        progress(P, `no further sync attempt: the bench is past ${LAST_START_S} s of its 15-minute budget`);
         break;
       }
       progress(
@@ -216,7 +232,7 @@ export async function runSync(ctx: BenchContext): Promise<PartResult> {
   return report(fixture, runs, floorSamples, failures, profile);
 }
 
-/** Why target 3 is not met, from this run's numbers. */
+/** Why target 3 (0.6) or 13-3 (1.0: both cores verify) is not met, from this run's numbers. */
 function whyNot(
   fixture: SyncFixture,
   ratio: number,
@@ -224,7 +240,7 @@ function whyNot(
   runs: readonly SyncRun[],
   profile: ThreadSummary[] | undefined,
 ): string[] {
-  if (ratio >= 0.6) return [];
+  if (ratio >= 1.0) return [];
   const late = fixture.stagedLate;
   const early = fixture.stagedEarly;
   const sigKey = Object.keys(late).find((k) => k.startsWith('signature'))!;
@@ -233,16 +249,27 @@ function whyNot(
   const main = profile?.find((t) => t.thread === 'main');
   const agg = main?.top.filter((f) => /aggregateVerify/.test(f.fn)).reduce((a, f) => a + f.percent, 0);
   const machine = stat(runs.map((r) => r.load.machineCores)).median;
-  const worker = profile?.filter((t) => t.thread !== 'main').sort((x, y) => y.busyPercent - x.busyPercent)[0];
+  const workers = (profile ?? []).filter((t) => t.thread !== 'main').sort((x, y) => y.busyPercent - x.busyPercent);
+  const mainTop = (main?.top ?? [])
+    .slice(0, 4)
+    .map((f) => `${f.fn} ${fmt(f.percent)}%`)
+    .join('; ');
+  const which = ratio >= 0.6 ? 'target 13-3 (1.0) is' : 'targets 3 and 13-3 are';
   return [
     '',
-    `**Why target 3 is not met.** Node B checks each fetched block's aggregate signature on a worker thread ahead of the import (the BLS verification service, src/chain/bls/), ` +
-      'so a block costs the larger of its signature check (worker) and the rest of its import plus the network (main thread), not their sum. ' +
-      `In the profiled run B's main thread was busy ${fmt(main?.busyPercent ?? NaN)}% (${fmt(agg ?? NaN)}% of it in aggregateVerify) and its busiest worker ${fmt(worker?.busyPercent ?? NaN)}%, ` +
-      `while the whole machine used ${fmt(machine)} of its 2 cores (node A serving included). ` +
-      `Late in the chain a block's import without its signature costs ${fmt(lateTotal - late[sigKey]!.median)} ms, ` +
+    `**Why ${which} not met.** Node B checks fetched blocks' aggregate signatures on the BLS verification service's worker threads ahead of the import ` +
+      '(`verifySignatureAhead` at sync priority, several blocks at once) while its main thread connects them in order, ' +
+      'so a chunk costs the larger of its signature checks (spread over the threads) and the rest of its import plus the network (main thread), not their sum. ' +
+      (main
+        ? `In the profiled run B's main thread was busy ${fmt(main.busyPercent)}% (${fmt(agg ?? NaN)}% of it in aggregateVerify; top: ${mainTop || 'n/a'}), ` +
+          `its worker threads ${workers.map((w) => `${fmt(w.busyPercent)}%`).join(', ') || 'n/a'}, `
+        : '(No run was profiled: the profile is taken on the last of the wanted runs.) ') +
+      `The whole machine used ${fmt(machine)} of its 2 cores (node A serving included). ` +
+      `Late in the chain a block's import without its signature costs ${fmt(lateTotal - late[sigKey]!.median)} ms on the main thread, ` +
       `mostly the store commit (${fmt(late[commitKey]!.median)} ms, up from ${fmt(early[commitKey]?.median ?? NaN)} ms early in the chain: 100 new accounts, 100 tx-index rows and 200 address-index rows a block, with random keys, into tables that keep growing), ` +
-      `against ${fmt(late[sigKey]!.median)} ms for the signature check. The in-process import (one thread, no pre-check) reaches ${fmt(importRatio)} of the floor.`,
+      `against ${fmt(late[sigKey]!.median)} ms for the signature check. With 2 cores shared by node A, node B's main thread and its workers, ` +
+      "reaching the one-core floor needs the main thread's part of a block plus its share of the serving and the network to stay under the floor's time per block. " +
+      `The in-process import (one thread, no pre-check) reaches ${fmt(importRatio)} of the floor.`,
   ];
 }
 
@@ -371,6 +398,14 @@ function report(
       measured: `${fmt(ratio)} (${fmt(blocks / sync.median)} blocks/s, ${fmt(txs / sync.median)} tx/s vs floor ${fmt(fixture.transferBlocks / floorTotals.median)} blocks/s; ${runs.length} run(s)${failures.length > 0 ? `, ${failures.length} failed attempt(s), retried` : ''}); in-process import without network ${fmt(floorTotals.median / importSec)}`,
       met: ratio >= 0.6,
     },
+    {
+      id: '13-3',
+      description:
+        'issue 13: the same sync vs the single-core aggregateVerify floor on the same data (both cores verify: worker threads check the aggregates ahead)',
+      target: '>= 1.0',
+      measured: `${fmt(ratio)} (sync ${fmt(sync.median)} s vs floor ${fmt(floorTotals.median)} s on one core)`,
+      met: ratio >= 1.0,
+    },
   ];
   const chart = barChart({
     title: 'Sync vs verification floor (1,000 blocks of 100 transfers)',
@@ -385,7 +420,10 @@ function report(
       { label: 'in-process import', value: blocks / importSec },
       { label: 'sync over libp2p', value: blocks / sync.median, min: blocks / sync.max, max: blocks / sync.min },
     ],
-    lines: [{ value: (0.6 * fixture.transferBlocks) / floorTotals.median, label: '0.6 x floor' }],
+    lines: [
+      { value: (0.6 * fixture.transferBlocks) / floorTotals.median, label: '0.6 x floor' },
+      { value: fixture.transferBlocks / floorTotals.median, label: '1.0 x floor (issue 13)' },
+    ],
   });
   const charts = [{ file: 'sync.svg', title: 'Sync vs floor', svg: chart }];
   const timeline = runs[0]!.timeline;

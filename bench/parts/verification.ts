@@ -460,14 +460,16 @@ function report(results: SizeResult[]): PartResult {
   const targets: Target[] = [
     {
       id: '1a',
-      description: 'full import of a 1,000-transfer block (transfers new) within 1.3x of raw blst aggregateVerify',
+      description:
+        'full import of a 1,000-transfer block (transfers new) within 1.3x of raw blst aggregateVerify; also issue 13\'s "cold import <= 1.3x the floor"',
       target: '<= 1.3x',
       measured: `${fmtRatio(aD)} (import ${fmt(at.stats.aImport!.median)} ms vs floor ${fmt(at.stats.d!.median)} ms; fastest runs ${best(at, 'aImport', 'd')}); signature check alone ${fmtRatio(aSigD)}`,
       met: aD <= 1.3,
     },
     {
       id: '1b',
-      description: 'fast path (transfers already in the mempool) at least 5x faster than a) at 1,000',
+      description:
+        'fast path (transfers already in the mempool) at least 5x faster than a) at 1,000; also issue 13\'s "warm fast path >= 5x faster than cold"',
       target: '>= 5x',
       measured: `${fmtRatio(aB)} whole import (${fmt(at.stats.aImport!.median)} vs ${fmt(at.stats.bImport!.median)} ms; fastest runs ${best(at, 'aImport', 'bImport')}); signature check alone ${fmtRatio(aBSig)}`,
       met: aB >= 5,
@@ -508,6 +510,11 @@ function report(results: SizeResult[]): PartResult {
       points: results.filter((r) => r.stats[k]).map((r) => [r.n, (r.stats[k]!.median * 1000) / r.n] as const),
     })),
   });
+  lines.push(
+    '',
+    "Issue 13's last target is the same pair as 1a and 1b: cold import of a 1,000-transfer block (a) <= 1.3x the floor (d), and the warm fast path (b) >= 5x faster than cold (a). " +
+      'Both are measured here in-process, on the thread that calls Chain.processBlock (the node runs the same pairing on a BLS service worker: part 8 times a block of new transfers over the API, quiet and under a dust storm, against the same kind of floor).',
+  );
   lines.push(...whyNot(at, aD, aB, cA));
   lines.push(
     '',

@@ -10,7 +10,7 @@ export interface HttpReply {
   readonly body: string;
 }
 
-/** One HTTP/1.1 keep-alive connection from `localAddress`. */
+/** HTTP/1.1 keep-alive connections from `localAddress`: one by default, up to `maxSockets` at once. */
 export class LoopbackClient {
   private readonly agent: http.Agent;
   requests = 0;
@@ -18,8 +18,9 @@ export class LoopbackClient {
   constructor(
     private readonly port: number,
     readonly localAddress: string,
+    maxSockets = 1,
   ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
   request(method: string, path: string, body?: string): Promise<HttpReply> {
