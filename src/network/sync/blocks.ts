@@ -23,8 +23,11 @@ const CHUNK = 64;
 const PARALLEL = 4;
 /** Rounds over every source before a chunk is given up. */
 const FETCH_ROUNDS = 3;
-/** Blocks imported between two yields to the event loop. */
-const BLOCKS_PER_YIELD = 8;
+/**
+ * Main-thread time spent importing before the sync yields to the event loop: a /status poll
+ * or a gossip message waits for at most about one block's import past it.
+ */
+const IMPORT_SLICE_MS = 10;
 
 export interface DownloadContext {
   readonly chain: ChainReader & BlockSink;
@@ -94,9 +97,13 @@ export async function downloadBlocks(
     }
     const { blocks, verdicts } = await pending.get(i)!;
     pending.delete(i);
+    let sliceStart = performance.now();
     for (const [j, block] of blocks.entries()) {
       // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
-      if (j % BLOCKS_PER_YIELD === BLOCKS_PER_YIELD - 1) await new Promise((r) => setImmediate(r));
+      if (performance.now() - sliceStart >= IMPORT_SLICE_MS) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
       let verdict: SignatureVerdict | undefined;
       try {
         verdict = await verdicts[j];
