@@ -29,7 +29,7 @@ export function statusJson(ctx: ApiContext): StatusJson {
     mempool: ctx.pool.size,
     orphans: chain.orphanCount,
     mining: mining.isMining,
-    hashRate: mining.isMining ? mining.hashRate() : 0,
+    hashRate: mining.hashRate(),
     minerAddress: minerAddress ? encodeAddress(minerAddress, network) : null,
     p2p: ctx.p2p(),
     eventLoop: ctx.eventLoopDelay?.() ?? null,
