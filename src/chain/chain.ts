@@ -315,6 +315,10 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
         throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
       }
       checkHeaderContextual(block.header, headerContext(this.store, parent), this.network, this.now());
+      // The signature rule (7.5) does not depend on state: a failed verdict computed ahead
+      // refuses the block now, before it is stored, connected and rolled back.
+      const ahead = signature ?? this.verdicts.get(toHex(hash));
+      if (ahead && !ahead.ok) throw ruleError(ahead.code, ahead.message);
       const work = parent.cumulativeWork + workForTarget(decodeCompact(block.header.bits));
       this.store.putBlock(hash, block, bytes, work, BlockStatus.stored);
     } catch (err) {

@@ -12,6 +12,7 @@ import { Chain } from '../../../src/chain/chain.js';
 import { blstBls } from '../../../src/crypto/blst.js';
 import { Mempool } from '../../../src/mempool/mempool.js';
 import { connectMempoolToChain } from '../../../src/node/wiring.js';
+import { blockHash } from '../../../src/protocol/block.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
 import { regtest } from '../../../src/protocol/networks.js';
 import { SqliteStore } from '../../../src/store/sqliteStore.js';
@@ -54,9 +55,27 @@ describe('Chain.importBlock', () => {
     const forged = buildBlock(b1, { txs: spends, aggregateSignature: spends[0]!.signature, miner: carol.address });
     const refused = await chain.importBlock(forged);
     expect([refused.status, refused.error?.code]).toEqual(['rejected', 'BLOCK_BAD_AGGREGATE_SIGNATURE']);
+    // Refused on its verdict before it was stored or connected, and remembered as invalid.
+    expect(chain.getRecord(refused.hash)).toBeUndefined();
+    expect(chain.getInvalid(refused.hash)?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expect(chain.tip.hash).toEqual(blockHash(b1.header));
     expect((await chain.importBlock(good)).status).toBe('connected');
     expect(chain.lastSignaturePath).toBe('prechecked');
     expect(verifier.stats().jobs).toBe(2);
+  });
+
+  it('refuses a block on a failed verdict computed ahead before the state rules (protocol 7.6)', async () => {
+    const { chain } = open();
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect(chain.processBlock(b1).status).toBe('connected');
+    // Breaks two rules: carol holds nothing (7.4) and the aggregate is wrong (7.5).
+    const spends = [transfer(carol, bob.address, 1n, 0), transfer(carol, bob.address, 1n, 1)];
+    const twice = buildBlock(b1, { txs: spends, aggregateSignature: spends[0]!.signature });
+    expect((await chain.importBlock(twice)).error?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
+    // Without a verdict ahead, the state rule is met first when the block connects.
+    const { chain: inThread } = open();
+    expect(inThread.processBlock(b1).status).toBe('connected');
+    expect(inThread.processBlock(twice).error?.code).toBe('TX_INSUFFICIENT_BALANCE');
   });
 
   it('takes the fast path for a block whose transfers the service verified on admission', async () => {
