@@ -194,7 +194,10 @@ export class Mempool implements TransferPool, KnownSignatures {
               : reject(txid, verdict.code, verdict.message);
       });
     }
-    // (An entry replaced later in the same batch is gone again: only what is still held counts.)
+    // Accepted means persisted: wait for the group commit of this turn's writes.
+    if (results.some((r) => r?.accepted)) await this.store?.written();
+    // (An entry replaced later in the same batch, or removed meanwhile, is gone again: only
+    // what is still held counts.)
     const accepted = results.flatMap((r) => {
       const entry = r?.accepted ? this.byTxid.get(toHex(r.txid)) : undefined;
       return entry ? [entry] : [];

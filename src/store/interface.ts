@@ -112,9 +112,15 @@ export interface ChainStore extends AccountReader {
   close(): void;
 }
 
-/** Where the mempool keeps its transactions across restarts (write-through). */
+/**
+ * Where the mempool keeps its transactions across restarts. Writes are grouped: `put` and
+ * `remove` queue, and everything queued in one turn of the event loop is committed in ONE
+ * transaction (a commit per transfer cost more main-thread time than the rest of admission).
+ */
 export interface MempoolStore {
   loadAll(): { txid: Uint8Array; data: Uint8Array }[];
   put(txid: Uint8Array, signedTransfer: Uint8Array): void;
   remove(txids: readonly Uint8Array[]): void;
+  /** Resolves once every write queued so far is committed (rejects if the commit failed). */
+  written(): Promise<void>;
 }

@@ -75,6 +75,8 @@ export class SqliteStore implements ChainStore {
   private readonly stmt;
   /** Arrival counter for `blocks.seq`, read once at open (a MAX() per insert scans the table). */
   private blockSeq: number;
+  /** Queued writes to commit before the database closes (the mempool's group commit). */
+  private readonly beforeClose: (() => void)[] = [];
 
   /** Opens (or creates) the store at `path` (':memory:' for tests) for `network`. */
   constructor(path: string, network: NetworkParams) {
@@ -351,24 +353,67 @@ export class SqliteStore implements ChainStore {
     }));
   }
 
-  /** The mempool's persistence, in the same database file. */
+  /** The mempool's persistence, in the same database file (group commit: see MempoolStore). */
   mempoolStore(): MempoolStore {
     const all = this.db.prepare<[], { txid: Buffer; data: Buffer }>('SELECT txid, data FROM mempool ORDER BY seq');
     const put = this.db.prepare('INSERT OR REPLACE INTO mempool (txid, data, seq) VALUES (?, ?, ?)');
     // Arrival order kept in memory, started once from the table (a MAX() per insert scans it).
     let seq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM mempool').get()!.m;
     const del = this.db.prepare('DELETE FROM mempool WHERE txid = ?');
-    const removeAll = this.db.transaction((txids: readonly Uint8Array[]) => {
-      for (const t of txids) del.run(Buffer.from(t));
+    // Writes in order: a put then a remove of the same txid must end removed, and the reverse.
+    type Write = { txid: Buffer; data?: Buffer; seq?: number };
+    let queued: Write[] = [];
+    let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+    let scheduled: NodeJS.Immediate | undefined;
+    const commit = this.db.transaction((writes: readonly Write[]) => {
+      for (const w of writes)
+        if (w.data) put.run(w.txid, w.data, w.seq);
+        else del.run(w.txid);
     });
+    const flush = (): void => {
+      clearImmediate(scheduled);
+      scheduled = undefined;
+      const writes = queued;
+      const settled = waiters;
+      queued = [];
+      waiters = [];
+      try {
+        if (writes.length > 0 && this.db.open) commit(writes);
+        for (const w of settled) w.resolve();
+      } catch (err) {
+        for (const w of settled) w.reject(err);
+        if (settled.length === 0) throw err;
+      }
+    };
+    const enqueue = (write: Write): void => {
+      queued.push(write);
+      scheduled ??= setImmediate(flush);
+    };
+    this.beforeClose.push(flush);
     return {
-      loadAll: () => all.all().map((r) => ({ txid: u8(r.txid), data: u8(r.data) })),
-      put: (txid, data) => void put.run(Buffer.from(txid), Buffer.from(data), ++seq),
-      remove: (txids) => void removeAll(txids),
+      loadAll: () => {
+        flush();
+        return all.all().map((r) => ({ txid: u8(r.txid), data: u8(r.data) }));
+      },
+      put: (txid, data) => enqueue({ txid: Buffer.from(txid), data: Buffer.from(data), seq: ++seq }),
+      remove: (txids) => {
+        for (const t of txids) enqueue({ txid: Buffer.from(t) });
+      },
+      written: () =>
+        queued.length === 0 && waiters.length === 0
+          ? Promise.resolve()
+          : new Promise((resolve, reject) => {
+              waiters.push({ resolve, reject });
+              scheduled ??= setImmediate(flush);
+            }),
     };
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    try {
+      for (const flush of this.beforeClose.splice(0)) flush();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
   }
 }
