@@ -144,7 +144,8 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Parses `0x`-prefixed hex; with `length`, the decoded byte length must match exactly. */
 export function fromHex(hex: unknown, field: string, length?: number): Uint8Array {
-  if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(hex)) {
+  // No repeated group in the pattern: on a block's 8 MB of hex one cost up to 0.6 s of main thread.
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(hex)) {
     throw encodingError(EncodingErrorCode.badHex, `${field}: expected 0x-prefixed hex with an even number of digits`);
   }
   const bytes = hexToBytes(hex.slice(2));
