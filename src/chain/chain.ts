@@ -9,6 +9,8 @@
  * connect or disconnect being one store transaction; a crash mid-reorg resumes on restart
  * because `open` activates the best chain again.
  */
+import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Bls } from '../crypto/interface.js';
 import { blockHash, blockTxids, decodeBlock, encodeBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
@@ -51,6 +53,43 @@ export interface ChainOptions {
 
 /** Signature verdicts computed ahead, kept for blocks that connect later (side branches, orphans). */
 const VERDICTS_KEPT = 1024;
+/**
+ * Main-thread time `openAsync` spends connecting before it yields to the event loop, so the
+ * process stays responsive (timers, signals, a worker's answer) during a long reindex.
+ */
+const CONNECT_SLICE_MS = 10;
+
+/** Where `openAsync` stands in connecting the stored blocks that wait (a reindex, or the rest of one). */
+export interface ConnectProgress {
+  /** The tip's height now. */
+  readonly height: number;
+  /** The height of the best stored block being connected towards. */
+  readonly targetHeight: number;
+  /** Blocks connected so far. */
+  readonly blocks: number;
+  readonly elapsedMs: number;
+  readonly blocksPerSecond: number;
+  /** The last report: nothing is left to connect. */
+  readonly done: boolean;
+}
+
+export interface AsyncOpenOptions extends ChainOptions {
+  /**
+   * Blocks whose aggregate verdicts are asked of the verifier ahead of the block being
+   * connected (default 3 per core): enough that every worker thread stays busy.
+   */
+  readonly verifyAhead?: number;
+  /** Called every `progressEveryMs` (default 5,000) while blocks connect, and once at the end. */
+  readonly onProgress?: (progress: ConnectProgress) => void;
+  readonly progressEveryMs?: number;
+}
+
+/** A stored block on the way to the best chain, with its aggregate verdict on the way from a worker. */
+interface StoredAhead {
+  readonly rec: BlockRecord;
+  readonly block: Block;
+  readonly verdict: Promise<SignatureVerdict | undefined>;
+}
 
 /** A block being processed, decoded, with its signature verdict if one was computed ahead. */
 interface BlockAtHand {
@@ -87,6 +126,69 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     if (!chain.store.tip()) chain.connectGenesis();
     chain.activateBestChain();
     return chain;
+  }
+
+  /**
+   * `open` for a node, which has a verifier: the stored blocks waiting to be connected (all
+   * of them after a reindex, the rest of an interrupted one) are connected in order on this
+   * thread while the verifier's workers compute the aggregate verdicts of the next
+   * `verifyAhead` blocks at 'sync' priority, so this thread runs no pairing and every worker
+   * stays busy. It yields to the event loop every CONNECT_SLICE_MS. A block whose verdict is
+   * bad is marked invalid, as by `activateBestChain`. Rejects with the verifier's transient
+   * error if it gives no verdict; every block connected until then stays connected.
+   */
+  static async openAsync(opts: AsyncOpenOptions): Promise<Chain> {
+    const chain = new Chain(opts);
+    if (!chain.store.tip()) chain.connectGenesis();
+    await chain.connectStored(opts);
+    return chain;
+  }
+
+  private async connectStored(opts: AsyncOpenOptions): Promise<void> {
+    const ahead = Math.max(1, opts.verifyAhead ?? 3 * availableParallelism());
+    const everyMs = opts.progressEveryMs ?? 5000;
+    const started = performance.now();
+    let blocks = 0;
+    let targetHeight = this.tip.height;
+    let reported = started;
+    const report = (done: boolean): void => {
+      const elapsedMs = performance.now() - started;
+      const blocksPerSecond = elapsedMs > 0 ? (blocks * 1000) / elapsedMs : 0;
+      opts.onProgress?.({ height: this.tip.height, targetHeight, blocks, elapsedMs, blocksPerSecond, done });
+    };
+    let slice = performance.now();
+    for (let path = this.pathToBest([]); path.length > 0; path = this.pathToBest([])) {
+      targetHeight = path.at(-1)!.height;
+      const window: StoredAhead[] = [];
+      let next = 0;
+      for (;;) {
+        while (next < path.length && window.length < ahead) window.push(this.storedAhead(path[next++]!));
+        const at = window.shift();
+        if (!at) break;
+        const verdict = await at.verdict;
+        if (this.connectOrMark(at.rec, at.block, verdict)) break; // marked invalid: choose again
+        blocks++;
+        if (performance.now() - reported >= everyMs) {
+          report(false);
+          reported = performance.now();
+        }
+        if (performance.now() - slice >= CONNECT_SLICE_MS) {
+          await yieldToEventLoop();
+          slice = performance.now();
+        }
+      }
+    }
+    report(true);
+  }
+
+  /** A block of the path being connected, read back, with its verdict asked for (none if it was valid once). */
+  private storedAhead(rec: BlockRecord): StoredAhead {
+    const block = this.store.getBlock(rec.hash)!;
+    const verdict =
+      rec.status === BlockStatus.valid ? Promise.resolve(undefined) : this.verdictFromService(block, 'sync');
+    // Awaited in order later, or never if an earlier block fails: not an unhandled rejection.
+    verdict.catch(() => undefined);
+    return { rec, block, verdict };
   }
 
   private connectGenesis(): void {
@@ -199,12 +301,18 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     } catch {
       return undefined; // refused by its proof of work before any signature work
     }
+    const verdict = await this.verdictFromService(block, priority);
+    if (verdict) this.verdicts.set(key, verdict);
+    return verdict;
+  }
+
+  /** The verifier's verdict on `block`'s aggregate, or undefined when connecting it needs no pairing. */
+  private async verdictFromService(block: Block, priority: 'block' | 'sync'): Promise<SignatureVerdict | undefined> {
+    if (!this.verifier || block.transactions.length === 0) return undefined;
     const txids = blockTxids(block).slice(1);
     const known = this.knownSignatures;
     if (known && txids.every((txid) => known.verifiedSignature(txid) !== undefined)) return undefined;
-    const verdict = await this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });
-    this.verdicts.set(key, verdict);
-    return verdict;
+    return this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });
   }
 
   private processDecoded(block: Block, bytes: Uint8Array, signature?: SignatureVerdict): ProcessResult {
@@ -370,38 +478,56 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     const connected: Block[] = [];
     const disconnected: Block[] = [];
     const failures = new Map<string, OurCoinError>();
-    for (;;) {
-      const tip = this.store.tip()!;
-      const best = this.store.bestCandidate();
-      // On equal work the block that arrived first wins (bestCandidate orders by arrival):
-      // after a failed reorg left the tip on a later, equally heavy block, go back.
-      if (!best || best.cumulativeWork < tip.cumulativeWork || bytesEqual(best.hash, tip.hash)) break;
-      const path: BlockRecord[] = [];
-      let fork = best;
-      while (!isOnMainChain(this.store, fork)) {
-        path.push(fork);
-        fork = this.store.getRecord(fork.header.prevHash)!;
-      }
-      while (this.store.tip()!.height > fork.height) {
-        disconnected.push(this.store.getBlock(this.store.tip()!.hash)!);
-        this.store.disconnectTip();
-      }
-      for (const rec of path.reverse()) {
+    for (let path = this.pathToBest(disconnected); path.length > 0; path = this.pathToBest(disconnected)) {
+      for (const rec of path) {
         const held = atHand?.get(toHex(rec.hash));
         const block = held?.block ?? this.store.getBlock(rec.hash)!;
-        try {
-          this.connect(rec, block, held?.signature);
-          connected.push(block);
-        } catch (err) {
-          const error = asError(err);
-          if (error.kind !== 'consensus') throw error;
-          this.store.markInvalid(rec.hash, { code: error.code, message: error.message });
-          failures.set(toHex(rec.hash), error);
+        const failure = this.connectOrMark(rec, block, held?.signature);
+        if (failure) {
+          failures.set(toHex(rec.hash), failure);
           break;
         }
+        connected.push(block);
       }
     }
     return { connected, disconnected, failures };
+  }
+
+  /**
+   * One step of fork choice: when a stored, not-invalid block has more work than the tip,
+   * disconnects down to its fork point (pushing the blocks onto `disconnected`) and returns
+   * the blocks to connect, in chain order; otherwise returns none.
+   */
+  private pathToBest(disconnected: Block[]): BlockRecord[] {
+    const tip = this.store.tip()!;
+    const best = this.store.bestCandidate();
+    // On equal work the block that arrived first wins (bestCandidate orders by arrival):
+    // after a failed reorg left the tip on a later, equally heavy block, go back.
+    if (!best || best.cumulativeWork < tip.cumulativeWork || bytesEqual(best.hash, tip.hash)) return [];
+    const path: BlockRecord[] = [];
+    let fork = best;
+    while (!isOnMainChain(this.store, fork)) {
+      path.push(fork);
+      fork = this.store.getRecord(fork.header.prevHash)!;
+    }
+    while (this.store.tip()!.height > fork.height) {
+      disconnected.push(this.store.getBlock(this.store.tip()!.hash)!);
+      this.store.disconnectTip();
+    }
+    return path.reverse();
+  }
+
+  /** Connects `block`; if it breaks a consensus rule, marks it invalid and returns why. */
+  private connectOrMark(rec: BlockRecord, block: Block, signature?: SignatureVerdict): OurCoinError | undefined {
+    try {
+      this.connect(rec, block, signature);
+      return undefined;
+    } catch (err) {
+      const error = asError(err);
+      if (error.kind !== 'consensus') throw error;
+      this.store.markInvalid(rec.hash, { code: error.code, message: error.message });
+      return error;
+    }
   }
 
   /** Full validation against the current tip's state, then one store transaction. */

@@ -2,7 +2,7 @@
  * The composition root: the one place that builds an OurCoin full node's services, wires
  * them together and owns their lifecycle (bcoin's FullNode, Lodestar's BeaconNode).
  *
- *     store -> chain -> verifier -> mempool -> miner        (open: no sockets yet)
+ *     store -> verifier -> chain -> mempool -> miner        (open: no sockets yet)
  *                                 -> API, network, mining  (start)
  *     close: the same in reverse
  *
@@ -11,12 +11,14 @@
  * way: edges -> mempool/chain -> store.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
 import type { ApiPorts } from '../api/context.js';
 import { Chain } from '../chain/chain.js';
+import type { ConnectProgress } from '../chain/chain.js';
 import { blstBls } from '../crypto/blst.js';
 import type { Bls } from '../crypto/interface.js';
 import { useNativeSha256 } from '../crypto/nativeSha256.js';
@@ -119,8 +121,9 @@ export class FullNode {
   }
 
   /**
-   * Opens the store (creating it on first start), resumes the chain, starts the verification
-   * worker, reloads the mempool and wires the services together. Listens on nothing yet.
+   * Opens the store (creating it on first start), starts the verification workers, resumes
+   * the chain on them (a reindex too: its pairings run there), reloads the mempool and wires
+   * the services together. Listens on nothing yet.
    */
   static async open(opts: FullNodeOptions): Promise<FullNode> {
     useNativeSha256();
@@ -133,9 +136,33 @@ export class FullNode {
       store.resetChainState();
       opts.logger.info('reindex: state dropped, validating the stored blocks again from genesis');
     }
-    const verifier = opts.verifier ?? new BlsMultiThreadVerifier({ threads: opts.verifyThreads });
-    const chain = Chain.open({ network: opts.network, store, bls, now, verifier });
-    if (opts.reindex) opts.logger.info({ height: chain.tip.height, ms: Date.now() - started }, 'reindex done');
+    const threads = opts.verifyThreads ?? availableParallelism();
+    const verifier = opts.verifier ?? new BlsMultiThreadVerifier({ threads });
+    // Stored blocks waiting to be connected (all of them on a reindex, the rest of an
+    // interrupted one) have their aggregates verified on the verifier's workers.
+    const what = opts.reindex ? 'reindex' : 'connecting stored blocks';
+    const logProgress = (p: ConnectProgress): void => {
+      if (!opts.reindex && p.blocks === 0) return;
+      const fields = { height: p.height, target: p.targetHeight, blocksPerSecond: Math.round(p.blocksPerSecond) };
+      if (p.done) opts.logger.info({ ...fields, blocks: p.blocks, ms: Date.now() - started }, `${what}: done`);
+      else opts.logger.info(fields, `${what}: progress`);
+    };
+    let chain: Chain;
+    try {
+      chain = await Chain.openAsync({
+        network: opts.network,
+        store,
+        bls,
+        now,
+        verifier,
+        verifyAhead: 3 * threads,
+        onProgress: logProgress,
+      });
+    } catch (err) {
+      await verifier.close();
+      store.close();
+      throw err;
+    }
     const mempool = new Mempool({ chain, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
     const miner = new Miner({
       network: opts.network,
