@@ -30,6 +30,10 @@ import type {
 import { decodeUndo, encodeUndo } from './undo.js';
 
 const SCHEMA_VERSION = 1;
+/** WAL pages written before SQLite checkpoints them into the database file (4 KiB pages). */
+const WAL_CHECKPOINT_PAGES = 16_384;
+/** SQLite's page cache, KiB (a bound, filled only as pages are read). */
+const PAGE_CACHE_KIB = 32_768;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,6 +100,13 @@ export class SqliteStore implements ChainStore {
       throw err;
     }
     this.db.pragma('synchronous = NORMAL');
+    // In WAL mode with NORMAL, each checkpoint costs two fsyncs on the main thread; with the
+    // default (every 1,000 pages) sync checkpointed every block or two and spent 2-3x the
+    // insert time in fsync. 16,384 pages (64 MB of WAL, bounded on disk by the size limit)
+    // coalesces the writes; a bigger page cache keeps the indexes' hot pages in memory.
+    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    this.db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+    this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.checkMeta(network);
