@@ -121,6 +121,16 @@ describe('block encoding', () => {
     expect(hex(block.header.signatureHash)).toBe(hex(signatureHashOf(block.aggregateSignature)));
   });
 
+  it('a decoded block carries the txids of its transactions, hashed from the bytes received', () => {
+    for (const block of [block0, block1, block3]) {
+      const decoded = decodeBlock(encodeBlock(block));
+      // Computed from the decoded fields, as for a block built in memory:
+      const expected = [coinbaseTxid(decoded.coinbase), ...decoded.transactions.map(transferTxid)].map(hex);
+      expect(blockTxids(decoded).map(hex)).toEqual(expected);
+      expect(hex(merkleRoot(blockTxids(decoded)))).toBe(hex(block.header.txRoot));
+    }
+  });
+
   it('BLOCK_OVERHEAD = header + coinbase + count + signature', () => {
     expect(BLOCK_OVERHEAD).toBe(116 + 37 + 4 + 96);
   });
