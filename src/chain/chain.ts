@@ -12,14 +12,14 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Bls } from '../crypto/interface.js';
-import { blockHash, blockTxids, decodeBlock, encodeBlock } from '../protocol/block.js';
+import { blockHash, blockTxids, decodeBlock, encodeBlock, encodedTxids, peekBlock } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { decodeCompact, workForTarget } from '../protocol/pow.js';
-import { checkBlockBody } from '../protocol/rules/body.js';
+import { checkBlockBody, checkBlockCommitments } from '../protocol/rules/body.js';
 import { RuleCode, ruleError } from '../protocol/rules/codes.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules/header.js';
 import type { HeaderContext } from '../protocol/rules/header.js';
@@ -32,7 +32,7 @@ import { ChainErrorCode } from './interface.js';
 import type { BlockSink, ChainAdmin, ChainReader, ProcessResult, TipChange, TipListener } from './interface.js';
 import { OrphanPool } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
-import type { BlsVerifier } from './bls/interface.js';
+import type { BlsVerifier, EncodedBlockVerdict } from './bls/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 import { blockSignatureSet } from '../protocol/rules/signature.js';
 import type { KnownSignatures, SignaturePath, SignatureVerdict } from './verifyBlockSignatures.js';
@@ -49,7 +49,16 @@ export interface ChainOptions {
    * threads before connecting it. Without one, every check runs on the calling thread.
    */
   readonly verifier?: BlsVerifier;
+  /** Transfers from which an encoded block is judged on a worker first (default WORKER_DECODE_MIN_TRANSFERS). */
+  readonly workerDecodeMinTransfers?: number;
 }
+
+/**
+ * Transfers from which a block arriving encoded is decoded and checked on a worker before
+ * this thread touches its body (see `judgeLargeEncoding`): below it, the main thread's
+ * decoding costs a few milliseconds and the fast path stays open.
+ */
+const WORKER_DECODE_MIN_TRANSFERS = 1024;
 
 /** Signature verdicts computed ahead, kept for blocks that connect later (side branches, orphans). */
 const VERDICTS_KEPT = 1024;
@@ -106,6 +115,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   private readonly listeners: TipListener[] = [];
   private knownSignatures: KnownSignatures | undefined;
   private readonly verifier: BlsVerifier | undefined;
+  private readonly workerDecodeMinTransfers: number;
   /** Verdicts of the signature rule computed ahead (at most VERDICTS_KEPT, about 100 bytes each). */
   private readonly verdicts = new LruCache<SignatureVerdict>(VERDICTS_KEPT);
   /** How the last connected block's signature was checked (for logs and tests). */
@@ -118,6 +128,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.orphans = new OrphanPool(opts.orphanLimit ?? 256);
     this.verifier = opts.verifier;
+    this.workerDecodeMinTransfers = opts.workerDecodeMinTransfers ?? WORKER_DECODE_MIN_TRANSFERS;
   }
 
   /** Opens the chain on `store`: writes genesis into an empty store, resumes an interrupted reorg. */
@@ -274,6 +285,10 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
    * workers at `priority`, so this thread never runs the pairing.
    */
   async importBlock(input: Block | Uint8Array, priority: 'block' | 'sync' = 'block'): Promise<ProcessResult> {
+    if (input instanceof Uint8Array) {
+      const early = await this.judgeLargeEncoding(input, priority);
+      if (early) return early;
+    }
     const decoded = decodeInput(input);
     if (decoded instanceof OurCoinError) return rejected(new Uint8Array(32), decoded);
     let verdict: SignatureVerdict | undefined;
@@ -284,6 +299,48 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       return rejected(blockHash(decoded.block.header), asError(err));
     }
     return this.processDecoded(decoded.block, decoded.bytes, verdict);
+  }
+
+  /**
+   * A large block still encoded is judged on a worker before this thread decodes it: decoding
+   * and the stateless checks of its body cost about 20 µs a transfer here, so a maximum-size
+   * block from outside would hold the event loop for a quarter of a second before its
+   * signature could refuse it. Undefined when the block goes on to the usual path: small,
+   * undecodable header, every transfer's signature known (the fast path needs no worker), or
+   * judged valid (its verdict is then kept for the connect).
+   */
+  private async judgeLargeEncoding(bytes: Uint8Array, priority: 'block' | 'sync'): Promise<ProcessResult | undefined> {
+    const peeked = this.verifier ? peekBlock(bytes) : undefined;
+    if (!this.verifier || !peeked || peeked.transferCount < this.workerDecodeMinTransfers) return undefined;
+    const hash = blockHash(peeked.header);
+    const key = toHex(hash);
+    const invalid = this.store.getInvalid(hash);
+    if (invalid) return rejected(hash, this.knownInvalid(hash, invalid));
+    if (this.store.getRecord(hash) || this.orphans.has(hash))
+      return { status: 'duplicate', hash, connected: [], disconnected: [] };
+    if (this.verdicts.get(key)) return undefined;
+    try {
+      checkHeaderContextFree(peeked.header, this.network, hash);
+    } catch (err) {
+      return rejected(hash, asError(err)); // before any work on the body
+    }
+    const known = this.knownSignatures;
+    if (known && encodedTxids(bytes, peeked.transferCount).every((id, i) => i === 0 || known.verifiedSignature(id)))
+      return undefined;
+    let verdict: EncodedBlockVerdict;
+    try {
+      verdict = await this.verifier.verifyEncodedBlock(bytes, this.network, { priority });
+    } catch (err) {
+      return rejected(hash, asError(err)); // no verdict: a worker failed twice, or closing
+    }
+    if (verdict.ok) {
+      this.verdicts.set(key, verdict);
+      return undefined;
+    }
+    // Only a rule the header commits to marks the hash; a mutated body or bad encoding does not.
+    if (verdict.kind === 'consensus' && !this.store.getInvalid(hash))
+      this.store.markInvalid(hash, { code: verdict.code, message: verdict.message });
+    return rejected(hash, new OurCoinError(verdict.code, verdict.message, verdict.kind));
   }
 
   /**
@@ -309,7 +366,14 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   /** The verifier's verdict on `block`'s aggregate, or undefined when connecting it needs no pairing. */
   private async verdictFromService(block: Block, priority: 'block' | 'sync'): Promise<SignatureVerdict | undefined> {
     if (!this.verifier || block.transactions.length === 0) return undefined;
-    const txids = blockTxids(block).slice(1);
+    let txids: readonly Uint8Array[];
+    try {
+      // Kept by block hash, so only for the body the header commits to: a verdict on a mutated
+      // copy must never speak for the real block (the connect refuses the copy as mutated).
+      txids = checkBlockCommitments(block).slice(1);
+    } catch {
+      return undefined;
+    }
     const known = this.knownSignatures;
     if (known && txids.every((txid) => known.verifiedSignature(txid) !== undefined)) return undefined;
     return this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });

@@ -150,14 +150,37 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const aggregateSignature = r.bytesN(SIGNATURE_LENGTH, 'aggregateSignature');
   r.finish();
   const block = { header, coinbase, transactions, aggregateSignature };
-  // Every field has one encoding, so a transaction's bytes here ARE its canonical encoding:
-  // hash them in place instead of encoding each transfer again (a third of a large block's
-  // main-thread import).
-  const txids = [sha256(bytes.subarray(HEADER_LENGTH, HEADER_LENGTH + COINBASE_LENGTH))];
-  for (let at = TRANSFERS_OFFSET, i = 0; i < count; i++, at += TRANSFER_LENGTH)
-    txids.push(sha256(bytes.subarray(at, at + TRANSFER_LENGTH)));
-  txidsOf.set(block, txids);
+  txidsOf.set(block, encodedTxids(bytes, count));
   return block;
+}
+
+/**
+ * The txids of a block's transactions (coinbase first) hashed from its encoding. Every field
+ * has one encoding, so a transaction's bytes in a block ARE its canonical encoding: no need
+ * to decode and encode each transfer again (a third of a large block's import). The caller
+ * has checked the layout (`peekBlock` or `decodeBlock`).
+ */
+export function encodedTxids(bytes: Uint8Array, transferCount: number): Uint8Array[] {
+  const txids = [sha256(bytes.subarray(HEADER_LENGTH, HEADER_LENGTH + COINBASE_LENGTH))];
+  for (let at = TRANSFERS_OFFSET, i = 0; i < transferCount; i++, at += TRANSFER_LENGTH)
+    txids.push(sha256(bytes.subarray(at, at + TRANSFER_LENGTH)));
+  return txids;
+}
+
+/**
+ * A block encoding's header and transfer count, without decoding its transactions; undefined
+ * when the header does not decode or the length does not match the count (`decodeBlock` then
+ * names the problem). Lets a node judge a large block before spending time on its body.
+ */
+export function peekBlock(bytes: Uint8Array): { header: BlockHeader; transferCount: number } | undefined {
+  if (bytes.length < BLOCK_OVERHEAD || bytes.length > MAX_BLOCK_ENCODING_BYTES) return undefined;
+  const transferCount = new DataView(bytes.buffer, bytes.byteOffset).getUint32(TRANSFERS_OFFSET - 4);
+  if (bytes.length !== BLOCK_OVERHEAD + transferCount * TRANSFER_LENGTH) return undefined;
+  try {
+    return { header: decodeHeader(bytes.subarray(0, HEADER_LENGTH)), transferCount };
+  } catch {
+    return undefined;
+  }
 }
 
 export function blockSize(block: Block): number {

@@ -9,6 +9,8 @@
  * docs/decisions/0015-bls-verification-service.md.
  */
 import { OurCoinError } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
+import type { NetworkParams } from '../../protocol/networks.js';
 import type { SignatureSet, SignatureVerdict } from '../../protocol/rules/signature.js';
 import { WorkerErrorCode } from '../../workers/thread.js';
 
@@ -44,6 +46,21 @@ export type TransferVerdict =
     }
   | { readonly ok: false; readonly code: TransferVerdictCode; readonly message: string };
 
+/**
+ * A block judged from its encoding alone, on a worker: it decodes, its body keeps every rule
+ * that needs no chain state (protocol.md 7.3, the header's commitments first), and its
+ * aggregate verifies (7.5). The codes, messages and kinds are those of the same checks on
+ * the calling thread; a `mutated` or `encoding` verdict says nothing about the block hash.
+ */
+export type EncodedBlockVerdict =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly code: ErrorCode;
+      readonly message: string;
+      readonly kind: 'encoding' | 'mutated' | 'consensus';
+    };
+
 export interface BlsVerifierStats {
   /** Sets waiting for a worker (buffered or queued), per priority. A block is one set. */
   readonly queued: Readonly<Record<VerifyPriority, number>>;
@@ -77,6 +94,16 @@ export interface BlsVerifier {
   ): Promise<TransferVerdict[]>;
   /** The block signature rule (`signatureSetVerdict` on blst): the same verdicts, codes and messages. */
   verifyBlock(set: SignatureSet, opts?: { readonly priority?: 'block' | 'sync' }): Promise<SignatureVerdict>;
+  /**
+   * `verifyBlock` for a block still encoded, with its decoding and stateless body rules run on
+   * the worker too: a large block from outside costs the calling thread nothing until it is
+   * known to be worth connecting.
+   */
+  verifyEncodedBlock(
+    bytes: Uint8Array,
+    network: NetworkParams,
+    opts?: { readonly priority?: 'block' | 'sync' },
+  ): Promise<EncodedBlockVerdict>;
   stats(): BlsVerifierStats;
   /** Fails what is waiting with a transient error and ends the workers (idempotent). */
   close(): Promise<void>;

@@ -18,9 +18,18 @@ import blst from '@chainsafe/blst';
 import type { SignatureSet as BlstSignatureSet } from '@chainsafe/blst';
 import { blstBls, createBlstPoints } from '../../crypto/blst.js';
 import { BlsErrorCode } from '../../crypto/interface.js';
-import { isOurCoinError } from '../../errors.js';
-import { signatureSetVerdict } from '../../protocol/rules/signature.js';
-import type { SignatureSet, SignatureVerdict, TransferSignature, TransferVerdict } from './interface.js';
+import { OurCoinError, isOurCoinError } from '../../errors.js';
+import { decodeBlock } from '../../protocol/block.js';
+import type { NetworkParams } from '../../protocol/networks.js';
+import { checkBlockBody } from '../../protocol/rules/body.js';
+import { blockSignatureSet, signatureSetVerdict, verifySignatureSet } from '../../protocol/rules/signature.js';
+import type {
+  EncodedBlockVerdict,
+  SignatureSet,
+  SignatureVerdict,
+  TransferSignature,
+  TransferVerdict,
+} from './interface.js';
 
 const verdict = (v: TransferVerdict): TransferVerdict => Object.freeze(v);
 
@@ -152,18 +161,39 @@ function verifyRange(sets: readonly BlstSignatureSet[], lo: number, hi: number):
   }
 }
 
-/** What the service sends a worker: a batch of transfer sets, or one block's signature set. */
+/** A block's encoding judged as a whole: decoding, stateless body rules, then the signature rule. */
+export function checkEncodedBlock(bytes: Uint8Array, network: NetworkParams): EncodedBlockVerdict {
+  try {
+    const block = decodeBlock(bytes);
+    const txids = checkBlockBody(block, network);
+    verifySignatureSet(blockSignatureSet(block, txids.slice(1)), blstBls);
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof OurCoinError && (err.kind === 'encoding' || err.kind === 'mutated' || err.kind === 'consensus'))
+      return { ok: false, code: err.code, message: err.message, kind: err.kind };
+    throw err;
+  }
+}
+
+/** What the service sends a worker: a batch of transfer sets, or one block's signature set or encoding. */
 export type BlsJob =
   | { readonly kind: 'transfers'; readonly sets: readonly TransferSignature[] }
-  | { readonly kind: 'block'; readonly set: SignatureSet };
+  | { readonly kind: 'block'; readonly set: SignatureSet }
+  | { readonly kind: 'encodedBlock'; readonly bytes: Uint8Array; readonly network: NetworkParams };
 
 export type BlsJobResult =
   | { readonly kind: 'transfers'; readonly verdicts: Uint8Array; readonly points: Uint8Array }
-  | { readonly kind: 'block'; readonly verdict: SignatureVerdict };
+  | { readonly kind: 'block'; readonly verdict: SignatureVerdict }
+  | { readonly kind: 'encodedBlock'; readonly verdict: EncodedBlockVerdict };
 
 /** A worker's whole job: the handler of worker.ts. */
 export function runBlsJob(job: BlsJob): BlsJobResult {
-  return job.kind === 'transfers'
-    ? { kind: 'transfers', ...verifyTransferSetsWithPoints(job.sets) }
-    : { kind: 'block', verdict: signatureSetVerdict(job.set, blstBls) };
+  switch (job.kind) {
+    case 'transfers':
+      return { kind: 'transfers', ...verifyTransferSetsWithPoints(job.sets) };
+    case 'block':
+      return { kind: 'block', verdict: signatureSetVerdict(job.set, blstBls) };
+    case 'encodedBlock':
+      return { kind: 'encodedBlock', verdict: checkEncodedBlock(job.bytes, job.network) };
+  }
 }

@@ -21,9 +21,11 @@ import { availableParallelism } from 'node:os';
 import { OurCoinError } from '../../errors.js';
 import { WorkerPool } from '../../workers/pool.js';
 import { WorkerErrorCode } from '../../workers/thread.js';
+import type { NetworkParams } from '../../protocol/networks.js';
 import type {
   BlsVerifier,
   BlsVerifierStats,
+  EncodedBlockVerdict,
   SignatureSet,
   SignatureVerdict,
   TransferSignature,
@@ -66,12 +68,19 @@ interface TransferTask {
   readonly reject: (error: OurCoinError) => void;
 }
 
-interface BlockTask {
+/** One block's check: its signature set, or its whole encoding (see `verifyEncodedBlock`). */
+type BlockTask = {
   readonly kind: 'block';
-  readonly set: SignatureSet;
-  readonly resolve: (verdict: SignatureVerdict) => void;
   readonly reject: (error: OurCoinError) => void;
-}
+} & (
+  | { readonly job: 'block'; readonly set: SignatureSet; readonly resolve: (verdict: SignatureVerdict) => void }
+  | {
+      readonly job: 'encodedBlock';
+      readonly bytes: Uint8Array;
+      readonly network: NetworkParams;
+      readonly resolve: (verdict: EncodedBlockVerdict) => void;
+    }
+);
 
 type Task = TransferTask | BlockTask;
 
@@ -202,7 +211,21 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   verifyBlock(set: SignatureSet, opts: { readonly priority?: 'block' | 'sync' } = {}): Promise<SignatureVerdict> {
     if (this.closed) return Promise.reject(verifierClosedError());
     const verdict = new Promise<SignatureVerdict>((resolve, reject) => {
-      this.queues.get(opts.priority ?? 'block')!.push({ kind: 'block', set, resolve, reject });
+      this.queues.get(opts.priority ?? 'block')!.push({ kind: 'block', job: 'block', set, resolve, reject });
+    });
+    this.dispatch();
+    return verdict;
+  }
+
+  verifyEncodedBlock(
+    bytes: Uint8Array,
+    network: NetworkParams,
+    opts: { readonly priority?: 'block' | 'sync' } = {},
+  ): Promise<EncodedBlockVerdict> {
+    if (this.closed) return Promise.reject(verifierClosedError());
+    const verdict = new Promise<EncodedBlockVerdict>((resolve, reject) => {
+      const task: BlockTask = { kind: 'block', job: 'encodedBlock', bytes, network, resolve, reject };
+      this.queues.get(opts.priority ?? 'block')!.push(task);
     });
     this.dispatch();
     return verdict;
@@ -280,9 +303,11 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private send(job: Job): void {
     this.inFlight++;
     const request: BlsJob =
-      job.kind === 'block'
-        ? { kind: 'block', set: job.task.set }
-        : { kind: 'transfers', sets: job.tasks.map((t) => t.set) };
+      job.kind === 'transfers'
+        ? { kind: 'transfers', sets: job.tasks.map((t) => t.set) }
+        : job.task.job === 'block'
+          ? { kind: 'block', set: job.task.set }
+          : { kind: 'encodedBlock', bytes: job.task.bytes, network: job.task.network };
     this.pool.run(request).then(
       (result) => this.settle(job, result),
       (err: unknown) => this.fail(job, err),
@@ -292,7 +317,10 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private settle(job: Job, result: BlsJobResult): void {
     this.inFlight--;
     this.jobs++;
-    if (job.kind === 'block' && result.kind === 'block') {
+    if (job.kind === 'block' && job.task.job === 'block' && result.kind === 'block') {
+      this.setsVerified++;
+      job.task.resolve(result.verdict);
+    } else if (job.kind === 'block' && job.task.job === 'encodedBlock' && result.kind === 'encodedBlock') {
       this.setsVerified++;
       job.task.resolve(result.verdict);
     } else if (job.kind === 'transfers' && result.kind === 'transfers' && result.verdicts.length === job.tasks.length) {

@@ -5,8 +5,10 @@
  */
 import { blstBls } from '../../crypto/blst.js';
 import { signatureSetVerdict } from '../../protocol/rules/signature.js';
+import type { NetworkParams } from '../../protocol/networks.js';
 import type {
   BlsVerifier,
+  EncodedBlockVerdict,
   BlsVerifierStats,
   SignatureSet,
   SignatureVerdict,
@@ -14,7 +16,7 @@ import type {
   TransferVerdict,
 } from './interface.js';
 import { verifierClosedError } from './interface.js';
-import { TRANSFER_VERDICTS, verifyTransferSets } from './maybeBatch.js';
+import { TRANSFER_VERDICTS, checkEncodedBlock, verifyTransferSets } from './maybeBatch.js';
 import { BatchSizes } from './stats.js';
 import { VerdictCache, verdictKey } from './verdictCache.js';
 
@@ -72,6 +74,14 @@ export class BlsSingleThreadVerifier implements BlsVerifier {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  verifyEncodedBlock(bytes: Uint8Array, network: NetworkParams): Promise<EncodedBlockVerdict> {
+    if (this.closed) return Promise.reject(verifierClosedError());
+    const verdict = checkEncodedBlock(bytes, network);
+    this.jobs++;
+    this.setsVerified++;
+    return Promise.resolve(verdict);
   }
 
   stats(): BlsVerifierStats {

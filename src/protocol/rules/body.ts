@@ -30,9 +30,11 @@ export function checkTransferFields(tx: Transfer, network: NetworkParams): void 
 }
 
 /**
- * Returns the block's txids (coinbase first), computed once here for the later stages.
+ * The header's commitments to the body (txRoot, signatureHash): only a body that passes them
+ * is the block its hash names, so only then may a verdict on it be kept under that hash.
+ * Returns the block's txids (coinbase first).
  */
-export function checkBlockBody(block: Block, network: NetworkParams): readonly Uint8Array[] {
+export function checkBlockCommitments(block: Block): readonly Uint8Array[] {
   const txids = blockTxids(block);
   if (!bytesEqual(computeTxRoot(txids), block.header.txRoot)) {
     throw ruleError(RuleCode.badTxRoot, 'transactions do not match the header txRoot', 'mutated');
@@ -44,6 +46,14 @@ export function checkBlockBody(block: Block, network: NetworkParams): readonly U
       'mutated',
     );
   }
+  return txids;
+}
+
+/**
+ * Returns the block's txids (coinbase first), computed once here for the later stages.
+ */
+export function checkBlockBody(block: Block, network: NetworkParams): readonly Uint8Array[] {
+  const txids = checkBlockCommitments(block);
   const size = blockSize(block);
   if (size > network.maxBlockBytes)
     throw ruleError(RuleCode.tooLarge, `block is ${size} bytes, the limit is ${network.maxBlockBytes}`);

@@ -12,7 +12,9 @@ import { Chain } from '../../../src/chain/chain.js';
 import { blstBls } from '../../../src/crypto/blst.js';
 import { Mempool } from '../../../src/mempool/mempool.js';
 import { connectMempoolToChain } from '../../../src/node/wiring.js';
-import { blockHash } from '../../../src/protocol/block.js';
+import { HEADER_LENGTH, blockHash, encodeBlock } from '../../../src/protocol/block.js';
+import type { Block } from '../../../src/protocol/block.js';
+import { COINBASE_LENGTH } from '../../../src/protocol/transaction.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
 import { regtest } from '../../../src/protocol/networks.js';
 import { SqliteStore } from '../../../src/store/sqliteStore.js';
@@ -28,12 +30,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function open(): { chain: Chain; pool: Mempool; verifier: BlsMultiThreadVerifier } {
+function open(opts: { workerDecodeMinTransfers?: number } = {}): {
+  chain: Chain;
+  pool: Mempool;
+  verifier: BlsMultiThreadVerifier;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'ourcoin-import-'));
   const store = new SqliteStore(join(dir, 'chain.sqlite'), regtest);
   // One thread: the order in which jobs run is the order of the service's queues.
   const verifier = new BlsMultiThreadVerifier({ threads: 1 });
-  const chain = Chain.open({ network: regtest, store, bls: blstBls, now: () => TEST_NOW, verifier });
+  const chain = Chain.open({ network: regtest, store, bls: blstBls, now: () => TEST_NOW, verifier, ...opts });
   const pool = new Mempool({ chain, verifier });
   const detach = connectMempoolToChain(chain, pool);
   cleanups.push(
@@ -96,6 +102,22 @@ describe('Chain.importBlock', () => {
     expect(verifier.stats().jobs).toBe(jobs);
   });
 
+  it('keeps no verdict on a mutated copy: the real block still connects after it', async () => {
+    const { chain, verifier } = open();
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect(chain.processBlock(b1).status).toBe('connected');
+    const good = buildBlock(b1, { txs: Array.from({ length: 10 }, (_, n) => transfer(alice, bob.address, 1n, n)) });
+    // Same header, another body: its signature set is wrong, and its hash is the real block's.
+    const copy: Block = {
+      ...good,
+      transactions: [{ ...good.transactions[0]!, amount: 2n }, ...good.transactions.slice(1)],
+    };
+    const refused = await chain.importBlock(copy);
+    expect([refused.error?.code, refused.error?.kind]).toEqual(['BLOCK_BAD_TX_ROOT', 'mutated']);
+    expect(verifier.stats().jobs).toBe(0); // refused by the commitment, before any pairing
+    expect((await chain.importBlock(good)).status).toBe('connected');
+  });
+
   it('checks a block before the transfers of a flood that came first', async () => {
     const { chain, pool } = open();
     const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
@@ -127,5 +149,56 @@ describe('Chain.importBlock', () => {
     expect(result.status).toBe('connected');
     // Batches of the flood were still waiting when the block was done.
     expect(order.length - 1 - order.indexOf('block')).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('Chain.importBlock of a large block still encoded', () => {
+  // 8 here instead of 1,024, so the blocks stay quick to sign.
+  const large = { workerDecodeMinTransfers: 8 };
+
+  function funded(): { chain: Chain; pool: Mempool; verifier: BlsMultiThreadVerifier; b1: Block } {
+    const opened = open(large);
+    const b1 = buildBlock(genesisBlock(regtest), { miner: alice.address });
+    expect(opened.chain.processBlock(b1).status).toBe('connected');
+    return { ...opened, b1 };
+  }
+
+  it('refuses a wrong aggregate judged on a worker, marks it, and answers a repeat from the mark', async () => {
+    const { chain, verifier, b1 } = funded();
+    const spends = Array.from({ length: 20 }, (_, n) => transfer(alice, bob.address, 1n, n));
+    const forged = buildBlock(b1, { txs: spends, aggregateSignature: spends[0]!.signature });
+    const refused = await chain.importBlock(encodeBlock(forged));
+    expect([refused.status, refused.error?.code]).toEqual(['rejected', 'BLOCK_BAD_AGGREGATE_SIGNATURE']);
+    expect(chain.getRecord(refused.hash)).toBeUndefined();
+    expect(chain.getInvalid(refused.hash)?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expect(verifier.stats().jobs).toBe(1);
+    // The same block again: refused from its header's mark, with no second job.
+    expect((await chain.importBlock(encodeBlock(forged))).error?.code).toBe('BLOCK_BAD_AGGREGATE_SIGNATURE');
+    expect(verifier.stats().jobs).toBe(1);
+  });
+
+  it('refuses a mutated body without marking the header, which its real body then connects with', async () => {
+    const { chain, verifier, b1 } = funded();
+    const good = buildBlock(b1, { txs: Array.from({ length: 10 }, (_, n) => transfer(alice, bob.address, 1n, n)) });
+    const mutated = encodeBlock(good);
+    const at = HEADER_LENGTH + COINBASE_LENGTH + 4 + 60; // a byte of the first transfer's recipient
+    mutated[at] = mutated[at]! ^ 1;
+    const refused = await chain.importBlock(mutated);
+    expect([refused.error?.code, refused.error?.kind]).toEqual(['BLOCK_BAD_TX_ROOT', 'mutated']);
+    expect(chain.getInvalid(refused.hash)).toBeUndefined();
+    const imported = await chain.importBlock(encodeBlock(good));
+    expect(imported.status).toBe('connected');
+    expect(chain.lastSignaturePath).toBe('prechecked');
+    expect(verifier.stats().jobs).toBe(2);
+  });
+
+  it('keeps the fast path for a block whose transfers are all verified already', async () => {
+    const { chain, pool, verifier, b1 } = funded();
+    const spends = Array.from({ length: 12 }, (_, n) => transfer(alice, bob.address, 1n, n));
+    expect((await pool.submit(spends)).every((r) => r.accepted)).toBe(true);
+    const jobs = verifier.stats().jobs;
+    expect((await chain.importBlock(encodeBlock(buildBlock(b1, { txs: spends })))).status).toBe('connected');
+    expect(chain.lastSignaturePath).toBe('fast');
+    expect(verifier.stats().jobs).toBe(jobs);
   });
 });
