@@ -9,7 +9,8 @@
  * verifying each) covers every set whose points are valid. If it fails, the batch is split in
  * halves recursively until the bad sets are isolated: with k bad sets out of n that costs about
  * 2k log2(n/k) smaller batches, far less than n single verifications while k is small. A half
- * whose sibling passed is known to hold a bad set and is split without being verified whole.
+ * whose sibling passed is known to hold a bad set and is split without being verified whole; a
+ * range whose two halves both fail is dense with bad sets and is checked one set at a time.
  *
  * Verdicts travel as one byte a set (an index into TRANSFER_VERDICTS): a compact reply, and the
  * caller shares the same few verdict objects in its cache instead of one copy per entry.
@@ -116,6 +117,11 @@ function checkTransferSets(sets: readonly TransferSignature[]): {
 /**
  * Calls `bad(j)` for exactly the sets j in [lo, hi) that do not verify. `knownBad`: the range
  * is known to hold at least one (its parent failed and its sibling passed).
+ *
+ * When both halves of a failing range fail, it holds at least two bad sets and likely many (a
+ * flood of forged transfers): bisecting further would cost about n batch checks per bad set,
+ * so its sets are checked one by one instead (n single checks). An all-bad batch of n sets
+ * then costs n + 3 calls, not about 4n.
  */
 function bisect(
   sets: readonly BlstSignatureSet[],
@@ -133,10 +139,18 @@ function bisect(
   const mid = lo + ((hi - lo) >> 1);
   if (verifyRange(sets, lo, mid)) {
     bisect(sets, mid, hi, true, bad);
-  } else {
+  } else if (verifyRange(sets, mid, hi)) {
     bisect(sets, lo, mid, true, bad);
-    bisect(sets, mid, hi, false, bad);
+  } else {
+    eachBad(sets, lo, mid, bad);
+    eachBad(sets, mid, hi, bad);
   }
+}
+
+/** `bad(j)` for each set of a range that failed, checked one by one (a single one failed already). */
+function eachBad(sets: readonly BlstSignatureSet[], lo: number, hi: number, bad: (j: number) => void): void {
+  if (hi - lo === 1) bad(lo);
+  else for (let j = lo; j < hi; j++) if (!verifyRange(sets, j, j + 1)) bad(j);
 }
 
 /** Whether every set in [lo, hi) verifies (the points are already validated). */
