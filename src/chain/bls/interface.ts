@@ -63,6 +63,8 @@ export interface BlsVerifierStats {
   readonly retries: number;
   /** Worker threads that died (each is replaced at the next job). */
   readonly workerRestarts: number;
+  /** Transfer jobs stopped early so a block or sync job could have their thread. */
+  readonly preempted: number;
 }
 
 export interface BlsVerifier {

@@ -4,8 +4,12 @@
  *
  * - Priority queues in front of the pool: a job is sent only when a thread has room for it
  *   (`jobsPerThread`), and it is always the oldest job of the most urgent priority waiting
- *   (block, then sync, then transfer). A job already on a thread is never pre-empted, so a
- *   block waits at most for the jobs in flight.
+ *   (block, then sync, then transfer).
+ * - Pre-emption: a transfer job carries a shared flag (maybeBatch.ts, PreemptFlag). When a
+ *   block or sync job waits and no thread is free, the service sets the flags of running
+ *   transfer jobs; their workers stop at the next verification step and answer the sets they
+ *   finished, and the rest go back to the front of the queue. A block waits for one step
+ *   (one batch check or one set), not for a whole job of forged transfers.
  * - Cross-call batching: transfer sets at 'transfer' priority are buffered for `bufferWaitMs`
  *   or until `maxBufferedSets` are waiting, then join the queue; a job takes up to
  *   `maxJobSets` queued sets, whichever calls they came from. When several threads are free, a
@@ -31,8 +35,14 @@ import type {
   VerifyPriority,
 } from './interface.js';
 import { VERIFY_PRIORITIES, verifierClosedError } from './interface.js';
-import { TRANSFER_VERDICTS, UNCOMPRESSED_SIGNATURE_LENGTH } from './maybeBatch.js';
-import type { BlsJob, BlsJobResult } from './maybeBatch.js';
+import {
+  TRANSFER_VERDICTS,
+  UNCOMPRESSED_SIGNATURE_LENGTH,
+  UNFINISHED,
+  newPreemptFlag,
+  requestPreemption,
+} from './maybeBatch.js';
+import type { BlsJob, BlsJobResult, PreemptFlag } from './maybeBatch.js';
 import { BatchSizes } from './stats.js';
 import { VerdictCache, verdictKey } from './verdictCache.js';
 
@@ -99,6 +109,17 @@ class TaskQueue {
     this.items.push(task);
   }
 
+  /** Puts tasks back at the head, in their order (a pre-empted job's unfinished sets). */
+  unshift(tasks: readonly Task[]): void {
+    if (tasks.length <= this.head) {
+      this.head -= tasks.length;
+      tasks.forEach((task, i) => (this.items[this.head + i] = task));
+    } else {
+      this.items = [...tasks, ...this.items.slice(this.head)];
+      this.head = 0;
+    }
+  }
+
   peek(): Task | undefined {
     return this.items[this.head];
   }
@@ -139,6 +160,10 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private buffer: TransferTask[] = [];
   private bufferTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Transfer-priority jobs on a thread, with the flag that pre-empts each. */
+  private readonly preemptible = new Map<Job, PreemptFlag>();
+  /** Jobs asked to stop that have not answered yet: each will free a thread. */
+  private readonly stopping = new Set<Job>();
   private closed = false;
 
   private jobs = 0;
@@ -147,6 +172,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private cacheHits = 0;
   private cacheMisses = 0;
   private retried = 0;
+  private preempted = 0;
   private readonly crashes = new WeakSet<OurCoinError>();
   private workerRestarts = 0;
 
@@ -223,6 +249,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       cacheMisses: this.cacheMisses,
       retries: this.retried,
       workerRestarts: this.workerRestarts,
+      preempted: this.preempted,
     };
   }
 
@@ -250,12 +277,30 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     this.dispatch();
   }
 
-  /** Sends jobs while a thread has room, most urgent first. */
+  /** Sends jobs while a thread has room, most urgent first; pre-empts transfer jobs for urgent ones left waiting. */
   private dispatch(): void {
     while (!this.closed && this.inFlight < this.capacity) {
       const job = this.nextJob();
       if (!job) return;
       this.send(job);
+    }
+    this.preemptForUrgent();
+  }
+
+  /**
+   * Every thread is busy: as many running transfer jobs as there are block and sync jobs
+   * waiting are asked to stop (at most one job each; a sync queue of transfer sets counts as
+   * one job per set, which only ever asks for more threads than it needs).
+   */
+  private preemptForUrgent(): void {
+    let urgent = -this.stopping.size;
+    for (const p of ['block', 'sync'] as const) urgent += this.queues.get(p)!.length + this.retries.get(p)!.length;
+    for (const [job, flag] of this.preemptible) {
+      if (urgent <= 0) return;
+      requestPreemption(flag);
+      this.preemptible.delete(job);
+      this.stopping.add(job);
+      urgent--;
     }
   }
 
@@ -279,36 +324,55 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
 
   private send(job: Job): void {
     this.inFlight++;
-    const request: BlsJob =
-      job.kind === 'block'
-        ? { kind: 'block', set: job.task.set }
-        : { kind: 'transfers', sets: job.tasks.map((t) => t.set) };
+    let request: BlsJob;
+    let flag: PreemptFlag | undefined;
+    if (job.kind === 'block') request = { kind: 'block', set: job.task.set };
+    else if (job.priority !== 'transfer') request = { kind: 'transfers', sets: job.tasks.map((t) => t.set) };
+    else {
+      flag = newPreemptFlag();
+      this.preemptible.set(job, flag);
+      request = { kind: 'transfers', sets: job.tasks.map((t) => t.set), preempt: flag };
+    }
     this.pool.run(request).then(
-      (result) => this.settle(job, result),
+      (result) => this.settle(job, result, flag),
       (err: unknown) => this.fail(job, err),
     );
   }
 
-  private settle(job: Job, result: BlsJobResult): void {
+  private settle(job: Job, result: BlsJobResult, flag: PreemptFlag | undefined): void {
     this.inFlight--;
     this.jobs++;
+    this.preemptible.delete(job);
+    this.stopping.delete(job);
     if (job.kind === 'block' && result.kind === 'block') {
       this.setsVerified++;
       job.task.resolve(result.verdict);
     } else if (job.kind === 'transfers' && result.kind === 'transfers' && result.verdicts.length === job.tasks.length) {
+      // Unfinished sets are an answer only from a job that was asked to stop (else a worker
+      // answering "unfinished" forever would never be found out).
+      const wasPreempted = flag !== undefined && Atomics.load(flag, 0) !== 0;
       const { tasks } = job;
-      const verdicts = Array.from(result.verdicts, (i) => TRANSFER_VERDICTS[i]);
+      const verdicts = Array.from(result.verdicts, (i) =>
+        i === UNFINISHED && wasPreempted ? UNFINISHED : TRANSFER_VERDICTS[i],
+      );
       if (verdicts.every((v) => v !== undefined)) {
-        this.setsVerified += tasks.length;
         this.batchSizes.add(tasks.length);
         const waiting = this.waiting.get(job.priority)!;
+        const unfinished: TransferTask[] = [];
         tasks.forEach((task, i) => {
           const verdict = verdicts[i]!;
+          if (verdict === UNFINISHED) return void unfinished.push(task);
+          this.setsVerified++;
           // The cache keeps the bare verdict; the caller also gets the verified point.
           this.cache.set(task.key, verdict);
           waiting.delete(task.key);
           task.resolve(verdict.ok ? { ok: true, point: pointAt(result.points, i) } : verdict);
         });
+        if (unfinished.length > 0) {
+          this.preempted++;
+          // Still waiting (their copies too): first in line once the urgent job has a thread.
+          this.queues.get(job.priority)!.unshift(unfinished);
+        }
       } else this.reject(job, malformed());
     } else this.reject(job, malformed());
     this.dispatch();
@@ -316,6 +380,8 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
 
   private fail(job: Job, err: unknown): void {
     this.inFlight--;
+    this.preemptible.delete(job);
+    this.stopping.delete(job);
     const error = err instanceof OurCoinError ? err : malformed();
     if (error.code === WorkerErrorCode.crashed && !this.crashes.has(error)) {
       // One error object per dead thread, shared by all the jobs it had.

@@ -85,6 +85,7 @@ export class BlsSingleThreadVerifier implements BlsVerifier {
       cacheMisses: this.cacheMisses,
       retries: 0,
       workerRestarts: 0,
+      preempted: 0,
     };
   }
 

@@ -6,7 +6,14 @@
 import blst from '@chainsafe/blst';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TRANSFER_VERDICTS, verifyTransferSets } from '../../../../src/chain/bls/maybeBatch.js';
+import {
+  TRANSFER_VERDICTS,
+  UNFINISHED,
+  newPreemptFlag,
+  requestPreemption,
+  verifyTransferSets,
+  verifyTransferSetsWithPoints,
+} from '../../../../src/chain/bls/maybeBatch.js';
 import { SET_KINDS, codeOf, expectedCode, setOf, validSet } from './sets.js';
 
 const codes = (indices: Uint8Array): string[] => Array.from(indices, (i) => codeOf(TRANSFER_VERDICTS[i]!));
@@ -84,6 +91,34 @@ describe('verifyTransferSets', () => {
   it('names every set of a batch in which all are forged', () => {
     const sets = Array.from({ length: 9 }, () => setOf('signature of another message'));
     expect(codes(verifyTransferSets(sets))).toEqual(sets.map(() => 'TX_BAD_SIGNATURE'));
+  });
+
+  it('stops at the next step once pre-empted: verdicts for the sets done, the rest unfinished', () => {
+    const sets = Array.from({ length: 16 }, (_, i) =>
+      setOf(i % 4 === 0 ? 'key at infinity' : 'signature by another key'),
+    );
+    const flag = newPreemptFlag();
+    // The service sets the flag from another thread; here the fifth single check does.
+    const verify = blst.verify.bind(blst);
+    let singles = 0;
+    vi.spyOn(blst, 'verify').mockImplementation((...args) => {
+      if (++singles === 5) requestPreemption(flag);
+      return verify(...args);
+    });
+    const { verdicts } = verifyTransferSetsWithPoints(sets, flag);
+    expect(singles).toBe(5);
+    const want = sets.map(expectedCode);
+    const done = Array.from(verdicts).flatMap((v, i) => (v === UNFINISHED ? [] : [i]));
+    // The four junk keys (validated first) and the five sets checked one by one.
+    expect(done).toHaveLength(4 + 5);
+    for (const i of done) expect(codeOf(TRANSFER_VERDICTS[verdicts[i]!]!)).toBe(want[i]);
+  });
+
+  it('does nothing once pre-empted before it starts', () => {
+    const flag = newPreemptFlag();
+    requestPreemption(flag);
+    const { verdicts } = verifyTransferSetsWithPoints([validSet(), setOf('key at infinity')], flag);
+    expect(Array.from(verdicts)).toEqual([UNFINISHED, UNFINISHED]);
   });
 
   it('answers an empty batch with no verdicts', () => {

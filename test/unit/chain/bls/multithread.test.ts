@@ -106,8 +106,8 @@ describe('BlsMultiThreadVerifier', () => {
   });
 
   it('runs a block before the transfer jobs queued ahead of it, and sync in between', async () => {
-    // One thread, one job at a time, jobs of 4 sets: the first transfer job is on the thread,
-    // four more wait when the blocks arrive.
+    // One thread, one job at a time, jobs of 4 sets: the first transfer job is on the thread
+    // (and is pre-empted: its sets go back first in line), four more wait when the blocks arrive.
     const verifier = makeVerifier({ threads: 1, maxJobSets: 4, minJobSets: 4, maxBufferedSets: 4 });
     const done: string[] = [];
     const record = <T>(name: string, p: Promise<T>): Promise<T> =>
@@ -125,14 +125,38 @@ describe('BlsMultiThreadVerifier', () => {
     expect(verifier.stats().queued).toEqual({ block: 1, sync: 1, transfer: 16 });
     await Promise.all([...transfers, sync, block]);
     expect(done).toEqual([
-      'transfers 0',
       'block',
       'sync block',
+      'transfers 0',
       'transfers 1',
       'transfers 2',
       'transfers 3',
       'transfers 4',
     ]);
+    expect(verifier.stats()).toMatchObject({ preempted: 1, setsVerified: 22 });
+  });
+
+  it('pre-empts a long transfer job for a block: the block is answered before that job is done', async () => {
+    const verifier = makeVerifier({ threads: 1, maxBufferedSets: 64 });
+    await verifier.verifyTransfers([validSet()]); // the thread is up
+    // 64 forged transfers, one a call, in one job: 67 pairing checks (one by one) on the thread.
+    const forged = Array.from({ length: 64 }, () => setOf('signature by another key'));
+    let answered = 0;
+    const flood = forged.map((set) =>
+      verifier.verifyTransfers([set]).then(([v]) => {
+        answered++;
+        return codeOf(v!);
+      }),
+    );
+    expect(verifier.stats()).toMatchObject({ inFlight: 1, jobs: 1 });
+    const [valid] = blockSetCases();
+    const block = verifier.verifyBlock(valid!.set).then((v) => ({ code: codeOf(v), answeredBefore: answered }));
+    const { code, answeredBefore } = await block;
+    expect(code).toBe('ok');
+    expect(answeredBefore).toBeLessThan(forged.length);
+    // No verdict lost, none made up: every forged set is still refused, each verified once.
+    expect(await Promise.all(flood)).toEqual(forged.map(() => 'TX_BAD_SIGNATURE'));
+    expect(verifier.stats()).toMatchObject({ preempted: 1, setsVerified: 1 + forged.length + 1, cacheMisses: 65 });
   });
 
   it('gives the block rule verdicts: valid, wrong aggregate, bad points, empty', async () => {
