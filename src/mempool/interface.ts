@@ -76,6 +76,15 @@ export type AdmissionResult =
   | { readonly accepted: true; readonly txid: Uint8Array; readonly replaced?: Uint8Array }
   | { readonly accepted: false; readonly txid: Uint8Array; readonly error: OurCoinError };
 
+/**
+ * Asked before a submission's body is read: whether `source` (a client IP) has less than its
+ * share of transfers outstanding, so a client that already has its share waiting is refused
+ * MEMPOOL_BUSY without the node parsing what it sent. The BLS verification service is one.
+ */
+export interface AdmissionGate {
+  admits(source: string): boolean;
+}
+
 export interface SubmitOptions {
   /** Who sent the batch: a client's IP (API), a peer id (gossip). */
   readonly source?: string;

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { OurCoinError } from '../../errors.js';
+import { MEMPOOL_VERDICTS, MempoolErrorCode } from '../../mempool/interface.js';
 import { signedTransferFromJson } from '../../protocol/transaction.js';
 import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
@@ -83,6 +84,19 @@ export function submitRoute(
       },
       // Bodies are checked without type coercion (see strictBody.ts).
       validatorCompiler: ({ schema }) => strictValidator(schema),
+      // Before the body is read: a client with its share already waiting costs no parsing
+      // (429 MEMPOOL_BUSY with Retry-After, see errors.ts).
+      onRequest: (request, _reply, done) => {
+        if (ctx.admission.admits(request.ip)) done();
+        else
+          done(
+            new OurCoinError(
+              MempoolErrorCode.busy,
+              'too many of your transfers are waiting for their signature check; retry later',
+              MEMPOOL_VERDICTS[MempoolErrorCode.busy],
+            ),
+          );
+      },
     },
     handler: async (request, reply) => {
       const body = request.body;
