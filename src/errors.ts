@@ -22,11 +22,14 @@
  * - `policy`: valid, but this node's local policy refuses it (fee below its minimum, pool
  *   full, too far ahead): another node may accept it; never penalised.
  * - `transient`: may become acceptable later (unknown parent, timestamp too far ahead).
+ * - `busy`: nothing was checked: this node has too much of this sender's work waiting (its
+ *   queue is full); send again later (HTTP 429 with Retry-After). Never penalised: a peer
+ *   relaying while we are busy broke no rule.
  * - `input`: bad input to a local command or API (wrong hex, bad address, unknown name).
  * - `store`: the node's own storage failed; never the client's fault.
  */
 export type ErrorKind =
-  'encoding' | 'mutated' | 'consensus' | 'crypto' | 'conflict' | 'policy' | 'transient' | 'input' | 'store';
+  'encoding' | 'mutated' | 'consensus' | 'crypto' | 'conflict' | 'policy' | 'transient' | 'busy' | 'input' | 'store';
 
 /**
  * One entry per domain registry, added where the registry is declared:

@@ -3,7 +3,7 @@
  * by the composition root, src/node/fullNode.ts), and the peer list source. Never the node.
  */
 import type { BlockSink, ChainAdmin, ChainReader } from '../chain/interface.js';
-import type { TransferPool } from '../mempool/interface.js';
+import type { AdmissionGate, TransferPool } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
 
@@ -14,6 +14,8 @@ export interface ApiPorts {
   /** The operator's commands (admin routes, loopback clients only). */
   readonly admin: ChainAdmin;
   readonly pool: TransferPool;
+  /** Whether a client may submit transfers now, asked before the body is read. */
+  readonly admission: AdmissionGate;
   readonly mining: MiningControl;
   /** How long callbacks waited for the main thread lately (absent: not measured). */
   readonly eventLoopDelay?: () => EventLoopDelay;

@@ -58,8 +58,9 @@ export interface Classified {
 /**
  * HTTP status of an `OurCoinError`, from its verdict alone: a well-formed, correctly signed
  * transfer that clashes with the chain state or the pool, or that this node's policy refuses,
- * is 409; what may pass later (a full pool, an unknown parent) is 503; anything else a
- * client sent is 400; only the node's own storage failing is a 500.
+ * is 409; what may pass later (a full pool, an unknown parent) is 503; a client with too
+ * much already waiting (MEMPOOL_BUSY) is 429 with Retry-After; anything else a client sent is
+ * 400; only the node's own storage failing is a 500.
  */
 export function statusOfOurCoinError(err: OurCoinError): number {
   switch (err.kind) {
@@ -74,6 +75,8 @@ export function statusOfOurCoinError(err: OurCoinError): number {
       return 400;
     case 'transient':
       return 503;
+    case 'busy':
+      return 429;
     case 'store':
       return 500;
   }
@@ -140,11 +143,18 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/**
+ * Seconds a client told MEMPOOL_BUSY should wait: about what the signature service needs to
+ * work through a full queue's share of one client (a few jobs on each thread).
+ */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
 /** Answers `err` as `{ error: { code, message } }`; 5xx errors are logged with their details. */
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const c = classifyError(err);
   if (c.status >= 500 && c.status !== 503) request.log.error({ err }, 'request failed');
   else request.log.debug({ code: c.code, status: c.status }, c.message);
+  if (err instanceof OurCoinError && err.kind === 'busy') void reply.header('retry-after', BUSY_RETRY_AFTER_SECONDS);
   return reply.code(c.status).send(errorBody(c.code, c.message));
 }
 

@@ -57,7 +57,7 @@ const errorDescriptions: Record<number, string> = {
   409: 'Conflicts with the chain state or the mempool (MEMPOOL_*)',
   413: 'Request body too large (BODY_TOO_LARGE)',
   415: 'Body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
-  429: 'Rate limited (RATE_LIMITED)',
+  429: "Rate limited (RATE_LIMITED), or too many of this client's transfers waiting (MEMPOOL_BUSY); see retry-after",
   500: 'Internal error (INTERNAL)',
   503: 'Temporarily unable (MEMPOOL_FULL)',
 };

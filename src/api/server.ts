@@ -68,6 +68,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     chain: ports.chain,
     admin: ports.admin,
     pool: ports.pool,
+    admission: ports.admission,
     mining: ports.mining,
     eventLoopDelay: ports.eventLoopDelay,
     peers: opts.peers ?? (() => []),

@@ -16,6 +16,8 @@ export const MempoolErrorCode = {
   replacementFeeTooLow: 'MEMPOOL_REPLACEMENT_FEE_TOO_LOW',
   insufficientBalance: 'MEMPOOL_INSUFFICIENT_BALANCE',
   full: 'MEMPOOL_FULL',
+  /** The signature service has too many of this source's transfers (or of all) waiting. */
+  busy: 'MEMPOOL_BUSY',
   badSignature: 'TX_BAD_SIGNATURE',
   badPublicKey: 'TX_BAD_PUBLIC_KEY',
 } as const;
@@ -25,7 +27,7 @@ export const MempoolErrorCode = {
  * sender's fault (`crypto`, penalised when a peer relays it); a clash with the chain or the
  * pool is normal for honest relays (`conflict`); the fee floor, the nonce window and the
  * replacement rule are this node's policy (`policy`), which another node may set differently;
- * a full pool may have room later (`transient`).
+ * a full pool may have room later (`transient`); a busy one was not looked at (`busy`).
  */
 export const MEMPOOL_VERDICTS: Readonly<Record<CodeOf<typeof MempoolErrorCode>, ErrorKind>> = {
   MEMPOOL_FEE_TOO_LOW: 'policy',
@@ -36,6 +38,7 @@ export const MEMPOOL_VERDICTS: Readonly<Record<CodeOf<typeof MempoolErrorCode>, 
   MEMPOOL_REPLACEMENT_FEE_TOO_LOW: 'policy',
   MEMPOOL_INSUFFICIENT_BALANCE: 'conflict',
   MEMPOOL_FULL: 'transient',
+  MEMPOOL_BUSY: 'busy',
   TX_BAD_SIGNATURE: 'crypto',
   TX_BAD_PUBLIC_KEY: 'crypto',
 };
@@ -74,13 +77,31 @@ export type AdmissionResult =
   | { readonly accepted: false; readonly txid: Uint8Array; readonly error: OurCoinError };
 
 /**
+ * Asked before a submission's body is read: whether `source` (a client IP) has less than its
+ * share of transfers outstanding, so a client that already has its share waiting is refused
+ * MEMPOOL_BUSY without the node parsing what it sent. The BLS verification service is one.
+ */
+export interface AdmissionGate {
+  admits(source: string): boolean;
+}
+
+export interface SubmitOptions {
+  /** Who sent the batch: a client's IP (API), a peer id (gossip). */
+  readonly source?: string;
+}
+
+/**
  * What the edges (API, network) and the miner use of the pool of pending transfers: submit,
  * look up, list, and hear about changes. `Mempool` implements it.
  */
 export interface TransferPool {
   readonly size: number;
-  /** Admits a batch; one result per input, in order. Signatures are verified off the main thread. */
-  submit(batch: readonly SignedTransfer[]): Promise<AdmissionResult[]>;
+  /**
+   * Admits a batch; one result per input, in order. Signatures are verified off the main
+   * thread, fairly across `source`s (a client IP, a peer id), each within a bound: beyond it a
+   * transfer is refused MEMPOOL_BUSY. Without a source the transfers are the node's own.
+   */
+  submit(batch: readonly SignedTransfer[], opts?: SubmitOptions): Promise<AdmissionResult[]>;
   get(txid: Uint8Array): MempoolEntry | undefined;
   entries(): MempoolEntry[];
   /** Pending transfers from `sender` (20-byte address hash), by nonce. */

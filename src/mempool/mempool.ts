@@ -32,7 +32,7 @@ import {
 } from '../protocol/transaction.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import { DEFAULT_MEMPOOL_LIMITS, MEMPOOL_VERDICTS, MempoolErrorCode } from './interface.js';
-import type { AdmissionResult, MempoolEntry, MempoolLimits, TransferPool } from './interface.js';
+import type { AdmissionResult, MempoolEntry, MempoolLimits, SubmitOptions, TransferPool } from './interface.js';
 import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
@@ -150,7 +150,7 @@ export class Mempool implements TransferPool, KnownSignatures {
    * then one batched signature verification for everything that passed them, then a final
    * synchronous re-check and insertion (the state may have moved while signatures were checked).
    */
-  async submit(batch: readonly SignedTransfer[]): Promise<AdmissionResult[]> {
+  async submit(batch: readonly SignedTransfer[], opts: SubmitOptions = {}): Promise<AdmissionResult[]> {
     const results: (AdmissionResult | undefined)[] = batch.map(() => undefined);
     const toVerify: { index: number; txid: Uint8Array; stx: SignedTransfer }[] = [];
     batch.forEach((stx, index) => {
@@ -177,7 +177,7 @@ export class Mempool implements TransferPool, KnownSignatures {
             message: signingMessage(stx.tx, txid),
             signature: stx.signature,
           })),
-          { priority: 'transfer' },
+          { priority: 'transfer', source: opts.source },
         );
       } catch (err) {
         // A worker failed twice, or the node is closing: no verdict, so nothing is admitted.

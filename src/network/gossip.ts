@@ -96,7 +96,8 @@ export class Gossip {
     } catch (err) {
       return this.refuseUndecodable(peer, 'tx', err);
     }
-    const [result] = await this.o.pool.submit([stx]);
+    // Per peer: one peer's flood waits in its own queue and is refused MEMPOOL_BUSY (no penalty) past its bound.
+    const [result] = await this.o.pool.submit([stx], { source: peer.toString() });
     if (result!.accepted) return TopicValidatorResult.Accept;
     const { code, kind } = result!.error;
     const verdict = verdictOf('transfer', kind);

@@ -4,8 +4,9 @@
  * topics and by sync; and the penalty itself (score, ban, disconnect).
  *
  * Only a broken rule is the sender's fault: conflicts with our state or pool, our policy, a
- * full pool and "not yet" are normal for honest relays, cost nothing and are ignored (not
- * forwarded, not held against the sender by gossipsub either).
+ * full pool, "not yet" and "busy" (our signature queue for that peer is full: MEMPOOL_BUSY)
+ * are normal for honest relays, cost nothing and are ignored (not forwarded, not held against
+ * the sender by gossipsub either).
  */
 import { TopicValidatorResult } from '@libp2p/interface';
 import type { Libp2p, PeerId } from '@libp2p/interface';
@@ -34,6 +35,8 @@ const PENALTIES: Readonly<Record<Exclude<Subject, 'wire'>, Partial<Record<ErrorK
     consensus: Penalty.invalidTransaction,
     crypto: Penalty.invalidTransaction,
     encoding: Penalty.invalidTransaction,
+    // Our signature queue for this peer is full (MEMPOOL_BUSY): relaying broke no rule.
+    busy: 0,
   },
   block: {
     consensus: Penalty.invalidBlock,

@@ -115,6 +115,8 @@ export class FullNode {
       chain,
       admin: chain,
       pool: mempool,
+      // The verification service knows what each client has waiting.
+      admission: verifier,
       mining: miner,
       eventLoopDelay: () => this.eventLoop.delay(),
     };

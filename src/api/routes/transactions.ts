@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { OurCoinError } from '../../errors.js';
+import { MEMPOOL_VERDICTS, MempoolErrorCode } from '../../mempool/interface.js';
 import { signedTransferFromJson } from '../../protocol/transaction.js';
 import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
@@ -36,10 +37,10 @@ function parseItem(ctx: ApiContext, item: unknown): Parsed {
   }
 }
 
-async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<BatchItemResult[]> {
+async function submitBatch(ctx: ApiContext, items: readonly unknown[], source: string): Promise<BatchItemResult[]> {
   const parsed = items.map((item) => parseItem(ctx, item));
   const valid = parsed.flatMap((p) => (p.ok ? [p.stx] : []));
-  const admitted = valid.length > 0 ? await ctx.pool.submit(valid) : [];
+  const admitted = valid.length > 0 ? await ctx.pool.submit(valid, { source }) : [];
   let next = 0;
   return parsed.map((p, index): BatchItemResult => {
     if (!p.ok) return { index, accepted: false, txid: null, error: { code: p.error.code, message: p.error.message } };
@@ -52,9 +53,9 @@ async function submitBatch(ctx: ApiContext, items: readonly unknown[]): Promise<
   });
 }
 
-async function submitOne(ctx: ApiContext, item: unknown): Promise<SubmitAccepted> {
+async function submitOne(ctx: ApiContext, item: unknown, source: string): Promise<SubmitAccepted> {
   const stx = signedTransferFromJson(item, ctx.network);
-  const [r] = await ctx.pool.submit([stx]);
+  const [r] = await ctx.pool.submit([stx], { source });
   if (!r) throw new Error('the mempool returned no result');
   if (!r.accepted) throw r.error;
   return r.replaced ? { txid: toHex(r.txid), replaced: toHex(r.replaced) } : { txid: toHex(r.txid) };
@@ -83,10 +84,26 @@ export function submitRoute(
       },
       // Bodies are checked without type coercion (see strictBody.ts).
       validatorCompiler: ({ schema }) => strictValidator(schema),
+      // Before the body is read: a client with its share already waiting costs no parsing
+      // (429 MEMPOOL_BUSY with Retry-After, see errors.ts).
+      onRequest: (request, _reply, done) => {
+        if (ctx.admission.admits(request.ip)) done();
+        else
+          done(
+            new OurCoinError(
+              MempoolErrorCode.busy,
+              'too many of your transfers are waiting for their signature check; retry later',
+              MEMPOOL_VERDICTS[MempoolErrorCode.busy],
+            ),
+          );
+      },
     },
     handler: async (request, reply) => {
       const body = request.body;
-      const result = Array.isArray(body) ? await submitBatch(ctx, body) : await submitOne(ctx, body);
+      // The client's IP is its source: its transfers wait in their own queue, within a bound.
+      const result = Array.isArray(body)
+        ? await submitBatch(ctx, body, request.ip)
+        : await submitOne(ctx, body, request.ip);
       void reply.code(202);
       return result;
     },

@@ -32,8 +32,11 @@ export interface TransferSignature {
   readonly signature: Uint8Array;
 }
 
-/** The codes the mempool refuses a transfer with (MempoolErrorCode; RuleCode for the key). */
-export type TransferVerdictCode = 'TX_BAD_PUBLIC_KEY' | 'TX_BAD_SIGNATURE';
+/**
+ * The codes the mempool refuses a transfer with (MempoolErrorCode; RuleCode for the key).
+ * MEMPOOL_BUSY is no verdict on the transfer: the service had no room for it (never cached).
+ */
+export type TransferVerdictCode = 'TX_BAD_PUBLIC_KEY' | 'TX_BAD_SIGNATURE' | 'MEMPOOL_BUSY';
 
 export type TransferVerdict =
   | {
@@ -80,6 +83,10 @@ export interface BlsVerifierStats {
   readonly retries: number;
   /** Worker threads that died (each is replaced at the next job). */
   readonly workerRestarts: number;
+  /** Transfer jobs stopped early so a block or sync job could have their thread. */
+  readonly preempted: number;
+  /** Transfer sets answered MEMPOOL_BUSY: their source, or all sources, had too many waiting. */
+  readonly refused: number;
 }
 
 export interface BlsVerifier {
@@ -90,8 +97,18 @@ export interface BlsVerifier {
    */
   verifyTransfers(
     sets: readonly TransferSignature[],
-    opts?: { readonly priority?: VerifyPriority },
+    opts?: {
+      readonly priority?: VerifyPriority;
+      /**
+       * Who sent them, at 'transfer' priority (a client IP, a peer id): each source waits in
+       * its own queue, within bounds; a set beyond them is answered `busyVerdict`. Without
+       * one, the sets are the node's own (not bounded).
+       */
+      readonly source?: string;
+    },
   ): Promise<TransferVerdict[]>;
+  /** Whether a set from `source` would find room now (an `AdmissionGate`, see mempool/interface.ts). */
+  admits(source: string): boolean;
   /** The block signature rule (`signatureSetVerdict` on blst): the same verdicts, codes and messages. */
   verifyBlock(set: SignatureSet, opts?: { readonly priority?: 'block' | 'sync' }): Promise<SignatureVerdict>;
   /**
@@ -108,6 +125,13 @@ export interface BlsVerifier {
   /** Fails what is waiting with a transient error and ends the workers (idempotent). */
   close(): Promise<void>;
 }
+
+/** The answer for a transfer set the service has no room for: try again later, nothing was checked. */
+export const busyVerdict: TransferVerdict = Object.freeze({
+  ok: false,
+  code: 'MEMPOOL_BUSY',
+  message: 'too many transfers from this source (or in all) are waiting for their signature check; retry later',
+});
 
 /** What a closed verifier answers (transient: another verifier, or a restarted node, may answer). */
 export function verifierClosedError(): OurCoinError {

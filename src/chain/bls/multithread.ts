@@ -4,10 +4,19 @@
  *
  * - Priority queues in front of the pool: a job is sent only when a thread has room for it
  *   (`jobsPerThread`), and it is always the oldest job of the most urgent priority waiting
- *   (block, then sync, then transfer). A job already on a thread is never pre-empted, so a
- *   block waits at most for the jobs in flight.
- * - Cross-call batching: transfer sets at 'transfer' priority are buffered for `bufferWaitMs`
- *   or until `maxBufferedSets` are waiting, then join the queue; a job takes up to
+ *   (block, then sync, then transfer).
+ * - Pre-emption: a transfer job carries a shared flag (maybeBatch.ts, PreemptFlag). When a
+ *   block or sync job waits and no thread is free, the service sets the flags of running
+ *   transfer jobs; their workers stop at the next verification step and answer the sets they
+ *   finished, and the rest go back to the front of the queue. A block waits for one step
+ *   (one batch check or one set), not for a whole job of forged transfers.
+ * - Per-source queues and bounds (transferQueue.ts): sets at 'transfer' priority wait in their
+ *   source's queue (a client IP, a peer id) and jobs take them round-robin across sources, so
+ *   a flooding source delays another's set by at most the jobs running. Each source, and all of
+ *   them together, may have only so many sets outstanding; a set beyond that is answered
+ *   MEMPOOL_BUSY at once, without a worker, and is never cached.
+ * - Cross-call batching: when the transfer queues were empty, sets arriving are held for
+ *   `bufferWaitMs` or until `maxBufferedSets` wait, so that they batch; a job takes up to
  *   `maxJobSets` queued sets, whichever calls they came from. When several threads are free, a
  *   large queue is split so each gets a share (not below `minJobSets`).
  * - Verdict cache (verdictCache.ts) and de-duplication: a set with a cached verdict never
@@ -32,10 +41,17 @@ import type {
   TransferVerdict,
   VerifyPriority,
 } from './interface.js';
-import { VERIFY_PRIORITIES, verifierClosedError } from './interface.js';
-import { TRANSFER_VERDICTS, UNCOMPRESSED_SIGNATURE_LENGTH } from './maybeBatch.js';
-import type { BlsJob, BlsJobResult } from './maybeBatch.js';
+import { VERIFY_PRIORITIES, busyVerdict, verifierClosedError } from './interface.js';
+import {
+  TRANSFER_VERDICTS,
+  UNCOMPRESSED_SIGNATURE_LENGTH,
+  UNFINISHED,
+  newPreemptFlag,
+  requestPreemption,
+} from './maybeBatch.js';
+import type { BlsJob, BlsJobResult, PreemptFlag } from './maybeBatch.js';
 import { BatchSizes } from './stats.js';
+import { FairTransferQueue, Fifo, LOCAL_SOURCE } from './transferQueue.js';
 import { VerdictCache, verdictKey } from './verdictCache.js';
 
 export interface BlsMultiThreadVerifierOptions {
@@ -47,6 +63,16 @@ export interface BlsMultiThreadVerifierOptions {
   readonly bufferWaitMs?: number;
   /** Buffered transfer sets that end the wait at once (default 128). */
   readonly maxBufferedSets?: number;
+  /**
+   * Most transfer sets at 'transfer' priority one source may have outstanding (waiting or in a
+   * job); beyond it they are refused MEMPOOL_BUSY (default DEFAULT_MAX_QUEUED_PER_SOURCE).
+   */
+  readonly maxQueuedPerSource?: number;
+  /**
+   * Most such sets all sources together may have outstanding (default
+   * DEFAULT_MAX_QUEUED_TRANSFERS, ~0.75 KB each here; see transferQueue.ts).
+   */
+  readonly maxQueuedTransfers?: number;
   /** Most transfer sets in one job (default 128). */
   readonly maxJobSets?: number;
   /** Smallest share when a queue is split over free threads (default 16). */
@@ -62,6 +88,8 @@ export interface BlsMultiThreadVerifierOptions {
 
 interface TransferTask {
   readonly kind: 'transfers';
+  /** Who sent it (LOCAL_SOURCE: the node itself, or a priority other than 'transfer'). */
+  readonly source: string;
   readonly key: string;
   readonly set: TransferSignature;
   readonly resolve: (verdict: TransferVerdict) => void;
@@ -95,42 +123,6 @@ type Job = {
 
 const tasksOf = (job: Job): readonly Task[] => (job.kind === 'block' ? [job.task] : job.tasks);
 
-/** A FIFO with O(1) removal at the head (a flood may queue many thousands of sets). */
-class TaskQueue {
-  private items: Task[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(task: Task): void {
-    this.items.push(task);
-  }
-
-  peek(): Task | undefined {
-    return this.items[this.head];
-  }
-
-  shift(): Task | undefined {
-    const task = this.items[this.head];
-    if (task === undefined) return undefined;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return task;
-  }
-
-  drain(): Task[] {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return rest;
-  }
-}
-
 export class BlsMultiThreadVerifier implements BlsVerifier {
   private readonly pool: WorkerPool<BlsJob, BlsJobResult>;
   private readonly capacity: number;
@@ -140,14 +132,21 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private readonly minJobSets: number;
   private readonly cache: VerdictCache;
 
-  private readonly queues = new Map(VERIFY_PRIORITIES.map((p) => [p, new TaskQueue()]));
+  /** Blocks, and transfer sets sent at their priority, by priority. */
+  private readonly queues = new Map((['block', 'sync'] as const).map((p) => [p, new Fifo<Task>()]));
+  /** Transfer sets at 'transfer' priority, by source. */
+  private readonly transfers: FairTransferQueue<TransferTask>;
   /** Jobs whose worker died, to be sent again before anything else of their priority. */
   private readonly retries = new Map(VERIFY_PRIORITIES.map((p): [VerifyPriority, Job[]] => [p, []]));
   /** Transfer sets waiting or in flight, by priority then verdict key: a copy shares the verdict. */
   private readonly waiting = new Map(VERIFY_PRIORITIES.map((p) => [p, new Map<string, Promise<TransferVerdict>>()]));
-  private buffer: TransferTask[] = [];
-  private bufferTimer: NodeJS.Timeout | undefined;
+  /** Pending while arriving transfer sets are held to batch (see `hold`). */
+  private holdTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Transfer-priority jobs on a thread, with the flag that pre-empts each. */
+  private readonly preemptible = new Map<Job, PreemptFlag>();
+  /** Jobs asked to stop that have not answered yet: each will free a thread. */
+  private readonly stopping = new Set<Job>();
   private closed = false;
 
   private jobs = 0;
@@ -156,6 +155,8 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private cacheHits = 0;
   private cacheMisses = 0;
   private retried = 0;
+  private preempted = 0;
+  private refused = 0;
   private readonly crashes = new WeakSet<OurCoinError>();
   private workerRestarts = 0;
 
@@ -176,15 +177,18 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     this.maxJobSets = opts.maxJobSets ?? 128;
     this.minJobSets = Math.min(opts.minJobSets ?? 16, this.maxJobSets);
     this.cache = new VerdictCache(opts.verdictCacheSize);
+    this.transfers = new FairTransferQueue(opts.maxQueuedPerSource, opts.maxQueuedTransfers);
   }
 
   verifyTransfers(
     sets: readonly TransferSignature[],
-    opts: { readonly priority?: VerifyPriority } = {},
+    opts: { readonly priority?: VerifyPriority; readonly source?: string } = {},
   ): Promise<TransferVerdict[]> {
     if (this.closed) return Promise.reject(verifierClosedError());
     const priority = opts.priority ?? 'transfer';
+    const source = priority === 'transfer' ? (opts.source ?? LOCAL_SOURCE) : LOCAL_SOURCE;
     const waiting = this.waiting.get(priority)!;
+    const wasQueued = this.transfers.length;
     const verdicts = sets.map((set): Promise<TransferVerdict> => {
       const key = verdictKey(set);
       const cached = this.cache.get(key);
@@ -193,19 +197,31 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
         this.cacheHits++;
         return known;
       }
+      if (priority === 'transfer') {
+        const room = this.transfers.reserve(source);
+        if (!room.ok) {
+          this.refused++;
+          return Promise.resolve(busyVerdict);
+        }
+        if (room.pushedOut) this.refuseQueued(room.pushedOut);
+      }
       this.cacheMisses++;
       const verdict = new Promise<TransferVerdict>((resolve, reject) => {
-        const task: TransferTask = { kind: 'transfers', key, set, resolve, reject };
-        if (priority === 'transfer') this.buffer.push(task);
+        const task: TransferTask = { kind: 'transfers', source, key, set, resolve, reject };
+        if (priority === 'transfer') this.transfers.push(task);
         else this.queues.get(priority)!.push(task);
       });
       waiting.set(key, verdict);
       return verdict;
     });
-    if (this.buffer.length >= this.maxBufferedSets) this.flushBuffer();
-    else if (this.buffer.length > 0) this.bufferTimer ??= setTimeout(() => this.flushBuffer(), this.bufferWaitMs);
+    if (priority === 'transfer') this.hold(wasQueued);
     this.dispatch();
     return Promise.all(verdicts);
+  }
+
+  /** Whether a set from `source` would find room now (the API asks before it reads a request's body). */
+  admits(source: string): boolean {
+    return !this.closed && this.transfers.admits(source);
   }
 
   verifyBlock(set: SignatureSet, opts: { readonly priority?: 'block' | 'sync' } = {}): Promise<SignatureVerdict> {
@@ -233,9 +249,8 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
 
   stats(): BlsVerifierStats {
     const queued = (p: VerifyPriority): number =>
-      this.queues.get(p)!.length +
-      this.retries.get(p)!.reduce((n, job) => n + tasksOf(job).length, 0) +
-      (p === 'transfer' ? this.buffer.length : 0);
+      (p === 'transfer' ? this.transfers.length : this.queues.get(p)!.length) +
+      this.retries.get(p)!.reduce((n, job) => n + tasksOf(job).length, 0);
     return {
       queued: { block: queued('block'), sync: queued('sync'), transfer: queued('transfer') },
       inFlight: this.inFlight,
@@ -246,17 +261,19 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       cacheMisses: this.cacheMisses,
       retries: this.retried,
       workerRestarts: this.workerRestarts,
+      preempted: this.preempted,
+      refused: this.refused,
     };
   }
 
   async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      clearTimeout(this.bufferTimer);
+      clearTimeout(this.holdTimer);
       const error = verifierClosedError();
-      const tasks: Task[] = this.buffer.splice(0);
+      const tasks: Task[] = this.transfers.drain();
       for (const p of VERIFY_PRIORITIES) {
-        tasks.push(...this.queues.get(p)!.drain());
+        if (p !== 'transfer') tasks.push(...this.queues.get(p)!.drain());
         for (const job of this.retries.get(p)!.splice(0)) tasks.push(...tasksOf(job));
       }
       for (const task of tasks) task.reject(error);
@@ -265,20 +282,54 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     await this.pool.close();
   }
 
-  private flushBuffer(): void {
-    clearTimeout(this.bufferTimer);
-    this.bufferTimer = undefined;
-    const queue = this.queues.get('transfer')!;
-    for (const task of this.buffer.splice(0)) queue.push(task);
+  /**
+   * Sets that arrive while the transfer queues were empty (threads idle) are held up to
+   * `bufferWaitMs`, or until `maxBufferedSets` wait, so that single-set calls batch. Under load
+   * the queues are not empty and nothing is held: the next job takes what waits.
+   */
+  private hold(wasQueued: number): void {
+    if (this.transfers.length >= this.maxBufferedSets) this.release();
+    else if (wasQueued === 0 && this.transfers.length > 0)
+      this.holdTimer ??= setTimeout(() => this.release(), this.bufferWaitMs);
+  }
+
+  private release(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     this.dispatch();
   }
 
-  /** Sends jobs while a thread has room, most urgent first. */
+  /** A queued set pushed out by a source under its fair share: refused, like a set over the bound. */
+  private refuseQueued(task: TransferTask): void {
+    this.refused++;
+    this.waiting.get('transfer')!.delete(task.key);
+    task.resolve(busyVerdict);
+  }
+
+  /** Sends jobs while a thread has room, most urgent first; pre-empts transfer jobs for urgent ones left waiting. */
   private dispatch(): void {
     while (!this.closed && this.inFlight < this.capacity) {
       const job = this.nextJob();
       if (!job) return;
       this.send(job);
+    }
+    this.preemptForUrgent();
+  }
+
+  /**
+   * Every thread is busy: as many running transfer jobs as there are block and sync jobs
+   * waiting are asked to stop (at most one job each; a sync queue of transfer sets counts as
+   * one job per set, which only ever asks for more threads than it needs).
+   */
+  private preemptForUrgent(): void {
+    let urgent = -this.stopping.size;
+    for (const p of ['block', 'sync'] as const) urgent += this.queues.get(p)!.length + this.retries.get(p)!.length;
+    for (const [job, flag] of this.preemptible) {
+      if (urgent <= 0) return;
+      requestPreemption(flag);
+      this.preemptible.delete(job);
+      this.stopping.add(job);
+      urgent--;
     }
   }
 
@@ -286,13 +337,21 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     for (const priority of VERIFY_PRIORITIES) {
       const retry = this.retries.get(priority)!.shift();
       if (retry) return retry;
+      if (priority === 'transfer') {
+        if (this.holdTimer !== undefined || this.transfers.length === 0) return undefined;
+        // Round-robin over the sources: one set of each in turn.
+        return {
+          priority,
+          attempt: 0,
+          kind: 'transfers',
+          tasks: this.transfers.take(this.jobSize(this.transfers.length)),
+        };
+      }
       const queue = this.queues.get(priority)!;
       const head = queue.shift();
       if (!head) continue;
       if (head.kind === 'block') return { priority, attempt: 0, kind: 'block', task: head };
-      // Transfer sets from any number of calls, up to a share of the queue per free thread.
-      const free = this.capacity - this.inFlight;
-      const size = Math.min(this.maxJobSets, Math.max(this.minJobSets, Math.ceil((queue.length + 1) / free)));
+      const size = this.jobSize(queue.length + 1);
       const tasks: TransferTask[] = [head];
       while (tasks.length < size && queue.peek()?.kind === 'transfers') tasks.push(queue.shift() as TransferTask);
       return { priority, attempt: 0, kind: 'transfers', tasks };
@@ -300,23 +359,38 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     return undefined;
   }
 
+  /** Transfer sets from any number of calls, up to a share of the `queued` ones per free thread. */
+  private jobSize(queued: number): number {
+    const free = this.capacity - this.inFlight;
+    return Math.min(this.maxJobSets, Math.max(this.minJobSets, Math.ceil(queued / free)));
+  }
+
   private send(job: Job): void {
     this.inFlight++;
-    const request: BlsJob =
-      job.kind === 'transfers'
-        ? { kind: 'transfers', sets: job.tasks.map((t) => t.set) }
-        : job.task.job === 'block'
+    let request: BlsJob;
+    let flag: PreemptFlag | undefined;
+    if (job.kind === 'block')
+      request =
+        job.task.job === 'block'
           ? { kind: 'block', set: job.task.set }
           : { kind: 'encodedBlock', bytes: job.task.bytes, network: job.task.network };
+    else if (job.priority !== 'transfer') request = { kind: 'transfers', sets: job.tasks.map((t) => t.set) };
+    else {
+      flag = newPreemptFlag();
+      this.preemptible.set(job, flag);
+      request = { kind: 'transfers', sets: job.tasks.map((t) => t.set), preempt: flag };
+    }
     this.pool.run(request).then(
-      (result) => this.settle(job, result),
+      (result) => this.settle(job, result, flag),
       (err: unknown) => this.fail(job, err),
     );
   }
 
-  private settle(job: Job, result: BlsJobResult): void {
+  private settle(job: Job, result: BlsJobResult, flag: PreemptFlag | undefined): void {
     this.inFlight--;
     this.jobs++;
+    this.preemptible.delete(job);
+    this.stopping.delete(job);
     if (job.kind === 'block' && job.task.job === 'block' && result.kind === 'block') {
       this.setsVerified++;
       job.task.resolve(result.verdict);
@@ -324,19 +398,33 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       this.setsVerified++;
       job.task.resolve(result.verdict);
     } else if (job.kind === 'transfers' && result.kind === 'transfers' && result.verdicts.length === job.tasks.length) {
+      // Unfinished sets are an answer only from a job that was asked to stop (else a worker
+      // answering "unfinished" forever would never be found out).
+      const wasPreempted = flag !== undefined && Atomics.load(flag, 0) !== 0;
       const { tasks } = job;
-      const verdicts = Array.from(result.verdicts, (i) => TRANSFER_VERDICTS[i]);
+      const verdicts = Array.from(result.verdicts, (i) =>
+        i === UNFINISHED && wasPreempted ? UNFINISHED : TRANSFER_VERDICTS[i],
+      );
       if (verdicts.every((v) => v !== undefined)) {
-        this.setsVerified += tasks.length;
         this.batchSizes.add(tasks.length);
         const waiting = this.waiting.get(job.priority)!;
+        const unfinished: TransferTask[] = [];
         tasks.forEach((task, i) => {
           const verdict = verdicts[i]!;
+          if (verdict === UNFINISHED) return void unfinished.push(task);
+          this.setsVerified++;
           // The cache keeps the bare verdict; the caller also gets the verified point.
           this.cache.set(task.key, verdict);
           waiting.delete(task.key);
+          if (job.priority === 'transfer') this.transfers.done(task);
           task.resolve(verdict.ok ? { ok: true, point: pointAt(result.points, i) } : verdict);
         });
+        if (unfinished.length > 0) {
+          this.preempted++;
+          // Still outstanding (their copies wait too): first in line once the urgent job has a
+          // thread. Only 'transfer' jobs are pre-empted.
+          this.transfers.putBack(unfinished);
+        }
       } else this.reject(job, malformed());
     } else this.reject(job, malformed());
     this.dispatch();
@@ -344,6 +432,8 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
 
   private fail(job: Job, err: unknown): void {
     this.inFlight--;
+    this.preemptible.delete(job);
+    this.stopping.delete(job);
     const error = err instanceof OurCoinError ? err : malformed();
     if (error.code === WorkerErrorCode.crashed && !this.crashes.has(error)) {
       // One error object per dead thread, shared by all the jobs it had.
@@ -366,6 +456,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     const waiting = this.waiting.get(job.priority)!;
     for (const task of tasksOf(job)) {
       if (task.kind === 'transfers') waiting.delete(task.key);
+      if (task.kind === 'transfers' && job.priority === 'transfer') this.transfers.done(task);
       task.reject(error);
     }
   }

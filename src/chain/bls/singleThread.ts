@@ -64,6 +64,11 @@ export class BlsSingleThreadVerifier implements BlsVerifier {
     return Promise.resolve(verdicts.map((v) => v.verdict!));
   }
 
+  /** No queue here: every call is verified at once. */
+  admits(): boolean {
+    return !this.closed;
+  }
+
   verifyBlock(set: SignatureSet): Promise<SignatureVerdict> {
     if (this.closed) return Promise.reject(verifierClosedError());
     try {
@@ -95,6 +100,8 @@ export class BlsSingleThreadVerifier implements BlsVerifier {
       cacheMisses: this.cacheMisses,
       retries: 0,
       workerRestarts: 0,
+      preempted: 0,
+      refused: 0,
     };
   }
 

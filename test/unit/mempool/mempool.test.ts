@@ -165,6 +165,24 @@ describe('junk from outside', () => {
     expect(afterSecond.cacheHits - afterFirst.cacheHits).toBe(40);
     expect(pool.size).toBe(0);
   });
+
+  it("refuses a source's transfers past its bound MEMPOOL_BUSY (kind busy), and admits them once it has room", async () => {
+    const service = new BlsMultiThreadVerifier({ threads: 1, maxQueuedPerSource: 2 });
+    setup({}, service);
+    const batch = [0, 1, 2, 3].map((nonce) => transfer(alice, carol.address, 1000n, nonce));
+    const first = await pool.submit(batch, { source: '192.0.2.7' });
+    expect(first.map((r) => (r.accepted ? 'accepted' : `${r.error.code} ${r.error.kind}`))).toEqual([
+      'accepted',
+      'accepted',
+      'MEMPOOL_BUSY busy',
+      'MEMPOOL_BUSY busy',
+    ]);
+    expect(pool.size).toBe(2);
+    // Nothing about the refused ones was remembered: sent again, they are admitted.
+    const again = await pool.submit(batch.slice(2), { source: '192.0.2.7' });
+    expect(again.every((r) => r.accepted)).toBe(true);
+    expect(pool.size).toBe(4);
+  });
 });
 
 describe('nonce chains, replacement, eviction', () => {

@@ -106,8 +106,8 @@ describe('BlsMultiThreadVerifier', () => {
   });
 
   it('runs a block before the transfer jobs queued ahead of it, and sync in between', async () => {
-    // One thread, one job at a time, jobs of 4 sets: the first transfer job is on the thread,
-    // four more wait when the blocks arrive.
+    // One thread, one job at a time, jobs of 4 sets: the first transfer job is on the thread
+    // (and is pre-empted: its sets go back first in line), four more wait when the blocks arrive.
     const verifier = makeVerifier({ threads: 1, maxJobSets: 4, minJobSets: 4, maxBufferedSets: 4 });
     const done: string[] = [];
     const record = <T>(name: string, p: Promise<T>): Promise<T> =>
@@ -125,14 +125,99 @@ describe('BlsMultiThreadVerifier', () => {
     expect(verifier.stats().queued).toEqual({ block: 1, sync: 1, transfer: 16 });
     await Promise.all([...transfers, sync, block]);
     expect(done).toEqual([
-      'transfers 0',
       'block',
       'sync block',
+      'transfers 0',
       'transfers 1',
       'transfers 2',
       'transfers 3',
       'transfers 4',
     ]);
+    expect(verifier.stats()).toMatchObject({ preempted: 1, setsVerified: 22 });
+  });
+
+  it('pre-empts a long transfer job for a block: the block is answered before that job is done', async () => {
+    const verifier = makeVerifier({ threads: 1, maxBufferedSets: 64 });
+    await verifier.verifyTransfers([validSet()]); // the thread is up
+    // 64 forged transfers, one a call, in one job: 67 pairing checks (one by one) on the thread.
+    const forged = Array.from({ length: 64 }, () => setOf('signature by another key'));
+    let answered = 0;
+    const flood = forged.map((set) =>
+      verifier.verifyTransfers([set]).then(([v]) => {
+        answered++;
+        return codeOf(v!);
+      }),
+    );
+    expect(verifier.stats()).toMatchObject({ inFlight: 1, jobs: 1 });
+    const [valid] = blockSetCases();
+    const block = verifier.verifyBlock(valid!.set).then((v) => ({ code: codeOf(v), answeredBefore: answered }));
+    const { code, answeredBefore } = await block;
+    expect(code).toBe('ok');
+    expect(answeredBefore).toBeLessThan(forged.length);
+    // No verdict lost, none made up: every forged set is still refused, each verified once.
+    expect(await Promise.all(flood)).toEqual(forged.map(() => 'TX_BAD_SIGNATURE'));
+    expect(verifier.stats()).toMatchObject({ preempted: 1, setsVerified: 1 + forged.length + 1, cacheMisses: 65 });
+  });
+
+  it("lets another source's single transfer through after at most one job per thread while one source floods", async () => {
+    const threads = 2;
+    const verifier = makeVerifier({ threads, maxJobSets: 16, minJobSets: 16, maxBufferedSets: 16 });
+    const flood = Array.from({ length: 256 }, () => validSet());
+    const flooding = verifier.verifyTransfers(flood, { source: '127.0.0.2' });
+    expect(verifier.stats()).toMatchObject({ inFlight: threads, jobs: 0, queued: { transfer: 256 - 2 * 16 } });
+    // In a FIFO it would wait for all 16 of the flood's jobs; round-robin, it is in the next one.
+    const honest = await verifier
+      .verifyTransfers([validSet()], { source: '127.0.0.3' })
+      .then(([v]) => ({ code: codeOf(v!), jobsDone: verifier.stats().jobs }));
+    expect(honest.code).toBe('ok');
+    expect(honest.jobsDone).toBeLessThanOrEqual(threads + 1);
+    expect((await flooding).every((v) => v.ok)).toBe(true);
+  });
+
+  it('refuses MEMPOOL_BUSY, with no worker, the sets of a source past its bound; never caches that', async () => {
+    const verifier = makeVerifier({ threads: 1, maxQueuedPerSource: 8 });
+    const sets = Array.from({ length: 20 }, (_, i) => (i % 3 ? validSet() : setOf('signature by another key')));
+    const calls = [verifier.verifyTransfers(sets, { source: 'a' })];
+    expect(verifier.admits('a')).toBe(false);
+    expect(verifier.admits('b')).toBe(true);
+    // The node's own sets (no source) are not bounded.
+    calls.push(verifier.verifyTransfers(sets));
+    const [fromA, local] = await Promise.all(calls);
+    expect(fromA!.slice(0, 8).map(codeOf)).toEqual(sets.slice(0, 8).map(expectedCode));
+    expect(fromA!.slice(8).map(codeOf)).toEqual(sets.slice(8).map(() => 'MEMPOOL_BUSY'));
+    expect(local!.map(codeOf)).toEqual(sets.map(expectedCode));
+    expect(verifier.stats()).toMatchObject({ refused: 12, setsVerified: 20 });
+    // Answered: a has room again, and the refused sets get their real verdicts.
+    expect(verifier.admits('a')).toBe(true);
+    expect((await verifier.verifyTransfers(sets.slice(8), { source: 'a' })).map(codeOf)).toEqual(
+      sets.slice(8).map(expectedCode),
+    );
+  });
+
+  it('never queues more sets than its total bound, however many sources flood; a newcomer still gets its share', async () => {
+    const bound = 64;
+    const verifier = makeVerifier({ threads: 1, maxQueuedPerSource: 32, maxQueuedTransfers: bound, maxJobSets: 16 });
+    const calls: { sets: ReturnType<typeof validSet>[]; verdicts: Promise<TransferVerdict[]> }[] = [];
+    let mostQueued = 0;
+    for (let source = 0; source < 40; source++) {
+      const sets = Array.from({ length: 24 }, () => setOf('signature of another message'));
+      calls.push({ sets, verdicts: verifier.verifyTransfers(sets, { source: `10.0.0.${source}` }) });
+      const { queued, inFlight } = verifier.stats();
+      mostQueued = Math.max(mostQueued, queued.transfer);
+      expect(inFlight).toBeLessThanOrEqual(1);
+    }
+    expect(mostQueued).toBeGreaterThan(bound / 2);
+    expect(mostQueued).toBeLessThanOrEqual(bound);
+    const honest = [validSet()];
+    const honestVerdicts = verifier.verifyTransfers(honest, { source: '10.0.1.1' });
+    expect(verifier.stats().queued.transfer).toBeLessThanOrEqual(bound);
+    expect((await honestVerdicts).map(codeOf)).toEqual(['ok']);
+    for (const { sets, verdicts } of calls)
+      for (const [i, v] of (await verdicts).entries())
+        expect([expectedCode(sets[i]!), 'MEMPOOL_BUSY']).toContain(codeOf(v));
+    const { refused, setsVerified } = verifier.stats();
+    expect(refused).toBeGreaterThan(0);
+    expect(refused + setsVerified).toBe(40 * 24 + 1);
   });
 
   it('gives the block rule verdicts: valid, wrong aggregate, bad points, empty', async () => {

@@ -1,0 +1,23 @@
+/**
+ * What a refused gossip message costs its sender (src/network/scoring.ts): a broken rule is
+ * penalised and rejected; our own state, policy or load (MEMPOOL_BUSY) costs nothing.
+ */
+import { TopicValidatorResult } from '@libp2p/interface';
+import { describe, expect, it } from 'vitest';
+import { MEMPOOL_VERDICTS } from '../../../src/mempool/interface.js';
+import { verdictOf } from '../../../src/network/scoring.js';
+
+describe('verdictOf', () => {
+  it('ignores a transfer refused because we are busy, without a penalty', () => {
+    expect(verdictOf('transfer', MEMPOOL_VERDICTS.MEMPOOL_BUSY)).toEqual({
+      penalty: 0,
+      result: TopicValidatorResult.Ignore,
+    });
+  });
+
+  it('still penalises and rejects a transfer with a bad signature', () => {
+    const verdict = verdictOf('transfer', MEMPOOL_VERDICTS.TX_BAD_SIGNATURE);
+    expect(verdict.penalty).toBeGreaterThan(0);
+    expect(verdict.result).toBe(TopicValidatorResult.Reject);
+  });
+});
