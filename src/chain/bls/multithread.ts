@@ -416,7 +416,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
           // The cache keeps the bare verdict; the caller also gets the verified point.
           this.cache.set(task.key, verdict);
           waiting.delete(task.key);
-          if (job.priority === 'transfer') this.transfers.done(task);
+          if (job.priority === 'transfer') this.transfers.done(task, verdict.ok);
           task.resolve(verdict.ok ? { ok: true, point: pointAt(result.points, i) } : verdict);
         });
         if (unfinished.length > 0) {

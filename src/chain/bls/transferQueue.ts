@@ -17,6 +17,7 @@
  * a block) are queued in the same round-robin under LOCAL_SOURCE but never bounded or pushed
  * out: their number is bounded by the store and the block size already.
  */
+import { LruCache } from '../../crypto/lruCache.js';
 
 /** Most transfer sets one source may have outstanding (two requests of 1,000; ~1.5 MB). */
 export const DEFAULT_MAX_QUEUED_PER_SOURCE = 2_048;
@@ -24,6 +25,23 @@ export const DEFAULT_MAX_QUEUED_PER_SOURCE = 2_048;
 export const DEFAULT_MAX_QUEUED_TRANSFERS = 16_384;
 /** The source of the node's own sets. */
 export const LOCAL_SOURCE = '';
+/** Sources whose recent verdicts are remembered (an entry is ~100 bytes: ~0.4 MB). */
+export const SOURCES_REMEMBERED = 4_096;
+/** How long a source whose sets failed stays suspect after its last failure. */
+export const SUSPECT_MS = 60_000;
+
+/**
+ * What a source's recent sets were worth. A source is suspect while it has had more sets fail
+ * than verify (since its last failure less than SUSPECT_MS ago): its sets then go to jobs of
+ * their own, so a junk batch never shares a batch verification with another source's sets and
+ * cannot make them wait for its bisection, and when the queue is under pressure it is refused
+ * before its request is even read.
+ */
+interface Standing {
+  verified: number;
+  failed: number;
+  lastFailure: number;
+}
 
 /** A FIFO with O(1) removal at the head (a flood may queue many thousands of sets). */
 export class Fifo<T> {
@@ -90,6 +108,7 @@ export type Room<T> = { readonly ok: false } | { readonly ok: true; readonly pus
 
 export class FairTransferQueue<T extends { readonly source: string }> {
   private readonly sources = new Map<string, SourceState<T>>();
+  private readonly standing = new LruCache<Standing>(SOURCES_REMEMBERED);
   private readonly ring = new Fifo<SourceState<T>>();
   private queued = 0;
   /** Outstanding sets of every source but LOCAL_SOURCE. */
@@ -126,8 +145,18 @@ export class FairTransferQueue<T extends { readonly source: string }> {
    */
   admits(source: string): boolean {
     if (source === LOCAL_SOURCE) return true;
+    // Under pressure (half the bound taken), a source whose recent sets failed waits its turn
+    // outside: reading and parsing its next batch would cost this thread more than its share.
+    if (this.total * 2 >= this.maxTotal && this.isSuspect(source)) return false;
     const n = this.outstanding(source);
     return n < this.maxPerSource && (this.total < this.maxTotal || n < this.fairShare(source));
+  }
+
+  /** Whether more of `source`'s recent sets failed than verified (see Standing). */
+  isSuspect(source: string, now = Date.now()): boolean {
+    if (source === LOCAL_SOURCE) return false;
+    const s = this.standing.get(source);
+    return s !== undefined && s.failed > s.verified && now - s.lastFailure < SUSPECT_MS;
   }
 
   /**
@@ -165,21 +194,31 @@ export class FairTransferQueue<T extends { readonly source: string }> {
     }
   }
 
-  /** Up to `max` queued sets, one from each source in turn. They stay outstanding. */
+  /**
+   * Up to `max` queued sets, one from each source in turn. They stay outstanding. A suspect
+   * source's sets make a job of their own: a job ends before one, or holds only its sets.
+   */
   take(max: number): T[] {
     const taken: T[] = [];
+    const now = Date.now();
     while (taken.length < max) {
-      const state = this.ring.shift();
+      const state = this.ring.peek();
       if (!state) break;
-      const item = state.queue.shift();
-      if (item === undefined) {
+      if (state.queue.length === 0) {
+        this.ring.shift();
         state.inRing = false;
         continue;
       }
-      taken.push(item);
-      this.queued--;
+      const alone = this.isSuspect(state.source, now);
+      if (alone && taken.length > 0) break; // its turn comes with the next job
+      this.ring.shift();
+      do {
+        taken.push(state.queue.shift()!);
+        this.queued--;
+      } while (alone && taken.length < max && state.queue.length > 0);
       if (state.queue.length > 0) this.ring.push(state);
       else state.inRing = false;
+      if (alone) break;
     }
     return taken;
   }
@@ -205,8 +244,12 @@ export class FairTransferQueue<T extends { readonly source: string }> {
     this.ring.unshift(back);
   }
 
-  /** A set taken into a job was answered (or failed): it no longer counts. */
-  done(item: T): void {
+  /**
+   * A set taken into a job was answered (or failed): it no longer counts. `verified` is its
+   * verdict when it had one (true: the signature verified), for its source's standing.
+   */
+  done(item: T, verified?: boolean): void {
+    if (verified !== undefined && item.source !== LOCAL_SOURCE) this.recordVerdict(item.source, verified);
     const state = this.sources.get(item.source);
     if (!state) return;
     state.outstanding--;
@@ -222,6 +265,19 @@ export class FairTransferQueue<T extends { readonly source: string }> {
     this.queued = 0;
     this.total = 0;
     return rest;
+  }
+
+  private recordVerdict(source: string, verified: boolean): void {
+    const now = Date.now();
+    let s = this.standing.get(source);
+    // A standing whose last failure is old starts again: a suspect source is forgiven in time.
+    if (!s || (s.failed > 0 && now - s.lastFailure >= SUSPECT_MS)) s = { verified: 0, failed: 0, lastFailure: 0 };
+    if (verified) s.verified++;
+    else {
+      s.failed++;
+      s.lastFailure = now;
+    }
+    this.standing.set(source, s);
   }
 
   /** An equal part of `maxTotal` for each source with sets outstanding, `source` included. */

@@ -4,7 +4,7 @@
  * under its fair share pushing out the newest set of the source holding most.
  */
 import { describe, expect, it } from 'vitest';
-import { FairTransferQueue, LOCAL_SOURCE } from '../../../../src/chain/bls/transferQueue.js';
+import { FairTransferQueue, LOCAL_SOURCE, SUSPECT_MS } from '../../../../src/chain/bls/transferQueue.js';
 
 interface Item {
   readonly source: string;
@@ -79,5 +79,25 @@ describe('FairTransferQueue', () => {
     expect(queue.outstandingTotal).toBe(8);
     expect(queue.length).toBe(8);
     expect(names(queue.take(8))).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'c2', 'a3', 'a4']);
+  });
+
+  it('gives a source whose sets failed jobs of its own, and shuts it out under pressure', () => {
+    const queue = new FairTransferQueue<Item>(100, 8);
+    // d's first sets fail, e's verify.
+    offer(queue, ['d1', 'e1']);
+    for (const item of queue.take(2)) queue.done(item, item.source === 'e');
+    expect([queue.isSuspect('d'), queue.isSuspect('e')]).toEqual([true, false]);
+
+    offer(queue, ['e2', 'd2', 'd3', 'f1', 'd4']);
+    // A job ends before d's turn, d's job holds only d's sets, then the others go on.
+    expect(names(queue.take(8))).toEqual(['e2']);
+    expect(names(queue.take(8))).toEqual(['d2', 'd3', 'd4']);
+    expect(names(queue.take(8))).toEqual(['f1']);
+
+    // Half the bound taken: d is refused at the door, the others are not.
+    expect(queue.outstandingTotal).toBe(5);
+    expect([queue.admits('d'), queue.admits('e'), queue.admits('g')]).toEqual([false, true, true]);
+    // A failure long ago is forgiven.
+    expect(queue.isSuspect('d', Date.now() + SUSPECT_MS)).toBe(false);
   });
 });
