@@ -15,6 +15,9 @@
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { NonceSearcher } from './hasher.js';
+import { MINER_THREAD_NICE, lowerThisThreadPriority } from '../workers/threadPriority.js';
+
+lowerThisThreadPriority(MINER_THREAD_NICE);
 
 export interface WorkerJobMessage {
   readonly type: 'job';

@@ -1,0 +1,7 @@
+/** Test worker: lowers its own priority and reports the result and its nice value. */
+import { getPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../../../src/workers/threadPriority.js';
+
+const lowered = lowerThisThreadPriority(7);
+parentPort!.postMessage({ lowered, nice: getPriority(0) });
