@@ -12,7 +12,7 @@ const MAY_IMPORT = {
   crypto: ['errors'],
   protocol: ['errors', 'crypto'],
   workers: ['errors'],
-  store: ['errors', 'crypto', 'protocol'],
+  store: ['errors', 'crypto', 'protocol', 'workers'],
   chain: ['errors', 'crypto', 'protocol', 'workers', 'store'],
   mempool: ['errors', 'crypto', 'protocol', 'workers', 'store', 'chain'],
   miner: ['errors', 'crypto', 'protocol', 'workers', 'chain', 'mempool'],

@@ -8,6 +8,8 @@
  * last few blocks may roll back, still consistently (see docs/decisions/0004-storage.md).
  */
 import Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers/startWorker.js';
 import { blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bigIntToBytes, bytesToBigInt, toHex } from '../protocol/bytes.js';
@@ -30,8 +32,10 @@ import type {
 import { decodeUndo, encodeUndo } from './undo.js';
 
 const SCHEMA_VERSION = 1;
-/** WAL pages written before SQLite checkpoints them into the database file (4 KiB pages). */
+/** WAL pages after which the main connection checkpoints itself (4 KiB pages): a safety net only. */
 const WAL_CHECKPOINT_PAGES = 16_384;
+/** How often the checkpointer thread copies the WAL back into the database file. */
+const CHECKPOINT_EVERY_MS = 1_000;
 /** SQLite's page cache, KiB (a bound, filled only as pages are read). */
 const PAGE_CACHE_KIB = 32_768;
 
@@ -79,88 +83,100 @@ export class SqliteStore implements ChainStore {
   private readonly stmt;
   /** Arrival counter for `blocks.seq`, read once at open (a MAX() per insert scans the table). */
   private blockSeq: number;
+  /** The lock file's connection, held open (and exclusively locked) until close. */
+  private readonly lock: Database.Database | undefined;
+  /** The thread that checkpoints the WAL (none for an in-memory store). */
+  private checkpointer: Worker | undefined;
   /** Queued writes to commit before the database closes (the mempool's group commit). */
   private readonly beforeClose: (() => void)[] = [];
 
   /** Opens (or creates) the store at `path` (':memory:' for tests) for `network`. */
   constructor(path: string, network: NetworkParams) {
     this.networkName = network.name;
-    this.db = new Database(path);
-    // One process per store: the exclusive lock is taken by the first write below and held
-    // until close, so a second node on the same data directory fails at once, clearly.
-    this.db.pragma('locking_mode = EXCLUSIVE');
+    // One process per store: a lock file beside it, locked exclusively until close, so a
+    // second node on the same data directory fails at once, clearly.
+    this.lock = path === ':memory:' ? undefined : lockStore(path);
+    let opened: Database.Database | undefined;
     try {
+      this.db = opened = new Database(path);
       this.db.pragma('journal_mode = WAL');
-      this.db.exec('BEGIN IMMEDIATE; COMMIT');
+      this.db.pragma('synchronous = NORMAL');
+      // The checkpointer thread copies the WAL back and fsyncs, off this thread; the automatic
+      // checkpoint here is only a safety net (64 MB of WAL), and the WAL file is cut back to
+      // that size after it.
+      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      this.db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+      this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.exec(SCHEMA);
+      this.checkMeta(network);
+      const db = this.db;
+      this.blockSeq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM blocks').get()!.m;
+      this.stmt = {
+        record: db.prepare<[Buffer], BlockRow>(
+          'SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?',
+        ),
+        data: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?'),
+        insertBlock: db.prepare(
+          'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        setStatus: db.prepare('UPDATE blocks SET status = ? WHERE hash = ?'),
+        children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
+        invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
+        insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
+        deleteInvalid: db.prepare('DELETE FROM invalid_blocks WHERE hash = ?'),
+        revalidate: db.prepare(
+          `UPDATE blocks SET status = ${BlockStatus.stored} WHERE hash = ? AND status = ${BlockStatus.invalid}`,
+        ),
+        parent: db.prepare<[Buffer], { prev_hash: Buffer }>('SELECT prev_hash FROM blocks WHERE hash = ?'),
+        best: db.prepare<[], BlockRow>(
+          `SELECT hash, height, header, work, status, seq FROM blocks WHERE status IN (${BlockStatus.stored}, ${BlockStatus.valid}) ORDER BY work DESC, seq ASC LIMIT 1`,
+        ),
+        mainAt: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM main_chain WHERE height = ?'),
+        tipRow: db.prepare<[], { hash: Buffer }>('SELECT hash FROM main_chain ORDER BY height DESC LIMIT 1'),
+        account: db
+          .prepare<[Uint8Array], { balance: bigint; nonce: bigint }>(
+            'SELECT balance, nonce FROM accounts WHERE address = ?',
+          )
+          .safeIntegers(true),
+        upsertAccount: db.prepare(
+          'INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce',
+        ),
+        deleteAccount: db.prepare('DELETE FROM accounts WHERE address = ?'),
+        insertUndo: db.prepare('INSERT INTO undo (hash, data) VALUES (?, ?)'),
+        undo: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM undo WHERE hash = ?'),
+        deleteUndo: db.prepare('DELETE FROM undo WHERE hash = ?'),
+        insertTx: db.prepare('INSERT INTO tx_index (txid, block_hash, height, position) VALUES (?, ?, ?, ?)'),
+        deleteTxs: db.prepare('DELETE FROM tx_index WHERE block_hash = ?'),
+        insertAddressTx: db.prepare(
+          'INSERT OR IGNORE INTO address_txs (address, height, position, txid) VALUES (?, ?, ?, ?)',
+        ),
+        deleteAddressTxs: db.prepare('DELETE FROM address_txs WHERE height = ?'),
+        insertMain: db.prepare('INSERT INTO main_chain (height, hash) VALUES (?, ?)'),
+        deleteMain: db.prepare('DELETE FROM main_chain WHERE height = ?'),
+        txLocation: db.prepare<[Buffer], { block_hash: Buffer; height: number; position: number }>(
+          'SELECT block_hash, height, position FROM tx_index WHERE txid = ?',
+        ),
+        addressTxs: db.prepare<[Buffer, number, number], { height: number; position: number; txid: Buffer }>(
+          'SELECT a.height, a.position, a.txid FROM address_txs a WHERE a.address = ? ORDER BY a.height DESC, a.position DESC LIMIT ? OFFSET ?',
+        ),
+      };
     } catch (err) {
-      this.db.close();
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new OurCoinError('STORE_LOCKED', `${path} is in use by another OurCoin process`, 'store', { cause: err });
-      }
+      if (opened?.open) opened.close();
+      this.lock?.close();
       throw err;
     }
-    this.db.pragma('synchronous = NORMAL');
-    // In WAL mode with NORMAL, each checkpoint costs two fsyncs on the main thread; with the
-    // default (every 1,000 pages) sync checkpointed every block or two and spent 2-3x the
-    // insert time in fsync. 16,384 pages (64 MB of WAL, bounded on disk by the size limit)
-    // coalesces the writes; a bigger page cache keeps the indexes' hot pages in memory.
-    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-    this.db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
-    this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
-    this.checkMeta(network);
-    const db = this.db;
-    this.blockSeq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM blocks').get()!.m;
-    this.stmt = {
-      record: db.prepare<[Buffer], BlockRow>(
-        'SELECT hash, height, header, work, status, seq FROM blocks WHERE hash = ?',
-      ),
-      data: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM blocks WHERE hash = ?'),
-      insertBlock: db.prepare(
-        'INSERT INTO blocks (hash, prev_hash, height, header, data, work, status, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      setStatus: db.prepare('UPDATE blocks SET status = ? WHERE hash = ?'),
-      children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
-      invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
-      insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
-      deleteInvalid: db.prepare('DELETE FROM invalid_blocks WHERE hash = ?'),
-      revalidate: db.prepare(
-        `UPDATE blocks SET status = ${BlockStatus.stored} WHERE hash = ? AND status = ${BlockStatus.invalid}`,
-      ),
-      parent: db.prepare<[Buffer], { prev_hash: Buffer }>('SELECT prev_hash FROM blocks WHERE hash = ?'),
-      best: db.prepare<[], BlockRow>(
-        `SELECT hash, height, header, work, status, seq FROM blocks WHERE status IN (${BlockStatus.stored}, ${BlockStatus.valid}) ORDER BY work DESC, seq ASC LIMIT 1`,
-      ),
-      mainAt: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM main_chain WHERE height = ?'),
-      tipRow: db.prepare<[], { hash: Buffer }>('SELECT hash FROM main_chain ORDER BY height DESC LIMIT 1'),
-      account: db
-        .prepare<[Uint8Array], { balance: bigint; nonce: bigint }>(
-          'SELECT balance, nonce FROM accounts WHERE address = ?',
-        )
-        .safeIntegers(true),
-      upsertAccount: db.prepare(
-        'INSERT INTO accounts (address, balance, nonce) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce',
-      ),
-      deleteAccount: db.prepare('DELETE FROM accounts WHERE address = ?'),
-      insertUndo: db.prepare('INSERT INTO undo (hash, data) VALUES (?, ?)'),
-      undo: db.prepare<[Buffer], { data: Buffer }>('SELECT data FROM undo WHERE hash = ?'),
-      deleteUndo: db.prepare('DELETE FROM undo WHERE hash = ?'),
-      insertTx: db.prepare('INSERT INTO tx_index (txid, block_hash, height, position) VALUES (?, ?, ?, ?)'),
-      deleteTxs: db.prepare('DELETE FROM tx_index WHERE block_hash = ?'),
-      insertAddressTx: db.prepare(
-        'INSERT OR IGNORE INTO address_txs (address, height, position, txid) VALUES (?, ?, ?, ?)',
-      ),
-      deleteAddressTxs: db.prepare('DELETE FROM address_txs WHERE height = ?'),
-      insertMain: db.prepare('INSERT INTO main_chain (height, hash) VALUES (?, ?)'),
-      deleteMain: db.prepare('DELETE FROM main_chain WHERE height = ?'),
-      txLocation: db.prepare<[Buffer], { block_hash: Buffer; height: number; position: number }>(
-        'SELECT block_hash, height, position FROM tx_index WHERE txid = ?',
-      ),
-      addressTxs: db.prepare<[Buffer, number, number], { height: number; position: number; txid: Buffer }>(
-        'SELECT a.height, a.position, a.txid FROM address_txs a WHERE a.address = ? ORDER BY a.height DESC, a.position DESC LIMIT ? OFFSET ?',
-      ),
-    };
+    this.checkpointer =
+      path === ':memory:'
+        ? undefined
+        : startWorker(import.meta.url, 'checkpointer', {
+            name: 'checkpointer',
+            workerData: { path, everyMs: CHECKPOINT_EVERY_MS },
+          });
+    this.checkpointer?.unref();
+    // A checkpointer that fails costs only speed: the main connection's safety net still
+    // checkpoints, so its failure must not become an unhandled 'error' event.
+    this.checkpointer?.on('error', () => undefined);
   }
 
   private checkMeta(network: NetworkParams): void {
@@ -424,7 +440,32 @@ export class SqliteStore implements ChainStore {
     try {
       for (const flush of this.beforeClose.splice(0)) flush();
     } finally {
+      // The checkpointer closes its connection on its own time; whichever closes last
+      // checkpoints what is left and removes the WAL.
+      this.checkpointer?.postMessage('stop');
+      this.checkpointer = undefined;
       if (this.db.open) this.db.close();
+      if (this.lock?.open) this.lock.close();
     }
+  }
+}
+
+/**
+ * Takes the store's process lock: `<path>.lock`, a tiny database in exclusive locking mode,
+ * whose lock its first write takes and holds until the connection closes (the OS drops it if
+ * the process dies). A second process gets SQLITE_BUSY here: STORE_LOCKED.
+ */
+function lockStore(path: string): Database.Database {
+  const lock = new Database(`${path}.lock`);
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('journal_mode = OFF');
+    lock.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS lock (pid INTEGER); COMMIT');
+    return lock;
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY')
+      throw new OurCoinError('STORE_LOCKED', `${path} is in use by another OurCoin process`, 'store', { cause: err });
+    throw err;
   }
 }
