@@ -46,9 +46,11 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** An idle keep-alive connection between two requests is closed after this. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** A socket with no bytes either way for this long is closed (a backstop: /events streams send a
- * keep-alive every 15 s, and a long POST /mine is answered well within it). */
-export const IDLE_SOCKET_TIMEOUT_MS = 120_000;
+/** A socket with no bytes either way for this long is closed: a backstop for a client that
+ * never reads its answer. Long, because a request may rightly be silent for minutes while the
+ * node works (POST /mine of 1000 blocks, a large block on a loaded machine); /events streams
+ * send a keep-alive every 15 s. */
+export const IDLE_SOCKET_TIMEOUT_MS = 10 * 60_000;
 export const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 
 export interface ApiServerOptions {
