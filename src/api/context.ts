@@ -6,6 +6,7 @@ import type { BlockSink, ChainAdmin, ChainReader } from '../chain/interface.js';
 import type { AdmissionGate, TransferPool } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
+import type { ChargeRequest } from './rateLimit.js';
 
 /** The services the API serves, as ports. */
 export interface ApiPorts {
@@ -36,6 +37,8 @@ export interface ApiContext extends ApiPorts {
   readonly connect?: (multiaddr: string) => Promise<void>;
   /** This node's peer-to-peer identity, or null when networking is off. */
   readonly p2p: () => P2PInfo | null;
+  /** Charges a request's client for work beyond the 1 every request costs (see rateLimit.ts). */
+  readonly chargeRequest: ChargeRequest;
 }
 
 export interface P2PInfo {

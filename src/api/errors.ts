@@ -5,6 +5,7 @@
  * never yields a 500; a 500 says only INTERNAL, never a stack trace or an inner message.
  * The mapping is documented in docs/decisions/0009-http-api.md.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { OurCoinError } from '../errors.js';
 import type { CodeOf } from '../errors.js';
@@ -17,12 +18,15 @@ export interface ErrorBody {
 export class ApiError extends Error {
   readonly code: string;
   readonly statusCode: number;
+  /** Sent as `retry-after` (429 and 503 refusals that say when to come back). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(statusCode: number, code: string, message: string) {
+  constructor(statusCode: number, code: string, message: string, retryAfterSeconds?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.statusCode = statusCode;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -41,6 +45,12 @@ export const ApiErrorCode = {
   peerDialFailed: 'PEER_DIAL_FAILED',
   explorerNotBuilt: 'EXPLORER_NOT_BUILT',
   adminLocalOnly: 'ADMIN_LOCAL_ONLY',
+  forbidden: 'FORBIDDEN',
+  requestTimeout: 'REQUEST_TIMEOUT',
+  uriTooLong: 'URI_TOO_LONG',
+  headersTooLarge: 'HEADERS_TOO_LARGE',
+  eventsTooManySubscribers: 'EVENTS_TOO_MANY_SUBSCRIBERS',
+  eventsFull: 'EVENTS_FULL',
 } as const;
 
 declare module '../errors.js' {
@@ -84,19 +94,34 @@ export function statusOfOurCoinError(err: OurCoinError): number {
 
 const INTERNAL: Classified = { status: 500, code: ApiErrorCode.internal, message: 'internal error' };
 
+/** The 4xx status an error carries (`statusCode`, or `status` as http-errors sets it), if any. */
+function clientErrorStatus(err: Error): number | undefined {
+  const { statusCode, status } = err as { statusCode?: unknown; status?: unknown };
+  const value = typeof statusCode === 'number' ? statusCode : status;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value < 500 ? value : undefined;
+}
+
 function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as Partial<FastifyError>).code === 'string';
 }
 
-/** Generic code for a Fastify-raised client error that has no more specific mapping. */
+/** Generic code for a client error (Fastify's or a plugin's) that has no more specific mapping. */
 function codeForStatus(status: number): string {
   switch (status) {
+    case 403:
+      return ApiErrorCode.forbidden;
     case 404:
       return ApiErrorCode.notFound;
     case 413:
       return ApiErrorCode.bodyTooLarge;
+    case 408:
+      return ApiErrorCode.requestTimeout;
+    case 414:
+      return ApiErrorCode.uriTooLong;
     case 415:
       return ApiErrorCode.unsupportedMediaType;
+    case 431:
+      return ApiErrorCode.headersTooLarge;
     case 429:
       return ApiErrorCode.rateLimited;
     default:
@@ -126,15 +151,18 @@ export function classifyError(err: unknown): Classified {
         return { status: 415, code: ApiErrorCode.unsupportedMediaType, message: 'send the body as application/json' };
     }
   }
-  // Other errors Fastify raises about the request itself (bad URL encoding, content length...).
-  if (
-    typeof statusCode === 'number' &&
-    statusCode >= 400 &&
-    statusCode < 500 &&
-    isFastifyError(err) &&
-    err.code.startsWith('FST_')
-  ) {
-    return { status: statusCode, code: codeForStatus(statusCode), message: err.message };
+  // Any other error that carries a 4xx status is about the request itself, whoever raised it:
+  // Fastify (bad URL escape, content length), the static file server (`..`, `%00`: 400 or
+  // 403), the body reader (a client that went away mid-body). Fastify's own messages are
+  // safe to show; a plugin's may name files, so those get the status's generic text.
+  const status = clientErrorStatus(err);
+  if (status !== undefined) {
+    const own = isFastifyError(err) && err.code.startsWith('FST_');
+    return {
+      status,
+      code: codeForStatus(status),
+      message: own ? err.message : (STATUS_CODES[status] ?? 'bad request'),
+    };
   }
   return INTERNAL;
 }
@@ -151,10 +179,17 @@ export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /** Answers `err` as `{ error: { code, message } }`; 5xx errors are logged with their details. */
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A client that went away mid-request is routine, not a fault of the node: no stack trace.
+  if (request.raw.socket?.destroyed) {
+    request.log.debug({ method: request.method, url: request.url }, 'client closed the connection mid-request');
+    return reply.code(400).send(errorBody(ApiErrorCode.badRequest, 'the client closed the connection'));
+  }
   const c = classifyError(err);
   if (c.status >= 500 && c.status !== 503) request.log.error({ err }, 'request failed');
   else request.log.debug({ code: c.code, status: c.status }, c.message);
   if (err instanceof OurCoinError && err.kind === 'busy') void reply.header('retry-after', BUSY_RETRY_AFTER_SECONDS);
+  if (err instanceof ApiError && err.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', err.retryAfterSeconds);
   return reply.code(c.status).send(errorBody(c.code, c.message));
 }
 

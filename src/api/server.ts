@@ -2,13 +2,12 @@
  * The node's HTTP API (Fastify): JSON routes under /api/v1, SimpleCoin's /blocks and /txion
  * as aliases, an OpenAPI 3 document at /docs/json and its UI at /docs.
  *
- * Cross-cutting: every error is `{ error: { code, message } }` (errors.ts); requests are rate
- * limited per client IP; CORS is off unless origins are given; bodies are capped (1 MiB by
- * default). `buildApiServer` does not listen: the caller does (`app.listen({ host, port })`).
+ * Cross-cutting: every error is `{ error: { code, message } }` (errors.ts); clients are rate
+ * limited by cost per IP (rateLimit.ts); CORS is off unless origins are given; bodies are capped
+ * (1 MiB by default); server timeouts cut off slow or idle sockets. `buildApiServer` does not listen: the caller does (`app.listen({ host, port })`).
  * See docs/decisions/0009-http-api.md.
  */
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { LogController, fastify } from 'fastify';
@@ -26,17 +25,42 @@ import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMineRoutes } from './routes/mine.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
+import { DEFAULT_EVENT_LIMITS } from './routes/events.js';
+import type { EventLimits } from './routes/events.js';
+import { DEFAULT_RATE_LIMIT, installRateLimit } from './rateLimit.js';
+import type { RateLimitOptions } from './rateLimit.js';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
+export { DEFAULT_RATE_LIMIT } from './rateLimit.js';
+export type { RateLimitOptions } from './rateLimit.js';
+
+/**
+ * Server timeouts, so no client holds a socket (and its descriptor and buffers) for as long as
+ * it likes. Node checks the headers and request deadlines every CONNECTIONS_CHECK_INTERVAL_MS.
+ */
+/** All request headers must arrive within this (slowloris). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included, must arrive within this: a client trickling a byte every
+ * few seconds is cut off here. 8 MB of hex (the largest block) needs ~270 kB/s. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection between two requests is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A socket with no bytes either way for this long is closed: a backstop for a client that
+ * never reads its answer. Long, because a request may rightly be silent for minutes while the
+ * node works (POST /mine of 1000 blocks, a large block on a loaded machine); /events streams
+ * send a keep-alive every 15 s. */
+export const IDLE_SOCKET_TIMEOUT_MS = 10 * 60_000;
+export const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 
 export interface ApiServerOptions {
   readonly logger: Logger;
   /** Browser origins allowed to call the API (exact match); CORS is off without them. */
   readonly corsOrigins?: readonly string[];
-  /** Requests per client IP per window (default 600 a minute). */
-  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** Cost per client IP per window (default 600 a minute; a request is 1, a transfer 1; loopback exempt). */
+  readonly rateLimit?: RateLimitOptions;
+  /** Caps on /events subscribers (default DEFAULT_EVENT_LIMITS). */
+  readonly events?: EventLimits;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413 BODY_TOO_LARGE. */
   readonly bodyLimit?: number;
   /** Connected peers, JSON-ready (empty without networking). */
@@ -53,6 +77,10 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
   const app = fastify({
     loggerInstance: logger,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    connectionTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
     // Per-request lines would drown the node's own log; onResponse below logs them at debug.
     logController: new LogController({ disableRequestLogging: true }),
     // Errors the router raises before any route runs (a malformed %-escape in the URL).
@@ -63,18 +91,6 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     trustProxy: false,
     return503OnClosing: true,
   });
-  const ctx: ApiContext = {
-    network: ports.network,
-    chain: ports.chain,
-    admin: ports.admin,
-    pool: ports.pool,
-    admission: ports.admission,
-    mining: ports.mining,
-    eventLoopDelay: ports.eventLoopDelay,
-    peers: opts.peers ?? (() => []),
-    p2p: opts.p2p ?? (() => null),
-    connect: opts.connect,
-  };
   // JSON bodies only: anything else is 415 UNSUPPORTED_MEDIA_TYPE (and no "simple" cross-site POSTs).
   app.removeContentTypeParser('text/plain');
 
@@ -108,9 +124,22 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
   }
-  const limit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
-  await app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.timeWindowMs });
-  installErrorHandlers(app, app.rateLimit());
+  // Before every other hook and route (unknown routes count too); routes charge the rest of a cost.
+  const chargeRequest = installRateLimit(app, opts.rateLimit ?? DEFAULT_RATE_LIMIT);
+  installErrorHandlers(app);
+  const ctx: ApiContext = {
+    network: ports.network,
+    chain: ports.chain,
+    admin: ports.admin,
+    pool: ports.pool,
+    admission: ports.admission,
+    mining: ports.mining,
+    eventLoopDelay: ports.eventLoopDelay,
+    peers: opts.peers ?? (() => []),
+    p2p: opts.p2p ?? (() => null),
+    connect: opts.connect,
+    chargeRequest,
+  };
 
   await app.register(swagger, {
     openapi: {
@@ -142,7 +171,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
       registerAddressRoutes(api, ctx);
       registerMempoolRoutes(api, ctx);
       registerMineRoutes(api, ctx);
-      registerEventRoutes(api, ctx);
+      registerEventRoutes(api, ctx, opts.events ?? DEFAULT_EVENT_LIMITS);
       registerAdminRoutes(api, ctx);
       done();
     },

@@ -34,6 +34,7 @@ interface NodeCommandOptions {
   passwordFile?: string;
   corsOrigin: string[];
   rateLimit: number;
+  rateLimitLoopback: boolean;
   statusInterval: number;
   logLevel: string;
   p2p: boolean;
@@ -74,10 +75,11 @@ export function registerNodeCommand(program: Command): void {
     )
     .option(
       '--rate-limit <n>',
-      'API requests a minute per client IP',
+      'API cost a minute per client IP: a request costs 1, a transfer 1, a block its transfers',
       integerOption(1, 1_000_000_000),
       DEFAULT_RATE_LIMIT.max,
     )
+    .option('--rate-limit-loopback', 'rate limit loopback clients too (exempt by default)', false)
     .option(
       '--p2p-port <port>',
       'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)',
@@ -127,7 +129,11 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       host: opts.apiHost,
       port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,
       corsOrigins: opts.corsOrigin,
-      rateLimit: { max: opts.rateLimit, timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs },
+      rateLimit: {
+        max: opts.rateLimit,
+        timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs,
+        includeLoopback: opts.rateLimitLoopback,
+      },
     },
     p2p: opts.p2p
       ? {

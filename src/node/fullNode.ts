@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { DEFAULT_RATE_LIMIT, buildApiServer } from '../api/server.js';
+import type { RateLimitOptions } from '../api/server.js';
 import type { ApiPorts } from '../api/context.js';
 import { Chain } from '../chain/chain.js';
 import type { ConnectProgress } from '../chain/chain.js';
@@ -42,8 +43,8 @@ export interface ApiListenOptions {
   readonly port: number;
   /** Browser origins allowed to call the API (exact match); CORS is off without them. */
   readonly corsOrigins?: readonly string[];
-  /** Requests per client IP per window. */
-  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** Cost per client IP per window (a request 1, a transfer 1); loopback exempt unless includeLoopback. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export interface P2PListenOptions {

@@ -8,6 +8,8 @@
  *   - no answer in time        WALLET_NODE_TIMEOUT (AbortSignal.timeout, default 10 s)
  *   - an API error             the API's own code and message (MEMPOOL_*, ADDRESS_*, TX_NOT_FOUND...)
  *   - anything else answering  WALLET_NODE_BAD_RESPONSE (not JSON, or not the expected shape)
+ * A 429 (RATE_LIMITED, MEMPOOL_BUSY: nothing was done) is retried after the node's `retry-after`,
+ * a few times and only for short waits; then the node's code, saying how long it waited.
  * Uses the global `fetch`, so it runs in node and in browsers alike.
  */
 import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
@@ -32,10 +34,18 @@ declare module '../errors.js' {
 }
 
 export const DEFAULT_NODE_TIMEOUT_MS = 10_000;
+/** Retries of a request the node answered 429. */
+export const DEFAULT_RATE_LIMIT_RETRIES = 3;
+/** The longest `retry-after` the client waits out; a longer one is an error at once. */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 
 export interface NodeClientOptions {
   /** Per request, connection to last byte. */
   readonly timeoutMs?: number;
+  /** Retries after a 429 (default DEFAULT_RATE_LIMIT_RETRIES; 0: none). */
+  readonly rateLimitRetries?: number;
+  /** The longest `retry-after` waited out (default DEFAULT_MAX_RETRY_WAIT_MS). */
+  readonly maxRetryWaitMs?: number;
   /** For tests; the global fetch by default. */
   readonly fetch?: typeof fetch;
 }
@@ -95,6 +105,15 @@ function apiError(body: unknown): { code: string; message: string } | undefined 
   return hasShape(e, { code: 'string', message: 'string' }) ? (e as { code: string; message: string }) : undefined;
 }
 
+/** `retry-after` in milliseconds (seconds or an HTTP date); 1 s when absent or unreadable. */
+function retryAfterMs(res: Response): number {
+  const value = res.headers.get('retry-after');
+  if (value === null) return 1000;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - Date.now());
+}
+
 function isTimeout(err: unknown): boolean {
   return (
     err instanceof Error &&
@@ -107,6 +126,8 @@ export class NodeClient {
   readonly url: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly rateLimitRetries: number;
+  private readonly maxRetryWaitMs: number;
 
   constructor(url: string, opts: NodeClientOptions = {}) {
     let parsed: URL;
@@ -129,6 +150,8 @@ export class NodeClient {
     this.url = url.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
     this.fetchFn = opts.fetch ?? fetch;
+    this.rateLimitRetries = opts.rateLimitRetries ?? DEFAULT_RATE_LIMIT_RETRIES;
+    this.maxRetryWaitMs = opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
   }
 
   status(): Promise<StatusJson> {
@@ -174,12 +197,47 @@ export class NodeClient {
     return this.request('POST', '/api/v1/admin/reconsider-block', { hash }, isChainChange);
   }
 
+  /**
+   * Sends the request, and again after the node's `retry-after` while it answers 429 (the node
+   * did nothing with it, so sending it again is safe), at most `rateLimitRetries` times.
+   */
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
     check: (v: unknown) => v is T,
   ): Promise<T> {
+    let waitedMs = 0;
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.attempt(method, path, body, check);
+      if (!(answer instanceof Response)) return answer;
+      const waitMs = retryAfterMs(answer);
+      if (attempt < this.rateLimitRetries && waitMs <= this.maxRetryWaitMs) {
+        await answer.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitedMs += waitMs;
+        continue;
+      }
+      const e = apiError(await answer.json().catch(() => undefined));
+      const why =
+        waitMs > this.maxRetryWaitMs
+          ? `the node asks to wait ${Math.ceil(waitMs / 1000)} s; try again then`
+          : `gave up after ${attempt} retries over ${Math.round(waitedMs / 1000)} s; try again later`;
+      throw new OurCoinError(
+        (e?.code ?? NodeClientErrorCode.badResponse) as ErrorCode,
+        `${e?.message ?? `${this.url} answered HTTP 429`} (${why})`,
+        'transient',
+      );
+    }
+  }
+
+  /** One request: its checked answer, or the response itself when the node answered 429. */
+  private async attempt<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    check: (v: unknown) => v is T,
+  ): Promise<T | Response> {
     const what = `${method} ${path.replace(/\?.*$/, '')}`;
     const signal = AbortSignal.timeout(this.timeoutMs);
     let text: string;
@@ -195,6 +253,7 @@ export class NodeClient {
         redirect: 'error',
         signal,
       });
+      if (res.status === 429) return res;
       text = await res.text();
     } catch (err) {
       if (isTimeout(err) || signal.aborted) {

@@ -150,7 +150,7 @@ describe('ourcoin node (regtest, real process)', { timeout: PROCESS_TEST_TIMEOUT
     expect(node.output()).toContain('node stopped');
   });
 
-  it('limits API requests per client IP to --rate-limit a minute', async () => {
+  it('limits API requests per client IP to --rate-limit a minute (loopback with --rate-limit-loopback)', async () => {
     const node = await startNode([
       '--network',
       'regtest',
@@ -159,6 +159,7 @@ describe('ourcoin node (regtest, real process)', { timeout: PROCESS_TEST_TIMEOUT
       '--no-p2p',
       '--rate-limit',
       '3',
+      '--rate-limit-loopback',
     ]);
     nodes.push(node);
     const statuses: number[] = [];

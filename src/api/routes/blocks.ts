@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
-import { MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
+import { BLOCK_OVERHEAD, MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
+import { TRANSFER_LENGTH } from '../../protocol/transaction.js';
 import type { Block } from '../../protocol/block.js';
 import type { BlockRecord } from '../../chain/interface.js';
 import type { ApiContext } from '../context.js';
@@ -109,6 +110,8 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     async (request): Promise<SubmitBlockResult> => {
       const bytes = fromHex(request.body.block, 'block');
+      // A block costs its transfers (counted from its size, before any check: junk pays too).
+      ctx.chargeRequest(request, Math.floor(Math.max(0, bytes.length - BLOCK_OVERHEAD) / TRANSFER_LENGTH));
       const result = await ctx.chain.importBlock(bytes, 'block');
       if (result.status === 'rejected') throw result.error!;
       const tip = ctx.chain.tip;

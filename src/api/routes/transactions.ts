@@ -100,6 +100,8 @@ export function submitRoute(
     },
     handler: async (request, reply) => {
       const body = request.body;
+      // Every transfer costs 1 against the client's rate limit; the request itself paid the first.
+      if (Array.isArray(body)) ctx.chargeRequest(request, body.length - 1);
       // The client's IP is its source: its transfers wait in their own queue, within a bound.
       const result = Array.isArray(body)
         ? await submitBatch(ctx, body, request.ip)

@@ -506,7 +506,8 @@ describe('HTTP API on a regtest node', () => {
   });
 
   it('rate limits per client with a configured limit (429 RATE_LIMITED)', async () => {
-    const limited = await server(node, { rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    // inject's client is loopback, exempt unless included.
+    const limited = await server(node, { rateLimit: { max: 3, timeWindowMs: 60_000, includeLoopback: true } });
     for (let i = 0; i < 3; i++) expect((await get('/api/v1/status', limited)).status).toBe(200);
     const r = await get<ErrorBody>('/api/v1/status', limited);
     expect(r.status).toBe(429);

@@ -90,4 +90,42 @@ describe('NodeClient', () => {
     const same = createWalletContext({ store, network: devnet, nodeUrl: url, io: silentIo(), env: {} });
     expect((await same.node()).url).toBe(url);
   });
+
+  /** A node that answers 429 with `retryAfter` to the first `refusals` requests, then a status. */
+  async function limitedNode(refusals: number, retryAfter: string): Promise<{ url: string; requests: () => number }> {
+    let requests = 0;
+    const { url, server } = await listen((_req, res) => {
+      requests++;
+      if (requests <= refusals) {
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter })
+          .end(JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'rate limit exceeded' } }));
+      } else {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ network: 'regtest', chainId: regtest.chainId, height: 7, tipHash: '0x00' }));
+      }
+    });
+    servers.push(server);
+    return { url, requests: () => requests };
+  }
+
+  it('waits out retry-after on 429 and sends again, a bounded number of times', async () => {
+    const recovers = await limitedNode(2, '0');
+    expect((await new NodeClient(recovers.url, { rateLimitRetries: 2 }).status()).height).toBe(7);
+    expect(recovers.requests()).toBe(3);
+
+    const never = await limitedNode(Infinity, '0');
+    const message = await expectCodeAsync(new NodeClient(never.url, { rateLimitRetries: 2 }).status(), 'RATE_LIMITED');
+    expect(never.requests()).toBe(3);
+    expect(message).toBe('rate limit exceeded (gave up after 2 retries over 0 s; try again later)');
+  });
+
+  it('gives up at once when retry-after is longer than it waits, saying how long', async () => {
+    const slow = await limitedNode(Infinity, '120');
+    const client = new NodeClient(slow.url, { maxRetryWaitMs: 30_000 });
+    const message = await expectCodeAsync(client.status(), 'RATE_LIMITED');
+    expect(slow.requests()).toBe(1);
+    expect(message).toBe('rate limit exceeded (the node asks to wait 120 s; try again then)');
+  });
 });
