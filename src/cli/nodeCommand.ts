@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RATE_LIMIT } from '../api/server.js';
+import { DEFAULT_MEMPOOL_LIMITS } from '../mempool/interface.js';
 import { DEFAULT_MAX_PEERS } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
@@ -45,7 +46,11 @@ interface NodeCommandOptions {
   reindex: boolean;
   maxPeers: number;
   verifyThreads?: number;
+  maxMempool: number;
 }
+
+/** `--max-mempool` counts in megabytes of 1,000,000 bytes, as Bitcoin Core's -maxmempool does. */
+const MB = 1_000_000;
 
 export function defaultDatadir(network: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(env.OURCOIN_HOME ?? join(homedir(), '.ourcoin'), network);
@@ -93,6 +98,12 @@ export function registerNodeCommand(program: Command): void {
       [],
     )
     .option('--verify-threads <n>', 'threads that verify BLS signatures (default: one a core)', integerOption(1, 256))
+    .option(
+      '--max-mempool <MB>',
+      'memory the pending transfers may take (past it the lowest fees are evicted)',
+      integerOption(1, 1_000_000),
+      DEFAULT_MEMPOOL_LIMITS.maxBytes / MB,
+    )
     .option('--mdns', 'find peers on the local network by mDNS', false)
     .option(
       '--max-peers <n>',
@@ -125,6 +136,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     searcher: opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined,
     reindex: opts.reindex,
     verifyThreads: opts.verifyThreads,
+    mempoolLimits: { maxBytes: opts.maxMempool * MB },
     api: {
       host: opts.apiHost,
       port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,

@@ -6,8 +6,10 @@
  * key), policy (minimum fee, nonce gap, size), and the individual signature, verified in
  * batches by a `SignatureBatchVerifier` (worker threads in the node). Transfers wait in
  * per-sender nonce chains: nonce n+1 may arrive before n and waits for it. A transfer with
- * the same sender and nonce as a pending one replaces it if it pays a higher fee. When
- * full, the lowest-fee chain ends are evicted.
+ * the same sender and nonce as a pending one replaces it if it pays enough more
+ * (`minReplacementFee`), within a budget of replacements per sender and per source between
+ * two blocks. Past its count or its byte budget (estimated memory, `entryBytes`), the
+ * lowest-fee chain ends are evicted.
  *
  * Chain events keep it true: a connected block removes its transfers (and anything its
  * nonces made stale); a disconnected block's transfers come back when their signatures are
@@ -30,8 +32,14 @@ import {
   transferSender,
   transferTxid,
 } from '../protocol/transaction.js';
-import type { SignedTransfer } from '../protocol/transaction.js';
-import { DEFAULT_MEMPOOL_LIMITS, MEMPOOL_VERDICTS, MempoolErrorCode } from './interface.js';
+import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
+import {
+  DEFAULT_MEMPOOL_LIMITS,
+  MEMPOOL_VERDICTS,
+  MempoolErrorCode,
+  entryBytes,
+  minReplacementFee,
+} from './interface.js';
 import type { AdmissionResult, MempoolEntry, MempoolLimits, SubmitOptions, TransferPool } from './interface.js';
 import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
@@ -63,6 +71,11 @@ export class Mempool implements TransferPool, KnownSignatures {
   /** Signatures of recently mined transfers (with their points: 96 + 192 bytes an entry). */
   private readonly minedSignatures: LruCache<{ signature: Uint8Array; point?: Uint8Array }>;
   private seq = 0;
+  /** Estimated memory of the entries held (see entryBytes). */
+  private heldBytes = 0;
+  /** Replacements admitted since the last block, per sender and per source (the budgets). */
+  private readonly replacementsBySender = new Map<string, number>();
+  private readonly replacementsBySource = new Map<string, number>();
   private readonly changeListeners: (() => void)[] = [];
   private readonly acceptListeners: ((entries: MempoolEntry[]) => void)[] = [];
 
@@ -76,6 +89,11 @@ export class Mempool implements TransferPool, KnownSignatures {
 
   get size(): number {
     return this.byTxid.size;
+  }
+
+  /** Estimated memory of the entries held, within `limits.maxBytes` (see entryBytes). */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   /** Called after every change of content (admission, removal), e.g. to refresh a block template. */
@@ -155,7 +173,7 @@ export class Mempool implements TransferPool, KnownSignatures {
     const toVerify: { index: number; txid: Uint8Array; stx: SignedTransfer }[] = [];
     batch.forEach((stx, index) => {
       const txid = transferTxid(stx.tx);
-      const early = this.precheck(stx, txid);
+      const early = this.precheck(stx, txid, opts.source);
       if (early) results[index] = early;
       else toVerify.push({ index, txid, stx });
     });
@@ -190,7 +208,7 @@ export class Mempool implements TransferPool, KnownSignatures {
           verdict instanceof OurCoinError
             ? { accepted: false, txid, error: verdict }
             : verdict.ok
-              ? this.insert(stx, txid, verdict.point)
+              ? this.insert(stx, txid, verdict.point, opts.source)
               : reject(txid, verdict.code, verdict.message);
       });
     }
@@ -211,11 +229,13 @@ export class Mempool implements TransferPool, KnownSignatures {
 
   /**
    * The stateless checks and the pool's cheap policy (fields, fee floor, duplicates, already
-   * mined), on this thread: a transfer that fails here costs no BLS work. Keys and signature
-   * come next, on the verifier's workers; the state (nonce window, balance, replacement) is
-   * checked last, at insertion, against the tip of that moment.
+   * mined, the replacement rules), on this thread: a transfer that fails here costs no BLS
+   * work, so a storm of refused bumps costs a lookup each. Keys and signature come next, on the
+   * verifier's workers; the state (nonce window, balance, replacement again) is checked last,
+   * at insertion, against the tip of that moment. (Nonce and balance wait for the key check: a
+   * junk key's sender is unfunded, and its relayer must be penalised for the key, not excused.)
    */
-  private precheck(stx: SignedTransfer, txid: Uint8Array): AdmissionResult | undefined {
+  private precheck(stx: SignedTransfer, txid: Uint8Array, source: string | undefined): AdmissionResult | undefined {
     const { tx } = stx;
     try {
       checkTransferFields(tx, this.chain.network);
@@ -229,11 +249,51 @@ export class Mempool implements TransferPool, KnownSignatures {
       return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     if (this.chain.getTxLocation(txid))
       return reject(txid, MempoolErrorCode.alreadyConfirmed, 'transaction is already in a block');
+    return this.checkReplacement(stx.tx, txid, source);
+  }
+
+  /**
+   * When `tx` takes the place of a pending transfer (same sender and nonce): the replacement
+   * budgets (per sender, per source, until the next block), then the fee increment. Only a
+   * pending transfer can be replaced, and its key was verified on admission, so the sender
+   * is real.
+   */
+  private checkReplacement(tx: Transfer, txid: Uint8Array, source: string | undefined): AdmissionResult | undefined {
+    const senderKey = toHex(transferSender(tx));
+    const pending = this.bySender.get(senderKey)?.get(tx.nonce);
+    if (!pending) return undefined;
+    const { maxReplacementsPerSender, maxReplacementsPerSource, minFee } = this.limits;
+    if ((this.replacementsBySender.get(senderKey) ?? 0) >= maxReplacementsPerSender) {
+      return reject(
+        txid,
+        MempoolErrorCode.tooManyReplacements,
+        `this sender has replaced ${maxReplacementsPerSender} pending transfers since the last block, the most allowed; send the replacement after the next block`,
+      );
+    }
+    if (source !== undefined && (this.replacementsBySource.get(source) ?? 0) >= maxReplacementsPerSource) {
+      return reject(
+        txid,
+        MempoolErrorCode.tooManyReplacements,
+        `${maxReplacementsPerSource} replacements from this source were admitted since the last block, the most allowed; send it after the next block`,
+      );
+    }
+    const needed = minReplacementFee(pending.tx.fee, minFee);
+    if (tx.fee < needed) {
+      return reject(
+        txid,
+        MempoolErrorCode.replacementFeeTooLow,
+        `a transfer with nonce ${tx.nonce} is pending with fee ${pending.tx.fee}; a replacement must pay at least ${needed}`,
+      );
+    }
     return undefined;
   }
 
   /** Nonce window, replace-by-fee and the sender's balance over all its pending transfers. */
-  private checkAgainstState(stx: SignedTransfer, txid: Uint8Array): AdmissionResult | undefined {
+  private checkAgainstState(
+    stx: SignedTransfer,
+    txid: Uint8Array,
+    source: string | undefined,
+  ): AdmissionResult | undefined {
     const { tx } = stx;
     const sender = transferSender(tx);
     const account = this.chain.getAccount(sender);
@@ -251,15 +311,11 @@ export class Mempool implements TransferPool, KnownSignatures {
         `nonce ${tx.nonce} is more than ${this.limits.maxNonceGap} ahead of the sender's next nonce ${account.nonce}`,
       );
     }
+    // Again: the pool may have moved while the signature was checked (a batch's earlier bump).
+    const refused = this.checkReplacement(tx, txid, source);
+    if (refused) return refused;
     const pending = this.bySender.get(toHex(sender));
     const replaced = pending?.get(tx.nonce);
-    if (replaced && tx.fee <= replaced.tx.fee) {
-      return reject(
-        txid,
-        MempoolErrorCode.replacementFeeTooLow,
-        `a transfer with nonce ${tx.nonce} is pending with fee ${replaced.tx.fee}; a replacement must pay more`,
-      );
-    }
     let committed = tx.amount + tx.fee;
     for (const e of pending?.values() ?? []) if (e !== replaced) committed += e.tx.amount + e.tx.fee;
     if (committed > account.balance) {
@@ -272,44 +328,82 @@ export class Mempool implements TransferPool, KnownSignatures {
     return undefined;
   }
 
-  private insert(stx: SignedTransfer, txid: Uint8Array, signaturePoint?: Uint8Array): AdmissionResult {
-    const again = this.checkAgainstState(stx, txid);
+  private insert(
+    stx: SignedTransfer,
+    txid: Uint8Array,
+    signaturePoint: Uint8Array | undefined,
+    source: string | undefined,
+  ): AdmissionResult {
+    const again = this.checkAgainstState(stx, txid, source);
     if (again) return again;
     if (this.byTxid.has(toHex(txid)))
       return reject(txid, MempoolErrorCode.duplicate, 'transaction is already in the mempool');
     const sender = transferSender(stx.tx);
     const senderKey = toHex(sender);
     const replaced = this.bySender.get(senderKey)?.get(stx.tx.nonce);
-    if (!replaced && this.byTxid.size >= this.limits.maxTransactions && !this.evictFor(stx.tx.fee, senderKey)) {
+    const entry: MempoolEntry = { txid, tx: stx.tx, signature: stx.signature, signaturePoint, sender, seq: this.seq++ };
+    // Room for the newcomer, in count and in bytes, planned before anything is evicted: a
+    // newcomer that cannot get in leaves the pool as it was.
+    const victims = this.victims({
+      count: replaced ? 0 : 1,
+      bytes: entryBytes(entry) - (replaced ? entryBytes(replaced) : 0),
+      cheaperThan: stx.tx.fee,
+      sparing: senderKey,
+    });
+    if (!victims) {
       return reject(
         txid,
         MempoolErrorCode.full,
         `the mempool is full and holds nothing cheaper than fee ${stx.tx.fee}`,
       );
     }
-    if (replaced) this.removeEntries([replaced]);
-    this.index({ txid, tx: stx.tx, signature: stx.signature, signaturePoint, sender, seq: this.seq++ });
+    this.removeEntries(replaced ? [replaced, ...victims] : victims);
+    if (replaced) {
+      this.replacementsBySender.set(senderKey, (this.replacementsBySender.get(senderKey) ?? 0) + 1);
+      if (source !== undefined) this.replacementsBySource.set(source, (this.replacementsBySource.get(source) ?? 0) + 1);
+    }
+    this.index(entry);
     this.store?.put(txid, encodeSignedTransfer(stx));
     return replaced ? { accepted: true, txid, replaced: replaced.txid } : { accepted: true, txid };
   }
 
   /**
-   * Makes room by evicting the cheapest chain end (a sender's highest-nonce transfer, so no
-   * remaining transfer loses its predecessor), never one of the incoming sender's own (that
-   * would orphan the newcomer). False when nothing cheaper than `fee` can go.
+   * The entries to evict so that `count` more entries and `bytes` more bytes fit within the
+   * limits: each time the cheapest chain end (a sender's highest-nonce transfer, so no
+   * remaining transfer loses its predecessor), never one of `sparing`'s own (that would
+   * orphan the newcomer), only ones paying less than `cheaperThan` when given. Undefined when
+   * that cannot make room.
    */
-  private evictFor(fee: bigint, senderKey: string): boolean {
-    let victim: MempoolEntry | undefined;
-    for (const [key, chain] of this.bySender) {
-      if (key === senderKey) continue;
-      let last: MempoolEntry | undefined;
-      for (const e of chain.values()) if (!last || e.tx.nonce > last.tx.nonce) last = e;
-      if (last && (!victim || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq)))
-        victim = last;
+  private victims(need: {
+    count: number;
+    bytes: number;
+    cheaperThan?: bigint;
+    sparing?: string;
+  }): MempoolEntry[] | undefined {
+    const { maxTransactions, maxBytes } = this.limits;
+    let count = this.byTxid.size + need.count;
+    let bytes = this.heldBytes + need.bytes;
+    const out: MempoolEntry[] = [];
+    const gone = new Set<MempoolEntry>();
+    while (count > maxTransactions || bytes > maxBytes) {
+      let victim: MempoolEntry | undefined;
+      for (const [key, chain] of this.bySender) {
+        if (key === need.sparing) continue;
+        let last: MempoolEntry | undefined;
+        for (const e of chain.values()) if (!gone.has(e) && (!last || e.tx.nonce > last.tx.nonce)) last = e;
+        if (
+          last &&
+          (!victim || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))
+        )
+          victim = last;
+      }
+      if (!victim || (need.cheaperThan !== undefined && victim.tx.fee >= need.cheaperThan)) return undefined;
+      gone.add(victim);
+      out.push(victim);
+      count--;
+      bytes -= entryBytes(victim);
     }
-    if (!victim || victim.tx.fee >= fee) return false;
-    this.removeEntries([victim]);
-    return true;
+    return out;
   }
 
   /** Adds an entry to both indexes: by txid, and in its sender's nonce chain. */
@@ -319,11 +413,13 @@ export class Mempool implements TransferPool, KnownSignatures {
     if (!chain) this.bySender.set(senderKey, (chain = new Map<number, MempoolEntry>()));
     chain.set(entry.tx.nonce, entry);
     this.byTxid.set(toHex(entry.txid), entry);
+    this.heldBytes += entryBytes(entry);
   }
 
   /** Takes an entry out of both indexes; a sender left with no pending transfer goes too. */
   private unindex(entry: MempoolEntry): void {
-    this.byTxid.delete(toHex(entry.txid));
+    if (!this.byTxid.delete(toHex(entry.txid))) return;
+    this.heldBytes -= entryBytes(entry);
     const senderKey = toHex(entry.sender);
     const chain = this.bySender.get(senderKey);
     chain?.delete(entry.tx.nonce);
@@ -380,6 +476,13 @@ export class Mempool implements TransferPool, KnownSignatures {
       }
     }
     for (const key of touched) this.trimToState(key);
+    // What a reorg gave back may not fit: the cheapest chain ends go, as for a newcomer.
+    this.removeEntries(this.victims({ count: 0, bytes: 0 }) ?? []);
+    // The replacement budgets are per block: a new tip starts them again.
+    if (change.connected.length > 0) {
+      this.replacementsBySender.clear();
+      this.replacementsBySource.clear();
+    }
     this.notifyChange();
     // Transfers a reorg gave back are offered to listeners again (the network relays them to
     // peers that have not seen them recently).

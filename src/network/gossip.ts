@@ -96,7 +96,8 @@ export class Gossip {
     } catch (err) {
       return this.refuseUndecodable(peer, 'tx', err);
     }
-    // Per peer: one peer's flood waits in its own queue and is refused MEMPOOL_BUSY (no penalty) past its bound.
+    // Per peer: one peer's flood waits in its own queue and is refused MEMPOOL_BUSY (no penalty)
+    // past its bound; its replacements are admitted within a budget per block (policy: no penalty).
     const [result] = await this.o.pool.submit([stx], { source: peer.toString() });
     if (result!.accepted) return TopicValidatorResult.Accept;
     const { code, kind } = result!.error;
@@ -162,8 +163,9 @@ export class Gossip {
       const fetched = await this.fetchTransfers(peer, missing);
       if (!fetched) return undefined;
       // Through the pool: their signatures are verified once, and the block's aggregate can
-      // then be checked by the fast path.
-      await pool.submit(fetched);
+      // then be checked by the fast path. They count against this peer's share, as its gossip
+      // does (the block is rebuilt from them whether the pool keeps them or not).
+      await pool.submit(fetched, { source: peer.toString() });
       lookup = withExtra(
         fetched.map((s) => s.tx),
         transferTxid,

@@ -11,7 +11,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { buildApiServer } from '../../src/api/server.js';
+import type { BlsVerifier } from '../../src/chain/bls/interface.js';
 import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
+import type { MempoolLimits } from '../../src/mempool/interface.js';
 import { toCompactBlock } from '../../src/network/compactBlock.js';
 import {
   MAX_BLOCKS_PER_REQUEST,
@@ -46,21 +48,29 @@ export async function waitFor(what: string, check: () => boolean, ms = 15_000): 
 export interface Peer {
   readonly node: FullNode;
   readonly net: P2PNetwork;
+  /** The node's signature service (to count the signatures it checked). */
+  readonly verifier: BlsVerifier;
   stop(): Promise<void>;
 }
 
 /** A regtest node and its network on 127.0.0.1 (a new datadir is a new peer id). */
-export async function startPeer(datadir: string, now: () => number): Promise<Peer> {
+export async function startPeer(
+  datadir: string,
+  now: () => number,
+  mempoolLimits?: Partial<MempoolLimits>,
+): Promise<Peer> {
+  const verifier = new BlsSingleThreadVerifier();
   const node = await FullNode.open({
     network: regtest,
     datadir,
     logger,
-    verifier: new BlsSingleThreadVerifier(),
+    verifier,
+    mempoolLimits,
     now,
     p2p: { host: '127.0.0.1', port: 0, bootstrap: [], mdns: false },
   });
   await node.start();
-  return { node, net: node.p2p!, stop: () => node.close() };
+  return { node, net: node.p2p!, verifier, stop: () => node.close() };
 }
 
 /** The honest node under test, recording every gossip verdict against a peer. */
@@ -71,8 +81,12 @@ export interface HonestPeer extends Peer {
   verdictFrom(peerId: string): Promise<GossipRejection>;
 }
 
-export async function startHonest(datadir: string, now: () => number): Promise<HonestPeer> {
-  const peer = await startPeer(datadir, now);
+export async function startHonest(
+  datadir: string,
+  now: () => number,
+  mempoolLimits?: Partial<MempoolLimits>,
+): Promise<HonestPeer> {
+  const peer = await startPeer(datadir, now, mempoolLimits);
   const rejections: GossipRejection[] = [];
   peer.net.onGossipRejected((r) => rejections.push(r));
   const find = (peerId: string): GossipRejection | undefined => rejections.find((r) => r.peerId === peerId);

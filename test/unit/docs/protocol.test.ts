@@ -7,6 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { blockHash } from '../../../src/protocol/block.js';
 import { toHex } from '../../../src/protocol/bytes.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
+import {
+  DEFAULT_MEMPOOL_LIMITS,
+  MEMPOOL_ENTRY_BYTES,
+  MempoolErrorCode,
+  REPLACEMENT_INCREMENT_PERCENT,
+  SIGNATURE_POINT_BYTES,
+} from '../../../src/mempool/interface.js';
 import { networks } from '../../../src/protocol/networks.js';
 import { RuleCode } from '../../../src/protocol/rules/codes.js';
 
@@ -48,5 +55,25 @@ describe('docs/protocol.md', () => {
 
   it('documents every consensus error code', () => {
     for (const code of Object.values(RuleCode)) expect(doc).toContain('`' + code + '`');
+  });
+
+  it('documents every mempool admission code in its policy section', () => {
+    const policy = doc.slice(doc.indexOf('## 13. Mempool policy'));
+    for (const code of Object.values(MempoolErrorCode)) expect(policy).toContain('`' + code + '`');
+  });
+
+  it('states the mempool policy values as the code has them', () => {
+    const values: Record<string, number | bigint> = {
+      ...DEFAULT_MEMPOOL_LIMITS,
+      REPLACEMENT_INCREMENT_PERCENT,
+      MEMPOOL_ENTRY_BYTES,
+      SIGNATURE_POINT_BYTES,
+    };
+    for (const [name, value] of Object.entries(values)) {
+      // The row of table 13.1 that names it, e.g. | minimum fee | 1,000 base units | `minFee` |
+      const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes('`' + name + '`'));
+      expect(row, name).toBeDefined();
+      expect(row!.split('|')[2], name).toMatch(new RegExp(`(^|\\D)${value.toLocaleString('en-US')}(\\D|$)`));
+    }
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Mempool: admission rules and codes, batching, nonce chains, replace-by-fee, eviction,
- * templates, chain events, persistence; and the import fast path agreeing with the full check.
+ * Mempool: admission rules and codes, batching, nonce chains, replace-by-fee and its budgets,
+ * eviction by count and bytes, templates, chain events (and the nonce window after a reorg),
+ * persistence; and the import fast path agreeing with the full check.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { blstBls } from '../../../src/crypto/blst.js';
 import { INFINITY_SIGNATURE } from '../../../src/crypto/interface.js';
+import { MEMPOOL_ENTRY_BYTES, SIGNATURE_POINT_BYTES } from '../../../src/mempool/interface.js';
 import { Mempool } from '../../../src/mempool/mempool.js';
 import { connectMempoolToChain } from '../../../src/node/wiring.js';
 import type { BlsVerifier } from '../../../src/chain/bls/interface.js';
@@ -255,6 +257,113 @@ describe('nonce chains, replacement, eviction', () => {
   });
 });
 
+describe('replacement policy', () => {
+  it('refuses a storm of one-unit bumps after the first transfer, before checking their signatures', async () => {
+    setup();
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 0, 1000n))).toBeUndefined();
+    const refusals = new Set<string>();
+    for (let bump = 1n; bump < 300n; bump++) {
+      const [r] = await pool.submit([transfer(alice, bob.address, 1n * COIN, 0, 1000n + bump)], {
+        source: '192.0.2.7',
+      });
+      refusals.add(r!.accepted ? 'accepted' : `${r!.error.code}: ${r!.error.message}`);
+    }
+    // Every bump was short of 1000 + max(10%, the 1000 minimum fee), and the message says so.
+    expect([...refusals]).toEqual([
+      'MEMPOOL_REPLACEMENT_FEE_TOO_LOW: a transfer with nonce 0 is pending with fee 1000; a replacement must pay at least 2000',
+    ]);
+    // Refused on this thread: only the first transfer's signature was ever verified.
+    expect(verifier.stats().setsVerified).toBe(1);
+    expect(pool.pendingFrom(alice.address).map((e) => e.tx.fee)).toEqual([1000n]);
+  });
+
+  it('asks the old fee plus the larger of 10% of it and the minimum fee', async () => {
+    setup();
+    const codeOf = async (fee: bigint): Promise<string | undefined> =>
+      submitOne(transfer(alice, carol.address, 1n * COIN, 0, fee));
+    expect(await codeOf(20_000n)).toBeUndefined();
+    expect(await codeOf(21_999n)).toBe('MEMPOOL_REPLACEMENT_FEE_TOO_LOW');
+    expect(await codeOf(22_000n)).toBeUndefined();
+    expect(await codeOf(2_000n)).toBe('MEMPOOL_REPLACEMENT_FEE_TOO_LOW');
+    // Below 10,000 the minimum fee is the larger increment.
+    expect(await submitOne(transfer(bob, carol.address, 1n * COIN, 0, 5_000n))).toBeUndefined();
+    expect(await submitOne(transfer(bob, carol.address, 1n * COIN, 0, 5_999n))).toBe('MEMPOOL_REPLACEMENT_FEE_TOO_LOW');
+    expect(await submitOne(transfer(bob, carol.address, 1n * COIN, 0, 6_000n))).toBeUndefined();
+  });
+
+  it('admits a batch of 1,000 replacements only up to the sender budget, which a new block renews', async () => {
+    setup();
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 0, 1000n))).toBeUndefined();
+    // Each pays 1000 more than the one before: enough while the fees stay at or below 10,000.
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      transfer(alice, bob.address, 1n * COIN, 0, 2000n + 1000n * BigInt(i)),
+    );
+    const results = await pool.submit(batch, { source: '192.0.2.7' });
+    const codes = results.map((r) => (r.accepted ? 'accepted' : r.error.code));
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill('accepted'));
+    expect(new Set(codes.slice(10))).toEqual(new Set(['MEMPOOL_TOO_MANY_REPLACEMENTS']));
+    expect(pool.pendingFrom(alice.address).map((e) => e.tx.fee)).toEqual([11_000n]);
+    // One at a time now: refused before its signature is checked.
+    const before = verifier.stats().setsVerified;
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 0, 50_000n))).toBe('MEMPOOL_TOO_MANY_REPLACEMENTS');
+    expect(verifier.stats().setsVerified).toBe(before);
+    // Another sender's budget is its own.
+    expect(await submitOne(transfer(bob, carol.address, 1n, 0, 1000n))).toBeUndefined();
+    expect(await submitOne(transfer(bob, carol.address, 1n, 0, 2000n))).toBeUndefined();
+    // A block (without alice's transfer) renews the budget.
+    const next = buildBlock(tip, { miner: carol.address });
+    expect(t.chain.processBlock(next).status).toBe('connected');
+    expect(await submitOne(transfer(alice, bob.address, 1n * COIN, 0, 50_000n))).toBeUndefined();
+  });
+
+  it('bounds the replacements one source (a peer, a client) gets admitted over all senders', async () => {
+    setup({ maxReplacementsPerSource: 3 });
+    await pool.submit([transfer(alice, carol.address, 1n, 0, 1000n), transfer(bob, carol.address, 1n, 0, 1000n)]);
+    const bump = async (who: typeof alice, fee: bigint, source: string): Promise<string> => {
+      const [r] = await pool.submit([transfer(who, carol.address, 1n, 0, fee)], { source });
+      return r!.accepted ? 'accepted' : `${r!.error.code}: ${r!.error.message}`;
+    };
+    expect(await bump(alice, 2000n, 'peer-a')).toBe('accepted');
+    expect(await bump(bob, 2000n, 'peer-a')).toBe('accepted');
+    expect(await bump(alice, 3000n, 'peer-a')).toBe('accepted');
+    expect(await bump(bob, 3000n, 'peer-a')).toBe(
+      'MEMPOOL_TOO_MANY_REPLACEMENTS: 3 replacements from this source were admitted since the last block, the most allowed; send it after the next block',
+    );
+    expect(await bump(bob, 3000n, 'peer-b')).toBe('accepted');
+  });
+});
+
+describe('the byte budget', () => {
+  it('evicts the lowest-fee chain ends past its byte budget, and refuses what pays no more', async () => {
+    setup({ maxBytes: 3 * MEMPOOL_ENTRY_BYTES });
+    await pool.submit([
+      transfer(alice, carol.address, 1n, 0, 5000n),
+      transfer(bob, carol.address, 1n, 0, 2000n),
+      transfer(bob, carol.address, 1n, 1, 3000n),
+    ]);
+    expect(pool.size).toBe(3);
+    expect(pool.bytes).toBe(3 * MEMPOOL_ENTRY_BYTES);
+    expect(await submitOne(transfer(carol, alice.address, 1n, 0, 1000n))).toBe('MEMPOOL_INSUFFICIENT_BALANCE');
+    // Bob's chain end (3000) is the cheapest that can go; 2500 does not pay more than it.
+    expect(await submitOne(transfer(alice, carol.address, 1n, 1, 2500n))).toBe('MEMPOOL_FULL');
+    expect(await submitOne(transfer(alice, carol.address, 1n, 1, 4000n))).toBeUndefined();
+    expect(pool.bytes).toBe(3 * MEMPOOL_ENTRY_BYTES);
+    expect(pool.pendingFrom(bob.address).map((e) => e.tx.nonce)).toEqual([0]);
+  });
+
+  it('counts the signature points a verifier hands back', async () => {
+    // Room for three bare entries is room for two with their points.
+    setup({ maxBytes: 3 * MEMPOOL_ENTRY_BYTES }, new BlsMultiThreadVerifier({ threads: 1 }));
+    await pool.submit([transfer(alice, carol.address, 1n, 0, 2000n), transfer(bob, carol.address, 1n, 0, 3000n)]);
+    expect(pool.bytes).toBe(2 * (MEMPOOL_ENTRY_BYTES + SIGNATURE_POINT_BYTES));
+    expect(await submitOne(transfer(alice, carol.address, 1n, 1, 4000n))).toBeUndefined();
+    expect(pool.size).toBe(2);
+    expect(pool.get(transferTxid(transfer(alice, carol.address, 1n, 0, 2000n).tx))).toBeDefined();
+    expect(pool.pendingFrom(bob.address)).toHaveLength(0);
+    expect(pool.bytes).toBeLessThanOrEqual(3 * MEMPOOL_ENTRY_BYTES);
+  });
+});
+
 describe('blocks and the mempool', () => {
   it('mines a template with one aggregate made from the stored signatures, via the fast path', async () => {
     setup();
@@ -360,6 +469,28 @@ describe('blocks and the mempool', () => {
     const b = buildBlock(tip, { txs: [transfer(alice, bob.address, 49n * COIN, 0)] });
     expect(t.chain.processBlock(b).status).toBe('connected');
     expect(pool.size).toBe(0);
+  });
+
+  it('drops, as policy, a far-ahead transfer a reorg moved out of the nonce window, and does not restore it', async () => {
+    setup({ maxNonceGap: 4 });
+    const parent = tip;
+    // alice's nonces 0 and 1 are mined; 2 to 6 wait (6 is the window's end: 2 + 4).
+    await pool.submit([transfer(alice, carol.address, 1n, 0), transfer(alice, carol.address, 1n, 1)]);
+    const mined = mineTemplate();
+    const waiting = [2, 3, 4, 5, 6].map((nonce) => transfer(alice, carol.address, 1n, nonce));
+    expect((await pool.submit(waiting)).every((r) => r.accepted)).toBe(true);
+    // A heavier branch without nonces 0 and 1: they come back, and the window is 0 to 4 again.
+    const x1 = buildBlock(parent, { miner: carol.address });
+    t.chain.processBlock(x1);
+    expect(t.chain.processBlock(buildBlock(x1, { miner: carol.address })).disconnected).toHaveLength(1);
+    expect(pool.pendingFrom(alice.address).map((e) => e.tx.nonce)).toEqual([0, 1, 2, 3, 4]);
+    // The first branch wins again: nonces 0 and 1 are mined once more, nonces 5 and 6 stay gone.
+    const m2 = buildBlock(mined, { miner: carol.address });
+    t.chain.processBlock(m2);
+    expect(t.chain.processBlock(buildBlock(m2, { miner: carol.address })).status).toBe('connected');
+    expect(pool.pendingFrom(alice.address).map((e) => e.tx.nonce)).toEqual([2, 3, 4]);
+    // Sent again (by its sender or a peer), it is admitted: it is within the window now.
+    expect((await pool.submit(waiting.slice(3))).every((r) => r.accepted)).toBe(true);
   });
 
   it('survives a restart', async () => {
