@@ -29,13 +29,16 @@ export const LOCAL_SOURCE = '';
 export const SOURCES_REMEMBERED = 4_096;
 /** How long a source whose sets failed stays suspect after its last failure. */
 export const SUSPECT_MS = 60_000;
+/** Most sets in a job of a suspect source's (about 30 ms of one-by-one verification). */
+export const SUSPECT_JOB_SETS = 16;
 
 /**
  * What a source's recent sets were worth. A source is suspect while it has had more sets fail
  * than verify (since its last failure less than SUSPECT_MS ago): its sets then go to jobs of
  * their own, so a junk batch never shares a batch verification with another source's sets and
  * cannot make them wait for its bisection, and when the queue is under pressure it is refused
- * before its request is even read.
+ * before its request is even read. Its sets go to a worker only when no other source's are
+ * waiting, in jobs of their own.
  */
 interface Standing {
   verified: number;
@@ -195,30 +198,47 @@ export class FairTransferQueue<T extends { readonly source: string }> {
   }
 
   /**
-   * Up to `max` queued sets, one from each source in turn. They stay outstanding. A suspect
-   * source's sets make a job of their own: a job ends before one, or holds only its sets.
+   * Up to `max` queued sets, one from each source in turn; they stay outstanding. Suspect
+   * sources come last: only when no other source has a set waiting does one of them, in turn,
+   * get a job of its own, of at most SUSPECT_JOB_SETS (a job of junk runs one verification a
+   * set, so a short one keeps the next honest set's wait short).
    */
   take(max: number): T[] {
     const taken: T[] = [];
     const now = Date.now();
-    while (taken.length < max) {
-      const state = this.ring.peek();
-      if (!state) break;
+    // Sources passed over since the last set taken: once every source in the ring was passed
+    // over, only suspect ones are left.
+    let passed = 0;
+    while (taken.length < max && passed < this.ring.length) {
+      const state = this.ring.shift()!;
       if (state.queue.length === 0) {
-        this.ring.shift();
         state.inRing = false;
         continue;
       }
-      const alone = this.isSuspect(state.source, now);
-      if (alone && taken.length > 0) break; // its turn comes with the next job
-      this.ring.shift();
-      do {
-        taken.push(state.queue.shift()!);
-        this.queued--;
-      } while (alone && taken.length < max && state.queue.length > 0);
+      if (this.isSuspect(state.source, now)) {
+        this.ring.push(state);
+        passed++;
+        continue;
+      }
+      taken.push(state.queue.shift()!);
+      this.queued--;
+      passed = 0;
       if (state.queue.length > 0) this.ring.push(state);
       else state.inRing = false;
-      if (alone) break;
+    }
+    if (taken.length > 0) return taken;
+    for (let state = this.ring.shift(); state; state = this.ring.shift()) {
+      if (state.queue.length === 0) {
+        state.inRing = false;
+        continue;
+      }
+      while (taken.length < Math.min(max, SUSPECT_JOB_SETS) && state.queue.length > 0) {
+        taken.push(state.queue.shift()!);
+        this.queued--;
+      }
+      if (state.queue.length > 0) this.ring.push(state);
+      else state.inRing = false;
+      break;
     }
     return taken;
   }

@@ -4,7 +4,12 @@
  * under its fair share pushing out the newest set of the source holding most.
  */
 import { describe, expect, it } from 'vitest';
-import { FairTransferQueue, LOCAL_SOURCE, SUSPECT_MS } from '../../../../src/chain/bls/transferQueue.js';
+import {
+  FairTransferQueue,
+  LOCAL_SOURCE,
+  SUSPECT_JOB_SETS,
+  SUSPECT_MS,
+} from '../../../../src/chain/bls/transferQueue.js';
 
 interface Item {
   readonly source: string;
@@ -89,15 +94,29 @@ describe('FairTransferQueue', () => {
     expect([queue.isSuspect('d'), queue.isSuspect('e')]).toEqual([true, false]);
 
     offer(queue, ['e2', 'd2', 'd3', 'f1', 'd4']);
-    // A job ends before d's turn, d's job holds only d's sets, then the others go on.
-    expect(names(queue.take(8))).toEqual(['e2']);
+    // The others first, then d's sets in a job of their own.
+    expect(names(queue.take(8))).toEqual(['e2', 'f1']);
     expect(names(queue.take(8))).toEqual(['d2', 'd3', 'd4']);
-    expect(names(queue.take(8))).toEqual(['f1']);
+    // d's sets wait while anyone else's do.
+    offer(queue, ['d5', 'g1']);
+    expect(names(queue.take(1))).toEqual(['g1']);
 
     // Half the bound taken: d is refused at the door, the others are not.
-    expect(queue.outstandingTotal).toBe(5);
+    expect(queue.outstandingTotal).toBe(7);
     expect([queue.admits('d'), queue.admits('e'), queue.admits('g')]).toEqual([false, true, true]);
     // A failure long ago is forgiven.
     expect(queue.isSuspect('d', Date.now() + SUSPECT_MS)).toBe(false);
+  });
+
+  it('keeps a suspect source to short jobs', () => {
+    const queue = new FairTransferQueue<Item>();
+    offer(queue, ['x1']);
+    for (const item of queue.take(1)) queue.done(item, false);
+    offer(
+      queue,
+      Array.from({ length: 40 }, (_, i) => `x${i + 2}`),
+    );
+    expect(queue.take(128)).toHaveLength(SUSPECT_JOB_SETS);
+    expect(queue.length).toBe(40 - SUSPECT_JOB_SETS);
   });
 });
