@@ -7,13 +7,13 @@
  */
 import type { BlockSink, ChainReader } from '../../chain/interface.js';
 import type { SignatureVerdict } from '../../chain/verifyBlockSignatures.js';
-import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
+import { blockHash, decodeBlock, MAX_BLOCK_ENCODING_BYTES, peekBlock } from '../../protocol/block.js';
 import type { Block } from '../../protocol/block.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { encodeBlocksRequest } from '../messages.js';
 import type { PeerBook } from '../peerBook.js';
 import { Penalty } from '../peerBook.js';
-import { codeOf, verdictOf } from '../scoring.js';
+import { verdictOf } from '../scoring.js';
 import { BLOCK_FETCH_BACKOFF_MS, BLOCKS_REQUEST_TIMEOUT_MS } from '../timeouts.js';
 import type { PeerRequest, SyncPenalize } from './transport.js';
 
@@ -46,22 +46,33 @@ interface FetchedChunk {
 /**
  * Decodes a chunk and asks the verification service for each block's signature verdict at
  * 'sync' priority: the workers check later blocks while this thread connects earlier ones.
+ * Decoding 64 blocks at once held the event loop for hundreds of milliseconds, so it yields
+ * every IMPORT_SLICE_MS, like the import.
  */
-function verifyAhead(chain: BlockSink, frames: readonly Uint8Array[]): FetchedChunk {
-  const blocks = frames.map((bytes): Block | Uint8Array => {
-    try {
-      return decodeBlock(bytes);
-    } catch {
-      return bytes;
+async function verifyAhead(chain: BlockSink, frames: readonly Uint8Array[]): Promise<FetchedChunk> {
+  const blocks: (Block | Uint8Array)[] = [];
+  const verdicts: Promise<SignatureVerdict | undefined>[] = [];
+  let sliceStart = performance.now();
+  for (const bytes of frames) {
+    if (performance.now() - sliceStart >= IMPORT_SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
     }
-  });
-  const verdicts = blocks.map((b) => {
-    if (b instanceof Uint8Array) return Promise.resolve(undefined);
-    const verdict = chain.verifySignatureAhead(b, 'sync');
-    // Awaited in order later; a failure until then must not be an unhandled rejection.
-    verdict.catch(() => undefined);
-    return verdict;
-  });
+    let block: Block | Uint8Array;
+    try {
+      block = decodeBlock(bytes);
+    } catch {
+      block = bytes;
+    }
+    blocks.push(block);
+    if (block instanceof Uint8Array) verdicts.push(Promise.resolve(undefined));
+    else {
+      const verdict = chain.verifySignatureAhead(block, 'sync');
+      // Awaited in order later; a failure until then must not be an unhandled rejection.
+      verdict.catch(() => undefined);
+      verdicts.push(verdict);
+    }
+  }
   return { blocks, verdicts };
 }
 
@@ -168,16 +179,19 @@ async function fetchChunk(
   throw new Error(`no peer served blocks ${toHex(want[0]!)}… (${reasons.slice(-3).join('; ')})`);
 }
 
-/** Each frame must decode and be the block asked for in its place; else `from` pays and we move on. */
+/**
+ * Each frame must be laid out as a block and be the block asked for in its place; else `from`
+ * pays and we move on. Only the header is decoded here: the body is decoded once, in
+ * verifyAhead, and a body that does not decode is refused by the import like any other.
+ */
 function checkServed(ctx: DownloadContext, from: string, frames: readonly Uint8Array[], want: Uint8Array[]): void {
   for (const [j, bytes] of frames.entries()) {
-    let hash: Uint8Array;
-    try {
-      hash = blockHash(decodeBlock(bytes).header);
-    } catch (err) {
-      ctx.penalize(from, verdictOf('wire', codeOf(err).kind).penalty, 'sent an undecodable block');
+    const peeked = peekBlock(bytes);
+    if (!peeked) {
+      ctx.penalize(from, verdictOf('wire', 'encoding').penalty, 'sent an undecodable block');
       throw new Error('undecodable block');
     }
+    const hash = blockHash(peeked.header);
     if (!bytesEqual(hash, want[j]!)) {
       ctx.penalize(from, Penalty.unrequested, 'sent a block that was not asked for');
       throw new Error('unrequested block');
