@@ -151,8 +151,18 @@ export class FairTransferQueue<T extends { readonly source: string }> {
     // Under pressure (half the bound taken), a source whose recent sets failed waits its turn
     // outside: reading and parsing its next batch would cost this thread more than its share.
     if (this.total * 2 >= this.maxTotal && this.isSuspect(source)) return false;
+    // Full: only a source whose sets verified lately may still come in (under its fair share).
+    // A source never seen waits: hundreds of fresh addresses, each under its share, kept the
+    // main thread parsing junk it could not verify for seconds.
+    if (this.total >= this.maxTotal && !this.hasVerified(source)) return false;
     const n = this.outstanding(source);
     return n < this.maxPerSource && (this.total < this.maxTotal || n < this.fairShare(source));
+  }
+
+  /** Whether some of `source`'s recent sets verified and it is not suspect. */
+  hasVerified(source: string, now = Date.now()): boolean {
+    const s = this.standing.get(source);
+    return s !== undefined && s.verified > 0 && !this.isSuspect(source, now);
   }
 
   /** Whether more of `source`'s recent sets failed than verified (see Standing). */

@@ -74,6 +74,9 @@ describe('FairTransferQueue', () => {
 
   it('never holds more than its total: a source under its fair share pushes out the largest source newest set', () => {
     const queue = new FairTransferQueue<Item>(10, 8);
+    // c is known: one of its sets verified.
+    offer(queue, ['c0']);
+    for (const item of queue.take(1)) queue.done(item, true);
     expect(offer(queue, ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1', 'b2'])).toEqual({ refused: [], pushedOut: [] });
     // Full. c has nothing: its share is 8 / 3 = 2, taken from a (the most queued).
     expect(queue.admits('c')).toBe(true);
@@ -118,5 +121,15 @@ describe('FairTransferQueue', () => {
     );
     expect(queue.take(128)).toHaveLength(SUSPECT_JOB_SETS);
     expect(queue.length).toBe(40 - SUSPECT_JOB_SETS);
+  });
+
+  it('when full, lets in only sources whose sets verified lately', () => {
+    const queue = new FairTransferQueue<Item>(100, 4);
+    offer(queue, ['h1']);
+    for (const item of queue.take(1)) queue.done(item, true);
+    offer(queue, ['a1', 'a2', 'b1', 'b2']);
+    expect(queue.outstandingTotal).toBe(4);
+    // A newcomer waits outside; h, known to send what verifies, still gets its fair share.
+    expect([queue.admits('z'), queue.admits('h')]).toEqual([false, true]);
   });
 });
