@@ -109,7 +109,8 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     async (request): Promise<SubmitBlockResult> => {
       const bytes = fromHex(request.body.block, 'block');
-      const result = await ctx.chain.importBlock(bytes, 'block');
+      // The client's orphans count against its own share of the orphan pool.
+      const result = await ctx.chain.importBlock(bytes, 'block', { source: `api:${request.ip}` });
       if (result.status === 'rejected') throw result.error!;
       const tip = ctx.chain.tip;
       return { hash: toHex(result.hash), status: result.status, height: tip.height, tipHash: toHex(tip.hash) };

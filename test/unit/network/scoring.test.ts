@@ -4,7 +4,9 @@
  */
 import { TopicValidatorResult } from '@libp2p/interface';
 import { describe, expect, it } from 'vitest';
+import { ChainErrorCode } from '../../../src/chain/interface.js';
 import { MEMPOOL_VERDICTS } from '../../../src/mempool/interface.js';
+import { Penalty } from '../../../src/network/peerBook.js';
 import { verdictOf } from '../../../src/network/scoring.js';
 
 describe('verdictOf', () => {
@@ -19,5 +21,15 @@ describe('verdictOf', () => {
     const verdict = verdictOf('transfer', MEMPOOL_VERDICTS.TX_BAD_SIGNATURE);
     expect(verdict.penalty).toBeGreaterThan(0);
     expect(verdict.result).toBe(TopicValidatorResult.Reject);
+  });
+});
+
+describe('verdictOf with a code', () => {
+  it('costs a small penalty for a block on a branch lighter than the tip, though policy', () => {
+    expect(verdictOf('block', 'policy')).toEqual({ penalty: 0, result: TopicValidatorResult.Ignore });
+    expect(verdictOf('block', 'policy', ChainErrorCode.forkTooLight)).toEqual({
+      penalty: Penalty.unrequested,
+      result: TopicValidatorResult.Reject,
+    });
   });
 });
