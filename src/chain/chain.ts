@@ -54,6 +54,8 @@ export interface ChainOptions {
   readonly now?: () => number;
   /** The orphan pool's bounds (default ORPHAN_BUDGET). */
   readonly orphanBudget?: Partial<OrphanBudget>;
+  /** Encoded bytes of side-branch blocks sent unasked kept at once (default SIDE_BRANCH_BYTES). */
+  readonly sideBranchBytes?: number;
   /**
    * The BLS verification service: `importBlock` checks a block's aggregate on its worker
    * threads before connecting it. Without one, every check runs on the calling thread.
@@ -69,6 +71,14 @@ export interface ChainOptions {
  * decoding costs a few milliseconds and the fast path stays open.
  */
 const WORKER_DECODE_MIN_TRANSFERS = 1024;
+
+/**
+ * Side-branch blocks sent unasked (gossip, the API) are kept up to this many encoded bytes
+ * (eight maximum-size blocks); past it the oldest leaf off the main chain is deleted. Each
+ * needed the tip's work to be stored at all (see `lightFork`), so on a real network this bounds
+ * what a miner racing us can leave on disk, and on regtest what anyone can.
+ */
+export const SIDE_BRANCH_BYTES = 32 * 1024 * 1024;
 
 /** Signature verdicts computed ahead, kept for blocks that connect later (side branches, orphans). */
 const VERDICTS_KEPT = 1024;
@@ -134,6 +144,14 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   private readonly workerDecodeMinTransfers: number;
   /** Verdicts of the signature rule computed ahead (at most VERDICTS_KEPT, about 100 bytes each). */
   private readonly verdicts = new LruCache<SignatureVerdict>(VERDICTS_KEPT);
+  /**
+   * Blocks that came unasked and were stored on a side branch, oldest first, with their
+   * encoded size: the candidates for pruning (sync's requested blocks never are: a reorg's
+   * branch must stay whole).
+   */
+  private readonly unrequestedSide = new Map<string, { readonly hash: Uint8Array; readonly bytes: number }>();
+  private unrequestedSideBytes = 0;
+  private readonly sideBranchBytes: number;
   /** How the last connected block's signature was checked (for logs and tests). */
   lastSignaturePath: SignaturePath | 'skipped' | undefined;
 
@@ -143,6 +161,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     this.bls = opts.bls;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     this.orphans = new OrphanPool(opts.orphanBudget);
+    this.sideBranchBytes = opts.sideBranchBytes ?? SIDE_BRANCH_BYTES;
     this.verifier = opts.verifier;
     this.workerDecodeMinTransfers = opts.workerDecodeMinTransfers ?? WORKER_DECODE_MIN_TRANSFERS;
   }
@@ -441,11 +460,30 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
         if (r.status === 'connected' || r.status === 'side') queue.push(r.hash);
       }
     }
+    this.pruneSideBranches();
     const net = this.notify(change);
     const onMain = this.store.getRecord(result.hash);
     const status =
       result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
     return { ...result, status, ...net };
+  }
+
+  /**
+   * Deletes side-branch leaves that came unasked, oldest first, until those kept fit
+   * `sideBranchBytes`. Blocks that joined the main chain since leave the count (they are no
+   * side branch); a block with children waits until its children are pruned.
+   */
+  private pruneSideBranches(): void {
+    if (this.unrequestedSideBytes <= this.sideBranchBytes) return;
+    for (const [key, kept] of this.unrequestedSide) {
+      const rec = this.store.getRecord(kept.hash);
+      const gone = !rec || isOnMainChain(this.store, rec) || this.store.deleteSideLeaf(kept.hash);
+      if (gone) {
+        this.unrequestedSide.delete(key);
+        this.unrequestedSideBytes -= kept.bytes;
+        if (this.unrequestedSideBytes <= this.sideBranchBytes) return;
+      }
+    }
   }
 
   /**
@@ -563,7 +601,12 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       const mark = this.store.getInvalid(hash)!;
       return rejected(hash, new OurCoinError(mark.code, mark.message, 'consensus'));
     }
-    return { status: isOnMainChain(this.store, rec) ? 'connected' : 'side', hash, connected: [], disconnected: [] };
+    const onMain = isOnMainChain(this.store, rec);
+    if (!onMain && arrival.unrequested) {
+      this.unrequestedSide.set(toHex(hash), { hash, bytes: bytes.byteLength });
+      this.unrequestedSideBytes += bytes.byteLength;
+    }
+    return { status: onMain ? 'connected' : 'side', hash, connected: [], disconnected: [] };
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The chain's budgets for blocks sent unasked (Chain.importBlock: gossip, the API): orphans
  * count against their source's share of the orphan pool, and a block on a branch lighter than
- * the tip is not stored (CHAIN_FORK_TOO_LIGHT), while blocks this node asked for still are.
+ * the tip is not stored (CHAIN_FORK_TOO_LIGHT), while blocks this node asked for still are; side
+ * blocks that came unasked are pruned, oldest leaf first, past their byte budget.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,20 +27,22 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-function open(orphanBudget?: Partial<OrphanBudget>): Chain {
+function open(orphanBudget?: Partial<OrphanBudget>, sideBranchBytes?: number): { chain: Chain; store: SqliteStore } {
   const dir = mkdtempSync(join(tmpdir(), 'ourcoin-budgets-'));
   const store = new SqliteStore(join(dir, 'chain.sqlite'), regtest);
   cleanups.push(
     () => rmSync(dir, { recursive: true, force: true }),
     () => store.close(),
   );
-  return Chain.open({
+  const chain = Chain.open({
     network: regtest,
     store,
     bls: blstBls,
     now: () => TEST_NOW,
     ...(orphanBudget && { orphanBudget }),
+    ...(sideBranchBytes !== undefined && { sideBranchBytes }),
   });
+  return { chain, store };
 }
 
 /** `n` blocks on `parent`, each on the one before, paid to miner `m`. */
@@ -53,7 +56,7 @@ const hashOf = (b: Block): Uint8Array => blockHash(b.header);
 
 describe('side branches sent unasked', () => {
   it('refuses a block on a branch lighter than the tip without storing or marking it', async () => {
-    const chain = open();
+    const { chain } = open();
     const main = branch(genesis, 3, 1);
     for (const b of main) expect((await chain.importBlock(b)).status).toBe('connected');
     const [fork] = branch(genesis, 1, 2);
@@ -69,7 +72,7 @@ describe('side branches sent unasked', () => {
   });
 
   it('stores a sibling of the tip (equal work) and follows a branch that overtakes it', async () => {
-    const chain = open();
+    const { chain } = open();
     const [a1] = branch(genesis, 1, 1);
     const [b1, b2] = branch(genesis, 2, 2);
     expect((await chain.importBlock(a1!)).status).toBe('connected');
@@ -80,7 +83,7 @@ describe('side branches sent unasked', () => {
   });
 
   it('refuses an orphan of a light branch when its parent arrives, and keeps the tip', async () => {
-    const chain = open();
+    const { chain } = open();
     const main = branch(genesis, 3, 1);
     for (const b of main) await chain.importBlock(b);
     const [f1, f2] = branch(genesis, 2, 2);
@@ -98,7 +101,7 @@ describe('side branches sent unasked', () => {
 
 describe('orphans per source', () => {
   it('bounds each source to its share and the pool to its total, in bytes', async () => {
-    const chain = open({ maxCount: 100, maxBytes: 5 * size, maxBytesPerSource: 2 * size });
+    const { chain } = open({ maxCount: 100, maxBytes: 5 * size, maxBytesPerSource: 2 * size });
     const parents = branch(genesis, 1, 3);
     // Children of an unknown parent: orphans, each `size` bytes.
     const orphans = Array.from({ length: 8 }, (_, i) => buildBlock(parents[0]!, { miner: testKey(10 + i).address }));
@@ -122,5 +125,37 @@ describe('orphans per source', () => {
     expect(chain.orphanCount).toBe(0);
     const stored = orphans.map((b) => chain.getRecord(hashOf(b)) !== undefined);
     expect(stored).toEqual([false, false, true, true, true, true, true, false]);
+  });
+});
+
+describe('side-branch bytes', () => {
+  it("prunes the oldest side leaves that came unasked past the budget, never sync's or the main chain", async () => {
+    const { chain } = open(undefined, 2 * size);
+    const [tip] = branch(genesis, 1, 1);
+    await chain.importBlock(tip!);
+    const requested = buildBlock(genesis, { miner: testKey(20).address });
+    expect(chain.processBlock(requested).status).toBe('side');
+    // Siblings of the tip: as much work, so stored, then pruned oldest first past two blocks' bytes.
+    const siblings = Array.from({ length: 4 }, (_, i) => buildBlock(genesis, { miner: testKey(30 + i).address }));
+    for (const s of siblings) expect((await chain.importBlock(s, 'block', { source: 'peer:x' })).status).toBe('side');
+    expect(siblings.map((s) => chain.getRecord(hashOf(s)) !== undefined)).toEqual([false, false, true, true]);
+    expect(chain.getRecord(hashOf(requested))).toBeDefined();
+    expect(chain.tip.hash).toEqual(hashOf(tip!));
+    // A pruned block sent again is stored again (nothing remembers it as bad).
+    expect((await chain.importBlock(siblings[0]!)).status).toBe('side');
+  });
+
+  it('the store deletes only a leaf off the main chain', async () => {
+    const { chain, store } = open();
+    const [m1, m2] = branch(genesis, 2, 1);
+    for (const b of [m1!, m2!]) await chain.importBlock(b);
+    const [s1, s2] = branch(m1!, 2, 2);
+    expect(chain.processBlock(s1!).status).toBe('side');
+    expect(chain.processBlock(s2!).status).toBe('connected'); // heavier: the tip moved
+    expect(store.deleteSideLeaf(hashOf(s2!))).toBe(false); // the tip
+    expect(store.deleteSideLeaf(hashOf(m1!))).toBe(false); // on the main chain, with children
+    expect(store.deleteSideLeaf(hashOf(m2!))).toBe(true); // left the main chain, no child
+    expect(store.getRecord(hashOf(m2!))).toBeUndefined();
+    expect(store.deleteSideLeaf(hashOf(m2!))).toBe(false); // already gone
   });
 });
