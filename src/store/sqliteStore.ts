@@ -122,8 +122,6 @@ export class SqliteStore implements ChainStore {
       ),
       setStatus: db.prepare('UPDATE blocks SET status = ? WHERE hash = ?'),
       children: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM blocks WHERE prev_hash = ?'),
-      onMain: db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM main_chain WHERE hash = ?'),
-      deleteBlock: db.prepare('DELETE FROM blocks WHERE hash = ?'),
       invalid: db.prepare<[Buffer], InvalidMark>('SELECT code, message FROM invalid_blocks WHERE hash = ?'),
       insertInvalid: db.prepare('INSERT OR IGNORE INTO invalid_blocks (hash, code, message) VALUES (?, ?, ?)'),
       deleteInvalid: db.prepare('DELETE FROM invalid_blocks WHERE hash = ?'),
@@ -245,10 +243,13 @@ export class SqliteStore implements ChainStore {
 
   deleteSideLeaf(hash: Uint8Array): boolean {
     const h = Buffer.from(hash);
+    // Prepared per call: pruning is rare (only past the side-branch budget).
+    const onMain = this.db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM main_chain WHERE hash = ?');
+    const deleteBlock = this.db.prepare('DELETE FROM blocks WHERE hash = ?');
     return this.db.transaction(() => {
-      if (this.stmt.children.all(h).length > 0 || this.stmt.onMain.get(h)) return false;
+      if (this.stmt.children.all(h).length > 0 || onMain.get(h)) return false;
       this.stmt.deleteUndo.run(h);
-      return this.stmt.deleteBlock.run(h).changes > 0;
+      return deleteBlock.run(h).changes > 0;
     })();
   }
 
