@@ -355,7 +355,8 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
    */
   private lightFork(header: BlockHeader, parent: BlockRecord | undefined): OurCoinError | undefined {
     const tip = this.tip;
-    if (!parent || bytesEqual(parent.hash, tip.hash)) return undefined;
+    // An invalid parent is refused for that, with its own code and penalty, by acceptOne.
+    if (!parent || parent.status === BlockStatus.invalid || bytesEqual(parent.hash, tip.hash)) return undefined;
     const work = parent.cumulativeWork + workForTarget(decodeCompact(header.bits));
     if (work >= tip.cumulativeWork) return undefined;
     return new OurCoinError(

@@ -16,6 +16,7 @@ import { blockHash, encodeBlock } from '../../../src/protocol/block.js';
 import type { Block } from '../../../src/protocol/block.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
 import { regtest } from '../../../src/protocol/networks.js';
+import { RuleCode } from '../../../src/protocol/rules/codes.js';
 import { SqliteStore } from '../../../src/store/sqliteStore.js';
 import { buildBlock, testKey } from '../../helpers/builder.js';
 import { TEST_NOW } from '../../helpers/chain.js';
@@ -96,6 +97,16 @@ describe('side branches sent unasked', () => {
     expect(chain.orphanCount).toBe(0);
     expect(chain.getRecord(hashOf(f2!))).toBeUndefined();
     expect(chain.tip.hash).toEqual(hashOf(main[2]!));
+  });
+
+  it('refuses a child of an invalid block for its parent, not for its work', async () => {
+    const { chain } = open();
+    for (const b of branch(genesis, 3, 1)) await chain.importBlock(b);
+    const [f1, f2] = branch(genesis, 2, 2);
+    expect(chain.processBlock(f1!).status).toBe('side');
+    chain.invalidateBlock(hashOf(f1!));
+    const r = await chain.importBlock(f2!);
+    expect(r.error?.code).toBe(RuleCode.parentInvalid);
   });
 });
 
