@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Bls } from '../crypto/interface.js';
 import { blockHash, blockTxids, decodeBlock, encodeBlock, encodedTxids, peekBlock } from '../protocol/block.js';
-import type { Block } from '../protocol/block.js';
+import type { Block, BlockHeader } from '../protocol/block.js';
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
@@ -29,8 +29,17 @@ import { BlockStatus } from '../store/interface.js';
 import type { AddressTxEntry, BlockRecord, ChainStore, InvalidMark, TxLocation } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
 import { ChainErrorCode } from './interface.js';
-import type { BlockSink, ChainAdmin, ChainReader, ProcessResult, TipChange, TipListener } from './interface.js';
-import { OrphanPool } from './orphanPool.js';
+import type {
+  BlockSink,
+  ChainAdmin,
+  ChainReader,
+  ImportOptions,
+  ProcessResult,
+  TipChange,
+  TipListener,
+} from './interface.js';
+import { LOCAL_SOURCE, OrphanPool } from './orphanPool.js';
+import type { Orphan, OrphanBudget } from './orphanPool.js';
 import { verifyBlockSignatures } from './verifyBlockSignatures.js';
 import type { BlsVerifier, EncodedBlockVerdict } from './bls/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
@@ -43,7 +52,10 @@ export interface ChainOptions {
   readonly bls: Bls;
   /** Local clock in Unix seconds (tests pin it). */
   readonly now?: () => number;
-  readonly orphanLimit?: number;
+  /** The orphan pool's bounds (default ORPHAN_BUDGET). */
+  readonly orphanBudget?: Partial<OrphanBudget>;
+  /** Encoded bytes of side-branch blocks sent unasked kept at once (default SIDE_BRANCH_BYTES). */
+  readonly sideBranchBytes?: number;
   /**
    * The BLS verification service: `importBlock` checks a block's aggregate on its worker
    * threads before connecting it. Without one, every check runs on the calling thread.
@@ -59,6 +71,14 @@ export interface ChainOptions {
  * decoding costs a few milliseconds and the fast path stays open.
  */
 const WORKER_DECODE_MIN_TRANSFERS = 1024;
+
+/**
+ * Side-branch blocks sent unasked (gossip, the API) are kept up to this many encoded bytes
+ * (eight maximum-size blocks); past it the oldest leaf off the main chain is deleted. Each
+ * needed the tip's work to be stored at all (see `lightFork`), so on a real network this bounds
+ * what a miner racing us can leave on disk, and on regtest what anyone can.
+ */
+export const SIDE_BRANCH_BYTES = 32 * 1024 * 1024;
 
 /** Signature verdicts computed ahead, kept for blocks that connect later (side branches, orphans). */
 const VERDICTS_KEPT = 1024;
@@ -100,6 +120,12 @@ interface StoredAhead {
   readonly verdict: Promise<SignatureVerdict | undefined>;
 }
 
+/** Where a block came from: the source its orphans count against, and whether it was asked for. */
+type Arrival = Pick<Orphan, 'source' | 'unrequested'>;
+
+/** Blocks this node asked for or made: sync's (headers checked first), the miner's. */
+const REQUESTED: Arrival = { source: LOCAL_SOURCE, unrequested: false };
+
 /** A block being processed, decoded, with its signature verdict if one was computed ahead. */
 interface BlockAtHand {
   readonly block: Block;
@@ -116,8 +142,16 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   private knownSignatures: KnownSignatures | undefined;
   private readonly verifier: BlsVerifier | undefined;
   private readonly workerDecodeMinTransfers: number;
-  /** Verdicts of the signature rule computed ahead (at most VERDICTS_KEPT, about 100 bytes each). */
+  /** Verdicts of the signature rule computed ahead (at most VERDICTS_KEPT; measured ≤ ~220 bytes each, ~0.25 MB). */
   private readonly verdicts = new LruCache<SignatureVerdict>(VERDICTS_KEPT);
+  /**
+   * Blocks that came unasked and were stored on a side branch, oldest first, with their
+   * encoded size: the candidates for pruning (sync's requested blocks never are: a reorg's
+   * branch must stay whole).
+   */
+  private readonly unrequestedSide = new Map<string, { readonly hash: Uint8Array; readonly bytes: number }>();
+  private unrequestedSideBytes = 0;
+  private readonly sideBranchBytes: number;
   /** How the last connected block's signature was checked (for logs and tests). */
   lastSignaturePath: SignaturePath | 'skipped' | undefined;
 
@@ -126,7 +160,8 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     this.store = opts.store;
     this.bls = opts.bls;
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
-    this.orphans = new OrphanPool(opts.orphanLimit ?? 256);
+    this.orphans = new OrphanPool(opts.orphanBudget);
+    this.sideBranchBytes = opts.sideBranchBytes ?? SIDE_BRANCH_BYTES;
     this.verifier = opts.verifier;
     this.workerDecodeMinTransfers = opts.workerDecodeMinTransfers ?? WORKER_DECODE_MIN_TRANSFERS;
   }
@@ -276,7 +311,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult {
     const decoded = decodeInput(input);
     if (decoded instanceof OurCoinError) return rejected(new Uint8Array(32), decoded);
-    return this.processDecoded(decoded.block, decoded.bytes, signature);
+    return this.processDecoded(decoded.block, decoded.bytes, REQUESTED, signature);
   }
 
   /**
@@ -284,7 +319,18 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
    * need the aggregate signature checked, the check runs first on the verification service's
    * workers at `priority`, so this thread never runs the pairing.
    */
-  async importBlock(input: Block | Uint8Array, priority: 'block' | 'sync' = 'block'): Promise<ProcessResult> {
+  async importBlock(
+    input: Block | Uint8Array,
+    priority: 'block' | 'sync' = 'block',
+    opts: ImportOptions = {},
+  ): Promise<ProcessResult> {
+    const arrival: Arrival = { source: opts.source ?? LOCAL_SOURCE, unrequested: true };
+    // Before any work on the body (a worker's decoding or pairing): a light fork is refused on its header.
+    const header = input instanceof Uint8Array ? peekBlock(input)?.header : input.header;
+    const hash = header && blockHash(header);
+    const known = hash && (this.store.getRecord(hash) ?? this.store.getInvalid(hash)); // answered below as before
+    const light = header && !known && this.lightFork(header, this.store.getRecord(header.prevHash));
+    if (light) return rejected(hash!, light);
     if (input instanceof Uint8Array) {
       const early = await this.judgeLargeEncoding(input, priority);
       if (early) return early;
@@ -298,7 +344,26 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       // The service had no verdict (a worker failed twice, or the node is closing).
       return rejected(blockHash(decoded.block.header), asError(err));
     }
-    return this.processDecoded(decoded.block, decoded.bytes, verdict);
+    return this.processDecoded(decoded.block, decoded.bytes, arrival, verdict);
+  }
+
+  /**
+   * Bitcoin Core's anti-DoS rule for unrequested blocks: a block that does not extend the tip
+   * is stored only if its branch has at least the tip's work (it ties or wins), so a side
+   * branch costs as much proof of work as the main chain gained meanwhile. Undefined when it
+   * passes, or when the parent is unknown (an orphan, judged when its parent arrives).
+   */
+  private lightFork(header: BlockHeader, parent: BlockRecord | undefined): OurCoinError | undefined {
+    const tip = this.tip;
+    // An invalid parent is refused for that, with its own code and penalty, by acceptOne.
+    if (!parent || parent.status === BlockStatus.invalid || bytesEqual(parent.hash, tip.hash)) return undefined;
+    const work = parent.cumulativeWork + workForTarget(decodeCompact(header.bits));
+    if (work >= tip.cumulativeWork) return undefined;
+    return new OurCoinError(
+      ChainErrorCode.forkTooLight,
+      `block at height ${header.height} is on a branch with less work than the tip (height ${tip.height}); not stored`,
+      'policy',
+    );
   }
 
   /**
@@ -379,22 +444,47 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     return this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });
   }
 
-  private processDecoded(block: Block, bytes: Uint8Array, signature?: SignatureVerdict): ProcessResult {
+  private processDecoded(
+    block: Block,
+    bytes: Uint8Array,
+    arrival: Arrival,
+    signature?: SignatureVerdict,
+  ): ProcessResult {
     const change = { connected: [] as Block[], disconnected: [] as Block[] };
-    const result = this.acceptOne(blockHash(block.header), block, bytes, change, signature);
+    const result = this.acceptOne(blockHash(block.header), block, bytes, change, arrival, signature);
     // Orphans waiting for this block (and for their own children) can follow now.
     const queue = result.status === 'connected' || result.status === 'side' ? [result.hash] : [];
     for (let parent = queue.pop(); parent; parent = queue.pop()) {
       for (const o of this.orphans.takeChildren(parent)) {
-        const r = this.acceptOne(o.hash, o.block, o.bytes, change);
+        // Kept encoded only (see OrphanPool); it decoded once, so it decodes again.
+        const r = this.acceptOne(o.hash, decodeBlock(o.bytes), o.bytes, change, o);
         if (r.status === 'connected' || r.status === 'side') queue.push(r.hash);
       }
     }
+    this.pruneSideBranches();
     const net = this.notify(change);
     const onMain = this.store.getRecord(result.hash);
     const status =
       result.status === 'side' && onMain && isOnMainChain(this.store, onMain) ? 'connected' : result.status;
     return { ...result, status, ...net };
+  }
+
+  /**
+   * Deletes side-branch leaves that came unasked, oldest first, until those kept fit
+   * `sideBranchBytes`. Blocks that joined the main chain since leave the count (they are no
+   * side branch); a block with children waits until its children are pruned.
+   */
+  private pruneSideBranches(): void {
+    if (this.unrequestedSideBytes <= this.sideBranchBytes) return;
+    for (const [key, kept] of this.unrequestedSide) {
+      const rec = this.store.getRecord(kept.hash);
+      const gone = !rec || isOnMainChain(this.store, rec) || this.store.deleteSideLeaf(kept.hash);
+      if (gone) {
+        this.unrequestedSide.delete(key);
+        this.unrequestedSideBytes -= kept.bytes;
+        if (this.unrequestedSideBytes <= this.sideBranchBytes) return;
+      }
+    }
   }
 
   /**
@@ -454,6 +544,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     block: Block,
     bytes: Uint8Array,
     change: { connected: Block[]; disconnected: Block[] },
+    arrival: Arrival,
     signature?: SignatureVerdict,
   ): ProcessResult {
     const invalid = this.store.getInvalid(hash);
@@ -474,8 +565,8 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       if (!parent) {
         if (this.store.getInvalid(block.header.prevHash))
           throw ruleError(RuleCode.parentInvalid, `parent ${toHex(block.header.prevHash)} is invalid`);
-        this.orphans.add(hash, block, bytes);
-        return { status: 'orphan', hash, connected: [], disconnected: [] };
+        const overShare = this.orphans.add({ hash, header: block.header, bytes, ...arrival }) > 0;
+        return { status: 'orphan', hash, connected: [], disconnected: [], ...(overShare && { overShare }) };
       }
       if (parent.status === BlockStatus.invalid) {
         if (this.invalidByOperator(parent.hash))
@@ -487,6 +578,8 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
         throw ruleError(RuleCode.parentInvalid, `parent ${toHex(parent.hash)} is invalid`);
       }
       checkHeaderContextual(block.header, headerContext(this.store, parent), this.network, this.now());
+      const light = arrival.unrequested ? this.lightFork(block.header, parent) : undefined;
+      if (light) throw light;
       // The signature rule (7.5) does not depend on state: a failed verdict computed ahead
       // refuses the block now, before it is stored, connected and rolled back.
       const ahead = signature ?? this.verdicts.get(toHex(hash));
@@ -509,7 +602,12 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       const mark = this.store.getInvalid(hash)!;
       return rejected(hash, new OurCoinError(mark.code, mark.message, 'consensus'));
     }
-    return { status: isOnMainChain(this.store, rec) ? 'connected' : 'side', hash, connected: [], disconnected: [] };
+    const onMain = isOnMainChain(this.store, rec);
+    if (!onMain && arrival.unrequested) {
+      this.unrequestedSide.set(toHex(hash), { hash, bytes: bytes.byteLength });
+      this.unrequestedSideBytes += bytes.byteLength;
+    }
+    return { status: onMain ? 'connected' : 'side', hash, connected: [], disconnected: [] };
   }
 
   /**

@@ -33,6 +33,11 @@ export interface ProcessResult {
   /** Blocks that left / joined the main chain while processing this one, in order. */
   readonly disconnected: readonly Block[];
   readonly connected: readonly Block[];
+  /**
+   * For an orphan: its source went past its share of the orphan pool, which dropped that
+   * source's oldest orphans (the network holds it against a peer).
+   */
+  readonly overShare?: boolean;
 }
 
 export interface TipChange {
@@ -48,6 +53,12 @@ export const ChainErrorCode = {
   genesis: 'CHAIN_GENESIS',
   /** The invalid mark `Chain.invalidateBlock` leaves: the operator's call, no rule broken. */
   manuallyInvalidated: 'BLOCK_MANUALLY_INVALIDATED',
+  /**
+   * A block sent unasked (gossip, the API) on a branch with less work than the tip: its body is
+   * not stored (Bitcoin Core's rule for unrequested blocks). Policy, not a broken rule: the
+   * branch may still come by sync, whose blocks are requested after their headers were checked.
+   */
+  forkTooLight: 'CHAIN_FORK_TOO_LIGHT',
 } as const;
 
 declare module '../errors.js' {
@@ -83,16 +94,28 @@ export interface ChainReader {
   onTipChange(listener: TipListener): () => void;
 }
 
+export interface ImportOptions {
+  /**
+   * Who sent the block (`peer:<id>`, `api:<ip>`): its orphans count against that source's
+   * share of the orphan pool.
+   */
+  readonly source?: string;
+}
+
 /** Where blocks from outside (peers, the API, the miner) enter the chain. */
 export interface BlockSink {
   /**
-   * A block from outside: its aggregate signature, when connecting it needs a pairing, is
-   * checked first on the verification service's worker threads (block import before sync).
+   * A block sent unasked (gossip, the API): its aggregate signature, when connecting it needs
+   * a pairing, is checked first on the verification service's worker threads (block import
+   * before sync); a block on a branch lighter than the tip is refused (CHAIN_FORK_TOO_LIGHT).
    */
-  importBlock(input: Block | Uint8Array, priority?: 'block' | 'sync'): Promise<ProcessResult>;
+  importBlock(input: Block | Uint8Array, priority?: 'block' | 'sync', opts?: ImportOptions): Promise<ProcessResult>;
   /** The signature rule's verdict from the service, or undefined when connecting needs none. */
   verifySignatureAhead(block: Block, priority: 'block' | 'sync'): Promise<SignatureVerdict | undefined>;
-  /** `signature` is the block signature rule's verdict if it was computed ahead (on a worker). */
+  /**
+   * A block this node asked for or made (sync after its headers were checked, the miner).
+   * `signature` is the block signature rule's verdict if it was computed ahead (on a worker).
+   */
   processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult;
 }
 

@@ -10,6 +10,11 @@ export const MinerErrorCode = {
   cannotMine: 'NODE_CANNOT_MINE',
   regtestOnly: 'NODE_REGTEST_ONLY',
   mineFailed: 'NODE_MINE_FAILED',
+  /**
+   * The next block would need a timestamp past the future limit: blocks stamped far ahead
+   * pushed the chain's median time there. Mining works again once the clock catches up.
+   */
+  timeAhead: 'NODE_MINE_TIME_AHEAD',
 } as const;
 
 declare module '../errors.js' {

@@ -91,13 +91,15 @@ export class Miner implements MiningControl {
     }
     const mined: Block[] = [];
     for (let i = 0; i < count; i++) {
-      const { block } = buildTemplate({ chain, mempool: pool, bls, minerAddress: address, now: now() });
-      const solved = solveBlock(block);
-      const result = solved && chain.processBlock(solved);
-      if (!solved || result?.status !== 'connected') {
+      const clock = now();
+      const { block } = buildTemplate({ chain, mempool: pool, bls, minerAddress: address, now: clock });
+      const solved = nextValidBlock(chain, block, clock);
+      const result = chain.processBlock(solved);
+      // What is left is the node's own failure (its store, or a template it built wrong).
+      if (result.status !== 'connected') {
         throw new OurCoinError(
           MinerErrorCode.mineFailed,
-          `block ${block.header.height} was not connected: ${result?.error?.message ?? 'no nonce found'}`,
+          `block ${block.header.height} was not connected: ${result.error?.message ?? result.status}`,
           'store',
         );
       }
@@ -113,5 +115,32 @@ export class Miner implements MiningControl {
   async close(): Promise<void> {
     this.stop();
     await this.opts.searcher?.close();
+  }
+}
+
+/**
+ * `template` solved, its timestamp moved on a second at a time past every copy already marked
+ * invalid: after an operator invalidates a block, the same tip, transfers, address and time
+ * (the median-time minimum, when the chain's times run ahead of the clock) rebuild the very
+ * same block. Refused (409 NODE_MINE_TIME_AHEAD) when the time a block needs is past the
+ * future limit: a client can push the median time there with blocks stamped up to the limit.
+ */
+function nextValidBlock(chain: ChainReader, template: Block, clock: number): Block {
+  const latest = clock + chain.network.maxFutureBlockTime;
+  for (
+    let block = template;
+    ;
+    block = { ...block, header: { ...block.header, timestamp: block.header.timestamp + 1 } }
+  ) {
+    if (block.header.timestamp > latest) {
+      throw new OurCoinError(
+        MinerErrorCode.timeAhead,
+        `block ${block.header.height} would need a timestamp ${block.header.timestamp - clock} s ahead of the clock, past the limit of ${chain.network.maxFutureBlockTime} s; try again in ${block.header.timestamp - latest} s`,
+        'conflict',
+      );
+    }
+    const solved = solveBlock(block);
+    if (!solved) throw new OurCoinError(MinerErrorCode.mineFailed, 'no nonce found', 'store');
+    if (!chain.getInvalid(blockHash(solved.header))) return solved;
   }
 }

@@ -126,7 +126,9 @@ export class MiningLoop {
         { status: result.status, code: result.error?.code, reason: result.error?.message },
         'mined block was not connected',
       );
-      this.refresh();
+      // As after an exhausted search: a later timestamp, so a block the operator invalidated
+      // (same tip, transfers and time) is not found again and again.
+      this.refresh(true);
     }
   }
 }

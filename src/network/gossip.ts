@@ -29,6 +29,7 @@ import type { CompactBlock } from './messages.js';
 import { request } from './reqresp.js';
 import { codeOf, verdictOf } from './scoring.js';
 import type { Penalize } from './scoring.js';
+import { Penalty } from './peerBook.js';
 import { RELAYED_BLOCK_TIMEOUT_MS, TXS_REQUEST_TIMEOUT_MS } from './timeouts.js';
 
 /** A signed transfer on the wire: its encoding is at most this long. */
@@ -126,7 +127,7 @@ export class Gossip {
     if (chain.getRecord(hash)) return TopicValidatorResult.Ignore;
     const bytes = await this.reconstruct(peer, cb, hash);
     if (!bytes) return TopicValidatorResult.Ignore;
-    const result = await chain.importBlock(bytes, 'block');
+    const result = await chain.importBlock(bytes, 'block', { source: `peer:${peer.toString()}` });
     switch (result.status) {
       case 'connected':
       case 'side':
@@ -134,12 +135,14 @@ export class Gossip {
       case 'duplicate':
         return TopicValidatorResult.Ignore;
       case 'orphan':
-        // We are behind this peer: catch up through sync, no penalty.
+        // We are behind this peer: catch up through sync, no penalty unless its orphans
+        // outgrew its share of the pool (honest relays send one or two, not megabytes).
+        if (result.overShare) this.o.penalize(peer, Penalty.unrequested, 'orphan blocks past its share');
         this.o.requestSync(peer.toString());
         return TopicValidatorResult.Ignore;
       case 'rejected': {
         const { code, kind } = result.error!;
-        const verdict = verdictOf('block', kind);
+        const verdict = verdictOf('block', kind, code);
         this.refuse(
           peer,
           { topic: 'block', id: hash, code, kind, penalty: verdict.penalty },

@@ -12,6 +12,7 @@ import { TopicValidatorResult } from '@libp2p/interface';
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from 'pino';
+import { ChainErrorCode } from '../chain/interface.js';
 import { OurCoinError } from '../errors.js';
 import type { ErrorCode, ErrorKind } from '../errors.js';
 import { PeerErrorCode } from './interface.js';
@@ -47,8 +48,17 @@ const PENALTIES: Readonly<Record<Exclude<Subject, 'wire'>, Partial<Record<ErrorK
   },
 };
 
-export function verdictOf(subject: Subject, kind: ErrorKind): Verdict {
-  const penalty = subject === 'wire' ? Penalty.malformedMessage : (PENALTIES[subject][kind] ?? 0);
+/**
+ * Codes that cost more than their kind: a block on a branch lighter than our tip broke no
+ * rule (policy), but sending it unasked costs us a stored body's worth of checks.
+ */
+const CODE_PENALTIES: Partial<Record<ErrorCode, number>> = {
+  [ChainErrorCode.forkTooLight]: Penalty.unrequested,
+};
+
+export function verdictOf(subject: Subject, kind: ErrorKind, code?: ErrorCode): Verdict {
+  const byCode = code === undefined ? undefined : CODE_PENALTIES[code];
+  const penalty = subject === 'wire' ? Penalty.malformedMessage : (byCode ?? PENALTIES[subject][kind] ?? 0);
   return { penalty, result: penalty > 0 ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore };
 }
 

@@ -78,6 +78,12 @@ export interface ChainStore extends AccountReader {
     status: BlockStatusValue,
   ): BlockRecord;
 
+  /**
+   * Deletes a stored block that is off the main chain and has no stored child (a side
+   * branch's leaf, pruned to keep side branches within their budget); false when it is not one.
+   */
+  deleteSideLeaf(hash: Uint8Array): boolean;
+
   getInvalid(hash: Uint8Array): InvalidMark | undefined;
   /** Marks `hash` (and every stored descendant) invalid. */
   markInvalid(hash: Uint8Array, mark: InvalidMark): void;

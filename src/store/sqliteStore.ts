@@ -257,6 +257,18 @@ export class SqliteStore implements ChainStore {
     return this.getRecord(hash)!;
   }
 
+  deleteSideLeaf(hash: Uint8Array): boolean {
+    const h = Buffer.from(hash);
+    // Prepared per call: pruning is rare (only past the side-branch budget).
+    const onMain = this.db.prepare<[Buffer], { hash: Buffer }>('SELECT hash FROM main_chain WHERE hash = ?');
+    const deleteBlock = this.db.prepare('DELETE FROM blocks WHERE hash = ?');
+    return this.db.transaction(() => {
+      if (this.stmt.children.all(h).length > 0 || onMain.get(h)) return false;
+      this.stmt.deleteUndo.run(h);
+      return deleteBlock.run(h).changes > 0;
+    })();
+  }
+
   getInvalid(hash: Uint8Array): InvalidMark | undefined {
     return this.stmt.invalid.get(Buffer.from(hash));
   }

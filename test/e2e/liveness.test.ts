@@ -16,8 +16,7 @@ import { toHex } from '../../src/protocol/bytes.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { blockSubsidy } from '../../src/protocol/rules/subsidy.js';
 import { TRANSFER_LENGTH } from '../../src/protocol/transaction.js';
-import type { Transfer } from '../../src/protocol/transaction.js';
-import { testKey, transfer } from '../helpers/builder.js';
+import { testKey, transfer, unsignedTransfers } from '../helpers/builder.js';
 import { PROCESS_TEST_TIMEOUT_MS, startNode } from '../helpers/nodeProcess.js';
 import type { NodeProcess } from '../helpers/nodeProcess.js';
 
@@ -49,14 +48,7 @@ describe('liveness under a maximum-size invalid block', () => {
       // as the aggregate one valid signature of something else: a real point, so the node must
       // run the whole pairing to find it wrong.
       const count = Math.floor((regtest.maxBlockBytes - BLOCK_OVERHEAD) / TRANSFER_LENGTH);
-      const transactions: Transfer[] = Array.from({ length: count }, (_, nonce) => ({
-        chainId: regtest.chainId,
-        senderPublicKey: alice.publicKey,
-        recipient: bob.address,
-        amount: 1n,
-        fee: 0n,
-        nonce,
-      }));
+      const transactions = unsignedTransfers(alice, bob.address, count);
       const block = solveBlock(
         assembleBlock({
           version: parent.header.version,

@@ -40,6 +40,21 @@ export function transfer(
   return signTransfer(tx, from.secretKey, blstBls);
 }
 
+/**
+ * `count` transfers from `from` (nonces 0..count-1, amount 1, fee 0), never signed: the body
+ * of a large block that is cheap to make, whose aggregate a test chooses.
+ */
+export function unsignedTransfers(from: TestKey, to: Uint8Array, count: number, network = regtest): Transfer[] {
+  return Array.from({ length: count }, (_, nonce) => ({
+    chainId: network.chainId,
+    senderPublicKey: from.publicKey,
+    recipient: to,
+    amount: 1n,
+    fee: 0n,
+    nonce,
+  }));
+}
+
 export interface BuildOptions {
   readonly txs?: readonly SignedTransfer[];
   readonly miner?: Uint8Array;
@@ -51,6 +66,8 @@ export interface BuildOptions {
   readonly bits?: number;
   // Overrides for blocks that break a rule (test/helpers/invalidBlocks.ts):
   readonly version?: number;
+  /** Instead of the parent's hash (an orphan: a parent nobody has). */
+  readonly prevHash?: Uint8Array;
   /** Header height (and, unless `coinbase.height` says otherwise, the coinbase's). */
   readonly height?: number;
   readonly coinbase?: Partial<Coinbase>;
@@ -69,7 +86,7 @@ export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
   const block = assembleBlock({
     version: opts.version ?? BLOCK_VERSION,
     height,
-    prevHash: blockHash(parent.header),
+    prevHash: opts.prevHash ?? blockHash(parent.header),
     timestamp: opts.timestamp ?? parent.header.timestamp + 1,
     bits: opts.bits ?? parent.header.bits,
     nonce: 0,

@@ -112,7 +112,8 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
       const bytes = fromHex(request.body.block, 'block');
       // A block costs its transfers (counted from its size, before any check: junk pays too).
       ctx.chargeRequest(request, Math.floor(Math.max(0, bytes.length - BLOCK_OVERHEAD) / TRANSFER_LENGTH));
-      const result = await ctx.chain.importBlock(bytes, 'block');
+      // The client's orphans count against its own share of the orphan pool.
+      const result = await ctx.chain.importBlock(bytes, 'block', { source: `api:${request.ip}` });
       if (result.status === 'rejected') throw result.error!;
       const tip = ctx.chain.tip;
       return { hash: toHex(result.hash), status: result.status, height: tip.height, tipHash: toHex(tip.hash) };

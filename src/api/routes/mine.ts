@@ -30,7 +30,8 @@ export function registerMineRoutes(app: FastifyInstance, ctx: ApiContext): void 
         tags: ['node'],
         summary: 'Regtest only: mine blocks now, paying the coinbases to `address`',
         body: mineBodySchema,
-        response: responses({ 200: mineResultSchema }, [400, 403, 413, 415]),
+        // 409 NODE_MINE_TIME_AHEAD: blocks stamped far ahead pushed the median time past the future limit.
+        response: responses({ 200: mineResultSchema }, [400, 403, 409, 413, 415]),
       },
       validatorCompiler: ({ schema }) => strictValidator(schema),
     },

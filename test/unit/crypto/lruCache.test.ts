@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBlstBls } from '../../../src/crypto/blst.js';
 import { BlsErrorCode } from '../../../src/crypto/interface.js';
+import { LruCache } from '../../../src/crypto/lruCache.js';
 import { createNobleBls } from '../../../src/crypto/noble.js';
 import { G1_OFF_CURVE, expectCode, testKey, utf8 } from '../../helpers/bls.js';
 
@@ -27,5 +28,18 @@ describe.each([
       }
     }
     expectCode(() => bls.validatePublicKey(G1_OFF_CURVE), BlsErrorCode.invalidPublicKey);
+  });
+});
+
+// ---------------------------------------------------------------- the bound itself
+
+describe('LruCache', () => {
+  it('holds at most its capacity, evicting the least recently used first', () => {
+    const cache = new LruCache<number>(3);
+    for (let i = 0; i < 3; i++) cache.set(`k${i}`, i);
+    expect(cache.get('k0')).toBe(0); // now the most recently used
+    for (let i = 3; i < 1000; i++) cache.set(`k${i}`, i);
+    const held = Array.from({ length: 1000 }, (_, i) => `k${i}`).filter((k) => cache.get(k) !== undefined);
+    expect(held).toEqual(['k997', 'k998', 'k999']);
   });
 });

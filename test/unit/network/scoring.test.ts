@@ -4,6 +4,7 @@
  */
 import { TopicValidatorResult } from '@libp2p/interface';
 import { describe, expect, it } from 'vitest';
+import { ChainErrorCode } from '../../../src/chain/interface.js';
 import { MEMPOOL_VERDICTS } from '../../../src/mempool/interface.js';
 import { Penalty } from '../../../src/network/peerBook.js';
 import { verdictOf } from '../../../src/network/scoring.js';
@@ -37,6 +38,16 @@ describe('verdictOf', () => {
       MEMPOOL_BUSY: { penalty: 0, result: TopicValidatorResult.Ignore },
       TX_BAD_SIGNATURE: { penalty: Penalty.invalidTransaction, result: TopicValidatorResult.Reject },
       TX_BAD_PUBLIC_KEY: { penalty: Penalty.invalidTransaction, result: TopicValidatorResult.Reject },
+    });
+  });
+});
+
+describe('verdictOf with a code', () => {
+  it('costs a small penalty for a block on a branch lighter than the tip, though policy', () => {
+    expect(verdictOf('block', 'policy')).toEqual({ penalty: 0, result: TopicValidatorResult.Ignore });
+    expect(verdictOf('block', 'policy', ChainErrorCode.forkTooLight)).toEqual({
+      penalty: Penalty.unrequested,
+      result: TopicValidatorResult.Reject,
     });
   });
 });

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiServer } from '../../../../src/api/server.js';
+import { ChainErrorCode } from '../../../../src/chain/interface.js';
 import type { ChainChangeJson, SubmitBlockResult } from '../../../../src/api/json.js';
 import type { FullNode } from '../../../../src/node/fullNode.js';
 import { COIN } from '../../../../src/protocol/amount.js';
@@ -57,7 +58,7 @@ describe('block submission and operator routes (in-process node, app.inject)', (
     await node.close();
   });
 
-  it('POST /blocks connects a valid block, stores a lighter branch as side, and reports duplicates', async () => {
+  it('POST /blocks connects a valid block, refuses a lighter branch sent unasked, and reports duplicates', async () => {
     expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(main[0]!) })).body.status).toBe('connected');
     // The mempool sees alice's transfer first, as usual: its signature can come back after a
     // reorg (a block's aggregate signature cannot be split into its parts).
@@ -72,8 +73,13 @@ describe('block submission and operator routes (in-process node, app.inject)', (
         tipHash: hashOf(b),
       });
     }
-    for (const b of side)
-      expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(b) })).body.status).toBe('side');
+    // A branch lighter than the tip, posted unasked, is not stored (409, policy)...
+    const light = await post<ErrorBody>('/api/v1/blocks', { block: hex(side[0]!) });
+    expect(light.status).toBe(409);
+    expect(light.body.error.code).toBe(ChainErrorCode.forkTooLight);
+    expect(node.chain.getRecord(blockHash(side[0]!.header))).toBeUndefined();
+    // ...while blocks this node asked for (sync's, after their headers were checked) are.
+    for (const b of side) expect(node.chain.processBlock(b).status).toBe('side');
     expect((await post<SubmitBlockResult>('/api/v1/blocks', { block: hex(main[1]!) })).body.status).toBe('duplicate');
     expect(node.chain.tip.height).toBe(4);
   });
