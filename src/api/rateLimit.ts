@@ -9,7 +9,7 @@
  * the explorer in a local browser) are exempt unless `includeLoopback` is set.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isLoopback } from './routes/admin.js';
+import { isLoopback } from './loopback.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
 export interface RateLimitOptions {

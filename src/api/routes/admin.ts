@@ -14,15 +14,10 @@ import { fromHex, toHex } from '../../protocol/bytes.js';
 import type { TipChange } from '../../chain/interface.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
+import { isLoopback } from '../loopback.js';
 import type { ChainChangeJson } from '../json.js';
 import { blockHashBodySchema, chainChangeSchema, responses } from '../schemas.js';
 import { strictValidator } from '../strictBody.js';
-
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-
-export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && LOOPBACK.test(address);
-}
 
 /** The refusal for a client that is not on loopback, or undefined for one that is. */
 function notLocal(request: FastifyRequest): ApiError | undefined {
