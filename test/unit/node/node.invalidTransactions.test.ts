@@ -142,18 +142,18 @@ const cases: readonly TxCase[] = [
     () => withKey(transfer(alice, eve.address, 1n, 0), g1CompressedWithX(true)),
     'TX_BAD_PUBLIC_KEY',
   ),
+  // From dave, who has nothing pending: a transfer that clashes with a pending one is refused
+  // by the replacement rules (MEMPOOL_*, no penalty) before any signature is verified.
   broken(
     'infinity signature',
-    () => resigned(transfer(alice, eve.address, 1n, 0), INFINITY_SIGNATURE),
+    () => resigned(transfer(dave, eve.address, 1n, 0), INFINITY_SIGNATURE),
     'TX_BAD_SIGNATURE',
   ),
   broken(
     'signature bytes that are no valid point',
-    () => resigned(transfer(alice, eve.address, 1n, 0), new Uint8Array(SIGNATURE_LENGTH).fill(0xaa)),
+    () => resigned(transfer(dave, eve.address, 1n, 0), new Uint8Array(SIGNATURE_LENGTH).fill(0xaa)),
     'TX_BAD_SIGNATURE',
   ),
-  // From dave, who has nothing pending: a transfer that clashes with a pending one is refused
-  // by the state checks (MEMPOOL_*, no penalty) before any signature is verified.
   broken(
     'signature of another transfer',
     () => resigned(transfer(dave, eve.address, 1n, 0), transfer(dave, eve.address, 2n, 0).signature),
