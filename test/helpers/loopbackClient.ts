@@ -25,6 +25,15 @@ export class LoopbackClient {
 
   request(method: string, path: string, body?: string): Promise<HttpReply> {
     this.requests++;
+    return this.send(method, path, body, true);
+  }
+
+  /**
+   * The server closes idle keep-alive connections (after 5 s): a request sent on a pooled
+   * socket just as it closes fails with ECONNRESET without having reached the server, so it is
+   * sent once more on a new socket, as the Node.js docs advise (`request.reusedSocket`).
+   */
+  private send(method: string, path: string, body: string | undefined, mayRetry: boolean): Promise<HttpReply> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -44,7 +53,10 @@ export class LoopbackClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (mayRetry && req.reusedSocket && err.code === 'ECONNRESET') resolve(this.send(method, path, body, false));
+        else reject(err);
+      });
       req.end(body);
     });
   }
