@@ -15,8 +15,8 @@
  *   a flooding source delays another's set by at most the jobs running. Each source, and all of
  *   them together, may have only so many sets outstanding; a set beyond that is answered
  *   MEMPOOL_BUSY at once, without a worker, and is never cached.
- * - Cross-call batching: when the transfer queues were empty, sets arriving are held for
- *   `bufferWaitMs` or until `maxBufferedSets` wait, so that they batch; a job takes up to
+ * - Cross-call batching: a transfer job goes out once `minJobSets` sets wait, or once the
+ *   first of fewer has waited `bufferWaitMs`, so that single-set calls batch; a job takes up to
  *   `maxJobSets` queued sets, whichever calls they came from. When several threads are free, a
  *   large queue is split so each gets a share (not below `minJobSets`).
  * - Verdict cache (verdictCache.ts) and de-duplication: a set with a cached verdict never
@@ -142,6 +142,8 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private readonly waiting = new Map(VERIFY_PRIORITIES.map((p) => [p, new Map<string, Promise<TransferVerdict>>()]));
   /** Pending while arriving transfer sets are held to batch (see `hold`). */
   private holdTimer: NodeJS.Timeout | undefined;
+  /** When fewer than `minJobSets` transfer sets started waiting for company (performance.now()). */
+  private heldSince: number | undefined;
   private inFlight = 0;
   /** Transfer-priority jobs on a thread, with the flag that pre-empts each. */
   private readonly preemptible = new Map<Job, PreemptFlag>();
@@ -188,7 +190,6 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     const priority = opts.priority ?? 'transfer';
     const source = priority === 'transfer' ? (opts.source ?? LOCAL_SOURCE) : LOCAL_SOURCE;
     const waiting = this.waiting.get(priority)!;
-    const wasQueued = this.transfers.length;
     const verdicts = sets.map((set): Promise<TransferVerdict> => {
       const key = verdictKey(set);
       const cached = this.cache.get(key);
@@ -214,7 +215,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       waiting.set(key, verdict);
       return verdict;
     });
-    if (priority === 'transfer') this.hold(wasQueued);
+    if (priority === 'transfer') this.hold();
     this.dispatch();
     return Promise.all(verdicts);
   }
@@ -283,20 +284,32 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   }
 
   /**
-   * Sets that arrive while the transfer queues were empty (threads idle) are held up to
-   * `bufferWaitMs`, or until `maxBufferedSets` wait, so that single-set calls batch. Under load
-   * the queues are not empty and nothing is held: the next job takes what waits.
+   * A transfer job goes out once `minJobSets` sets wait, or once the first of fewer has waited
+   * `bufferWaitMs`: a job of one or two sets costs about three times as much a set as one of
+   * sixteen, so sending whatever waits the moment a thread frees up kept jobs tiny and halved
+   * the admission rate of one-transfer requests. `maxBufferedSets` waiting releases at once.
    */
-  private hold(wasQueued: number): void {
+  private hold(): void {
     if (this.transfers.length >= this.maxBufferedSets) this.release();
-    else if (wasQueued === 0 && this.transfers.length > 0)
-      this.holdTimer ??= setTimeout(() => this.release(), this.bufferWaitMs);
   }
 
   private release(): void {
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.dispatch();
+  }
+
+  /** Whether the queued transfer sets make a job now (else a timer releases them later). */
+  private transferJobReady(): boolean {
+    const n = this.transfers.length;
+    if (n === 0) return false;
+    if (n >= this.minJobSets) return true;
+    const now = performance.now();
+    this.heldSince ??= now;
+    const left = this.heldSince + this.bufferWaitMs - now;
+    if (left <= 0) return true;
+    this.holdTimer ??= setTimeout(() => this.release(), left);
+    return false;
   }
 
   /** A queued set pushed out by a source under its fair share: refused, like a set over the bound. */
@@ -338,7 +351,10 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       const retry = this.retries.get(priority)!.shift();
       if (retry) return retry;
       if (priority === 'transfer') {
-        if (this.holdTimer !== undefined || this.transfers.length === 0) return undefined;
+        if (!this.transferJobReady()) return undefined;
+        clearTimeout(this.holdTimer);
+        this.holdTimer = undefined;
+        this.heldSince = undefined;
         // Round-robin over the sources: one set of each in turn.
         return {
           priority,
