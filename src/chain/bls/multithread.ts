@@ -303,7 +303,7 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
   private transferJobReady(): boolean {
     const n = this.transfers.length;
     if (n === 0) return false;
-    if (n >= this.minJobSets) return true;
+    if (n >= this.minJobSets || n >= this.maxBufferedSets) return true;
     const now = performance.now();
     this.heldSince ??= now;
     const left = this.heldSince + this.bufferWaitMs - now;
