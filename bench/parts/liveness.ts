@@ -228,7 +228,7 @@ function whyNot(
   s: PollSummary,
   profile: readonly ThreadSummary[] | undefined,
   load: LoadReading,
-  cause: string,
+  cause: (main: ThreadSummary | undefined, workers: readonly ThreadSummary[]) => string,
 ): string[] {
   if (s.latencyMs.p99 <= LIVENESS_P99_MS) return [];
   const main = profile?.find((t) => t.thread === 'main');
@@ -243,9 +243,61 @@ function whyNot(
     `**Why the target is not met ${what}.** p99 ${fmt(s.latencyMs.p99)} ms, max ${fmt(s.latencyMs.max)} ms. ` +
       `The node's main thread was busy ${fmt(main?.busyPercent ?? NaN)}% of the run (profile); ` +
       `its busy worker threads ${workers.map((w) => `${fmt(w.busyPercent)}%`).join(', ') || 'none'}; CPU ${fmtLoad(load)}. ` +
-      `A poll waits for whatever synchronous work the main thread is doing when it arrives. ${cause} ` +
+      `A poll waits for whatever synchronous work the main thread is doing when it arrives, and for a core when every core is busy. ${cause(main, workers)} ` +
       `The project's functions on the main thread by total time: ${list(main?.topInclusive, 8)}.`,
   ];
+}
+
+/**
+ * From this many transfers a block arriving encoded is judged on a worker before the main
+ * thread decodes it (src/chain/chain.ts WORKER_DECODE_MIN_TRANSFERS, not exported).
+ */
+const WORKER_JUDGED_MIN_TRANSFERS = 1024;
+
+/** What the main thread still does for each refused block, and what the profile says held the polls. */
+function badBlockCause(bad: BadBlockRun, main: ThreadSummary | undefined, workers: readonly ThreadSummary[]): string {
+  const bodyMb = fmt((2 * bad.blockBytes) / 1e6);
+  const path =
+    bad.transfers >= WORKER_JUDGED_MIN_TRANSFERS
+      ? `A block of ${bad.transfers.toLocaleString('en-US')} transfers arriving encoded is judged on a worker before the main thread decodes it ` +
+        '(src/chain/chain.ts judgeLargeEncoding -> verifyEncodedBlock: decoding, the stateless body rules and the pairing all run on the worker), ' +
+        'and a failed verdict refuses the block before it is stored. ' +
+        `What each block still costs the main thread is the request itself: the ${bodyMb} MB JSON body read, parsed and checked against its schema, its hex checked and decoded (fromHex), ` +
+        "the header decoded and its proof of work checked, every transfer's bytes hashed (encodedTxids) to see whether this node verified all their signatures already (the fast path), and the bytes handed to the worker. "
+      : `A block of ${bad.transfers.toLocaleString('en-US')} transfers is under the ${WORKER_JUDGED_MIN_TRANSFERS.toLocaleString('en-US')} from which the node judges an encoded block on a worker first, ` +
+        'so the main thread decodes it, checks its body and builds its signature set (verifySignatureAhead) before the worker runs the pairing; a failed verdict then refuses the block before it is stored. ';
+  const busy = main?.busyPercent ?? NaN;
+  const where = !main
+    ? 'No profile of the main thread says which of these held the polls.'
+    : busy >= 50
+      ? `The main thread was busy most of the run (${fmt(busy)}%): the polls queued behind that per-block work, whose largest parts head the list that follows.`
+      : `The main thread was busy only ${fmt(busy)}% of the run: a poll that arrives during a block's turn waits for the rest of it, and the rest of the wait is for a core. ` +
+        `The BLS threads run at nice 10 (src/workers/threadPriority.ts), which gives the main thread the larger share of a contended core, not a core of its own: ${workers.length} busy worker thread(s) and the main thread share 2 cores.`;
+  return path + where;
+}
+
+/** What the sync's main thread does between yields, and what the profile says held the polls. */
+function syncCause(main: ThreadSummary | undefined): string {
+  const store = (main?.topInclusive ?? [])
+    .filter((f) => f.fn.includes('src/store/'))
+    .sort((a, b) => b.percent - a.percent)[0];
+  const busy = main?.busyPercent ?? NaN;
+  return (
+    'The signatures are checked on the workers (verifySignatureAhead at sync priority); the main thread decodes each fetched chunk of 64 blocks, builds their signature sets and connects the blocks in order, ' +
+    'yielding to the event loop after every 10 ms of decoding and every 10 ms of importing (src/network/sync/blocks.ts IMPORT_SLICE_MS), ' +
+    "and the store's WAL checkpoints run on a thread of their own (src/store/checkpointer.ts); a block's import is a state transition and an SQLite commit of its accounts and index rows. " +
+    "So, on a free core, the sync's own turns last about 10 ms plus one block's decoding or import; the node's own eventLoop max above is the longest delay it measured. " +
+    (!main
+      ? ''
+      : busy >= 80
+        ? `The main thread was busy ${fmt(busy)}% of the run: with so little idle time a poll waits for the sync's turns, libp2p's and the other polls' before its own, however short each turn is. `
+        : `The main thread was busy ${fmt(busy)}% of the run, often idle: the long waits are then turns longer than the slice (see the head of the list that follows) or the main thread waiting for a core the worker threads hold. `) +
+    (!main
+      ? ''
+      : store
+        ? `The store's largest share of the main thread: ${store.fn} ${fmt(store.percent)}% (total time, callees included).`
+        : "No store function is among the main thread's top functions.")
+  );
 }
 
 function report(bad: BadBlockRun, sync: SyncLivenessRun): PartResult {
@@ -270,25 +322,10 @@ function report(bad: BadBlockRun, sync: SyncLivenessRun): PartResult {
     pollRow('b) the node syncs 1,000 blocks of 100 transfers', sync.polls, syncWindow),
     '',
     `CPU during a): ${fmtLoad(bad.load)}. During b): ${fmtLoad(sync.load)} (nodes = the serving and the syncing node).`,
-    ...whyNot(
-      'while the node checks invalid blocks',
-      bad.polls,
-      bad.profile,
-      bad.load,
-      "The pairing runs on a worker, but the rest of a refused block's handling is one synchronous turn on the main thread: " +
-        'the 2 MB hex body parsed and checked, the block decoded, its txids hashed and its signature set built (verifySignatureAhead), then, with the bad verdict in hand, ' +
-        'Chain.processBlock still runs the body checks (txids and merkle root again), stores the block, and connects it through the state transition of every transfer before the signature rule refuses it and the change is rolled back. ' +
-        'A verdict computed ahead depends on the block alone, so a bad one could refuse the block right after the context-free checks (src/chain/chain.ts acceptOne; not this bench to change).',
+    ...whyNot('while the node checks invalid blocks', bad.polls, bad.profile, bad.load, (main, workers) =>
+      badBlockCause(bad, main, workers),
     ),
-    ...whyNot(
-      'while the node syncs',
-      sync.polls,
-      sync.profile,
-      sync.load,
-      'The signatures are checked on the workers; the main thread decodes each fetched chunk of 64 blocks and builds their signature sets in one go (verifyAhead; chunks that arrive together follow each other as microtasks, without a yield), ' +
-        'then connects 8 blocks between yields (src/network/sync/blocks.ts BLOCKS_PER_YIELD), each block a state transition and an SQLite commit of 100 accounts and their index rows, ' +
-        "so on 2 shared cores a turn lasts several hundred ms (the node's own eventLoop max above). Yielding by elapsed time (every ~10 ms, i.e. after each block here) instead of every 8 blocks, and between the decodes of a chunk, would bound the wait by about one block import.",
-    ),
+    ...whyNot('while the node syncs', sync.polls, sync.profile, sync.load, (main) => syncCause(main)),
     '',
     '### CPU profile of the node checking the invalid blocks',
     '',
