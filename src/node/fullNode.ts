@@ -131,7 +131,7 @@ export class FullNode {
   static async open(opts: FullNodeOptions): Promise<FullNode> {
     useNativeSha256();
     mkdirSync(opts.datadir, { recursive: true, mode: 0o700 });
-    const store = new SqliteStore(join(opts.datadir, 'chain.sqlite'), opts.network);
+    const store = new SqliteStore(join(opts.datadir, 'chain.sqlite'), opts.network, { checkpointThread: true });
     const bls = opts.bls ?? blstBls;
     const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
     const started = Date.now();

@@ -90,8 +90,13 @@ export class SqliteStore implements ChainStore {
   /** Queued writes to commit before the database closes (the mempool's group commit). */
   private readonly beforeClose: (() => void)[] = [];
 
-  /** Opens (or creates) the store at `path` (':memory:' for tests) for `network`. */
-  constructor(path: string, network: NetworkParams) {
+  /**
+   * Opens (or creates) the store at `path` (':memory:' for tests) for `network`.
+   * `checkpointThread`: checkpoint the WAL on a thread of its own (the node does; a test or a
+   * tool that opens many short-lived stores leaves SQLite to checkpoint as it commits).
+   */
+  constructor(path: string, network: NetworkParams, opts: { readonly checkpointThread?: boolean } = {}) {
+    const checkpointThread = opts.checkpointThread === true && path !== ':memory:';
     this.networkName = network.name;
     // One process per store: a lock file beside it, locked exclusively until close, so a
     // second node on the same data directory fails at once, clearly.
@@ -101,11 +106,13 @@ export class SqliteStore implements ChainStore {
       this.db = opened = new Database(path);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      // The checkpointer thread copies the WAL back and fsyncs, off this thread; the automatic
-      // checkpoint here is only a safety net (64 MB of WAL), and the WAL file is cut back to
-      // that size after it.
-      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-      this.db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+      // With a checkpointer thread, it copies the WAL back and fsyncs, off this thread; the
+      // automatic checkpoint here is then only a safety net (64 MB of WAL), and the WAL file is
+      // cut back to that size after it. Without one, SQLite's default (every 1,000 pages).
+      if (checkpointThread) {
+        this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+        this.db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * 4096}`);
+      }
       this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
@@ -166,13 +173,12 @@ export class SqliteStore implements ChainStore {
       this.lock?.close();
       throw err;
     }
-    this.checkpointer =
-      path === ':memory:'
-        ? undefined
-        : startWorker(import.meta.url, 'checkpointer', {
-            name: 'checkpointer',
-            workerData: { path, everyMs: CHECKPOINT_EVERY_MS },
-          });
+    this.checkpointer = !checkpointThread
+      ? undefined
+      : startWorker(import.meta.url, 'checkpointer', {
+          name: 'checkpointer',
+          workerData: { path, everyMs: CHECKPOINT_EVERY_MS },
+        });
     this.checkpointer?.unref();
     // A checkpointer that fails costs only speed: the main connection's safety net still
     // checkpoints, so its failure must not become an unhandled 'error' event.

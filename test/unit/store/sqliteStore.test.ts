@@ -24,7 +24,7 @@ function path(): string {
 describe('SqliteStore', () => {
   it('refuses a second opener with STORE_LOCKED until the first closes', () => {
     const file = path();
-    const first = new SqliteStore(file, regtest);
+    const first = new SqliteStore(file, regtest, { checkpointThread: true });
     let error: unknown;
     try {
       new SqliteStore(file, regtest).close();
@@ -40,7 +40,7 @@ describe('SqliteStore', () => {
 
   it('checkpoints the WAL into the database file on its own thread', async () => {
     const file = path();
-    const store = new SqliteStore(file, regtest);
+    const store = new SqliteStore(file, regtest, { checkpointThread: true });
     const pool = store.mempoolStore();
     const before = statSync(file).size;
     // About 2 MB of writes: far below the main connection's own checkpoint (64 MB of WAL), so
