@@ -16,6 +16,7 @@
  * the default) and under V8's sampling profiler, whose summary says where the main thread's
  * time went.
  */
+import { WORKER_DECODE_MIN_TRANSFERS } from '../../src/chain/chain.js';
 import { BLOCK_OVERHEAD, blockFromJson, encodeBlock } from '../../src/protocol/block.js';
 import type { BlockDetail } from '../../src/api/json.js';
 import { encodeAddress } from '../../src/protocol/address.js';
@@ -248,23 +249,17 @@ function whyNot(
   ];
 }
 
-/**
- * From this many transfers a block arriving encoded is judged on a worker before the main
- * thread decodes it (src/chain/chain.ts WORKER_DECODE_MIN_TRANSFERS, not exported).
- */
-const WORKER_JUDGED_MIN_TRANSFERS = 1024;
-
 /** What the main thread still does for each refused block, and what the profile says held the polls. */
 function badBlockCause(bad: BadBlockRun, main: ThreadSummary | undefined, workers: readonly ThreadSummary[]): string {
   const bodyMb = fmt((2 * bad.blockBytes) / 1e6);
   const path =
-    bad.transfers >= WORKER_JUDGED_MIN_TRANSFERS
+    bad.transfers >= WORKER_DECODE_MIN_TRANSFERS
       ? `A block of ${bad.transfers.toLocaleString('en-US')} transfers arriving encoded is judged on a worker before the main thread decodes it ` +
         '(src/chain/chain.ts judgeLargeEncoding -> verifyEncodedBlock: decoding, the stateless body rules and the pairing all run on the worker), ' +
         'and a failed verdict refuses the block before it is stored. ' +
         `What each block still costs the main thread is the request itself: the ${bodyMb} MB JSON body read, parsed and checked against its schema, its hex checked and decoded (fromHex), ` +
         "the header decoded and its proof of work checked, every transfer's bytes hashed (encodedTxids) to see whether this node verified all their signatures already (the fast path), and the bytes handed to the worker. "
-      : `A block of ${bad.transfers.toLocaleString('en-US')} transfers is under the ${WORKER_JUDGED_MIN_TRANSFERS.toLocaleString('en-US')} from which the node judges an encoded block on a worker first, ` +
+      : `A block of ${bad.transfers.toLocaleString('en-US')} transfers is under the ${WORKER_DECODE_MIN_TRANSFERS.toLocaleString('en-US')} from which the node judges an encoded block on a worker first, ` +
         'so the main thread decodes it, checks its body and builds its signature set (verifySignatureAhead) before the worker runs the pairing; a failed verdict then refuses the block before it is stored. ';
   const busy = main?.busyPercent ?? NaN;
   const where = !main

@@ -70,7 +70,7 @@ export interface ChainOptions {
  * this thread touches its body (see `judgeLargeEncoding`): below it, the main thread's
  * decoding costs a few milliseconds and the fast path stays open.
  */
-const WORKER_DECODE_MIN_TRANSFERS = 1024;
+export const WORKER_DECODE_MIN_TRANSFERS = 1024;
 
 /**
  * Side-branch blocks sent unasked (gossip, the API) are kept up to this many encoded bytes
