@@ -326,13 +326,14 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
   ): Promise<ProcessResult> {
     const arrival: Arrival = { source: opts.source ?? LOCAL_SOURCE, unrequested: true };
     // Before any work on the body (a worker's decoding or pairing): a light fork is refused on its header.
-    const header = input instanceof Uint8Array ? peekBlock(input)?.header : input.header;
+    const peeked = input instanceof Uint8Array ? peekBlock(input) : undefined;
+    const header = input instanceof Uint8Array ? peeked?.header : input.header;
     const hash = header && blockHash(header);
     const known = hash && (this.store.getRecord(hash) ?? this.store.getInvalid(hash)); // answered below as before
     const light = header && !known && this.lightFork(header, this.store.getRecord(header.prevHash));
     if (light) return rejected(hash!, light);
-    if (input instanceof Uint8Array) {
-      const early = await this.judgeLargeEncoding(input, priority);
+    if (input instanceof Uint8Array && peeked && hash) {
+      const early = await this.judgeLargeEncoding(input, peeked, hash, priority);
       if (early) return early;
     }
     const decoded = decodeInput(input);
@@ -370,14 +371,19 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
    * A large block still encoded is judged on a worker before this thread decodes it: decoding
    * and the stateless checks of its body cost about 20 µs a transfer here, so a maximum-size
    * block from outside would hold the event loop for a quarter of a second before its
-   * signature could refuse it. Undefined when the block goes on to the usual path: small,
-   * undecodable header, every transfer's signature known (the fast path needs no worker), or
-   * judged valid (its verdict is then kept for the connect).
+   * signature could refuse it. `peeked` is its header and transfer count (`peekBlock`).
+   * Undefined when the block goes on to the usual path: small, every transfer's signature
+   * known (the fast path needs no worker), or judged valid (its verdict is then kept for the
+   * connect).
    */
-  private async judgeLargeEncoding(bytes: Uint8Array, priority: 'block' | 'sync'): Promise<ProcessResult | undefined> {
-    const peeked = this.verifier ? peekBlock(bytes) : undefined;
-    if (!this.verifier || !peeked || peeked.transferCount < this.workerDecodeMinTransfers) return undefined;
-    const hash = blockHash(peeked.header);
+  private async judgeLargeEncoding(
+    bytes: Uint8Array,
+    peeked: { readonly header: BlockHeader; readonly transferCount: number },
+    hash: Uint8Array,
+    priority: 'block' | 'sync',
+  ): Promise<ProcessResult | undefined> {
+    const { header, transferCount } = peeked;
+    if (!this.verifier || transferCount < this.workerDecodeMinTransfers) return undefined;
     const key = toHex(hash);
     const invalid = this.store.getInvalid(hash);
     if (invalid) return rejected(hash, this.knownInvalid(hash, invalid));
@@ -385,13 +391,11 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       return { status: 'duplicate', hash, connected: [], disconnected: [] };
     if (this.verdicts.get(key)) return undefined;
     try {
-      checkHeaderContextFree(peeked.header, this.network, hash);
+      checkHeaderContextFree(header, this.network, hash);
     } catch (err) {
       return rejected(hash, asError(err)); // before any work on the body
     }
-    const known = this.knownSignatures;
-    if (known && encodedTxids(bytes, peeked.transferCount).every((id, i) => i === 0 || known.verifiedSignature(id)))
-      return undefined;
+    if (this.signaturesKnown(encodedTxids(bytes, transferCount).slice(1))) return undefined;
     let verdict: EncodedBlockVerdict;
     try {
       verdict = await this.verifier.verifyEncodedBlock(bytes, this.network, { priority });
@@ -439,9 +443,14 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     } catch {
       return undefined;
     }
-    const known = this.knownSignatures;
-    if (known && txids.every((txid) => known.verifiedSignature(txid) !== undefined)) return undefined;
+    if (this.signaturesKnown(txids)) return undefined;
     return this.verifier.verifyBlock(blockSignatureSet(block, txids), { priority });
+  }
+
+  /** Whether every transfer's signature is verified already: the fast path needs no pairing. */
+  private signaturesKnown(transferTxids: readonly Uint8Array[]): boolean {
+    const known = this.knownSignatures;
+    return known !== undefined && transferTxids.every((txid) => known.verifiedSignature(txid) !== undefined);
   }
 
   private processDecoded(
