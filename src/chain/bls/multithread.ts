@@ -215,7 +215,6 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
       waiting.set(key, verdict);
       return verdict;
     });
-    if (priority === 'transfer') this.hold();
     this.dispatch();
     return Promise.all(verdicts);
   }
@@ -283,23 +282,18 @@ export class BlsMultiThreadVerifier implements BlsVerifier {
     await this.pool.close();
   }
 
-  /**
-   * A transfer job goes out once `minJobSets` sets wait, or once the first of fewer has waited
-   * `bufferWaitMs`: a job of one or two sets costs about three times as much a set as one of
-   * sixteen, so sending whatever waits the moment a thread frees up kept jobs tiny and halved
-   * the admission rate of one-transfer requests. `maxBufferedSets` waiting releases at once.
-   */
-  private hold(): void {
-    if (this.transfers.length >= this.maxBufferedSets) this.release();
-  }
-
   private release(): void {
-    clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.dispatch();
   }
 
-  /** Whether the queued transfer sets make a job now (else a timer releases them later). */
+  /**
+   * Whether the queued transfer sets make a job now (else a timer releases them later). A
+   * transfer job goes out once `minJobSets` (or `maxBufferedSets`) sets wait, or once the first
+   * of fewer has waited `bufferWaitMs`: a job of one or two sets costs about three times as
+   * much a set as one of sixteen, so sending whatever waits the moment a thread frees up kept
+   * jobs tiny and halved the admission rate of one-transfer requests.
+   */
   private transferJobReady(): boolean {
     const n = this.transfers.length;
     if (n === 0) return false;
