@@ -29,6 +29,20 @@ const FETCH_ROUNDS = 3;
  */
 const IMPORT_SLICE_MS = 10;
 
+/** A yield to the event loop once IMPORT_SLICE_MS of main-thread work has passed since the last. */
+function slicer(): () => Promise<void> | undefined {
+  let sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < IMPORT_SLICE_MS) return undefined;
+    return new Promise<void>((r) =>
+      setImmediate(() => {
+        sliceStart = performance.now();
+        r();
+      }),
+    );
+  };
+}
+
 export interface DownloadContext {
   readonly chain: ChainReader & BlockSink;
   readonly book: PeerBook;
@@ -52,12 +66,9 @@ interface FetchedChunk {
 async function verifyAhead(chain: BlockSink, frames: readonly Uint8Array[]): Promise<FetchedChunk> {
   const blocks: (Block | Uint8Array)[] = [];
   const verdicts: Promise<SignatureVerdict | undefined>[] = [];
-  let sliceStart = performance.now();
+  const breathe = slicer();
   for (const bytes of frames) {
-    if (performance.now() - sliceStart >= IMPORT_SLICE_MS) {
-      await new Promise((r) => setImmediate(r));
-      sliceStart = performance.now();
-    }
+    await breathe();
     let block: Block | Uint8Array;
     try {
       block = decodeBlock(bytes);
@@ -108,13 +119,10 @@ export async function downloadBlocks(
     }
     const { blocks, verdicts } = await pending.get(i)!;
     pending.delete(i);
-    let sliceStart = performance.now();
+    const breathe = slicer();
     for (const [j, block] of blocks.entries()) {
       // Let the event loop breathe between blocks: pings, gossip and the API stay answered.
-      if (performance.now() - sliceStart >= IMPORT_SLICE_MS) {
-        await new Promise((r) => setImmediate(r));
-        sliceStart = performance.now();
-      }
+      await breathe();
       let verdict: SignatureVerdict | undefined;
       try {
         verdict = await verdicts[j];
