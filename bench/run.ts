@@ -3,14 +3,16 @@
  * taken in the same run, and writes bench/RESULTS.md, bench/results.json and SVG charts.
  *
  *   npm run bench                    every part (under 15 minutes on 2 cores)
- *   npm run bench -- verify mining   only the named parts (verify size mining admission dust sync liveness memory)
+ *   npm run bench -- verify mining   only the named parts (verify size mining admission dust sync liveness memory),
+ *                                    merged into the last run's results: the other parts keep their sections
+ *                                    and targets, and the Machine section says which parts ran when
  *   BENCH_KEEP_TMP=1 npm run bench   keep the temporary data directories (for a look at the stores)
  *
  * Parts are independent: a part that fails records its error and the others still run.
  * Every node process runs on loopback and is stopped at the end, whatever happens.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +49,7 @@ const PARTS: readonly PartSpec[] = [
     targetIds: ['2a', '2b', '13-2a', '13-2b', '13-2c', '13-2d'],
   },
   { id: 'sync', title: '3. Sync over libp2p', run: runSync, targetIds: ['3', '13-3'] },
-  { id: 'mining', title: '4. Mining', run: runMining, targetIds: ['4a', '4b'] },
+  { id: 'mining', title: '4. Mining', run: runMining, targetIds: ['15-1', '15-2', '15-3'] },
   { id: 'size', title: '5. Size', run: runSize, targetIds: [] },
   { id: 'memory', title: '6. Memory', run: runMemory, targetIds: ['6'] },
   {
@@ -152,17 +154,66 @@ async function main(): Promise<void> {
   );
 }
 
+/** What a partial run keeps of the last run: the other parts' targets, data, sections and headlines. */
+interface Previous {
+  readonly targets: Target[];
+  readonly parts: Record<string, unknown>;
+  readonly sections: { title: string; text: string }[];
+  readonly headlines: string[];
+  readonly runs: string[];
+}
+
+function readPrevious(rerun: readonly PartSpec[]): Previous | undefined {
+  const jsonPath = join(BENCH_DIR, 'results.json');
+  const mdPath = join(BENCH_DIR, 'RESULTS.md');
+  if (!existsSync(jsonPath) || !existsSync(mdPath)) return undefined;
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as {
+    machine?: { date?: string; code?: { commit?: string } };
+    targets?: Target[];
+    parts?: Record<string, unknown>;
+    runs?: string[];
+  };
+  const md = readFileSync(mdPath, 'utf8');
+  const rerunIds = new Set(rerun.flatMap((p) => p.targetIds));
+  const rerunTitles = new Set(rerun.map((p) => p.title));
+  const sections = md
+    .split(/\n(?=## )/)
+    .map((chunk) => ({ title: chunk.slice(3, chunk.indexOf('\n')).trim(), text: chunk.trim() }))
+    .filter((x) => PARTS.some((p) => p.title === x.title) && !rerunTitles.has(x.title));
+  const headlineBlock = /## Headlines\n\n([\s\S]*?)\n\n## /.exec(md)?.[1] ?? '';
+  return {
+    targets: (json.targets ?? []).filter((t) => !rerunIds.has(t.id) && PARTS.some((p) => p.targetIds.includes(t.id))),
+    parts: Object.fromEntries(Object.entries(json.parts ?? {}).filter(([id]) => !rerun.some((p) => p.id === id))),
+    sections,
+    headlines: headlineBlock.split('\n').filter((l) => l.startsWith('- ')),
+    runs: json.runs ?? [`all parts: ${json.machine?.date ?? '?'} at ${json.machine?.code?.commit ?? '?'}`],
+  };
+}
+
 function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], complete: boolean): void {
-  const targets: Target[] = outcomes.flatMap((o) =>
-    o.result
-      ? [...o.result.targets]
-      : o.spec.targetIds.map((id) => ({
-          id,
-          description: `${o.spec.title} (part failed)`,
-          target: '',
-          measured: 'not measured: the part failed',
-          met: null,
-        })),
+  const previous = complete ? undefined : readPrevious(outcomes.map((o) => o.spec));
+  const code = mach.code as { commit: string; changedSrcFiles: string[] };
+  const thisRun = `${complete ? 'all parts' : outcomes.map((o) => o.spec.id).join(', ')}: ${String(mach.date)} at ${code.commit}`;
+  const runs = [...(previous?.runs ?? []), thisRun];
+  const newHeadlines = outcomes.flatMap((o) => (o.result?.headlines ?? []).map((h) => `- ${h}`));
+  // A re-run part's headline replaces the old one that starts with the same word ("- Mining: ...").
+  const lead = (h: string): string => h.slice(0, h.indexOf(':') + 1 || undefined);
+  const headlines = [
+    ...(previous?.headlines.filter((h) => !newHeadlines.some((n) => lead(n) === lead(h))) ?? []),
+    ...newHeadlines,
+  ];
+  const targets: Target[] = (previous?.targets ?? []).concat(
+    outcomes.flatMap((o) =>
+      o.result
+        ? [...o.result.targets]
+        : o.spec.targetIds.map((id) => ({
+            id,
+            description: `${o.spec.title} (part failed)`,
+            target: '',
+            measured: 'not measured: the part failed',
+            met: null,
+          })),
+    ),
   );
   targets.sort((a, b) => a.id.localeCompare(b.id));
   for (const o of outcomes)
@@ -171,16 +222,18 @@ function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], comp
   const json = {
     machine: mach,
     totalSeconds: Number(elapsedSeconds().toFixed(1)),
-    complete,
+    complete: complete || previous !== undefined,
+    runs,
     targets,
-    parts: Object.fromEntries(
-      outcomes.map((o) => [
+    parts: Object.fromEntries([
+      ...Object.entries(previous?.parts ?? {}),
+      ...outcomes.map((o): [string, unknown] => [
         o.spec.id,
         o.result
           ? { seconds: Number(o.seconds.toFixed(1)), ...o.result.data }
           : { seconds: Number(o.seconds.toFixed(1)), error: o.error },
       ]),
-    ),
+    ]),
   };
   writeFileSync(
     join(BENCH_DIR, 'results.json'),
@@ -191,17 +244,17 @@ function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], comp
     '# OurCoin benchmarks',
     '',
     'Written by `npm run bench` (bench/run.ts); the raw numbers are in [results.json](results.json).',
-    complete ? '' : `\n**Partial run**: only ${outcomes.map((o) => o.spec.id).join(', ')}.\n`,
+    complete || previous ? '' : `\n**Partial run**: only ${outcomes.map((o) => o.spec.id).join(', ')}.\n`,
     '## Machine',
     '',
     `- CPU: ${String(mach.cpu)}, ${String(mach.cores)} cores (os.availableParallelism), ${String(mach.memoryGb)} GiB`,
     `- Node ${String(mach.node)} on ${String(mach.platform)}`,
     `- Date: ${String(mach.date)}; load average at start ${(mach.loadAverageAtStart as number[]).join(' ')}`,
     `- Whole run: ${elapsedSeconds().toFixed(0)} s`,
-    (() => {
-      const code = mach.code as { commit: string; changedSrcFiles: string[] };
-      return `- Code: commit ${code.commit}${code.changedSrcFiles.length > 0 ? ` plus uncommitted changes in ${code.changedSrcFiles.join(', ')}` : ''}`;
-    })(),
+    `- Code: commit ${code.commit}${code.changedSrcFiles.length > 0 ? ` plus uncommitted changes in ${code.changedSrcFiles.join(', ')}` : ''}`,
+    ...(previous
+      ? ['- Runs merged here (the parts each measured, when, at which commit):', ...runs.map((r) => `  - ${r}`)]
+      : []),
     '',
     'Every figure is the median of several runs with (min-max); every comparison is a ratio of figures measured in this same run.',
     '',
@@ -216,14 +269,25 @@ function write(mach: Record<string, unknown>, outcomes: readonly Outcome[], comp
     '',
     '## Headlines',
     '',
-    ...outcomes.flatMap((o) => (o.result?.headlines ?? []).map((h) => `- ${h}`)),
+    ...headlines,
     '',
   ];
-  for (const o of outcomes) {
-    md.push(`## ${o.spec.title}`, '', `(${o.seconds.toFixed(0)} s)`, '');
-    if (o.result) md.push(o.result.markdown, '');
-    else md.push('**This part failed**; the error:', '', '```', o.error ?? '', '```', '');
-  }
+  const sections = [
+    ...(previous?.sections ?? []),
+    ...outcomes.map((o) => ({
+      title: o.spec.title,
+      text: [
+        `## ${o.spec.title}`,
+        '',
+        `(${o.seconds.toFixed(0)} s${previous ? `, run ${String(mach.date)}` : ''})`,
+        '',
+        ...(o.result ? [o.result.markdown] : ['**This part failed**; the error:', '', '```', o.error ?? '', '```']),
+      ].join('\n'),
+    })),
+  ];
+  // Sections in the parts' numbered order, whichever run wrote them.
+  sections.sort((a, b) => PARTS.findIndex((p) => p.title === a.title) - PARTS.findIndex((p) => p.title === b.title));
+  for (const section of sections) md.push(section.text, '');
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), md.join('\n').replace(/\n{3,}/g, '\n\n'));
 }
 
