@@ -34,7 +34,7 @@ import { genesisBlock } from '../src/protocol/genesis.js';
 import { merkleRoot, sha256 } from '../src/protocol/hash.js';
 import { devnet, regtest } from '../src/protocol/networks.js';
 import type { NetworkParams } from '../src/protocol/networks.js';
-import { decodeCompact, encodeCompact, workForTarget } from '../src/protocol/pow.js';
+import { decodeCompact, encodeCompact, headerCommitment, powMessage, workForTarget } from '../src/protocol/pow.js';
 import { checkBlockBody } from '../src/protocol/rules/body.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../src/protocol/rules/header.js';
 import { verifyBlockSignature } from '../src/protocol/rules/signature.js';
@@ -197,6 +197,8 @@ function blockJson(block: Block, network: NetworkParams, extra: Record<string, u
     aggregateSignature: hex(block.aggregateSignature),
     signatureHash: hex(block.header.signatureHash),
     headerEncoding: hex(encodeHeader(block.header)),
+    headerCommitment: hex(headerCommitment(encodeHeader(block.header))),
+    powMessage: hex(powMessage(headerCommitment(encodeHeader(block.header)), block.header.nonce)),
     hash: hex(blockHash(block.header)),
     blockEncoding: hex(encodeBlock(block)),
     size: blockSize(block),
@@ -215,7 +217,7 @@ function blockAtHeight1(transfers: readonly Transfer[], aggregate: Uint8Array, m
     prevHash: blockHash(regtestGenesis.header),
     timestamp: BLOCK_TIMESTAMP,
     bits: regtest.genesisBits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: { chainId: regtest.chainId, height: 1, recipient: miner, amount: blockSubsidy(1, regtest) + fees },
     transactions: transfers,
     aggregateSignature: aggregate,
@@ -251,93 +253,6 @@ const emptyBlock = blockAtHeight1([], aggregateSignature([], blstBls), k3.addres
 for (const b of [block, emptyBlock]) {
   const failure = firstFailure(b);
   if (failure) throw new Error(`a valid vector block fails with ${failure.code}`);
-}
-
-// ---------------------------------------------------------------- invalid blocks
-
-/** A transfer whose sender key is the compressed G1 point at infinity (0xc0, 47 zero bytes). */
-const G1_INFINITY = (() => {
-  const b = new Uint8Array(PUBLIC_KEY_LENGTH);
-  b[0] = 0xc0;
-  return b;
-})();
-const infinitySenderTx: Transfer = {
-  chainId: regtest.chainId,
-  senderPublicKey: G1_INFINITY,
-  recipient: k2.addressHash,
-  amount: 100_000_000n,
-  fee: 0n,
-  nonce: 0,
-};
-
-interface InvalidCase {
-  readonly description: string;
-  readonly expectedCode: string;
-  readonly expectedKind: string;
-  readonly block: Block;
-  readonly notes: string;
-}
-
-const invalidCases: InvalidCase[] = [
-  {
-    description:
-      'aggregate signature of transfers 0 and 1 only, in a block holding transfers 0, 1 and 2 (re-assembled and solved, so the commitments match)',
-    expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
-    expectedKind: 'consensus',
-    block: blockAtHeight1(allTxs, aggregateSignature(allSigs.slice(0, 2), blstBls), k1.addressHash),
-    notes: 'AggregateVerify over the three (publicKey, signingMessage) pairs is false.',
-  },
-  {
-    description: 'INFINITY aggregate signature on a block with transfers 0, 1 and 2',
-    expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
-    expectedKind: 'consensus',
-    block: blockAtHeight1(allTxs, INFINITY_SIGNATURE, k1.addressHash),
-    notes:
-      'INFINITY is the aggregate only of a block without transfers; with transfers it is refused before any pairing.',
-  },
-  {
-    description: "empty block (no transfers) whose aggregate signature is transfer 0's signature instead of INFINITY",
-    expectedCode: 'BLOCK_BAD_EMPTY_SIGNATURE',
-    expectedKind: 'consensus',
-    block: blockAtHeight1([], allSigs[0]!, k3.addressHash),
-    notes: 'The signature is a valid G2 point, but a block without transfers must carry INFINITY byte for byte.',
-  },
-  {
-    description:
-      "block with transfer 0 and a second transfer whose senderPublicKey is the G1 point at infinity (0xc0 then 47 zero bytes); the aggregate is transfer 0's signature",
-    expectedCode: 'TX_BAD_PUBLIC_KEY',
-    expectedKind: 'consensus',
-    block: blockAtHeight1([allTxs[0]!, infinitySenderTx], allSigs[0]!, k1.addressHash),
-    notes:
-      "e(infinity, H(m)) = 1, so the pairing equation holds with transfer 0's signature alone: only the public-key check " +
-      '(7.5 step 1) rejects this block. A verifier that skips it would accept a transfer nobody signed.',
-  },
-  {
-    description:
-      "the valid block's header with transfers 0 and 1's aggregate in the body (signature swapped, header not updated)",
-    expectedCode: 'BLOCK_BAD_SIGNATURE_HASH',
-    expectedKind: 'mutated',
-    block: { ...block, aggregateSignature: aggregateSignature(allSigs.slice(0, 2), blstBls) },
-    notes:
-      'sha256(aggregateSignature) differs from header.signatureHash: mutated, so the block hash must not be remembered as invalid.',
-  },
-  {
-    description: "the valid block's header with transfers 1 and 0 swapped in the body (header not updated)",
-    expectedCode: 'BLOCK_BAD_TX_ROOT',
-    expectedKind: 'mutated',
-    block: { ...block, transactions: [allTxs[1]!, allTxs[0]!, allTxs[2]!] },
-    notes:
-      'The Merkle root depends on the order of the txids: mutated, so the block hash must not be remembered as invalid.',
-  },
-];
-
-for (const c of invalidCases) {
-  const failure = firstFailure(c.block);
-  if (failure?.code !== c.expectedCode || failure.kind !== c.expectedKind) {
-    throw new Error(
-      `invalid case "${c.description}": expected ${c.expectedCode}/${c.expectedKind}, got ${failure ? `${failure.code}/${failure.kind}` : 'no failure'}`,
-    );
-  }
 }
 
 // ---------------------------------------------------------------- chain
@@ -470,7 +385,7 @@ const chainBlockJson = chainBlockSpecs.map((spec, i) => {
     prevHash: blockHash(parent),
     timestamp: regtest.genesis.timestamp + 60 * height,
     bits: regtest.genesisBits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: {
       chainId: regtest.chainId,
       height,
@@ -509,6 +424,8 @@ const chainBlockJson = chainBlockSpecs.map((spec, i) => {
     aggregateSignature: j.aggregateSignature,
     signatureHash: j.signatureHash,
     headerEncoding: j.headerEncoding,
+    headerCommitment: j.headerCommitment,
+    powMessage: j.powMessage,
     hash: j.hash,
     blockEncoding: j.blockEncoding,
     size: j.size,
@@ -540,6 +457,179 @@ const chainBlockJson = chainBlockSpecs.map((spec, i) => {
     }
   } finally {
     store.close();
+  }
+}
+
+// ---------------------------------------------------------------- invalid blocks
+
+/**
+ * Blocks that must be refused, each at height 4 on the vector chain's last block, so that its
+ * senders are funded and carry the right nonces (7.4 passes): the expected code is the one
+ * every implementation reaches, whatever order of checks it uses (7.6).
+ */
+const INVALID_HEIGHT = chainHeaders.length; // 4
+const invalidParent = chainHeaders[INVALID_HEIGHT - 1]!;
+
+/** The code of the first rule `block` breaks, in 7.6's order (7.1, 7.3, 7.2, 7.4, 7.5) on the chain's state. */
+function invalidFailure(block: Block): { code: string; kind: string } | undefined {
+  try {
+    checkHeaderContextFree(block.header, regtest);
+    const txids = checkBlockBody(block, regtest);
+    const ctx = { parent: invalidParent, ancestor: (h: number) => chainHeaders[h]! };
+    checkHeaderContextual(block.header, ctx, regtest, block.header.timestamp);
+    applyBlockState(block, chainState, regtest);
+    verifyBlockSignature(block, txids.slice(1), blstBls);
+    return undefined;
+  } catch (err) {
+    if (err instanceof OurCoinError) return { code: err.code, kind: err.kind };
+    throw err;
+  }
+}
+
+/** A transfer from vector key `sender` at its nonce on the chain's state, signed. */
+function fundedTransfer(sender: number, recipient: Uint8Array, amount: bigint, nonceOffset = 0) {
+  const key = keys[sender]!;
+  const tx: Transfer = {
+    chainId: regtest.chainId,
+    senderPublicKey: key.publicKey,
+    recipient,
+    amount,
+    fee: 1_000n,
+    nonce: chainState.getAccount(key.addressHash).nonce + nonceOffset,
+  };
+  return { tx, signature: blstBls.sign(key.secretKey, signingMessage(tx)) };
+}
+
+/** A solved regtest block at height 4 on the chain; commitments always match the body. */
+function blockOnChain(transfers: readonly Transfer[], aggregate: Uint8Array, miner: Uint8Array): Block {
+  const fees = transfers.reduce((n, tx) => n + tx.fee, 0n);
+  const solved = solveBlock(
+    assembleBlock({
+      version: BLOCK_VERSION,
+      height: INVALID_HEIGHT,
+      prevHash: blockHash(invalidParent),
+      timestamp: invalidParent.timestamp + 60,
+      bits: regtest.genesisBits,
+      nonce: 0n,
+      coinbase: {
+        chainId: regtest.chainId,
+        height: INVALID_HEIGHT,
+        recipient: miner,
+        amount: blockSubsidy(INVALID_HEIGHT, regtest) + fees,
+      },
+      transactions: transfers,
+      aggregateSignature: aggregate,
+    }),
+    1_000_000,
+  );
+  if (!solved) throw new Error('could not solve a regtest block');
+  return solved;
+}
+
+/** The sender key of a transfer is the compressed G1 point at infinity (0xc0, 47 zero bytes). */
+const G1_INFINITY = (() => {
+  const b = new Uint8Array(PUBLIC_KEY_LENGTH);
+  b[0] = 0xc0;
+  return b;
+})();
+
+// Three funded transfers: key 1 -> key 2, key 2 -> key 3, key 3 -> key 1, each at its sender's next nonce.
+const funded = [
+  fundedTransfer(0, k2.addressHash, 100_000_000n),
+  fundedTransfer(1, k3.addressHash, 50_000_000n),
+  fundedTransfer(2, k1.addressHash, 25_000_000n),
+];
+const fundedTxs = funded.map((f) => f.tx);
+const fundedSigs = funded.map((f) => f.signature);
+const validOnChain = blockOnChain(fundedTxs, aggregateSignature(fundedSigs, blstBls), k1.addressHash);
+if (invalidFailure(validOnChain)) throw new Error('the base block of the invalid cases is not valid');
+
+// key 1 funds the infinity key's address; the infinity "sender" then spends it in the same block (nonce 0).
+const fundInfinity = fundedTransfer(0, addressHashOf(G1_INFINITY), 200_000_000n);
+const infinitySenderTx: Transfer = {
+  chainId: regtest.chainId,
+  senderPublicKey: G1_INFINITY,
+  recipient: k2.addressHash,
+  amount: 100_000_000n,
+  fee: 0n,
+  nonce: 0,
+};
+
+interface InvalidCase {
+  readonly description: string;
+  readonly expectedCode: string;
+  readonly expectedKind: string;
+  readonly block: Block;
+  readonly notes: string;
+}
+
+const ON_CHAIN = "regtest height 4 on the chain section's last block; ";
+const invalidCases: InvalidCase[] = [
+  {
+    description:
+      ON_CHAIN +
+      "three funded transfers (key 1 -> key 2, key 2 -> key 3, key 3 -> key 1, at their senders' next nonces) with the aggregate of the first two signatures only (re-assembled and solved, so the commitments match)",
+    expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    expectedKind: 'consensus',
+    block: blockOnChain(fundedTxs, aggregateSignature(fundedSigs.slice(0, 2), blstBls), k1.addressHash),
+    notes:
+      'Every other rule holds, 7.4 included; AggregateVerify over the three (publicKey, signingMessage) pairs is false.',
+  },
+  {
+    description: ON_CHAIN + 'the same three funded transfers with the INFINITY aggregate signature',
+    expectedCode: 'BLOCK_BAD_AGGREGATE_SIGNATURE',
+    expectedKind: 'consensus',
+    block: blockOnChain(fundedTxs, INFINITY_SIGNATURE, k1.addressHash),
+    notes:
+      'INFINITY is the aggregate only of a block without transfers; with transfers it is refused before any pairing.',
+  },
+  {
+    description:
+      ON_CHAIN + "empty block (no transfers) whose aggregate signature is a transfer's signature instead of INFINITY",
+    expectedCode: 'BLOCK_BAD_EMPTY_SIGNATURE',
+    expectedKind: 'consensus',
+    block: blockOnChain([], fundedSigs[0]!, k3.addressHash),
+    notes: 'The signature is a valid G2 point, but a block without transfers must carry INFINITY byte for byte.',
+  },
+  {
+    description:
+      ON_CHAIN +
+      "key 1 pays 2 OUR to the address of the G1 point at infinity, then a transfer whose senderPublicKey is that point (0xc0 then 47 zero bytes) spends 1 OUR of it; the aggregate is key 1's signature alone",
+    expectedCode: 'TX_BAD_PUBLIC_KEY',
+    expectedKind: 'consensus',
+    block: blockOnChain([fundInfinity.tx, infinitySenderTx], fundInfinity.signature, k1.addressHash),
+    notes:
+      "Its sender is funded and its nonce right, so 7.4 passes. e(infinity, H(m)) = 1, so the pairing equation holds with key 1's signature alone: only the public-key check " +
+      '(7.5 step 1) rejects this block. A verifier that skips it would accept a transfer nobody signed.',
+  },
+  {
+    description:
+      ON_CHAIN +
+      "the valid block of the three funded transfers, with the first two transfers' aggregate in the body (signature swapped, header not updated)",
+    expectedCode: 'BLOCK_BAD_SIGNATURE_HASH',
+    expectedKind: 'mutated',
+    block: { ...validOnChain, aggregateSignature: aggregateSignature(fundedSigs.slice(0, 2), blstBls) },
+    notes:
+      'sha256(aggregateSignature) differs from header.signatureHash: mutated, so the block hash must not be remembered as invalid.',
+  },
+  {
+    description:
+      ON_CHAIN +
+      'the valid block of the three funded transfers with transfers 1 and 2 swapped in the body (header not updated)',
+    expectedCode: 'BLOCK_BAD_TX_ROOT',
+    expectedKind: 'mutated',
+    block: { ...validOnChain, transactions: [fundedTxs[1]!, fundedTxs[0]!, fundedTxs[2]!] },
+    notes:
+      'The Merkle root depends on the order of the txids: mutated, so the block hash must not be remembered as invalid.',
+  },
+];
+
+for (const c of invalidCases) {
+  const failure = invalidFailure(c.block);
+  if (failure?.code !== c.expectedCode || failure.kind !== c.expectedKind) {
+    throw new Error(
+      `invalid case "${c.description}": expected ${c.expectedCode}/${c.expectedKind}, got ${failure ? `${failure.code}/${failure.kind}` : 'no failure'}`,
+    );
   }
 }
 

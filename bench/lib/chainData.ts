@@ -106,7 +106,7 @@ export function blockOn(parent: Block, txs: readonly Transfer[], aggregate: Uint
     prevHash: blockHash(parent.header),
     timestamp: parent.header.timestamp + 1,
     bits: parent.header.bits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: { chainId: regtest.chainId, height, recipient: miner, amount: blockSubsidy(height, regtest) + fees },
     transactions: txs,
     aggregateSignature: txs.length === 0 ? INFINITY_SIGNATURE.slice() : aggregate,

@@ -1,6 +1,6 @@
 /**
  * Part 5: size. Bytes per transfer in a block with one aggregate signature (97 bytes a
- * transfer plus the block's fixed 253 bytes amortized) versus a block where every transfer
+ * transfer plus the block's fixed 257 bytes amortized) versus a block where every transfer
  * carries its own 96-byte signature (97 + 96), and the bytes of a compact block (txids
  * instead of transfers) versus the full block, at 10, 100, 1,000 and 10,000 transfers.
  *
@@ -8,7 +8,7 @@
  * placeholder aggregate (sizes do not depend on the signature's value).
  */
 import { SIGNATURE_LENGTH } from '../../src/crypto/interface.js';
-import { BLOCK_OVERHEAD, encodeBlock } from '../../src/protocol/block.js';
+import { BLOCK_OVERHEAD, HEADER_LENGTH, encodeBlock } from '../../src/protocol/block.js';
 import type { Block } from '../../src/protocol/block.js';
 import { genesisBlock } from '../../src/protocol/genesis.js';
 import { regtest } from '../../src/protocol/networks.js';
@@ -66,7 +66,7 @@ export function runSize(ctx: BenchContext): Promise<PartResult> {
     };
   });
   const md = [
-    `Block = header 116 + coinbase 37 + count 4 + 97 per transfer + one 96-byte aggregate (${BLOCK_OVERHEAD} bytes fixed). ` +
+    `Block = header ${HEADER_LENGTH} + coinbase 37 + count 4 + 97 per transfer + one 96-byte aggregate (${BLOCK_OVERHEAD} bytes fixed). ` +
       'With one signature per transfer the same block would carry 97 + 96 = 193 bytes a transfer and no aggregate. ' +
       'A compact block (src/network/messages.ts encodeCompactBlock of toCompactBlock) carries 32-byte txids instead of the 97-byte transfers. ' +
       (fromPart1

@@ -281,7 +281,11 @@ export const blockDetailSchema = {
         signatureHash: hash32,
         timestamp: { type: 'integer' },
         bits: { type: 'string', pattern: '^0x[0-9a-f]{8}$', description: 'compact target' },
-        nonce: { type: 'integer' },
+        nonce: {
+          type: 'string',
+          pattern: '^(0|[1-9][0-9]{0,19})$',
+          description: 'u64 proof-of-work nonce as a decimal string (a JSON number cannot hold every value)',
+        },
       },
     },
     coinbase: coinbaseJsonSchema,

@@ -44,7 +44,7 @@ function mine(txs: readonly SignedTransfer[], minerAddress: Uint8Array): void {
     prevHash: parent.hash,
     timestamp: Math.max(parent.header.timestamp + 1, Math.floor(Date.now() / 1000)),
     bits: parent.header.bits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: {
       chainId: network.chainId,
       height,

@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMIT } from '../api/server.js';
 import { DEFAULT_MEMPOOL_LIMITS } from '../mempool/interface.js';
 import { DEFAULT_MAX_PEERS } from '../network/network.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
+import { POW_HASHER_DESCRIPTION } from '../miner/hasher.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { networkByName } from '../protocol/networks.js';
@@ -128,12 +129,13 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const logger = pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
 
   const minerAddress = opts.mine || opts.minerAddress ? await resolveMinerAddress(opts, network, datadir) : undefined;
+  const searcher = opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined;
   const node = await FullNode.open({
     network,
     datadir,
     logger,
     minerAddress,
-    searcher: opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined,
+    searcher,
     reindex: opts.reindex,
     verifyThreads: opts.verifyThreads,
     mempoolLimits: { maxBytes: opts.maxMempool * MB },
@@ -174,7 +176,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     `  height      ${tip.height}  tip ${toHex(tip.hash)}`,
     p2p ? `  p2p         ${p2p.multiaddrs().join('  ') || '(no listen address)'}` : `  p2p         off`,
     minerAddress
-      ? `  miner       ${encodeAddress(minerAddress, network)}${opts.mine ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'})` : '  (not mining)'}`
+      ? `  miner       ${encodeAddress(minerAddress, network)}${searcher ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'}, ${POW_HASHER_DESCRIPTION[searcher.hasher]})` : '  (not mining)'}`
       : `  miner       off (start with --mine)`,
   ];
   process.stdout.write(banner.join('\n') + '\n');

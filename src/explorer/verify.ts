@@ -34,7 +34,7 @@ export interface VerifyResult {
   readonly signatureValid: boolean;
   /** Why not: the block signature rule's code, the one a node refuses the block with. */
   readonly signatureError?: RuleCodeValue;
-  /** sha256d(rebuilt header) equals the block's hash. */
+  /** The proof-of-work hash of the rebuilt header (sha256 of its 64-byte message) equals the block's hash. */
   readonly headerHashMatches: boolean;
   /** The Merkle root of the recomputed txids equals header.txRoot. */
   readonly txRootMatches: boolean;

@@ -1,114 +1,138 @@
 /**
- * The miner's hot loop: sha256d over a range of nonces of one 116-byte header.
+ * The miner's hot loop: the proof-of-work hash (protocol v2, src/protocol/pow.ts) over a range
+ * of nonces of one header.
  *
- * SHA-256 reads a 116-byte header as two 64-byte blocks. The first one (version .. the start
- * of txRoot) does not change while the nonce moves, so it is compressed once per job (the
- * "midstate"); each nonce then costs exactly two compressions: the second block (the rest
- * of the header, its padding and length) and the one block of the outer SHA-256 (the
- * 32-byte digest, padding and length). The compression function is @noble/hashes' own,
- * reached through a subclass of its `_SHA256` class; this file only lays out the fixed
- * padding blocks and never implements any SHA-256 round. Hashes are compared with the
- * target word by word (big-endian), leaving at the first differing word, with no BigInt
- * and no allocation per nonce. Why this and not node:crypto: docs/decisions/0008-parallel-miner.md.
+ * A nonce's hash is the SHA-256 of one 64-byte message, `nonce | headerCommitment | tag`. Per
+ * job the commitment and the tag are written once into every slot of a batch buffer; per batch
+ * only the nonces are written, the whole batch is hashed in one call, and each digest's first
+ * big-endian word is compared with the target's (the rest only when it ties), with no BigInt
+ * and no allocation per nonce.
+ *
+ * Backends, chosen once at start (`loadPowHasher`) and named in the node's banner:
+ * - `hashtree`: @chainsafe/hashtree's `hashInto`, native multi-buffer SHA-256 (SHA-NI / AVX2)
+ *   of many 64-byte messages in one call, as Lodestar uses it for merkle trees.
+ * - `noble`: where the native package cannot load, @noble/hashes' compression function driven
+ *   by hand (two compressions a message: the message block and the fixed padding block). This
+ *   file only lays out the padding; it never implements a SHA-256 round.
+ * Why the protocol hashes one 64-byte message: docs/decisions/0017-proof-of-work-v2.md.
  */
+import { createRequire } from 'node:module';
 import { _SHA256, sha256 } from '@noble/hashes/sha2.js';
 import { HEADER_LENGTH } from '../protocol/block.js';
 import { bytesEqual } from '../protocol/bytes.js';
+import {
+  MAX_HEADER_NONCE,
+  POW_COMMITMENT_OFFSET,
+  POW_MESSAGE_LENGTH,
+  POW_NONCE_OFFSET,
+  POW_TAG,
+  POW_TAG_OFFSET,
+  headerCommitment,
+  powMessage,
+} from '../protocol/pow.js';
 
-/** Nonces are u32: a range never goes past this. */
-export const NONCE_SPACE = 2 ** 32;
-const NONCE_OFFSET = HEADER_LENGTH - 4;
-const BLOCK = 64;
+/** Every u64 nonce: a job's space; no miner exhausts it, so the timestamp never has to move. */
+export const NONCE_SPACE = MAX_HEADER_NONCE + 1n;
+const DIGEST = 32;
 const MAX_TARGET = (1n << 256n) - 1n;
+/** Messages hashed per call: enough for hashtree's multi-buffer lanes, small enough for L1/L2. */
+export const BATCH = 1024;
 
-export interface NonceSearchResult {
-  /** The first nonce of the range whose hash meets the target, if any. */
-  readonly nonce: number | undefined;
-  /** Nonces hashed: up to and including `nonce`, or the whole range. */
-  readonly tried: number;
+export type PowHasherName = 'hashtree' | 'noble';
+
+/** How the node's banner names each backend. */
+export const POW_HASHER_DESCRIPTION: Readonly<Record<PowHasherName, string>> = {
+  hashtree: 'SHA-256 by hashtree, native',
+  noble: 'SHA-256 by noble, pure JS: hashtree did not load',
+};
+
+/** SHA-256 of each 64-byte message of `input` into the matching 32 bytes of `output`. */
+export interface PowHasher {
+  readonly name: PowHasherName;
+  hashInto(input: Uint8Array, output: Uint8Array): void;
 }
 
-/**
- * noble's SHA-256 with its chaining state driven by hand: load a state, compress one
- * 64-byte block. Only noble's `process` (the compression function) runs the rounds.
- */
-class Sha256d116 extends _SHA256 {
+/** noble's SHA-256 with its state driven by hand: compress one message block, then the padding. */
+class Sha256OfBlock extends _SHA256 {
   private readonly iv: number[];
-  private mid: number[];
+  private readonly padding: DataView;
 
   constructor() {
     super();
     this.iv = this.get();
-    this.mid = this.iv;
+    // The second block of every 64-byte message: 0x80, zeros, and the length in bits (512).
+    const padding = new Uint8Array(POW_MESSAGE_LENGTH);
+    padding[0] = 0x80;
+    this.padding = new DataView(padding.buffer);
+    this.padding.setUint32(POW_MESSAGE_LENGTH - 4, POW_MESSAGE_LENGTH * 8);
   }
 
-  /** Compresses the first 64 header bytes from the initial state: the job's midstate. */
-  setMidstate(first: DataView): void {
-    this.load(this.iv);
-    this.process(first, 0);
-    this.mid = this.get();
-  }
-
-  /**
-   * sha256d of the header whose padded second block is `tail`: the inner digest is written
-   * into the first 32 bytes of the padded block `outer`, and the outer digest stays in the
-   * state words, read by `meets`.
-   */
-  hash(tail: DataView, outer: DataView): void {
-    this.load(this.mid);
-    this.process(tail, 0);
-    outer.setUint32(0, this.A);
-    outer.setUint32(4, this.B);
-    outer.setUint32(8, this.C);
-    outer.setUint32(12, this.D);
-    outer.setUint32(16, this.E);
-    outer.setUint32(20, this.F);
-    outer.setUint32(24, this.G);
-    outer.setUint32(28, this.H);
-    this.load(this.iv);
-    this.process(outer, 0);
-  }
-
-  /** The last digest, read as a big-endian 256-bit number, is <= the target (8 big-endian words). */
-  meets(t: Uint32Array): boolean {
-    let w = this.A >>> 0;
-    if (w !== t[0]) return w < t[0]!;
-    w = this.B >>> 0;
-    if (w !== t[1]) return w < t[1]!;
-    w = this.C >>> 0;
-    if (w !== t[2]) return w < t[2]!;
-    w = this.D >>> 0;
-    if (w !== t[3]) return w < t[3]!;
-    w = this.E >>> 0;
-    if (w !== t[4]) return w < t[4]!;
-    w = this.F >>> 0;
-    if (w !== t[5]) return w < t[5]!;
-    w = this.G >>> 0;
-    if (w !== t[6]) return w < t[6]!;
-    w = this.H >>> 0;
-    return w <= t[7]!;
-  }
-
-  /** The last digest as bytes (self-check only). */
-  digestBytes(): Uint8Array {
-    const out = new Uint8Array(32);
-    const view = new DataView(out.buffer);
-    this.get().forEach((w, i) => view.setUint32(4 * i, w));
-    return out;
-  }
-
-  private load(s: number[]): void {
-    this.set(s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!);
+  hashInto(input: Uint8Array, output: Uint8Array): void {
+    const inView = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    const outView = new DataView(output.buffer, output.byteOffset, output.byteLength);
+    const iv = this.iv;
+    for (let i = 0, o = 0; i < input.length; i += POW_MESSAGE_LENGTH, o += DIGEST) {
+      this.set(iv[0]!, iv[1]!, iv[2]!, iv[3]!, iv[4]!, iv[5]!, iv[6]!, iv[7]!);
+      this.process(inView, i);
+      this.process(this.padding, 0);
+      outView.setUint32(o, this.A);
+      outView.setUint32(o + 4, this.B);
+      outView.setUint32(o + 8, this.C);
+      outView.setUint32(o + 12, this.D);
+      outView.setUint32(o + 16, this.E);
+      outView.setUint32(o + 20, this.F);
+      outView.setUint32(o + 24, this.G);
+      outView.setUint32(o + 28, this.H);
+    }
   }
 }
 
-/** A padded final SHA-256 block holding `data` (< 56 bytes) for a message of `messageLength` bytes. */
-function paddedBlock(data: Uint8Array, messageLength: number): Uint8Array {
-  const block = new Uint8Array(BLOCK);
-  block.set(data);
-  block[data.length] = 0x80;
-  new DataView(block.buffer).setUint32(BLOCK - 4, messageLength * 8);
-  return block;
+function nobleHasher(): PowHasher {
+  const sha = new Sha256OfBlock();
+  return { name: 'noble', hashInto: (input, output) => sha.hashInto(input, output) };
+}
+
+/** hashtree if it loads and hashes right, else noble; `prefer: 'noble'` skips the native one. */
+export function loadPowHasher(prefer: PowHasherName = 'hashtree'): PowHasher {
+  const fallback = nobleHasher();
+  selfCheck(fallback);
+  if (prefer === 'noble') return fallback;
+  try {
+    const native = createRequire(import.meta.url)('@chainsafe/hashtree') as Pick<PowHasher, 'hashInto'>;
+    const hasher: PowHasher = { name: 'hashtree', hashInto: (input, output) => native.hashInto(input, output) };
+    selfCheck(hasher);
+    return hasher;
+  } catch {
+    // No prebuilt binary for this platform (or a broken one): mine in pure JS.
+    return fallback;
+  }
+}
+
+let defaultHasher: PowHasher | undefined;
+
+/** The backend `loadPowHasher()` picks, loaded once per thread. */
+export function defaultPowHasher(): PowHasher {
+  return (defaultHasher ??= loadPowHasher());
+}
+
+/** Known answer against noble's plain sha256 on a few messages, before a backend mines. */
+function selfCheck(hasher: PowHasher): void {
+  const input = new Uint8Array(3 * POW_MESSAGE_LENGTH).map((_, i) => (i * 7 + 3) & 0xff);
+  const output = new Uint8Array(3 * DIGEST);
+  hasher.hashInto(input, output);
+  for (let i = 0; i < 3; i++) {
+    const want = sha256(input.subarray(i * POW_MESSAGE_LENGTH, (i + 1) * POW_MESSAGE_LENGTH));
+    if (!bytesEqual(output.subarray(i * DIGEST, (i + 1) * DIGEST), want)) {
+      throw new Error(`proof-of-work hasher ${hasher.name} failed its self-check`);
+    }
+  }
+}
+
+export interface NonceSearchResult {
+  /** The first nonce of the range whose hash meets the target, if any. */
+  readonly nonce: bigint | undefined;
+  /** Nonces hashed: up to and including `nonce`, or the whole range. */
+  readonly tried: number;
 }
 
 function targetWords(target: bigint): Uint32Array {
@@ -122,75 +146,88 @@ function targetWords(target: bigint): Uint32Array {
   return words;
 }
 
-/** Searches nonces of one header and target; keeps the midstate between calls. */
-export class NonceSearcher {
-  private readonly hasher = new Sha256d116();
-  private readonly target: Uint32Array;
-  private readonly tailBlock: Uint8Array;
-  private readonly tail: DataView;
-  private readonly outer: DataView;
+const TWO_32 = 2 ** 32;
 
-  constructor(header116: Uint8Array, target: bigint) {
-    if (header116.length !== HEADER_LENGTH) {
-      throw new RangeError(`header must be ${HEADER_LENGTH} bytes, got ${header116.length}`);
-    }
+/** Searches nonces of one header and target in batches. */
+export class NonceSearcher {
+  private readonly target: Uint32Array;
+  private readonly input = new Uint8Array(BATCH * POW_MESSAGE_LENGTH);
+  private readonly output = new Uint8Array(BATCH * DIGEST);
+  private readonly inView = new DataView(this.input.buffer);
+  private readonly outView = new DataView(this.output.buffer);
+
+  constructor(
+    header: Uint8Array,
+    target: bigint,
+    private readonly hasher: PowHasher,
+  ) {
+    if (header.length !== HEADER_LENGTH)
+      throw new RangeError(`header must be ${HEADER_LENGTH} bytes, got ${header.length}`);
     this.target = targetWords(target);
-    const first = header116.slice(0, BLOCK);
-    this.hasher.setMidstate(new DataView(first.buffer));
-    this.tailBlock = paddedBlock(header116.subarray(BLOCK), HEADER_LENGTH);
-    this.tail = new DataView(this.tailBlock.buffer);
-    this.outer = new DataView(paddedBlock(new Uint8Array(32), 32).buffer);
+    const commitment = headerCommitment(header);
+    for (let at = 0; at < this.input.length; at += POW_MESSAGE_LENGTH) {
+      this.input.set(commitment, at + POW_COMMITMENT_OFFSET);
+      this.input.set(POW_TAG, at + POW_TAG_OFFSET);
+    }
   }
 
-  /** The first nonce in [startNonce, startNonce + count) whose sha256d meets the target. */
-  search(startNonce: number, count: number): NonceSearchResult {
-    if (!Number.isInteger(startNonce) || startNonce < 0 || startNonce > NONCE_SPACE) {
-      throw new RangeError(`startNonce ${startNonce} is not in [0, 2^32]`);
+  /** The first nonce in [start, start + count) whose hash meets the target. */
+  search(start: bigint, count: number): NonceSearchResult {
+    if (start < 0n || start > NONCE_SPACE) throw new RangeError(`start nonce ${start} is not in [0, 2^64]`);
+    if (!Number.isSafeInteger(count) || count < 0 || start + BigInt(count) > NONCE_SPACE) {
+      throw new RangeError(`count ${count} from nonce ${start} goes past 2^64`);
     }
-    if (!Number.isInteger(count) || count < 0 || startNonce + count > NONCE_SPACE) {
-      throw new RangeError(`count ${count} from nonce ${startNonce} goes past 2^32`);
-    }
-    const { hasher, target, tail, outer } = this;
-    const at = NONCE_OFFSET - BLOCK;
-    const end = startNonce + count;
-    for (let nonce = startNonce; nonce < end; nonce++) {
-      tail.setUint32(at, nonce);
-      hasher.hash(tail, outer);
-      if (hasher.meets(target)) return { nonce, tried: nonce - startNonce + 1 };
+    const { inView, outView, target } = this;
+    const t0 = target[0]!;
+    let hi = Number(start >> 32n);
+    let lo = Number(start & 0xffff_ffffn);
+    for (let done = 0; done < count;) {
+      const n = Math.min(BATCH, count - done);
+      for (let i = 0, at = POW_NONCE_OFFSET; i < n; i++, at += POW_MESSAGE_LENGTH) {
+        inView.setUint32(at, hi);
+        inView.setUint32(at + 4, lo);
+        if (++lo === TWO_32) {
+          lo = 0;
+          hi++;
+        }
+      }
+      this.hasher.hashInto(this.input.subarray(0, n * POW_MESSAGE_LENGTH), this.output.subarray(0, n * DIGEST));
+      for (let i = 0, at = 0; i < n; i++, at += DIGEST) {
+        if (outView.getUint32(at) <= t0 && this.meets(at)) {
+          return { nonce: start + BigInt(done + i), tried: done + i + 1 };
+        }
+      }
+      done += n;
     }
     return { nonce: undefined, tried: count };
   }
 
-  /** sha256d of the header with `nonce` (self-check and tests). */
-  hashOf(nonce: number): Uint8Array {
-    this.tail.setUint32(NONCE_OFFSET - BLOCK, nonce);
-    this.hasher.hash(this.tail, this.outer);
-    return this.hasher.digestBytes();
+  /** The proof-of-work hash of the header with `nonce` (tests and self-checks). */
+  hashOf(nonce: bigint): Uint8Array {
+    const message = powMessage(this.input.subarray(POW_COMMITMENT_OFFSET, POW_TAG_OFFSET), nonce);
+    const out = new Uint8Array(DIGEST);
+    this.hasher.hashInto(message, out);
+    return out;
+  }
+
+  /** The digest at `at`, read as a big-endian 256-bit number, is <= the target. */
+  private meets(at: number): boolean {
+    const { outView, target } = this;
+    for (let w = 0; w < 8; w++) {
+      const word = outView.getUint32(at + 4 * w);
+      if (word !== target[w]) return word < target[w]!;
+    }
+    return true;
   }
 }
 
-/** The first nonce in [startNonce, startNonce + count) whose sha256d(header) <= target. */
+/** The first nonce in [start, start + count) whose proof-of-work hash is <= target. */
 export function searchNonces(
-  header116: Uint8Array,
+  header: Uint8Array,
   target: bigint,
-  startNonce: number,
+  start: bigint,
   count: number,
+  hasher: PowHasher = defaultPowHasher(),
 ): NonceSearchResult {
-  return new NonceSearcher(header116, target).search(startNonce, count);
+  return new NonceSearcher(header, target, hasher).search(start, count);
 }
-
-/**
- * Known-answer check at load: this file reaches into noble's internal class, so a noble
- * release that changed it must fail loudly here rather than mine invalid hashes.
- */
-function selfCheck(): void {
-  const header = new Uint8Array(HEADER_LENGTH).map((_, i) => (i * 7 + 3) & 0xff);
-  const nonce = 0x01020304;
-  new DataView(header.buffer).setUint32(NONCE_OFFSET, nonce);
-  const want = sha256(sha256(header));
-  const got = new NonceSearcher(header, 0n).hashOf(nonce);
-  if (!bytesEqual(got, want)) {
-    throw new Error('miner hasher self-check failed: @noble/hashes internals changed, see src/miner/hasher.ts');
-  }
-}
-selfCheck();

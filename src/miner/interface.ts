@@ -24,17 +24,19 @@ declare module '../errors.js' {
 }
 export interface MiningJob {
   readonly jobId: number;
-  /** The 116-byte header with any nonce; the searcher varies the last 4 bytes. */
+  /** The 120-byte header with any nonce; the searcher varies the last 8 bytes. */
   readonly header: Uint8Array;
   readonly target: bigint;
 }
 
 export interface PowSearcher {
+  /** The hashing backend, for the node's banner: `hashtree` (native) or `noble` (pure JS). */
+  readonly hasher: string;
   mine(job: MiningJob): void;
   stop(): void;
   /** Hashes per second over the last few seconds. */
   hashRate(): number;
-  onFound(listener: (jobId: number, nonce: number) => void): void;
+  onFound(listener: (jobId: number, nonce: bigint) => void): void;
   onExhausted(listener: (jobId: number) => void): void;
   /** A searcher thread failed: the search has stopped. */
   onError(listener: (err: Error) => void): void;

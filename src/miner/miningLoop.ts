@@ -110,7 +110,7 @@ export class MiningLoop {
     });
   }
 
-  private onFound(jobId: number, nonce: number): void {
+  private onFound(jobId: number, nonce: bigint): void {
     if (jobId !== this.jobId || !this.current) return;
     const block = withNonce(this.current, nonce);
     this.current = undefined;

@@ -1,5 +1,5 @@
 /**
- * Proof-of-work search on worker threads: the 2^32 nonces of a header are split into one
+ * Proof-of-work search on worker threads: the 2^64 nonces of a header are split into one
  * range per thread, and each thread hashes its range (worker.ts, hasher.ts). Workers only
  * hash; the node builds the header, and calls `mine` again whenever the template changes
  * (new tip, new transactions, or `exhausted` and a later timestamp): a new job replaces the
@@ -19,7 +19,8 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { HEADER_LENGTH } from '../protocol/block.js';
-import { NONCE_SPACE } from './hasher.js';
+import { NONCE_SPACE, loadPowHasher } from './hasher.js';
+import type { PowHasherName } from './hasher.js';
 import type { MiningJob, PowSearcher } from './interface.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './worker.js';
 import { WorkerThread } from '../workers/thread.js';
@@ -27,14 +28,16 @@ import { WorkerThread } from '../workers/thread.js';
 export interface ParallelMinerOptions {
   /** Worker threads; default: one per core less one for the node, at least one. */
   readonly threads?: number;
-  /** Nonces searched per job, split between the threads: 2^32 (the default) outside tests. */
-  readonly nonceSpace?: number;
+  /** Nonces searched per job, split between the threads: 2^64 (the default) outside tests. */
+  readonly nonceSpace?: bigint;
+  /** The hashing backend: hashtree (native) when it loads, unless `noble` (pure JS) is asked for. */
+  readonly hasher?: PowHasherName;
   /** Window of `hashRate()`, ms (default 8000). */
   readonly rateWindowMs?: number;
 }
 
 export interface ParallelMinerEvents {
-  found: [jobId: number, nonce: number];
+  found: [jobId: number, nonce: bigint];
   exhausted: [jobId: number];
   error: [error: Error];
 }
@@ -50,7 +53,9 @@ const MAX_TARGET = (1n << 256n) - 1n;
 
 export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements PowSearcher {
   readonly threads: number;
-  readonly nonceSpace: number;
+  readonly nonceSpace: bigint;
+  /** The backend the threads hash with, chosen once here (the node's banner names it). */
+  readonly hasher: PowHasherName;
   private readonly rateWindowMs: number;
   private readonly workers: WorkerThread<ToWorkerMessage, FromWorkerMessage>[];
   private job: RunningJob | undefined;
@@ -67,9 +72,10 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     this.rateWindowMs = opts.rateWindowMs ?? 8000;
     if (!Number.isInteger(this.threads) || this.threads < 1)
       throw new RangeError(`threads must be a positive integer, got ${this.threads}`);
-    if (!Number.isInteger(this.nonceSpace) || this.nonceSpace < 1 || this.nonceSpace > NONCE_SPACE) {
-      throw new RangeError(`nonceSpace must be an integer in [1, 2^32], got ${this.nonceSpace}`);
+    if (this.nonceSpace < 1n || this.nonceSpace > NONCE_SPACE) {
+      throw new RangeError(`nonceSpace must be in [1, 2^64], got ${this.nonceSpace}`);
     }
+    this.hasher = loadPowHasher(opts.hasher).name;
     this.workers = Array.from({ length: this.threads }, (_, i) => this.startThread(i));
   }
 
@@ -96,7 +102,7 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
     const seq = ++this.seq;
     this.job = { jobId: job.jobId, seq, exhausted: 0 };
     this.countingSince ??= Date.now();
-    const n = this.threads;
+    const n = BigInt(this.threads);
     this.workers.forEach((thread, i) => {
       const worker = thread.alive ? thread : (this.workers[i] = this.startThread(i));
       const msg: ToWorkerMessage = {
@@ -104,8 +110,9 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
         jobId: seq,
         header: job.header,
         target,
-        startNonce: Math.floor((i * this.nonceSpace) / n),
-        endNonce: Math.floor(((i + 1) * this.nonceSpace) / n),
+        hasher: this.hasher,
+        startNonce: (BigInt(i) * this.nonceSpace) / n,
+        endNonce: (BigInt(i + 1) * this.nonceSpace) / n,
       };
       worker.keepAlive(true);
       worker.post(msg);
@@ -134,7 +141,7 @@ export class ParallelMiner extends EventEmitter<ParallelMinerEvents> implements 
   }
 
   /** PowSearcher form of `on('found', …)`. */
-  onFound(listener: (jobId: number, nonce: number) => void): void {
+  onFound(listener: (jobId: number, nonce: bigint) => void): void {
     this.on('found', listener);
   }
 

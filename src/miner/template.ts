@@ -49,7 +49,7 @@ export function buildTemplate(opts: TemplateOptions): BlockTemplate {
     prevHash: tip.hash,
     timestamp: Math.max(opts.now, medianTimePast(ctx) + 1),
     bits: expectedBits(ctx, network),
-    nonce: 0,
+    nonce: 0n,
     coinbase: {
       chainId: network.chainId,
       height,

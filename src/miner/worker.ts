@@ -2,8 +2,8 @@
  * Worker thread of the ParallelMiner: hashes the nonce range of the job it was given and
  * reports; it never sees the chain.
  *
- * In:  {type:'job', jobId, header (116 bytes), target (64 hex digits), startNonce, endNonce}
- *      replaces the current job at once; {type:'stop'} drops it.
+ * In:  {type:'job', jobId, header (120 bytes), target (64 hex digits), hasher, startNonce,
+ *      endNonce} replaces the current job at once; {type:'stop'} drops it.
  * Out: {type:'found', jobId, nonce} (the job then ends), {type:'exhausted', jobId} (range
  *      done without success), {type:'progress', jobId, hashes} about every 250 ms and
  *      before each of the others, so the parent can count every hash.
@@ -14,7 +14,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { NonceSearcher } from './hasher.js';
+import { NonceSearcher, loadPowHasher } from './hasher.js';
+import type { PowHasher, PowHasherName } from './hasher.js';
 import { MINER_THREAD_NICE, lowerThisThreadPriority } from '../workers/threadPriority.js';
 
 lowerThisThreadPriority(MINER_THREAD_NICE);
@@ -25,13 +26,15 @@ export interface WorkerJobMessage {
   readonly header: Uint8Array;
   /** The target as 64 hex digits (big-endian). */
   readonly target: string;
-  readonly startNonce: number;
-  /** Exclusive, at most 2^32. */
-  readonly endNonce: number;
+  /** The backend the parent chose at start (the same on every thread). */
+  readonly hasher: PowHasherName;
+  readonly startNonce: bigint;
+  /** Exclusive, at most 2^64. */
+  readonly endNonce: bigint;
 }
 export type ToWorkerMessage = WorkerJobMessage | { readonly type: 'stop' };
 export type FromWorkerMessage =
-  | { readonly type: 'found'; readonly jobId: number; readonly nonce: number }
+  | { readonly type: 'found'; readonly jobId: number; readonly nonce: bigint }
   | { readonly type: 'progress'; readonly jobId: number; readonly hashes: number }
   | { readonly type: 'exhausted'; readonly jobId: number };
 
@@ -44,12 +47,13 @@ const PROGRESS_MS = 250;
 interface ActiveJob {
   readonly jobId: number;
   readonly searcher: NonceSearcher;
-  next: number;
-  readonly end: number;
+  next: bigint;
+  readonly end: bigint;
 }
 
 function run(port: MessagePort): void {
   let job: ActiveJob | undefined;
+  let hasher: PowHasher | undefined;
   let pending: NodeJS.Immediate | undefined;
   let chunk = 1 << 14;
   let unreported = 0;
@@ -74,7 +78,8 @@ function run(port: MessagePort): void {
     pending = undefined;
     const j = job;
     if (j === undefined) return;
-    const count = Math.min(chunk, j.end - j.next);
+    const left = j.end - j.next;
+    const count = left < BigInt(chunk) ? Number(left) : chunk;
     const started = performance.now();
     const { nonce, tried } = j.searcher.search(j.next, count);
     const now = performance.now();
@@ -85,7 +90,7 @@ function run(port: MessagePort): void {
     if (unreported > 0 && unreportedJob !== j.jobId) report();
     unreportedJob = j.jobId;
     unreported += tried;
-    j.next += tried;
+    j.next += BigInt(tried);
     if (nonce !== undefined) return end({ type: 'found', jobId: j.jobId, nonce });
     if (j.next >= j.end) return end({ type: 'exhausted', jobId: j.jobId });
     if (now - lastReport >= PROGRESS_MS) report();
@@ -100,9 +105,10 @@ function run(port: MessagePort): void {
       report();
       return;
     }
+    if (hasher?.name !== msg.hasher) hasher = loadPowHasher(msg.hasher);
     job = {
       jobId: msg.jobId,
-      searcher: new NonceSearcher(msg.header, BigInt('0x' + msg.target)),
+      searcher: new NonceSearcher(msg.header, BigInt('0x' + msg.target), hasher),
       next: msg.startNonce,
       end: msg.endNonce,
     };

@@ -4,11 +4,11 @@
  *
  *   status       = version u32 | chainId u32 | genesisHash 32 | tipHash 32 | height u32 | cumulativeWork 32 | networkNameLen u8 | networkName
  *   headersReq   = count u8 (1..64) | count x locator hash 32 | maxHeaders u32 (1..2000)
- *   headersResp  = count u32 (<= 2000) | count x header 116
+ *   headersResp  = count u32 (<= 2000) | count x header 120
  *   blocksReq    = count u32 (1..128) | count x block hash 32
  *   txsReq       = count u32 (1..maxTransfersPerBlock) | count x txid 32
  *   txsResp      = count u32 | count x signed transfer 193
- *   compactBlock = header 116 | coinbase 37 | count u32 | count x txid 32 | aggregateSignature 96
+ *   compactBlock = header 120 | coinbase 37 | count u32 | count x txid 32 | aggregateSignature 96
  *
  * Blocks travel as their canonical encoding (docs/protocol.md), one per length-prefixed
  * frame in a blocks response.

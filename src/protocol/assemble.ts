@@ -13,7 +13,7 @@ export interface BlockParts {
   readonly prevHash: Uint8Array;
   readonly timestamp: number;
   readonly bits: number;
-  readonly nonce: number;
+  readonly nonce: bigint;
   readonly coinbase: Coinbase;
   readonly transactions: readonly Transfer[];
   readonly aggregateSignature: Uint8Array;
@@ -35,6 +35,6 @@ export function assembleBlock(p: BlockParts): Block {
 }
 
 /** The same block with another header nonce. */
-export function withNonce(block: Block, nonce: number): Block {
+export function withNonce(block: Block, nonce: bigint): Block {
   return { ...block, header: { ...block.header, nonce } };
 }

@@ -1,23 +1,31 @@
 /**
- * Blocks: a fixed 116-byte header, the coinbase, transfers WITHOUT signatures, and ONE
- * aggregate BLS signature over all transfers.
+ * Blocks (protocol v2): a fixed 120-byte header, the coinbase, transfers WITHOUT signatures,
+ * and ONE aggregate BLS signature over all transfers.
  *
- *   header (116 B) = version u32 | height u32 | prevHash 32 | txRoot 32 | signatureHash 32
- *                    | timestamp u32 | bits u32 | nonce u32
+ *   header (120 B) = version u32 (2) | height u32 | prevHash 32 | txRoot 32 | signatureHash 32
+ *                    | timestamp u32 | bits u32 | nonce u64
  *   block          = header | coinbase (37 B) | count u32 | count x transfer (97 B) | aggregateSignature (96 B)
- *   blockHash      = sha256d(header)
+ *   blockHash      = sha256(nonce | sha256(header without nonce) | tag)   (pow.ts)
  *   txRoot         = merkleRoot([coinbaseTxid, txid_1, ..., txid_n])
  *   signatureHash  = sha256(aggregateSignature)
  *
  * The header commits to the transactions and to the aggregate signature, so a relayed block
- * cannot have either swapped without changing its hash. The header fits in 116 bytes so
- * that, after a midstate over its first 64 bytes, a miner's double SHA-256 is two
- * compressions per nonce. A block without transfers carries the G2 point at infinity
- * (0xc0 followed by 95 zero bytes), the aggregate of zero signatures.
+ * cannot have either swapped without changing its hash. A block without transfers carries
+ * the G2 point at infinity (0xc0 followed by 95 zero bytes), the aggregate of zero signatures.
  */
-import { ByteReader, ByteWriter, EncodingErrorCode, checkLength, fromHex, toHex, uintFromJson } from './bytes.js';
+import {
+  ByteReader,
+  ByteWriter,
+  EncodingErrorCode,
+  checkLength,
+  fromHex,
+  toHex,
+  u64FromJson,
+  uintFromJson,
+} from './bytes.js';
 import { OurCoinError } from '../errors.js';
-import { merkleRoot, sha256, sha256d } from './hash.js';
+import { merkleRoot, sha256 } from './hash.js';
+import { headerCommitment, powMessage } from './pow.js';
 import {
   COINBASE_LENGTH,
   TRANSFER_LENGTH,
@@ -36,8 +44,8 @@ import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from './transacti
 import { SIGNATURE_LENGTH } from '../crypto/interface.js';
 import type { NetworkParams } from './networks.js';
 
-export const HEADER_LENGTH = 116;
-export const BLOCK_VERSION = 1;
+export const HEADER_LENGTH = 120;
+export const BLOCK_VERSION = 2;
 /** Bytes of a block that are not transfers: header, coinbase, count, aggregate signature. */
 export const BLOCK_OVERHEAD = HEADER_LENGTH + COINBASE_LENGTH + 4 + SIGNATURE_LENGTH;
 
@@ -60,7 +68,8 @@ export interface BlockHeader {
   readonly timestamp: number;
   /** Compact target, see pow.ts. */
   readonly bits: number;
-  readonly nonce: number;
+  /** u64: any value the miner likes. */
+  readonly nonce: bigint;
 }
 
 export interface Block {
@@ -79,7 +88,7 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
     .bytes(checkLength(h.signatureHash, 32, 'signatureHash'))
     .u32(h.timestamp)
     .u32(h.bits)
-    .u32(h.nonce)
+    .u64(h.nonce)
     .finish();
 }
 
@@ -92,7 +101,7 @@ export function readHeader(r: ByteReader): BlockHeader {
     signatureHash: r.bytesN(32, 'signatureHash'),
     timestamp: r.u32('timestamp'),
     bits: r.u32('bits'),
-    nonce: r.u32('nonce'),
+    nonce: r.u64('nonce'),
   };
 }
 
@@ -104,7 +113,7 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
 }
 
 export function blockHash(header: BlockHeader): Uint8Array {
-  return sha256d(encodeHeader(header));
+  return sha256(powMessage(headerCommitment(encodeHeader(header)), header.nonce));
 }
 
 export function encodeBlock(block: Block): Uint8Array {
@@ -222,7 +231,8 @@ export interface BlockHeaderJson {
   signatureHash: string;
   timestamp: number;
   bits: string;
-  nonce: number;
+  /** u64 as a decimal string, like amounts: a JSON number cannot hold every value. */
+  nonce: string;
 }
 
 export interface BlockJson {
@@ -243,7 +253,7 @@ export function headerToJson(h: BlockHeader): BlockHeaderJson {
     signatureHash: toHex(h.signatureHash),
     timestamp: h.timestamp,
     bits: '0x' + h.bits.toString(16).padStart(8, '0'),
-    nonce: h.nonce,
+    nonce: h.nonce.toString(),
   };
 }
 
@@ -271,7 +281,7 @@ export function headerFromJson(value: BlockHeaderJson): BlockHeader {
     signatureHash: fromHex(value.signatureHash, 'signatureHash', 32),
     timestamp: u32('timestamp'),
     bits: new DataView(bits.buffer, bits.byteOffset).getUint32(0, false),
-    nonce: u32('nonce'),
+    nonce: u64FromJson(value.nonce, 'nonce'),
   };
 }
 

@@ -170,6 +170,17 @@ export function uintFromJson(value: unknown, field: string, width: keyof typeof 
   return value;
 }
 
+/** Reads a u64 field of the JSON forms, a decimal string without sign or leading zeros. */
+export function u64FromJson(value: unknown, field: string): bigint {
+  if (typeof value !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(value) || BigInt(value) > 0xffff_ffff_ffff_ffffn) {
+    throw encodingError(
+      EncodingErrorCode.outOfRange,
+      `${field}: expected an unsigned 64-bit integer as a decimal string`,
+    );
+  }
+  return BigInt(value);
+}
+
 /** Returns `b` if it is exactly `n` bytes long, else throws ENCODING_BAD_LENGTH naming `field`. */
 export function checkLength(b: Uint8Array, n: number, field: string): Uint8Array {
   if (b.length !== n)

@@ -2,8 +2,8 @@
  * Hash functions of the protocol, all SHA-256 (FIPS 180-4; the implementation is chosen in
  * crypto/sha256.ts).
  *
- * - `sha256`: txids, address hashes, the aggregate-signature commitment.
- * - `sha256d` (SHA-256 applied twice): block hashes and proof of work, as in Bitcoin.
+ * - `sha256`: txids, address hashes, the aggregate-signature commitment, and the block hash
+ *   (of the 64-byte proof-of-work message, pow.ts).
  * - Merkle tree over txids with RFC 6962 domain separation: leaf = sha256(0x00 || txid),
  *   node = sha256(0x01 || left || right), an odd node is carried up unchanged (never
  *   duplicated, which avoids Bitcoin's CVE-2012-2459 mutation).
@@ -13,10 +13,6 @@ import { HASH_LENGTH, sha256 } from '../crypto/sha256.js';
 
 export { HASH_LENGTH, sha256 };
 export const ZERO_HASH = new Uint8Array(HASH_LENGTH);
-
-export function sha256d(data: Uint8Array): Uint8Array {
-  return sha256(sha256(data));
-}
 
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;

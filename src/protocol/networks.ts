@@ -43,7 +43,7 @@ export interface NetworkParams {
   readonly halvingInterval: number;
   /** Limit on the canonical encoding of a whole block. */
   readonly maxBlockBytes: number;
-  readonly genesis: { readonly timestamp: number; readonly nonce: number };
+  readonly genesis: { readonly timestamp: number; readonly nonce: bigint };
 }
 
 export const devnet: NetworkParams = {
@@ -51,14 +51,14 @@ export const devnet: NetworkParams = {
   chainId: 0x4f555244,
   addressPrefix: 'ourdev',
   powLimit: (1n << 240n) - 1n,
-  genesisBits: 0x1e0597a7, // ~3 million hashes a block: 1-3 s for one miner thread until the first retarget (block 20) aims at 10 s
+  genesisBits: 0x1e0597a7, // ~3 million hashes a block: well under a second for one native miner thread (a few in pure JS) until the first retarget (block 20) aims at 10 s
   targetBlockTime: 10,
   retargetInterval: 20,
   maxFutureBlockTime: 120,
   initialSubsidy: 50n * COIN,
   halvingInterval: 210_000,
   maxBlockBytes: 1_000_000,
-  genesis: { timestamp: 1795478400, nonce: 2018964 },
+  genesis: { timestamp: 1795478400, nonce: 857522n },
 };
 
 export const regtest: NetworkParams = {
@@ -73,7 +73,7 @@ export const regtest: NetworkParams = {
   initialSubsidy: 50n * COIN,
   halvingInterval: 150,
   maxBlockBytes: 1_000_000,
-  genesis: { timestamp: 1795478400, nonce: 0 },
+  genesis: { timestamp: 1795478400, nonce: 0n },
 };
 
 export const networks: Readonly<Record<NetworkName, NetworkParams>> = { devnet, regtest };

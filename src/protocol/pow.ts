@@ -1,7 +1,15 @@
 /**
- * Proof of work: targets, Bitcoin's compact "bits" encoding, and work.
+ * Proof of work (protocol v2): the message a miner hashes, targets, Bitcoin's compact "bits"
+ * encoding, and work.
  *
- * A header is valid when sha256d(header), read as a 256-bit big-endian integer, is <= its
+ *   headerCommitment = sha256(header bytes 0..112)        (the whole header except the nonce)
+ *   powMessage       = nonce u64 | headerCommitment (32) | "OurCoin proof of work v2" (24)   (64 bytes)
+ *   blockHash        = sha256(powMessage)
+ *
+ * One SHA-256 of one 64-byte message per nonce, so a miner can hash nonces in batches with a
+ * native multi-buffer SHA-256 (@chainsafe/hashtree). The nonce comes first so that no round of
+ * the compression can be computed once per template (docs/decisions/0017-proof-of-work-v2.md).
+ * A header is valid when its block hash, read as a 256-bit big-endian integer, is <= its
  * target. The target travels as 4 "bits" bytes (exponent byte, 3-byte mantissa). Only the
  * canonical encoding of a target is accepted: positive, no overflow, and bits ==
  * encodeCompact(decodeCompact(bits)). Work of a block = floor(2^256 / (target + 1)).
@@ -9,6 +17,7 @@
  */
 import { OurCoinError } from '../errors.js';
 import { bytesToBigInt } from './bytes.js';
+import { sha256 } from './hash.js';
 import type { CodeOf } from '../errors.js';
 
 export const PowErrorCode = {
@@ -22,6 +31,32 @@ declare module '../errors.js' {
 }
 
 const TWO_256 = 1n << 256n;
+
+/** Bytes of the header before the nonce: what `headerCommitment` hashes. */
+export const HEADER_COMMITTED_LENGTH = 112;
+/** The proof-of-work message: one SHA-256 block of input. */
+export const POW_MESSAGE_LENGTH = 64;
+export const POW_NONCE_OFFSET = 0;
+export const POW_COMMITMENT_OFFSET = 8;
+export const POW_TAG_OFFSET = 40;
+/** Fixed bytes 40..64 of every proof-of-work message (24 ASCII bytes). */
+export const POW_TAG = new TextEncoder().encode('OurCoin proof of work v2');
+/** Nonces are u64: 2^64 a template, so no miner ever needs to move the timestamp for fresh hashes. */
+export const MAX_HEADER_NONCE = (1n << 64n) - 1n;
+
+/** sha256 of a header's encoding without its nonce (the first 112 bytes). */
+export function headerCommitment(headerEncoding: Uint8Array): Uint8Array {
+  return sha256(headerEncoding.subarray(0, HEADER_COMMITTED_LENGTH));
+}
+
+/** The 64-byte message whose SHA-256 is the block hash. */
+export function powMessage(commitment: Uint8Array, nonce: bigint): Uint8Array {
+  const message = new Uint8Array(POW_MESSAGE_LENGTH);
+  new DataView(message.buffer).setBigUint64(POW_NONCE_OFFSET, nonce, false);
+  message.set(commitment, POW_COMMITMENT_OFFSET);
+  message.set(POW_TAG, POW_TAG_OFFSET);
+  return message;
+}
 
 /** Decodes compact bits; throws POW_BAD_BITS unless the encoding is canonical and positive. */
 export function decodeCompact(bits: number): bigint {

@@ -15,6 +15,8 @@ export const StoreErrorCode = {
   locked: 'STORE_LOCKED',
   wrongNetwork: 'STORE_WRONG_NETWORK',
   badSchema: 'STORE_BAD_SCHEMA',
+  /** Written by a node of an older protocol version (its blocks are not valid under this one). */
+  oldProtocol: 'STORE_OLD_PROTOCOL',
   empty: 'STORE_EMPTY',
   genesis: 'STORE_GENESIS',
   noUndo: 'STORE_NO_UNDO',

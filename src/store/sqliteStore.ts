@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers/startWorker.js';
-import { blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/block.js';
+import { BLOCK_VERSION, blockHash, decodeBlock, decodeHeader, encodeHeader } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { bigIntToBytes, bytesToBigInt, toHex } from '../protocol/bytes.js';
 import { transferSender } from '../protocol/transaction.js';
@@ -32,6 +32,8 @@ import type {
 import { decodeUndo, encodeUndo } from './undo.js';
 
 const SCHEMA_VERSION = 1;
+/** The protocol version whose blocks the store holds (docs/protocol.md); version 1 stores have no such key. */
+const PROTOCOL_VERSION = String(BLOCK_VERSION);
 /** WAL pages after which the main connection checkpoints itself (4 KiB pages): a safety net only. */
 const WAL_CHECKPOINT_PAGES = 16_384;
 /** How often the checkpointer thread copies the WAL back into the database file. */
@@ -116,7 +118,7 @@ export class SqliteStore implements ChainStore {
       this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
-      this.checkMeta(network);
+      this.checkMeta(network, path);
       const db = this.db;
       this.blockSeq = this.db.prepare<[], { m: number }>('SELECT COALESCE(MAX(seq), 0) AS m FROM blocks').get()!.m;
       this.stmt = {
@@ -185,7 +187,7 @@ export class SqliteStore implements ChainStore {
     this.checkpointer?.on('error', () => undefined);
   }
 
-  private checkMeta(network: NetworkParams): void {
+  private checkMeta(network: NetworkParams, path: string): void {
     const get = (key: string): string | undefined =>
       this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
     const genesis = toHex(blockHash(genesisBlock(network).header));
@@ -196,8 +198,20 @@ export class SqliteStore implements ChainStore {
         put.run('schema', String(SCHEMA_VERSION));
         put.run('network', network.name);
         put.run('genesis', genesis);
+        put.run('protocol', PROTOCOL_VERSION);
       })();
       return;
+    }
+    const protocol = get('protocol') ?? '1';
+    if (protocol !== PROTOCOL_VERSION) {
+      // Before the network check: an older protocol's genesis differs, and "wrong network" would mislead.
+      this.db.close();
+      throw new OurCoinError(
+        'STORE_OLD_PROTOCOL',
+        `${path} holds a protocol v${protocol} ${stored} chain, and this node speaks protocol v${PROTOCOL_VERSION}: ` +
+          `move that data directory away or start with another --datadir (nothing in it was changed)`,
+        'store',
+      );
     }
     if (stored !== network.name || get('genesis') !== genesis) {
       this.db.close();

@@ -37,7 +37,7 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const ARTIFACTS = join('test-artifacts', 'explorer');
-const EXPLORER_SRC = join('src', 'explorer');
+const EXPLORER_BUNDLED = [join('src', 'explorer'), join('src', 'protocol'), join('src', 'crypto')];
 const EXPLORER_BUILD = join('dist', 'explorer', 'index.html');
 
 let tmp = '';
@@ -51,12 +51,14 @@ const bob = testKey(801);
 const carol = testKey(802);
 const miner = testKey(803);
 
-/** Builds the explorer unless dist/explorer is newer than every source file. */
+/** Builds the explorer unless dist/explorer is newer than every source file it bundles. */
 function ensureExplorerBuilt(): void {
+  // The bundle holds the protocol and crypto code too (the in-browser checks run it).
   const newestSource = Math.max(
-    ...readdirSync(EXPLORER_SRC, { recursive: true, encoding: 'utf8' }).map(
-      (f) => statSync(join(EXPLORER_SRC, f)).mtimeMs,
+    ...EXPLORER_BUNDLED.flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs),
     ),
+    statSync(join('src', 'errors.ts')).mtimeMs,
   );
   if (existsSync(EXPLORER_BUILD) && statSync(EXPLORER_BUILD).mtimeMs >= newestSource) return;
   execFileSync(process.execPath, [join('node_modules', 'vite', 'bin', 'vite.js'), 'build'], { stdio: 'pipe' });

@@ -56,7 +56,7 @@ describe('liveness under a maximum-size invalid block', () => {
           prevHash: blockHash(parent.header),
           timestamp: parent.header.timestamp + 1,
           bits: parent.header.bits,
-          nonce: 0,
+          nonce: 0n,
           coinbase: { chainId: regtest.chainId, height: 2, recipient: bob.address, amount: blockSubsidy(2, regtest) },
           transactions,
           aggregateSignature: transfer(bob, alice.address, 1n, 0).signature,

@@ -89,7 +89,7 @@ export function buildBlock(parent: Block, opts: BuildOptions = {}): Block {
     prevHash: opts.prevHash ?? blockHash(parent.header),
     timestamp: opts.timestamp ?? parent.header.timestamp + 1,
     bits: opts.bits ?? parent.header.bits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: {
       chainId: network.chainId,
       height,

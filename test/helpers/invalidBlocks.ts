@@ -88,7 +88,7 @@ export interface InvalidBlockCase {
 /** The header with the first nonce whose hash does (or does not) meet its bits. */
 function withPow(header: Block['header'], meets: boolean): Block['header'] {
   const target = decodeCompact(header.bits);
-  for (let nonce = 0; ; nonce++) {
+  for (let nonce = 0n; ; nonce++) {
     const candidate = { ...header, nonce };
     if (hashMeetsTarget(blockHash(candidate), target) === meets) return candidate;
   }
@@ -144,7 +144,9 @@ const tooManyTransfers = Math.floor((regtest.maxBlockBytes - BLOCK_OVERHEAD) / T
 
 export const invalidBlockCases: readonly InvalidBlockCase[] = [
   // ---- header, context-free (refused before anything is stored)
-  headerOnly('version 2', RuleCode.badVersion, (ctx) => on(ctx, { version: 2 })),
+  headerOnly('version 1 (a 120-byte header claiming the old version)', RuleCode.badVersion, (ctx) =>
+    on(ctx, { version: 1 }),
+  ),
   headerOnly('proof of work above the target', RuleCode.badPow, (ctx) => {
     const valid = buildBlock(ctx.parent);
     return { block: { ...valid, header: withPow(valid.header, false) } };

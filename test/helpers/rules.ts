@@ -75,7 +75,7 @@ export function blockOf(transactions: readonly Transfer[], opts: BlockOptions = 
     prevHash: ZERO_HASH,
     timestamp: network.genesis.timestamp + height,
     bits: network.genesisBits,
-    nonce: 0,
+    nonce: 0n,
     coinbase: {
       chainId: network.chainId,
       height,

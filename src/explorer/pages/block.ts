@@ -89,7 +89,7 @@ function verifyPanel(ctx: AppContext, block: BlockDetail): HTMLElement {
           ],
           ['Merkle root of the txids = header.txRoot', ok(r.txRootMatches)],
           ['sha256(aggregate) = header.signatureHash', ok(r.signatureHashMatches)],
-          ['sha256d(header) = block hash', ok(r.headerHashMatches)],
+          ['sha256(nonce, sha256(header), tag) = block hash', ok(r.headerHashMatches)],
         ]),
       ]);
     };

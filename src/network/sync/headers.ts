@@ -6,7 +6,7 @@
  */
 import type { ChainReader } from '../../chain/interface.js';
 import { OurCoinError } from '../../errors.js';
-import { blockHash } from '../../protocol/block.js';
+import { HEADER_LENGTH, blockHash } from '../../protocol/block.js';
 import type { BlockHeader } from '../../protocol/block.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { checkHeaderContextFree } from '../../protocol/rules/header.js';
@@ -16,8 +16,6 @@ import { verdictOf } from '../scoring.js';
 import { HEADERS_REQUEST_TIMEOUT_MS } from '../timeouts.js';
 import type { PeerRequest } from './transport.js';
 
-/** A header's encoding is this long. */
-const HEADER_BYTES = 116;
 /** Hashes one by one back from the tip before the steps start doubling. */
 const DENSE_LOCATOR_HASHES = 10;
 /** The most locator hashes a headers request carries (genesis comes on top). */
@@ -39,7 +37,7 @@ export function blockLocator(chain: ChainReader): Uint8Array[] {
 /** The headers `peer` has after our locator (none when it has nothing new for us). */
 export async function fetchHeaders(request: PeerRequest, peer: string, chain: ChainReader): Promise<BlockHeader[]> {
   const [reply] = await request(peer, 'headers', encodeHeadersRequest(blockLocator(chain), MAX_HEADERS), {
-    maxResponseBytes: 4 + MAX_HEADERS * HEADER_BYTES,
+    maxResponseBytes: 4 + MAX_HEADERS * HEADER_LENGTH,
     maxFrames: 1,
     timeoutMs: HEADERS_REQUEST_TIMEOUT_MS,
   });

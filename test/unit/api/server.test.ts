@@ -16,6 +16,7 @@ import { FullNode } from '../../../src/node/fullNode.js';
 import { COIN } from '../../../src/protocol/amount.js';
 import { encodeAddress } from '../../../src/protocol/address.js';
 import { toHex } from '../../../src/protocol/bytes.js';
+import { blockFromJson, blockHash } from '../../../src/protocol/block.js';
 import { devnet, regtest } from '../../../src/protocol/networks.js';
 import { transferToJson } from '../../../src/protocol/transaction.js';
 import type { SignedTransfer, TransferJson } from '../../../src/protocol/transaction.js';
@@ -288,6 +289,9 @@ describe('HTTP API on a regtest node', () => {
     expect(byHeight.body.transactions[0]!.signature).toBeUndefined();
     expect(byHeight.body.aggregateSignature).toMatch(HEX96);
     expect(byHeight.body.cumulativeWork).toMatch(/^[0-9]+$/);
+    // The JSON form rebuilds the block whose hash it names (the explorer's in-browser check does this).
+    expect(byHeight.body.header.nonce).toMatch(/^(0|[1-9][0-9]*)$/);
+    expect(toHex(blockHash(blockFromJson(byHeight.body, regtest).header))).toBe(byHeight.body.hash);
     const byHash = await get<BlockDetail>(`/api/v1/blocks/${byHeight.body.hash}`);
     expect(byHash.body).toEqual(byHeight.body);
     expect(

@@ -3,7 +3,8 @@
  * transaction, invalidating a double spend), invalid-block memory, restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockHash, blockTxids, encodeBlock } from '../../../src/protocol/block.js';
+import { HEADER_LENGTH, blockHash, blockTxids, encodeBlock } from '../../../src/protocol/block.js';
+import { COINBASE_LENGTH } from '../../../src/protocol/transaction.js';
 import { blstBls } from '../../../src/crypto/blst.js';
 import type { Block } from '../../../src/protocol/block.js';
 import { bytesEqual, toHex } from '../../../src/protocol/bytes.js';
@@ -71,6 +72,39 @@ describe('chain', () => {
     expect(t.chain.tip.height).toBe(3);
     expect(t.chain.orphanCount).toBe(0);
     expect(t.chain.processBlock(b1).status).toBe('duplicate');
+  });
+
+  it('answers duplicate for a known hash with an altered body, and keeps its block (protocol 7.6)', () => {
+    t = openTestChain();
+    const [b1] = extend(genesis, 1) as [Block];
+    processAll([b1]);
+    const [b2] = extend(b1, 1) as [Block];
+    processAll([b2]);
+    const altered = { ...b2, transactions: [transfer(alice, bob.address, 1n, 0).tx] };
+    const r = t.chain.processBlock(encodeBlock(altered));
+    expect(r.status).toBe('duplicate');
+    expect(r.error).toBeUndefined();
+    expect(t.store.getInvalid(blockHash(b2.header))).toBeUndefined();
+    expect(toHex(t.chain.getBlock(blockHash(b2.header))!.header.txRoot)).toBe(toHex(b2.header.txRoot));
+    expect(t.chain.getBlock(blockHash(b2.header))!.transactions).toEqual([]);
+  });
+
+  it('refuses a transfer nonce >= 2^53 as an encoding error and does not remember the hash (protocol 4.1)', () => {
+    t = openTestChain();
+    const [b1] = extend(genesis, 1) as [Block];
+    processAll([b1]);
+    const spend = transfer(alice, bob.address, 1n, 0);
+    const b2 = buildBlock(b1, { txs: [spend] });
+    const bytes = encodeBlock(b2).slice();
+    // The first transfer's nonce field: header, coinbase, count, then offset 89 in the transfer.
+    const at = HEADER_LENGTH + COINBASE_LENGTH + 4 + 89;
+    new DataView(bytes.buffer).setBigUint64(at, 2n ** 53n);
+    const r = t.chain.processBlock(bytes);
+    expect(r.status).toBe('rejected');
+    expect(r.error).toMatchObject({ code: 'ENCODING_OUT_OF_RANGE', kind: 'encoding' });
+    expect(t.store.getInvalid(blockHash(b2.header))).toBeUndefined();
+    // The same header with its real body still connects.
+    expect(t.chain.processBlock(encodeBlock(b2)).status).toBe('connected');
   });
 
   it('keeps the first-seen chain on equal work and switches to the one with more work', () => {
@@ -287,7 +321,7 @@ describe('chain', () => {
     t = openTestChain();
     const b1 = buildBlock(genesis, {});
     let bad = b1;
-    for (let nonce = 0; ; nonce++) {
+    for (let nonce = 0n; ; nonce++) {
       bad = { ...b1, header: { ...b1.header, nonce } };
       if (t.chain.processBlock(bad).error?.code === 'BLOCK_BAD_POW') break;
     }
@@ -350,5 +384,40 @@ describe('chain', () => {
     const { devnet } = await import('../../../src/protocol/networks.js');
     t.store.close();
     expect(() => new SqliteStore(t.path, devnet)).toThrow(expect.objectContaining({ code: 'STORE_WRONG_NETWORK' }));
+  });
+
+  it('refuses a store written by protocol v1, naming it and changing nothing', async () => {
+    t = openTestChain();
+    const { SqliteStore } = await import('../../../src/store/sqliteStore.js');
+    const Database = (await import('better-sqlite3')).default;
+    const { readFileSync } = await import('node:fs');
+    t.store.close();
+    // What a v1 node left: the same tables, no protocol key, its own genesis hash.
+    const db = new Database(t.path);
+    db.prepare("DELETE FROM meta WHERE key = 'protocol'").run();
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'genesis'").run(
+      '0x5b0ae91d3e6cbd06160e3ef00b21cb9ce03329e40c05ce4a3a3040efdc3a2697',
+    );
+    db.close();
+    const before = readFileSync(t.path);
+    let refusal: unknown;
+    try {
+      new SqliteStore(t.path, regtest);
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toMatchObject({ code: 'STORE_OLD_PROTOCOL' });
+    const message = (refusal as Error).message;
+    expect(message).toContain(t.path);
+    expect(message).toContain('protocol v1 regtest chain');
+    expect(message).toContain('move that data directory away');
+    expect(message).not.toContain('\n');
+    expect(readFileSync(t.path).equals(before)).toBe(true);
+    // The refusal released the store: the same path opens again once fixed (here: marked v2).
+    const fix = new Database(t.path);
+    fix.prepare("INSERT INTO meta (key, value) VALUES ('protocol', '2')").run();
+    fix.prepare("UPDATE meta SET value = ? WHERE key = 'genesis'").run(toHex(blockHash(genesisBlock(regtest).header)));
+    fix.close();
+    t.store = new SqliteStore(t.path, regtest);
   });
 });

@@ -27,6 +27,22 @@ describe('cross-backend agreement (blst <-> noble)', () => {
     expect(nobleBls.verify(pkB, msgs[1]!, sigB)).toBe(false);
   });
 
+  it("noble's default tag (NUL) signs differently; only the protocol's POP tag verifies (docs/protocol.md 2)", async () => {
+    const { bls12_381 } = await import('@noble/curves/bls12-381.js');
+    const { POP_DST } = await import('../../../src/crypto/noble.js');
+    const sigs = bls12_381.longSignatures;
+    expect(POP_DST).toBe('BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_');
+    const pk = blstBls.secretKeyToPublicKey(keys[0]!);
+    const withDefault = sigs.sign(sigs.hash(msgs[0]!), keys[0]!).toBytes(true);
+    const withPop = sigs.sign(sigs.hash(msgs[0]!, POP_DST), keys[0]!).toBytes(true);
+    expect(withPop).toEqual(blstBls.sign(keys[0]!, msgs[0]!));
+    expect(withDefault).not.toEqual(withPop);
+    for (const backend of [blstBls, nobleBls]) {
+      expect(backend.verify(pk, msgs[0]!, withPop)).toBe(true);
+      expect(backend.verify(pk, msgs[0]!, withDefault)).toBe(false);
+    }
+  });
+
   it('a signature plus its negation aggregates to the infinity point on both (found by fuzzing)', () => {
     const sig = blstBls.sign(keys[0]!, msgs[0]!);
     // Flipping the sort flag of a compressed point gives its negation, a valid point too.

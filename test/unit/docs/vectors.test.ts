@@ -44,7 +44,7 @@ import type { Block, BlockHeader, BlockHeaderJson } from '../../../src/protocol/
 import { bigIntToBytes, bytesToBigInt, fromHex, toHex } from '../../../src/protocol/bytes.js';
 import { OurCoinError } from '../../../src/errors.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
-import { merkleRoot, sha256, sha256d } from '../../../src/protocol/hash.js';
+import { merkleRoot, sha256 } from '../../../src/protocol/hash.js';
 import { networkByName, regtest } from '../../../src/protocol/networks.js';
 import type { NetworkParams } from '../../../src/protocol/networks.js';
 import { decodeCompact, encodeCompact, hashMeetsTarget, workForTarget } from '../../../src/protocol/pow.js';
@@ -123,6 +123,8 @@ interface BlockVector {
   aggregateSignature: string;
   signatureHash: string;
   headerEncoding: string;
+  headerCommitment: string;
+  powMessage: string;
   hash: string;
   blockEncoding: string;
   size: number;
@@ -256,7 +258,7 @@ function headerFromVector(h: BlockHeaderJson): BlockHeader {
     signatureHash: b(h.signatureHash, 32),
     timestamp: h.timestamp,
     bits: bitsOf(h.bits),
-    nonce: h.nonce,
+    nonce: BigInt(h.nonce),
   };
 }
 
@@ -288,8 +290,14 @@ function headerBySpec(h: BlockHeader): Uint8Array {
     h.signatureHash,
     u32(h.timestamp),
     u32(h.bits),
-    u32(h.nonce),
+    u64(h.nonce),
   );
+}
+
+/** Proof-of-work message of docs/protocol.md 6, by hand: nonce | sha256(header bytes 0..112) | tag. */
+function powMessageBySpec(headerEncoding: Uint8Array): Uint8Array {
+  const nonce = headerEncoding.subarray(112, 120);
+  return concat(nonce, sha256(headerEncoding.subarray(0, 112)), new TextEncoder().encode('OurCoin proof of work v2'));
 }
 
 /** Signing message of docs/protocol.md 4.3, by hand. */
@@ -345,6 +353,26 @@ function firstFailure(block: Block): { code: string; kind: string } | undefined 
   }
 }
 
+/** The code of the first rule `block` breaks on top of `headers` (7.1, 7.3, 7.2, 7.4, 7.5), or undefined. */
+function firstFailureOnChain(
+  block: Block,
+  headers: readonly BlockHeader[],
+  state: AccountReader,
+): { code: string; kind: string } | undefined {
+  try {
+    checkHeaderContextFree(block.header, regtest);
+    const txids = checkBlockBody(block, regtest);
+    const ctx = { parent: headers.at(-1)!, ancestor: (h: number) => headers[h]! };
+    checkHeaderContextual(block.header, ctx, regtest, block.header.timestamp);
+    applyBlockState(block, state, regtest);
+    verifyBlockSignature(block, txids.slice(1), blstBls);
+    return undefined;
+  } catch (err) {
+    if (err instanceof OurCoinError) return { code: err.code, kind: err.kind };
+    throw err;
+  }
+}
+
 function expectCoinbase(c: CoinbaseVector): Coinbase {
   const network = networkByName(c.network);
   const cb = coinbaseFromVector(c);
@@ -389,7 +417,10 @@ function expectBlock(v: BlockVector, transfers: readonly (TransferFields & { sig
   expect(hex(headerBySpec(header))).toBe(v.headerEncoding);
   expect(headerToJson(decodeHeader(headerEncoding))).toEqual(v.header);
   expect(hex(blockHash(header))).toBe(v.hash);
-  expect(hex(sha256d(headerEncoding))).toBe(v.hash);
+  expect(hex(sha256(headerEncoding.subarray(0, 112)))).toBe(v.headerCommitment);
+  expect(hex(powMessageBySpec(headerEncoding))).toBe(v.powMessage);
+  expect(powMessageBySpec(headerEncoding)).toHaveLength(64);
+  expect(hex(sha256(b(v.powMessage)))).toBe(v.hash);
   expect(hashMeetsTarget(blockHash(header), decodeCompact(header.bits))).toBe(true);
 
   const block: Block = { header, coinbase, transactions, aggregateSignature: aggregate };
@@ -632,10 +663,10 @@ describe('docs/vectors/protocol.json', () => {
       expect(v.network).toBe(name);
       const block = expectBlock(v, []);
       expect(v.header).toMatchObject({
-        version: 1,
+        version: 2,
         height: 0,
         timestamp: network.genesis.timestamp,
-        nonce: network.genesis.nonce,
+        nonce: network.genesis.nonce.toString(),
       });
       expect(v.header.prevHash).toBe(hex(new Uint8Array(32)));
       expect(bitsOf(v.header.bits)).toBe(network.genesisBits);
@@ -692,10 +723,17 @@ describe('docs/vectors/protocol.json', () => {
     const block = decodeBlock(b(c.blockEncoding));
     expect(hex(encodeBlock(block))).toBe(c.blockEncoding);
     expect(hex(blockHash(block.header))).toBe(c.hash);
-    // Every invalid block is a well-formed, solved regtest block at height 1 on genesis.
-    expect(hex(block.header.prevHash)).toBe(vectors.genesis.regtest.hash);
+    // Every invalid block is a well-formed, solved regtest block at height 4 on the chain section's last block.
+    const last = vectors.chain.blocks.at(-1)!;
+    expect(hex(block.header.prevHash)).toBe(last.hash);
+    expect(block.header.height).toBe(last.header.height + 1);
     expect(hashMeetsTarget(blockHash(block.header), decodeCompact(block.header.bits))).toBe(true);
-    expect(firstFailure(block)).toEqual({ code: c.expectedCode, kind: c.expectedKind });
+    // Checked in 7.6's order on the chain's state after its last block: its senders are funded, so
+    // the expected code is what every order of checks reaches.
+    const state = new MemoryState();
+    for (const a of last.accounts) state.set(b(a.addressHash, 20), accountOf(a));
+    const headers = [vectors.genesis.regtest, ...vectors.chain.blocks].map((v) => headerFromVector(v.header));
+    expect(firstFailureOnChain(block, headers, state)).toEqual({ code: c.expectedCode, kind: c.expectedKind });
   });
 
   describe('chain', () => {
@@ -783,7 +821,7 @@ describe('docs/vectors/protocol.json', () => {
         const fees = block.transactions.reduce((n, tx) => n + tx.fee, 0n);
         expect(fees.toString()).toBe(v.fees);
         expect(block.coinbase.amount).toBe(blockSubsidy(block.header.height, regtest) + fees);
-        expect(solveBlock(withNonce(block, 0), 1_000_000)?.header.nonce).toBe(v.header.nonce);
+        expect(solveBlock(withNonce(block, 0n), 1_000_000)?.header.nonce.toString()).toBe(v.header.nonce);
       });
 
       it('accounts: non-empty, sorted by addressHash, addresses and keys agree', () => {

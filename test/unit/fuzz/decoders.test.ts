@@ -90,7 +90,7 @@ const headerArb: fc.Arbitrary<BlockHeader> = fc.record({
   signatureHash: hash,
   timestamp: u32,
   bits: u32,
-  nonce: u32,
+  nonce: u64,
 });
 const coinbaseArb: fc.Arbitrary<Coinbase> = fc.record({
   chainId: u32,

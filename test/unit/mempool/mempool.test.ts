@@ -16,7 +16,7 @@ import { buildTemplate } from '../../../src/miner/template.js';
 import { solveBlock } from '../../../src/miner/solve.js';
 import { assembleBlock } from '../../../src/protocol/assemble.js';
 import { COIN } from '../../../src/protocol/amount.js';
-import { blockHash } from '../../../src/protocol/block.js';
+import { BLOCK_VERSION, blockHash } from '../../../src/protocol/block.js';
 import type { Block } from '../../../src/protocol/block.js';
 import { toHex } from '../../../src/protocol/bytes.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
@@ -400,12 +400,12 @@ describe('blocks and the mempool', () => {
     const parts = (sig: Uint8Array, list = txs) =>
       solveBlock(
         assembleBlock({
-          version: 1,
+          version: BLOCK_VERSION,
           height: 3,
           prevHash: blockHash(tip.header),
           timestamp: tip.header.timestamp + 1,
           bits: tip.header.bits,
-          nonce: 0,
+          nonce: 0n,
           coinbase: { chainId: regtest.chainId, height: 3, recipient: miner.address, amount: 50n * COIN },
           transactions: list.map((s) => s.tx),
           aggregateSignature: sig,

@@ -24,9 +24,10 @@ const miner = testKey(1);
 const alice = testKey(2);
 
 class RecordingSearcher implements PowSearcher {
+  readonly hasher = 'recording';
   readonly jobs: MiningJob[] = [];
   stops = 0;
-  private found: ((jobId: number, nonce: number) => void) | undefined;
+  private found: ((jobId: number, nonce: bigint) => void) | undefined;
   private exhausted: ((jobId: number) => void) | undefined;
 
   mine(job: MiningJob): void {
@@ -38,7 +39,7 @@ class RecordingSearcher implements PowSearcher {
   hashRate(): number {
     return 0;
   }
-  onFound(listener: (jobId: number, nonce: number) => void): void {
+  onFound(listener: (jobId: number, nonce: bigint) => void): void {
     this.found = listener;
   }
   onExhausted(listener: (jobId: number) => void): void {
@@ -55,7 +56,7 @@ class RecordingSearcher implements PowSearcher {
 
   /** Solves the job as a real searcher would (regtest: about one nonce in two) and reports it. */
   solve(job: MiningJob = this.last): void {
-    for (let nonce = 0; ; nonce++) {
+    for (let nonce = 0n; ; nonce++) {
       const header = { ...decodeHeader(job.header), nonce };
       if (hashMeetsTarget(blockHash(header), job.target)) return this.found!(job.jobId, nonce);
     }

@@ -8,7 +8,7 @@ import { blockHash, decodeHeader, encodeHeader } from '../../../src/protocol/blo
 import { decodeCompact, hashMeetsTarget } from '../../../src/protocol/pow.js';
 import { REGTEST_BITS, header } from '../../helpers/miner.js';
 
-function meets(headerBytes: Uint8Array, nonce: number, target: bigint): boolean {
+function meets(headerBytes: Uint8Array, nonce: bigint, target: bigint): boolean {
   return hashMeetsTarget(blockHash({ ...decodeHeader(headerBytes), nonce }), target);
 }
 
@@ -33,7 +33,7 @@ describe('ParallelMiner', () => {
     });
   }
   /** The next `found` event: [jobId, nonce]. */
-  const nextFound = (m: ParallelMiner): Promise<[number, number]> =>
+  const nextFound = (m: ParallelMiner): Promise<[number, bigint]> =>
     within(30_000, 'found', (done) => m.once('found', (jobId, nonce) => done([jobId, nonce])));
   /** The next `exhausted` event's jobId. */
   const nextExhausted = (m: ParallelMiner): Promise<number> =>
@@ -43,7 +43,8 @@ describe('ParallelMiner', () => {
   it('defaults to one thread per core less one', async () => {
     const m = make({});
     expect(m.threads).toBe(Math.max(1, availableParallelism() - 1));
-    expect(m.nonceSpace).toBe(2 ** 32);
+    expect(m.nonceSpace).toBe(2n ** 64n);
+    expect(m.hasher).toBe('hashtree');
     expect(m.hashRate()).toBe(0);
     await m.close();
   });
@@ -91,7 +92,7 @@ describe('ParallelMiner', () => {
   });
 
   it('reports exhausted when no thread finds anything, then mines the next job', async () => {
-    const m = make({ threads: 2, nonceSpace: 50_000 });
+    const m = make({ threads: 2, nonceSpace: 50_000n });
     let found = 0;
     m.on('found', () => found++);
     const exhausted = nextExhausted(m);
@@ -137,7 +138,7 @@ describe('ParallelMiner', () => {
     expect(() => m.mine({ jobId: 1, header: new Uint8Array(80), target: 1n })).toThrow(RangeError);
     expect(() => m.mine({ jobId: 1, header: encodeHeader(header(80, REGTEST_BITS)), target: 0n })).toThrow(RangeError);
     expect(() => make({ threads: 0 })).toThrow(RangeError);
-    expect(() => make({ nonceSpace: 2 ** 32 + 1 })).toThrow(RangeError);
+    expect(() => make({ nonceSpace: 2n ** 64n + 1n })).toThrow(RangeError);
     await m.close();
   });
 });

@@ -171,7 +171,7 @@ describe('headers', () => {
     expect(decodeHeaders(encodeHeaders([]))).toEqual([]);
     expect(encodeHeaders([]).length).toBe(4);
     expect(decodeHeaders(encodeHeaders(headers))).toEqual(headers);
-    const many = Array.from({ length: MAX_HEADERS }, (_, i) => ({ ...block.header, nonce: i }));
+    const many = Array.from({ length: MAX_HEADERS }, (_, i) => ({ ...block.header, nonce: BigInt(i) }));
     const bytes = encodeHeaders(many);
     expect(bytes.length).toBe(4 + HEADER_LENGTH * MAX_HEADERS);
     expect(decodeHeaders(bytes)).toEqual(many);

@@ -103,7 +103,7 @@ const honestly =
 /** The header with the first nonce from `header.nonce + 1` whose hash misses its target. */
 function withBadPow(header: BlockHeader): BlockHeader {
   const target = decodeCompact(header.bits);
-  for (let nonce = header.nonce + 1; ; nonce++) {
+  for (let nonce = header.nonce + 1n; ; nonce++) {
     const h = { ...header, nonce };
     if (!hashMeetsTarget(blockHash(h), target)) return h;
   }

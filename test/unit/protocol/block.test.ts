@@ -24,7 +24,7 @@ import {
 } from '../../../src/protocol/block.js';
 import type { Block, BlockHeader } from '../../../src/protocol/block.js';
 import { genesisBlock } from '../../../src/protocol/genesis.js';
-import { merkleRoot, sha256, sha256d } from '../../../src/protocol/hash.js';
+import { merkleRoot, sha256 } from '../../../src/protocol/hash.js';
 import { regtest } from '../../../src/protocol/networks.js';
 import {
   COINBASE_LENGTH,
@@ -63,13 +63,13 @@ describe('header encoding', () => {
     signatureHash: new Uint8Array(32).fill(0xc3),
     timestamp: 0x1112_1314,
     bits: 0x207f_ffff,
-    nonce: 0xfffe_fdfc,
+    nonce: 0xfffe_fdfc_fbfa_f9f8n,
   };
 
-  it('is 116 bytes with the documented field offsets', () => {
+  it('is 120 bytes with the documented field offsets', () => {
     const b = encodeHeader(header);
     expect(b.length).toBe(HEADER_LENGTH);
-    expect(HEADER_LENGTH).toBe(116);
+    expect(HEADER_LENGTH).toBe(120);
     expect(hex(b.subarray(0, 4))).toBe('0x01020304');
     expect(hex(b.subarray(4, 8))).toBe('0x05060708');
     expect(hex(b.subarray(8, 40))).toBe('0x' + 'a1'.repeat(32));
@@ -77,19 +77,26 @@ describe('header encoding', () => {
     expect(hex(b.subarray(72, 104))).toBe('0x' + 'c3'.repeat(32));
     expect(hex(b.subarray(104, 108))).toBe('0x11121314');
     expect(hex(b.subarray(108, 112))).toBe('0x207fffff');
-    expect(hex(b.subarray(112, 116))).toBe('0xfffefdfc');
+    expect(hex(b.subarray(112, 120))).toBe('0xfffefdfcfbfaf9f8');
   });
 
-  it('round-trips and hashes with sha256d', () => {
+  it('round-trips; the block hash is sha256(nonce | sha256(header without nonce) | tag)', () => {
     const b = encodeHeader(header);
     expect(decodeHeader(b)).toEqual(header);
-    expect(hex(blockHash(header))).toBe(hex(sha256d(b)));
-    expect(hex(blockHash(header))).toBe(hex(sha256(sha256(b))));
+    const tag = new TextEncoder().encode('OurCoin proof of work v2');
+    expect(tag.length).toBe(24);
+    const message = concat(b.subarray(112, 120), sha256(b.subarray(0, 112)), tag);
+    expect(message.length).toBe(64);
+    expect(hex(blockHash(header))).toBe(hex(sha256(message)));
+    // The nonce is hashed only through the message: changing it leaves the commitment alone.
+    const other = encodeHeader({ ...header, nonce: 1n });
+    expect(hex(sha256(other.subarray(0, 112)))).toBe(hex(sha256(b.subarray(0, 112))));
+    expect(hex(blockHash({ ...header, nonce: 1n }))).not.toBe(hex(blockHash(header)));
   });
 
-  it('decodeHeader rejects 115 and 117 bytes', () => {
+  it('decodeHeader rejects 119 and 121 bytes', () => {
     const b = encodeHeader(header);
-    expectCode(() => decodeHeader(b.subarray(0, 115)), 'ENCODING_TRUNCATED');
+    expectCode(() => decodeHeader(b.subarray(0, 119)), 'ENCODING_TRUNCATED');
     expectCode(() => decodeHeader(concat(b, Uint8Array.of(0))), 'ENCODING_TRAILING_BYTES');
     expectCode(() => decodeHeader(new Uint8Array(0)), 'ENCODING_TRUNCATED');
   });
@@ -132,7 +139,7 @@ describe('block encoding', () => {
   });
 
   it('BLOCK_OVERHEAD = header + coinbase + count + signature', () => {
-    expect(BLOCK_OVERHEAD).toBe(116 + 37 + 4 + 96);
+    expect(BLOCK_OVERHEAD).toBe(120 + 37 + 4 + 96);
   });
 
   it('a block without transfers carries the point at infinity', () => {
@@ -218,7 +225,7 @@ describe('block encoding', () => {
       signatureHash: hex(block3.header.signatureHash),
       timestamp: block3.header.timestamp,
       bits: '0x207fffff',
-      nonce: block3.header.nonce,
+      nonce: block3.header.nonce.toString(),
     });
     expect(json.coinbase).toEqual({
       type: 'coinbase',

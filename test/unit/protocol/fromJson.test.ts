@@ -35,7 +35,10 @@ describe('blockFromJson', () => {
   it.each<[keyof BlockHeaderJson, unknown, string, string]>([
     ['height', -1, 'ENCODING_OUT_OF_RANGE', 'height: expected an unsigned 32-bit integer'],
     ['timestamp', 2 ** 32, 'ENCODING_OUT_OF_RANGE', 'timestamp: expected an unsigned 32-bit integer'],
-    ['nonce', '7', 'ENCODING_OUT_OF_RANGE', 'nonce: expected an unsigned 32-bit integer'],
+    ['nonce', 7, 'ENCODING_OUT_OF_RANGE', 'nonce: expected an unsigned 64-bit integer as a decimal string'],
+    ['nonce', '07', 'ENCODING_OUT_OF_RANGE', 'nonce: expected an unsigned 64-bit integer as a decimal string'],
+    ['nonce', '-1', 'ENCODING_OUT_OF_RANGE', 'nonce: expected an unsigned 64-bit integer as a decimal string'],
+    ['nonce', '18446744073709551616', 'ENCODING_OUT_OF_RANGE', 'nonce: expected an unsigned 64-bit integer'],
     ['version', 1.5, 'ENCODING_OUT_OF_RANGE', 'version: expected an unsigned 32-bit integer'],
     ['bits', '0x1d00ff', 'ENCODING_BAD_LENGTH', 'bits: expected 4 bytes, got 3'],
     ['bits', '1d00ffff', 'ENCODING_BAD_HEX', 'bits: expected 0x-prefixed hex'],

@@ -16,8 +16,8 @@ import { hex } from '../../helpers/encoding.js';
 
 describe('genesis', () => {
   const expected: Record<string, string> = {
-    devnet: '0x0000009f9b23b2a0577fc63a31f9d4c4b761fe19f88ebd12dcb2ce8bce6b9918',
-    regtest: '0x5b0ae91d3e6cbd06160e3ef00b21cb9ce03329e40c05ce4a3a3040efdc3a2697',
+    devnet: '0x0000018f6e4497589e14e99f83522843f1b79465170a64465381009d1419f74d',
+    regtest: '0x41e4f421a684eb2b4ef4327b7b0b84ab5af17203d1dd480230b48c1abd19ec00',
   };
 
   it.each(Object.values(networks).map((n) => [n.name, n] as const))(

@@ -141,7 +141,7 @@ describe('checkBlockBody', () => {
     expect(() => checkTransferFields(tx(alice, bob.address, MAX_MONEY / 2n, 0, MAX_MONEY / 2n), regtest)).not.toThrow();
   });
 
-  it('TX_BAD_FEE: a fee above MAX_MONEY', () => {
+  it('TX_BAD_FEE: a fee above MAX_MONEY, with a valid amount (the fee row of 7.3 comes before amount + fee)', () => {
     const t = tx(alice, bob.address, 1n, 0, MAX_MONEY + 1n);
     expectRule(() => checkBlockBody(blockOf([t]), regtest), 'TX_BAD_FEE');
     expectRule(() => checkTransferFields(t, regtest), 'TX_BAD_FEE');
