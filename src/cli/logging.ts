@@ -46,7 +46,7 @@ export interface NodeLogger {
   readonly logger: Logger;
   readonly format: LogFormat;
   /** Closes the log file (the console stream stays open). */
-  close(): void;
+  readonly close: () => void;
 }
 
 /** Builds the node's logger; a log file that cannot be opened is refused before anything starts. */

@@ -143,14 +143,13 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const isTTY = process.stderr.isTTY === true;
   // A bar only where people read the log: on a terminal, in readable lines.
   const display = isTTY && opts.logFormat !== 'json' ? new ProgressDisplay(process.stderr) : undefined;
-  const nodeLog = buildNodeLogger({
+  const { logger, close: closeLog } = buildNodeLogger({
     level: opts.logLevel,
     format: opts.logFormat,
     file: opts.logFile,
     isTTY,
     prettyOut: display,
   });
-  const logger = nodeLog.logger;
 
   const minerAddress = opts.mine || opts.minerAddress ? await resolveMinerAddress(opts, network, datadir) : undefined;
   let node: FullNode;
@@ -267,7 +266,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     logger.info({ signal }, 'shutting down');
     node.close().then(
       () => {
-        nodeLog.close();
+        closeLog();
         process.exit(0);
       },
       (err: unknown) => {
