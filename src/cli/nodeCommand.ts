@@ -163,8 +163,12 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       reindex: opts.reindex,
       connectProgress: display && {
         everyMs: 250,
-        onProgress: (p) =>
-          p.done ? display.stop() : display.update({ label: opts.reindex ? 'reindex' : 'connect', ...p }),
+        onProgress: (p) => {
+          // A normal start has nothing to connect: no bar.
+          if (!opts.reindex && p.blocks === 0) return;
+          display.update({ label: opts.reindex ? 'reindex' : 'connect', ...p });
+          if (p.done) display.stop();
+        },
       },
       verifyThreads: opts.verifyThreads,
       mempoolLimits: { maxBytes: opts.maxMempool * MB },
@@ -252,7 +256,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
     ? setInterval(() => {
         const p = node.syncProgress();
         if (p.syncing && p.targetHeight !== null) display.update({ label: 'sync', ...p, targetHeight: p.targetHeight });
-        else display.stop();
+        else display.stop(p.height);
       }, 500)
     : undefined;
 

@@ -50,8 +50,9 @@ export class ProgressDisplay {
     this.bar.update(step.height, payload);
   }
 
-  /** Removes the bar (its last state stays on screen). Safe to call without one. */
-  stop(): void {
+  /** Removes the bar, drawn last at `height` if given (it stays on screen). Safe to call without one. */
+  stop(height?: number): void {
+    if (height !== undefined) this.bar?.update(height);
     this.multi?.stop();
     this.multi = undefined;
     this.bar = undefined;

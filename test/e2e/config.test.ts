@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StatusJson } from '../../src/api/json.js';
-import { PROCESS_TEST_TIMEOUT_MS, WAIT_LIMIT_MS } from '../helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, WAIT_LIMIT_MS, waitFor } from '../helpers/nodeProcess.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-config-e2e-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+/** A regtest address nobody here holds. */
+const ELSEWHERE = 'ourreg1q977cfspqwl9tap8jzx5atg0995ky6mfmqygvda';
 const baseEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, OURCOIN_HOME: home, OURCOIN_PASSWORD: '' };
   delete env.OURCOIN_NETWORK;
@@ -132,7 +134,16 @@ describe('ourcoin settings and logs (real CLI)', { timeout: PROCESS_TEST_TIMEOUT
         etaSeconds: null,
       });
       // The first status check logs a line (the ones after only on a change).
-      while (!stderr.includes('not mining')) await new Promise((r) => setTimeout(r, 100));
+      await waitFor('a status line', () => Promise.resolve(stderr.includes('not mining')));
+      // Blocks for the reindex below.
+      const mined = await fetch(`${url}/api/v1/mine`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ blocks: 30, address: ELSEWHERE }),
+      });
+      expect(mined.status).toBe(200);
+      // A new tip is worth a status line at the next check.
+      await waitFor('a status line at height 30', () => Promise.resolve(stderr.includes('"msg":"height 30 ')));
     } finally {
       proc.kill('SIGTERM');
     }
@@ -145,5 +156,44 @@ describe('ourcoin settings and logs (real CLI)', { timeout: PROCESS_TEST_TIMEOUT
     // The file holds the same lines, appended.
     expect(readFileSync(logFile, 'utf8').trim().split('\n')).toEqual(lines);
     expect(stdout).not.toContain('{');
+  });
+
+  it('draws a progress bar for --reindex on a terminal', async () => {
+    const config = join(home, 'node.toml');
+    // python3's pty.spawn runs the CLI on a pseudo-terminal and relays our pipes to it.
+    const p = spawn(
+      'python3',
+      [
+        '-c',
+        'import pty,sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
+        process.execPath,
+        ...cli,
+        '--config',
+        config,
+        'node',
+        '--reindex',
+        '--log-format',
+        'pretty',
+        '--log-file',
+        join(home, 'reindex.log'),
+      ],
+      { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let raw = '';
+    p.stdout.on('data', (d: Buffer) => (raw += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (raw += d.toString()));
+    const exited = new Promise<number | null>((resolve) => p.on('close', resolve));
+    // eslint-disable-next-line no-control-regex
+    const screen = (): string => raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
+    try {
+      await waitFor('the banner', () => Promise.resolve(/api\s+http:/.test(screen())));
+    } finally {
+      p.stdin.write('\x03'); // Ctrl-C: SIGINT to the node
+    }
+    expect(await exited).toBe(0);
+    expect(screen()).toMatch(/reindex \[█+\] 100% \| block 30 of 30/);
+    // Readable lines with local times, not JSON, on the terminal.
+    expect(screen()).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: reindex: done/);
+    expect(screen()).not.toContain('"level":30');
   });
 });
