@@ -6,6 +6,7 @@ import type { BlockSink, ChainAdmin, ChainReader } from '../chain/interface.js';
 import type { AdmissionGate, TransferPool } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
+import type { SyncJson } from './json.js';
 import type { ChargeRequest } from './rateLimit.js';
 
 /** The services the API serves, as ports. */
@@ -20,6 +21,8 @@ export interface ApiPorts {
   readonly mining: MiningControl;
   /** How long callbacks waited for the main thread lately (absent: not measured). */
   readonly eventLoopDelay?: () => EventLoopDelay;
+  /** Where catching up from peers stands (absent: no network, never syncing). */
+  readonly syncProgress?: () => SyncJson;
 }
 
 /** Event-loop delay over the last measuring window, in milliseconds. */

@@ -23,6 +23,16 @@ export interface StatusJson {
   p2p: { peerId: string; multiaddrs: readonly string[] } | null;
   /** How long callbacks waited for the node's main thread over the last window (null: not measured). */
   eventLoop: { windowSeconds: number; p50Ms: number; p99Ms: number; maxMs: number } | null;
+  /** Catching up from peers: whether it runs, towards which height, how fast, how long left. */
+  sync: SyncJson;
+}
+
+export interface SyncJson {
+  syncing: boolean;
+  targetHeight: number | null;
+  height: number;
+  blocksPerSecond: number;
+  etaSeconds: number | null;
 }
 
 export interface BlockSummary {

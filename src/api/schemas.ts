@@ -381,6 +381,7 @@ export const statusSchema = {
     'mining',
     'hashRate',
     'minerAddress',
+    'sync',
   ],
   properties: {
     network: { type: 'string' },
@@ -414,6 +415,18 @@ export const statusSchema = {
       },
       description:
         "how long callbacks waited for the node's main thread over the last window, in ms (null when not measured)",
+    },
+    sync: {
+      type: 'object',
+      required: ['syncing', 'targetHeight', 'height', 'blocksPerSecond', 'etaSeconds'],
+      properties: {
+        syncing: { type: 'boolean', description: 'catching up from a peer with more work now' },
+        targetHeight: { type: ['integer', 'null'], description: 'the height the sync aims at (null when not syncing)' },
+        height: { type: 'integer', description: "this node's tip height" },
+        blocksPerSecond: { type: 'number', description: 'blocks imported a second since the sync began' },
+        etaSeconds: { type: ['integer', 'null'], description: 'seconds left at that rate (null: unknown)' },
+      },
+      description: 'catching up from peers (headers first, then blocks)',
     },
   },
 } as const;

@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
@@ -181,12 +181,17 @@ async function runDevnet(opts: DevnetOptions): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
+  // The nodes' settings all come from here: not from the user's ourcoin.toml (its peers, ports, mining).
+  const nodeConfig = join(dir, 'node.toml');
+  writeFileSync(nodeConfig, '# ourcoin devnet: its nodes read no other config file\n');
   const launch = (i: number, peer: string | undefined): Child => {
     const mining = i < k;
     const datadir = join(dir, `node-${i}`);
     const ports = basePort === 0 ? ['0', '0'] : [String(basePort + 2 * i), String(basePort + 2 * i + 1)];
     const args = [
       ...entryArgs,
+      '--config',
+      nodeConfig,
       'node',
       '--network',
       network.name,

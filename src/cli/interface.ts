@@ -21,6 +21,12 @@ export const CliErrorCode = {
   passwordEmpty: 'PASSWORD_EMPTY',
   passwordRequired: 'PASSWORD_REQUIRED',
   devnetBadOptions: 'DEVNET_BAD_OPTIONS',
+  configUnreadable: 'CONFIG_UNREADABLE',
+  configInvalid: 'CONFIG_INVALID',
+  configUnknownKey: 'CONFIG_UNKNOWN_KEY',
+  configSecret: 'CONFIG_SECRET',
+  configBadValue: 'CONFIG_BAD_VALUE',
+  logFileUnwritable: 'LOG_FILE_UNWRITABLE',
 } as const;
 
 declare module '../errors.js' {

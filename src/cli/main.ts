@@ -7,6 +7,7 @@ import { registerNodeCommand } from './nodeCommand.js';
 import { registerWalletCommand } from './walletCommand.js';
 import { registerDevnetCommand } from './devnetCommand.js';
 import { registerAdminCommand } from './adminCommand.js';
+import { installConfig } from './config.js';
 import { OurCoinError } from '../errors.js';
 
 const program = new Command();
@@ -14,10 +15,13 @@ program
   .name('ourcoin')
   .description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block')
   .version('0.1.0');
+program.option('--json', 'print one JSON document on stdout (errors too)', false);
 registerNodeCommand(program);
 registerWalletCommand(program);
 registerDevnetCommand(program);
 registerAdminCommand(program);
+// Last: its hook fills the options of every command registered above.
+installConfig(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Known errors get one clear line and a non-zero exit; anything else is a bug: show it.

@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { DEFAULT_RATE_LIMIT } from '../api/server.js';
 import { DEFAULT_MEMPOOL_LIMITS } from '../mempool/interface.js';
 import { DEFAULT_MAX_PEERS } from '../network/network.js';
@@ -21,6 +20,9 @@ import { FullNode } from '../node/fullNode.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 import { integerOption } from './options.js';
+import { LOG_FORMATS, LOG_LEVELS, StatusLine, buildNodeLogger, choiceOption } from './logging.js';
+import type { LogFormat, LogLevel } from './logging.js';
+import { ProgressDisplay } from './progress.js';
 
 export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
 export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
@@ -38,7 +40,9 @@ interface NodeCommandOptions {
   rateLimit: number;
   rateLimitLoopback: boolean;
   statusInterval: number;
-  logLevel: string;
+  logLevel: LogLevel;
+  logFormat?: LogFormat;
+  logFile?: string;
   p2p: boolean;
   p2pPort?: number;
   p2pHost: string;
@@ -118,47 +122,81 @@ export function registerNodeCommand(program: Command): void {
       'rebuild account state and indexes by validating every stored block again (after a bug or corruption)',
       false,
     )
-    .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integerOption(0, 86_400), 10)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option(
+      '--status-interval <seconds>',
+      'seconds between status checks: a line when the tip, peers or mempool changed, else every 5 minutes (0: none)',
+      integerOption(0, 86_400),
+      10,
+    )
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, choiceOption(LOG_LEVELS), 'info')
+    .option(
+      '--log-format <format>',
+      'pretty (readable, local times) or json (one JSON object a line); default: pretty on a terminal',
+      choiceOption(LOG_FORMATS),
+    )
+    .option('--log-file <file>', 'also append the log to this file, as JSON lines')
     .action((opts: NodeCommandOptions) => runNode(opts));
 }
 
 async function runNode(opts: NodeCommandOptions): Promise<void> {
   const network = networkByName(opts.network);
   const datadir = resolve(opts.datadir ?? defaultDatadir(network.name));
-  const logger = pino({ level: opts.logLevel, base: undefined }, pino.destination(2));
+  const isTTY = process.stderr.isTTY === true;
+  // A bar only where people read the log: on a terminal, in readable lines.
+  const display = isTTY && opts.logFormat !== 'json' ? new ProgressDisplay(process.stderr) : undefined;
+  const { logger, close: closeLog } = buildNodeLogger({
+    level: opts.logLevel,
+    format: opts.logFormat,
+    file: opts.logFile,
+    isTTY,
+    prettyOut: display,
+  });
 
   const minerAddress = opts.mine || opts.minerAddress ? await resolveMinerAddress(opts, network, datadir) : undefined;
   const searcher = opts.mine ? new ParallelMiner({ threads: opts.threads }) : undefined;
-  const node = await FullNode.open({
-    network,
-    datadir,
-    logger,
-    minerAddress,
-    searcher,
-    reindex: opts.reindex,
-    verifyThreads: opts.verifyThreads,
-    mempoolLimits: { maxBytes: opts.maxMempool * MB },
-    api: {
-      host: opts.apiHost,
-      port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,
-      corsOrigins: opts.corsOrigin,
-      rateLimit: {
-        max: opts.rateLimit,
-        timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs,
-        includeLoopback: opts.rateLimitLoopback,
+  let node: FullNode;
+  try {
+    node = await FullNode.open({
+      network,
+      datadir,
+      logger,
+      minerAddress,
+      searcher,
+      reindex: opts.reindex,
+      connectProgress: display && {
+        everyMs: 250,
+        onProgress: (p) => {
+          // A normal start has nothing to connect: no bar.
+          if (!opts.reindex && p.blocks === 0) return;
+          display.update({ label: opts.reindex ? 'reindex' : 'connect', ...p });
+          if (p.done) display.stop();
+        },
       },
-    },
-    p2p: opts.p2p
-      ? {
-          host: opts.p2pHost,
-          port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
-          bootstrap: opts.peer,
-          mdns: opts.mdns,
-          maxPeers: opts.maxPeers,
-        }
-      : undefined,
-  });
+      verifyThreads: opts.verifyThreads,
+      mempoolLimits: { maxBytes: opts.maxMempool * MB },
+      api: {
+        host: opts.apiHost,
+        port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,
+        corsOrigins: opts.corsOrigin,
+        rateLimit: {
+          max: opts.rateLimit,
+          timeWindowMs: DEFAULT_RATE_LIMIT.timeWindowMs,
+          includeLoopback: opts.rateLimitLoopback,
+        },
+      },
+      p2p: opts.p2p
+        ? {
+            host: opts.p2pHost,
+            port: opts.p2pPort ?? DEFAULT_P2P_PORTS[network.name] ?? 8331,
+            bootstrap: opts.peer,
+            mdns: opts.mdns,
+            maxPeers: opts.maxPeers,
+          }
+        : undefined,
+    });
+  } finally {
+    display?.stop();
+  }
   try {
     await node.start();
   } catch (err) {
@@ -168,39 +206,75 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
   const url = node.apiUrl!;
   const tip = node.chain.tip;
   const p2p = node.p2p;
+  const p2pAddresses = p2p ? p2p.multiaddrs() : null;
   const banner = [
     `OurCoin node`,
     `  network     ${network.name} (chain id 0x${network.chainId.toString(16)})`,
     `  data dir    ${datadir}`,
     `  api         ${url}/api/v1  (OpenAPI at ${url}/docs)`,
     `  height      ${tip.height}  tip ${toHex(tip.hash)}`,
-    p2p ? `  p2p         ${p2p.multiaddrs().join('  ') || '(no listen address)'}` : `  p2p         off`,
+    p2pAddresses ? `  p2p         ${p2pAddresses.join('  ') || '(no listen address)'}` : `  p2p         off`,
     minerAddress
       ? `  miner       ${encodeAddress(minerAddress, network)}${searcher ? `  (${opts.threads} thread${opts.threads === 1 ? '' : 's'}, ${POW_HASHER_DESCRIPTION[searcher.hasher]})` : '  (not mining)'}`
       : `  miner       off (start with --mine)`,
   ];
+  // The banner is this command's output (scripts read the API URL there); the log says the same.
   process.stdout.write(banner.join('\n') + '\n');
+  logger.info(
+    {
+      network: network.name,
+      datadir,
+      api: `${url}/api/v1`,
+      height: tip.height,
+      p2p: p2pAddresses,
+      miner: minerAddress ? encodeAddress(minerAddress, network) : null,
+    },
+    'node started',
+  );
   if (opts.mine) node.miner.start();
 
+  const statusLine = new StatusLine();
   const statusTimer =
     opts.statusInterval > 0
       ? setInterval(() => {
           const { miner, mempool } = node;
           const tipNow = node.chain.tip;
-          process.stdout.write(
-            `height ${tipNow.height}  peers ${node.p2p?.peers().length ?? 0}  mempool ${mempool.size}  ${miner.isMining ? `hashrate ${formatHashRate(miner.hashRate())}` : 'not mining'}  tip ${toHex(tipNow.hash).slice(0, 18)}…\n`,
+          const snapshot = {
+            height: tipNow.height,
+            tip: toHex(tipNow.hash),
+            peers: node.p2p?.peers().length ?? 0,
+            mempool: mempool.size,
+            hashRate: miner.isMining ? miner.hashRate() : null,
+          };
+          if (!statusLine.due(snapshot, Date.now())) return;
+          logger.info(
+            snapshot,
+            `height ${snapshot.height}  peers ${snapshot.peers}  mempool ${snapshot.mempool}  ${snapshot.hashRate === null ? 'not mining' : `hashrate ${formatHashRate(snapshot.hashRate)}`}  tip ${snapshot.tip.slice(0, 18)}…`,
           );
         }, opts.statusInterval * 1000)
       : undefined;
+  // The sync bar follows the syncer; its log lines go above the bar.
+  const syncTimer = display
+    ? setInterval(() => {
+        const p = node.syncProgress();
+        if (p.syncing && p.targetHeight !== null) display.update({ label: 'sync', ...p, targetHeight: p.targetHeight });
+        else display.stop(p.height);
+      }, 500)
+    : undefined;
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
     clearInterval(statusTimer);
+    clearInterval(syncTimer);
+    display?.stop();
+    logger.info({ signal }, 'shutting down');
     node.close().then(
-      () => process.exit(0),
+      () => {
+        closeLog();
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err }, 'error during shutdown');
         process.exit(1);

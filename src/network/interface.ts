@@ -48,6 +48,19 @@ export interface PeerView {
   readonly network: string | null;
 }
 
+/** Where catching up from peers stands (for /status and the node's progress bar). */
+export interface SyncProgress {
+  readonly syncing: boolean;
+  /** The height the running sync aims at (null when not syncing). */
+  readonly targetHeight: number | null;
+  /** This node's tip height. */
+  readonly height: number;
+  /** Blocks imported per second since the sync began. */
+  readonly blocksPerSecond: number;
+  /** Seconds left at that rate (null when not syncing or nothing imported yet). */
+  readonly etaSeconds: number | null;
+}
+
 /** What the API needs of the network: this node's identity, its peers, and a dial. */
 export interface PeerDirectory {
   readonly peerId: string;

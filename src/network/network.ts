@@ -23,7 +23,7 @@ import { Handshake } from './handshake.js';
 import { createHost, keepConnections } from './host.js';
 import type { Host, HostOptions } from './host.js';
 import { protocolIds } from './interface.js';
-import type { GossipRejection, PeerDirectory, PeerView, ProtocolIds } from './interface.js';
+import type { GossipRejection, PeerDirectory, PeerView, ProtocolIds, SyncProgress } from './interface.js';
 import { PeerBook } from './peerBook.js';
 import { request } from './reqresp.js';
 import { penalizer } from './scoring.js';
@@ -153,6 +153,11 @@ export class P2PNetwork implements PeerDirectory {
   relayTip(change: TipChange): void {
     const tip = change.connected.at(-1);
     if (tip && !this.syncer.isSyncing) this.gossip.publishBlock(tip);
+  }
+
+  /** Where catching up from peers stands. */
+  syncProgress(): SyncProgress {
+    return this.syncer.progress();
   }
 
   /** Tells peers about our tip (after a sync, when it changed without gossip). */

@@ -31,6 +31,7 @@ import { Mempool } from '../mempool/mempool.js';
 import type { PowSearcher } from '../miner/interface.js';
 import { Miner } from '../miner/miner.js';
 import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
+import type { SyncProgress } from '../network/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { EventLoopMonitor } from './eventLoopMonitor.js';
@@ -78,6 +79,8 @@ export interface FullNodeOptions {
   readonly now?: () => number;
   /** Rebuild account state and indexes by validating every stored block again from genesis. */
   readonly reindex?: boolean;
+  /** Told of the progress of connecting stored blocks (a reindex) every `everyMs`, instead of progress log lines (a progress bar). */
+  readonly connectProgress?: { readonly onProgress: (p: ConnectProgress) => void; readonly everyMs: number };
   /** Serve the HTTP API (on `start`); absent: no API. */
   readonly api?: ApiListenOptions;
   /** Join the peer-to-peer network (on `start`); absent: no network. */
@@ -120,6 +123,8 @@ export class FullNode {
       admission: verifier,
       mining: miner,
       eventLoopDelay: () => this.eventLoop.delay(),
+      // Late-bound: the network starts after the API.
+      syncProgress: () => this.syncProgress(),
     };
   }
 
@@ -148,7 +153,7 @@ export class FullNode {
       if (!opts.reindex && p.blocks === 0) return;
       const fields = { height: p.height, target: p.targetHeight, blocksPerSecond: Math.round(p.blocksPerSecond) };
       if (p.done) opts.logger.info({ ...fields, blocks: p.blocks, ms: Date.now() - started }, `${what}: done`);
-      else opts.logger.info(fields, `${what}: progress`);
+      else if (!opts.connectProgress) opts.logger.info(fields, `${what}: progress`);
     };
     let chain: Chain;
     try {
@@ -159,7 +164,11 @@ export class FullNode {
         now,
         verifier,
         verifyAhead: 3 * threads,
-        onProgress: logProgress,
+        onProgress: (p) => {
+          opts.connectProgress?.onProgress(p);
+          logProgress(p);
+        },
+        progressEveryMs: opts.connectProgress?.everyMs,
       });
     } catch (err) {
       await verifier.close();
@@ -201,6 +210,19 @@ export class FullNode {
 
   /** The API's address once it listens, like http://127.0.0.1:18330. */
   apiUrl: string | undefined;
+
+  /** Where catching up from peers stands (never syncing without the network). */
+  syncProgress(): SyncProgress {
+    return (
+      this.p2pNetwork?.syncProgress() ?? {
+        syncing: false,
+        targetHeight: null,
+        height: this.chain.tip.height,
+        blocksPerSecond: 0,
+        etaSeconds: null,
+      }
+    );
+  }
 
   /** The peer-to-peer network, once it runs. */
   get p2p(): P2PNetwork | undefined {

@@ -106,6 +106,13 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
     await waitFor('the late joiner to reach 520', async () => (await status(b)).height === 520);
     expect(await sameTip([a, b])).toBe(true);
     expect(b.output()).toContain('sync: caught up');
+    expect((await status(b)).sync).toEqual({
+      syncing: false,
+      targetHeight: null,
+      height: 520,
+      blocksPerSecond: 0,
+      etaSeconds: null,
+    });
     await Promise.all([a.stop(), b.stop()]);
   });
 

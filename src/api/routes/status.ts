@@ -33,6 +33,13 @@ export function statusJson(ctx: ApiContext): StatusJson {
     minerAddress: minerAddress ? encodeAddress(minerAddress, network) : null,
     p2p: ctx.p2p(),
     eventLoop: ctx.eventLoopDelay?.() ?? null,
+    sync: ctx.syncProgress?.() ?? {
+      syncing: false,
+      targetHeight: null,
+      height: tip.height,
+      blocksPerSecond: 0,
+      etaSeconds: null,
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { BlockSink, ChainReader } from '../../chain/interface.js';
 import { MAX_HEADERS } from '../messages.js';
 import type { PeerStatus } from '../messages.js';
+import type { SyncProgress } from '../interface.js';
 import type { PeerBook } from '../peerBook.js';
 import { SYNC_PROGRESS_LOG_MS } from '../timeouts.js';
 import { downloadBlocks } from './blocks.js';
@@ -29,8 +30,16 @@ export interface SyncerOptions {
   readonly onCaughtUp: () => void;
 }
 
+/** The run in progress: what it aims at and how fast it goes. */
+interface SyncRun {
+  readonly started: number;
+  imported: number;
+  targetHeight: number;
+}
+
 export class Syncer {
   private running: Promise<void> | undefined;
+  private run: SyncRun | undefined;
   private wanted: string | undefined;
   private stopped = false;
 
@@ -38,6 +47,22 @@ export class Syncer {
 
   get isSyncing(): boolean {
     return this.running !== undefined;
+  }
+
+  /** Where the sync stands now (for /status and the node's progress bar). */
+  progress(now = Date.now()): SyncProgress {
+    const height = this.o.chain.tip.height;
+    const run = this.run;
+    if (!run) return { syncing: false, targetHeight: null, height, blocksPerSecond: 0, etaSeconds: null };
+    const rate = run.imported / Math.max(1, (now - run.started) / 1000);
+    const targetHeight = Math.max(run.targetHeight, height);
+    return {
+      syncing: true,
+      targetHeight,
+      height,
+      blocksPerSecond: Math.round(rate * 10) / 10,
+      etaSeconds: rate > 0 ? Math.round((targetHeight - height) / rate) : null,
+    };
   }
 
   /** Settles when the sync running now (if any) and the ones queued behind it are done. */
@@ -73,9 +98,26 @@ export class Syncer {
   }
 
   private async syncFrom(peer: string): Promise<void> {
+    const { chain, logger } = this.o;
+    const run: SyncRun = { started: Date.now(), imported: 0, targetHeight: chain.tip.height };
+    this.run = run;
+    try {
+      await this.syncRun(peer, run);
+    } finally {
+      this.run = undefined;
+    }
+    if (run.imported > 0) {
+      const seconds = (Date.now() - run.started) / 1000;
+      logger.info(
+        { blocks: run.imported, seconds: Number(seconds.toFixed(1)), height: chain.tip.height },
+        'sync: caught up',
+      );
+      this.o.onCaughtUp();
+    }
+  }
+
+  private async syncRun(peer: string, run: SyncRun): Promise<void> {
     const { chain, book, request, logger, penalize } = this.o;
-    const started = Date.now();
-    let imported = 0;
     let lastLog = 0;
     const download = { ...this.o, stopped: () => this.stopped };
     for (;;) {
@@ -88,29 +130,24 @@ export class Syncer {
         return;
       }
       const todo = checked.hashes.filter((h) => !chain.getRecord(h));
-      const targetHeight = Math.max(headers.at(-1)!.height, book.get(peer)?.status?.height ?? 0);
+      run.targetHeight = Math.max(headers.at(-1)!.height, book.get(peer)?.status?.height ?? 0);
       const progress = (): void => {
         const now = Date.now();
         if (now - lastLog < SYNC_PROGRESS_LOG_MS) return;
         lastLog = now;
-        const height = chain.tip.height;
-        const rate = imported / Math.max(1, (now - started) / 1000);
-        const eta = rate > 0 ? Math.round((targetHeight - height) / rate) : undefined;
+        const p = this.progress(now);
         logger.info(
-          { height, target: targetHeight, blocksPerSecond: Math.round(rate), etaSeconds: eta },
-          `sync: block ${height} of ${targetHeight}`,
+          {
+            height: p.height,
+            target: p.targetHeight,
+            blocksPerSecond: Math.round(p.blocksPerSecond),
+            etaSeconds: p.etaSeconds ?? undefined,
+          },
+          `sync: block ${p.height} of ${p.targetHeight}`,
         );
       };
-      const complete = await downloadBlocks(download, peer, todo, progress, () => imported++);
+      const complete = await downloadBlocks(download, peer, todo, progress, () => run.imported++);
       if (!complete || headers.length < MAX_HEADERS) break;
-    }
-    if (imported > 0) {
-      const seconds = (Date.now() - started) / 1000;
-      logger.info(
-        { blocks: imported, seconds: Number(seconds.toFixed(1)), height: chain.tip.height },
-        'sync: caught up',
-      );
-      this.o.onCaughtUp();
     }
   }
 }

@@ -124,6 +124,7 @@ describe('HTTP API on a regtest node', () => {
       mining: false,
       hashRate: 0,
       minerAddress: null,
+      sync: { syncing: false, targetHeight: null, height: 0, blocksPerSecond: 0, etaSeconds: null },
     });
     expect(r.body.tipHash).toMatch(/^0x[0-9a-f]{64}$/);
     const loop = r.body.eventLoop!;

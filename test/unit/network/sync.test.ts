@@ -10,6 +10,7 @@ import type { Chain } from '../../../src/chain/chain.js';
 import { serveBlocks, serveHeaders } from '../../../src/network/handlers.js';
 import { STATUS_VERSION, decodeHeaders, encodeHeaders } from '../../../src/network/messages.js';
 import type { PeerStatus } from '../../../src/network/messages.js';
+import type { SyncProgress } from '../../../src/network/interface.js';
 import { PeerBook, Penalty } from '../../../src/network/peerBook.js';
 import { Syncer } from '../../../src/network/sync/syncer.js';
 import type { PeerRequest, SyncProtocol } from '../../../src/network/sync/transport.js';
@@ -125,6 +126,31 @@ describe('Syncer', () => {
     expect(h.caughtUp).toBe(1);
     // One headers request (fewer than MAX_HEADERS came back), then 64 + 64 + 22 blocks.
     expect(h.requests.map((r) => r.protocol)).toEqual(['headers', 'blocks', 'blocks', 'blocks']);
+  });
+
+  it('reports its target and rate while it runs, and nothing once caught up', async () => {
+    const remote = chainOf(150);
+    const local = chainOf(0);
+    const h = harness(local, { honest: remote }, honestly(remote));
+    const seen: SyncProgress[] = [];
+    const unsubscribe = local.onTipChange(() => seen.push(h.syncer.progress()));
+    const idle = { syncing: false, targetHeight: null, blocksPerSecond: 0, etaSeconds: null };
+    expect(h.syncer.progress()).toEqual({ ...idle, height: 0 });
+
+    h.syncer.onPeerStatus('honest', statusOf(remote));
+    await h.syncer.idle;
+    unsubscribe();
+    expect(seen.length).toBeGreaterThan(1);
+    for (const p of seen) {
+      expect(p).toMatchObject({ syncing: true, targetHeight: 150 });
+      expect(p.height).toBeLessThanOrEqual(150);
+    }
+    // Once blocks were imported: a rate and an ETA.
+    const later = seen.at(-1)!;
+    expect(later.height).toBeGreaterThan(0);
+    expect(later.blocksPerSecond).toBeGreaterThan(0);
+    expect(later.etaSeconds).not.toBeNull();
+    expect(h.syncer.progress()).toEqual({ ...idle, height: 150 });
   });
 
   it('ignores a peer with no more work than our tip', async () => {
