@@ -52,7 +52,7 @@ export const errorSchema = {
 
 const errorDescriptions: Record<number, string> = {
   400: 'Malformed request or invalid input (BAD_JSON, BAD_REQUEST, ENCODING_*, ADDRESS_*, AMOUNT_*, TX_*)',
-  403: 'Not allowed here (NOT_REGTEST on another network; ADMIN_LOCAL_ONLY from a non-loopback client)',
+  403: 'Not allowed here (NOT_REGTEST on another network; ADMIN_LOCAL_ONLY, METRICS_LOCAL_ONLY from a non-loopback client)',
   404: 'Not found',
   409: 'Conflicts with the chain state or the mempool (MEMPOOL_*)',
   413: 'Request body too large (BODY_TOO_LARGE)',

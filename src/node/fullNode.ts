@@ -35,6 +35,7 @@ import type { NetworkParams } from '../protocol/networks.js';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { EventLoopMonitor } from './eventLoopMonitor.js';
 import { NodeErrorCode } from './interface.js';
+import { NodeMetrics } from './metrics.js';
 import { connectMempoolToChain } from './wiring.js';
 
 export interface ApiListenOptions {
@@ -82,6 +83,11 @@ export interface FullNodeOptions {
   readonly api?: ApiListenOptions;
   /** Join the peer-to-peer network (on `start`); absent: no network. */
   readonly p2p?: P2PListenOptions;
+  /**
+   * Prometheus metrics at GET /metrics on the API port: for loopback clients only (the
+   * default), for any client, or off (no registry, no hooks).
+   */
+  readonly metrics?: 'loopback' | 'public' | 'off';
 }
 
 export class FullNode {
@@ -105,6 +111,7 @@ export class FullNode {
     private readonly verifier: BlsVerifier,
     mempool: Mempool,
     miner: Miner,
+    private readonly metrics: NodeMetrics | undefined,
   ) {
     this.network = opts.network;
     this.logger = opts.logger;
@@ -120,7 +127,19 @@ export class FullNode {
       admission: verifier,
       mining: miner,
       eventLoopDelay: () => this.eventLoop.delay(),
+      metrics: metrics && {
+        contentType: metrics.contentType,
+        scrape: () => metrics.scrape(),
+        public: opts.metrics === 'public',
+      },
     };
+    metrics?.observe({
+      chain,
+      pool: mempool,
+      verifier,
+      mining: miner,
+      peers: () => this.p2pNetwork?.peers() ?? [],
+    });
   }
 
   /**
@@ -141,6 +160,7 @@ export class FullNode {
     }
     const threads = opts.verifyThreads ?? availableParallelism();
     const verifier = opts.verifier ?? new BlsMultiThreadVerifier({ threads });
+    const metrics = opts.metrics === 'off' ? undefined : new NodeMetrics();
     // Stored blocks waiting to be connected (all of them on a reindex, the rest of an
     // interrupted one) have their aggregates verified on the verifier's workers.
     const what = opts.reindex ? 'reindex' : 'connecting stored blocks';
@@ -160,13 +180,20 @@ export class FullNode {
         verifier,
         verifyAhead: 3 * threads,
         onProgress: logProgress,
+        metrics,
       });
     } catch (err) {
       await verifier.close();
       store.close();
       throw err;
     }
-    const mempool = new Mempool({ chain, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
+    const mempool = new Mempool({
+      chain,
+      verifier,
+      store: store.mempoolStore(),
+      limits: opts.mempoolLimits,
+      metrics,
+    });
     const miner = new Miner({
       network: opts.network,
       chain,
@@ -177,7 +204,7 @@ export class FullNode {
       minerAddress: opts.minerAddress,
       searcher: opts.searcher,
     });
-    const node = new FullNode(opts, store, chain, verifier, mempool, miner);
+    const node = new FullNode(opts, store, chain, verifier, mempool, miner, metrics);
     node.wire();
     const reloaded = await mempool.loadPersisted();
     opts.logger.info({ height: chain.tip.height, mempool: reloaded }, 'chain opened');
@@ -260,6 +287,7 @@ export class FullNode {
         bootstrap: listen.bootstrap,
         mdns: listen.mdns,
         maxPeers: listen.maxPeers ?? DEFAULT_MAX_PEERS,
+        metrics: this.metrics?.libp2pMetrics(),
       });
     } catch (err) {
       throw new OurCoinError(
