@@ -35,7 +35,7 @@ export interface HostOptions {
   /** Connections kept before libp2p prunes the least valuable ones. */
   readonly maxPeers: number;
   /** libp2p's own metrics (the node's /metrics registry), or none. */
-  readonly metrics?: Libp2pOptions['metrics'];
+  readonly libp2pMetrics?: Libp2pOptions['metrics'];
 }
 
 /**
@@ -66,7 +66,7 @@ export async function createHost(opts: HostOptions, book: PeerBook): Promise<Hos
       ...(opts.mdns ? [mdns()] : []),
     ],
     connectionManager: { maxConnections: opts.maxPeers },
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.libp2pMetrics ? { metrics: opts.libp2pMetrics } : {}),
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),
       denyInboundEncryptedConnection: (peerId: PeerId) => book.isBanned(peerId.toString()),

@@ -287,7 +287,8 @@ export class FullNode {
         bootstrap: listen.bootstrap,
         mdns: listen.mdns,
         maxPeers: listen.maxPeers ?? DEFAULT_MAX_PEERS,
-        metrics: this.metrics?.libp2pMetrics(),
+        libp2pMetrics: this.metrics?.libp2pMetrics(),
+        peerMetrics: this.metrics,
       });
     } catch (err) {
       throw new OurCoinError(

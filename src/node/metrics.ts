@@ -17,7 +17,7 @@ import type { ChainMetrics, ChainReader } from '../chain/interface.js';
 import type { ErrorCode } from '../errors.js';
 import type { MempoolMetrics } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
-import type { PeerView } from '../network/interface.js';
+import type { PeerMetrics, PeerView } from '../network/interface.js';
 
 /** What the level gauges read on each scrape. */
 export interface MetricSources {
@@ -34,12 +34,14 @@ const IMPORT_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** `BlsVerifierStats.batchSizes` bucket i holds jobs of 2^i to 2^(i+1) - 1 sets: its label. */
 const batchLabel = (i: number): string => (i === 0 ? '1' : `${2 ** i}-${2 ** (i + 1) - 1}`);
 
-export class NodeMetrics implements ChainMetrics, MempoolMetrics {
+export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics {
   readonly registry = new Registry();
   private sources: MetricSources | undefined;
   private readonly importSeconds: Histogram<'path'>;
   private readonly admittedTotal: Counter;
   private readonly refusedTotal: Counter<'code'>;
+  private readonly penaltiesTotal: Counter;
+  private readonly bansTotal: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -62,6 +64,16 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics {
       labelNames: ['code'],
       registers,
     });
+    this.penaltiesTotal = new Counter({
+      name: 'ourcoin_peer_penalties_total',
+      help: 'Score penalties given to peers for breaking a rule (src/network/scoring.ts)',
+      registers,
+    });
+    this.bansTotal = new Counter({
+      name: 'ourcoin_peer_bans_total',
+      help: 'Peers banned: a penalty took their score to -100',
+      registers,
+    });
     this.levels();
   }
 
@@ -80,6 +92,11 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics {
 
   refused(code: ErrorCode): void {
     this.refusedTotal.inc({ code });
+  }
+
+  penalized(banned: boolean): void {
+    this.penaltiesTotal.inc();
+    if (banned) this.bansTotal.inc();
   }
 
   /** libp2p's own metrics (connections, streams, gossipsub, bytes by protocol) in this registry. */

@@ -12,7 +12,7 @@ import { ApiError, ApiErrorCode } from '../errors.js';
 import { isLoopback } from '../loopback.js';
 import { responses } from '../schemas.js';
 
-export const METRICS_EXAMPLE = [
+const METRICS_EXAMPLE = [
   '# HELP ourcoin_chain_height Height of the main chain tip',
   '# TYPE ourcoin_chain_height gauge',
   'ourcoin_chain_height 1234',
@@ -29,29 +29,31 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: ApiContext): vo
           {
             200: {
               description: 'OK',
-              content: { 'text/plain': { schema: { type: 'string', examples: [METRICS_EXAMPLE] } } },
+              content: {
+                'text/plain': {
+                  schema: {
+                    type: 'string',
+                    description: 'the Prometheus text exposition format (0.0.4); README, "Metrics", names them',
+                    examples: [METRICS_EXAMPLE],
+                  },
+                },
+              },
             },
           },
           [403, 404],
         ),
       },
-      onRequest: (request, _reply, done) => {
-        const metrics = ctx.metrics;
-        if (!metrics) done(new ApiError(404, ApiErrorCode.notFound, 'metrics are off on this node (--no-metrics)'));
-        else if (!metrics.public && !isLoopback(request.socket.remoteAddress))
-          done(
-            new ApiError(
-              403,
-              ApiErrorCode.metricsLocalOnly,
-              'metrics answer loopback clients only; the operator can run the node with --metrics-public',
-            ),
-          );
-        else done();
-      },
     },
-    async (_request, reply) => {
-      const body = await ctx.metrics!.scrape();
-      return reply.type(ctx.metrics!.contentType).send(body);
+    async (request, reply) => {
+      const metrics = ctx.metrics;
+      if (!metrics) throw new ApiError(404, ApiErrorCode.notFound, 'metrics are off on this node (--no-metrics)');
+      if (!metrics.public && !isLoopback(request.socket.remoteAddress))
+        throw new ApiError(
+          403,
+          ApiErrorCode.metricsLocalOnly,
+          'metrics answer loopback clients only; the operator can run the node with --metrics-public',
+        );
+      return reply.type(metrics.contentType).send(await metrics.scrape());
     },
   );
 }
