@@ -23,6 +23,16 @@ export interface ApiPorts {
   readonly eventLoopDelay?: () => EventLoopDelay;
   /** Where catching up from peers stands (absent: no network, never syncing). */
   readonly syncProgress?: () => SyncJson;
+  /** The node's Prometheus metrics for GET /metrics (absent: metrics off, 404). */
+  readonly metrics?: MetricsEndpoint;
+}
+
+/** GET /metrics: a scrape in the Prometheus text format, and who may ask for one. */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  scrape(): Promise<string>;
+  /** Answer any client that reaches the API; otherwise loopback clients only (403 for others). */
+  readonly public: boolean;
 }
 
 /** Event-loop delay over the last measuring window, in milliseconds. */

@@ -45,6 +45,7 @@ export const ApiErrorCode = {
   peerDialFailed: 'PEER_DIAL_FAILED',
   explorerNotBuilt: 'EXPLORER_NOT_BUILT',
   adminLocalOnly: 'ADMIN_LOCAL_ONLY',
+  metricsLocalOnly: 'METRICS_LOCAL_ONLY',
   forbidden: 'FORBIDDEN',
   requestTimeout: 'REQUEST_TIMEOUT',
   uriTooLong: 'URI_TOO_LONG',

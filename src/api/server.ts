@@ -22,6 +22,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerExplorerRoutes } from './routes/explorer.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerMineRoutes } from './routes/mine.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
@@ -135,6 +136,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     admission: ports.admission,
     mining: ports.mining,
     eventLoopDelay: ports.eventLoopDelay,
+    metrics: ports.metrics,
     peers: opts.peers ?? (() => []),
     p2p: opts.p2p ?? (() => null),
     connect: opts.connect,
@@ -178,6 +180,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     { prefix: API_PREFIX },
   );
   registerLegacyRoutes(app, ctx);
+  registerMetricsRoutes(app, ctx);
   registerExplorerRoutes(app);
 
   await app.ready();

@@ -119,6 +119,15 @@ export interface BlockSink {
   processBlock(input: Block | Uint8Array, signature?: SignatureVerdict): ProcessResult;
 }
 
+/**
+ * How block import went, for the node's metrics (the composition root passes one in).
+ * `fast`: no pairing was needed (every transfer's signature known, no transfers, or valid
+ * once); `full`: the aggregate was checked by a pairing (on a worker, or here).
+ */
+export interface ChainMetrics {
+  blockImported(path: 'fast' | 'full', seconds: number): void;
+}
+
 /** The operator's commands (Bitcoin Core's invalidateblock / reconsiderblock). */
 export interface ChainAdmin {
   invalidateBlock(hash: Uint8Array): TipChange;

@@ -39,6 +39,8 @@ interface NodeCommandOptions {
   corsOrigin: string[];
   rateLimit: number;
   rateLimitLoopback: boolean;
+  metrics: boolean;
+  metricsPublic: boolean;
   statusInterval: number;
   logLevel: LogLevel;
   logFormat?: LogFormat;
@@ -90,6 +92,8 @@ export function registerNodeCommand(program: Command): void {
       DEFAULT_RATE_LIMIT.max,
     )
     .option('--rate-limit-loopback', 'rate limit loopback clients too (exempt by default)', false)
+    .option('--no-metrics', 'serve no Prometheus metrics (GET /metrics answers 404)')
+    .option('--metrics-public', 'answer GET /metrics from any client, not only loopback ones', false)
     .option(
       '--p2p-port <port>',
       'peer-to-peer TCP port (default 8331 devnet, 18331 regtest; 0 picks a free one)',
@@ -174,6 +178,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
       },
       verifyThreads: opts.verifyThreads,
       mempoolLimits: { maxBytes: opts.maxMempool * MB },
+      metrics: !opts.metrics ? 'off' : opts.metricsPublic ? 'public' : 'loopback',
       api: {
         host: opts.apiHost,
         port: opts.apiPort ?? DEFAULT_API_PORTS[network.name] ?? 8330,

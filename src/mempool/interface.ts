@@ -5,7 +5,7 @@
  * signatures verified), ordered for mining by fee, in per-sender nonce chains.
  */
 import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
-import type { CodeOf, ErrorKind, OurCoinError } from '../errors.js';
+import type { CodeOf, ErrorCode, ErrorKind, OurCoinError } from '../errors.js';
 
 export const MempoolErrorCode = {
   feeTooLow: 'MEMPOOL_FEE_TOO_LOW',
@@ -129,6 +129,12 @@ export type AdmissionResult =
  */
 export interface AdmissionGate {
   admits(source: string): boolean;
+}
+
+/** What `submit` decided, for the node's metrics (the composition root passes one in). */
+export interface MempoolMetrics {
+  admitted(count: number): void;
+  refused(code: ErrorCode): void;
 }
 
 export interface SubmitOptions {

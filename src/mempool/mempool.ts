@@ -40,7 +40,14 @@ import {
   entryBytes,
   minReplacementFee,
 } from './interface.js';
-import type { AdmissionResult, MempoolEntry, MempoolLimits, SubmitOptions, TransferPool } from './interface.js';
+import type {
+  AdmissionResult,
+  MempoolEntry,
+  MempoolLimits,
+  MempoolMetrics,
+  SubmitOptions,
+  TransferPool,
+} from './interface.js';
 import type { MempoolStore } from '../store/interface.js';
 import { LruCache } from '../crypto/lruCache.js';
 
@@ -52,6 +59,8 @@ export interface MempoolOptions {
   readonly limits?: Partial<MempoolLimits>;
   /** Signatures of recently mined transfers kept for reorgs. */
   readonly minedSignatureCacheSize?: number;
+  /** Counts admissions and refusals (the node's /metrics). */
+  readonly metrics?: MempoolMetrics;
 }
 
 /** A sender's pending transfers by nonce. */
@@ -66,6 +75,7 @@ export class Mempool implements TransferPool, KnownSignatures {
   private readonly chain: ChainReader;
   private readonly verifier: BlsVerifier;
   private readonly store: MempoolStore | undefined;
+  private readonly metrics: MempoolMetrics | undefined;
   private readonly byTxid = new Map<string, MempoolEntry>();
   private readonly bySender = new Map<string, NonceChain>();
   /** Signatures of recently mined transfers (with their points: 96 + 192 bytes an entry). */
@@ -83,6 +93,7 @@ export class Mempool implements TransferPool, KnownSignatures {
     this.chain = opts.chain;
     this.verifier = opts.verifier;
     this.store = opts.store;
+    this.metrics = opts.metrics;
     this.limits = { ...DEFAULT_MEMPOOL_LIMITS, ...opts.limits };
     this.minedSignatures = new LruCache(opts.minedSignatureCacheSize ?? 100_000);
   }
@@ -220,6 +231,10 @@ export class Mempool implements TransferPool, KnownSignatures {
       const entry = r?.accepted ? this.byTxid.get(toHex(r.txid)) : undefined;
       return entry ? [entry] : [];
     });
+    if (this.metrics) {
+      for (const r of results) if (r && !r.accepted) this.metrics.refused(r.error.code);
+      if (accepted.length > 0) this.metrics.admitted(accepted.length);
+    }
     if (accepted.length > 0) {
       this.notifyChange();
       for (const l of this.acceptListeners) l(accepted);

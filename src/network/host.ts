@@ -5,6 +5,7 @@
  * redialed while they are not connected.
  */
 import { createLibp2p } from 'libp2p';
+import type { Libp2pOptions } from 'libp2p';
 import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -33,6 +34,8 @@ export interface HostOptions {
   readonly mdns: boolean;
   /** Connections kept before libp2p prunes the least valuable ones. */
   readonly maxPeers: number;
+  /** libp2p's own metrics (the node's /metrics registry), or none. */
+  readonly libp2pMetrics?: Libp2pOptions['metrics'];
 }
 
 /**
@@ -63,6 +66,7 @@ export async function createHost(opts: HostOptions, book: PeerBook): Promise<Hos
       ...(opts.mdns ? [mdns()] : []),
     ],
     connectionManager: { maxConnections: opts.maxPeers },
+    ...(opts.libp2pMetrics ? { metrics: opts.libp2pMetrics } : {}),
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),
       denyInboundEncryptedConnection: (peerId: PeerId) => book.isBanned(peerId.toString()),

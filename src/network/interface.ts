@@ -61,6 +61,12 @@ export interface SyncProgress {
   readonly etaSeconds: number | null;
 }
 
+/** Penalties given to peers, for the node's metrics (the composition root passes one in). */
+export interface PeerMetrics {
+  /** A peer lost score; `banned` when that took it to the ban threshold. */
+  penalized(banned: boolean): void;
+}
+
 /** What the API needs of the network: this node's identity, its peers, and a dial. */
 export interface PeerDirectory {
   readonly peerId: string;

@@ -23,7 +23,7 @@ import { Handshake } from './handshake.js';
 import { createHost, keepConnections } from './host.js';
 import type { Host, HostOptions } from './host.js';
 import { protocolIds } from './interface.js';
-import type { GossipRejection, PeerDirectory, PeerView, ProtocolIds, SyncProgress } from './interface.js';
+import type { GossipRejection, PeerDirectory, PeerMetrics, PeerView, ProtocolIds, SyncProgress } from './interface.js';
 import { PeerBook } from './peerBook.js';
 import { request } from './reqresp.js';
 import { penalizer } from './scoring.js';
@@ -38,6 +38,8 @@ export interface NetworkOptions extends Omit<HostOptions, 'maxPeers'> {
   readonly pool: TransferPool;
   /** Connections kept before libp2p prunes the least valuable ones (default DEFAULT_MAX_PEERS). */
   readonly maxPeers?: number;
+  /** Counts penalties and bans (the node's /metrics). */
+  readonly peerMetrics?: PeerMetrics;
 }
 
 /**
@@ -62,7 +64,7 @@ export class P2PNetwork implements PeerDirectory {
   ) {
     const { network, chain, pool, logger } = opts;
     this.ids = protocolIds(network.name);
-    this.penalize = penalizer(book, libp2p, logger);
+    this.penalize = penalizer(book, libp2p, logger, opts.peerMetrics);
     this.syncer = new Syncer({
       chain,
       book,

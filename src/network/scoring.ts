@@ -16,6 +16,7 @@ import { ChainErrorCode } from '../chain/interface.js';
 import { OurCoinError } from '../errors.js';
 import type { ErrorCode, ErrorKind } from '../errors.js';
 import { PeerErrorCode } from './interface.js';
+import type { PeerMetrics } from './interface.js';
 import type { PeerBook } from './peerBook.js';
 import { Penalty } from './peerBook.js';
 
@@ -72,11 +73,13 @@ export function codeOf(err: unknown): { code: ErrorCode; kind: ErrorKind } {
 /** Lowers a peer's score by `amount`; at the ban threshold it is banned and disconnected. */
 export type Penalize = (peer: PeerId | string, amount: number, why: string) => void;
 
-export function penalizer(book: PeerBook, libp2p: Libp2p, logger: Logger): Penalize {
+export function penalizer(book: PeerBook, libp2p: Libp2p, logger: Logger, metrics?: PeerMetrics): Penalize {
   return (peer, amount, why) => {
     const id = peer.toString();
     logger.info({ peer: id, penalty: amount, why }, 'peer penalised');
-    if (book.penalize(id, amount)) {
+    const banned = book.penalize(id, amount);
+    metrics?.penalized(banned);
+    if (banned) {
       logger.warn({ peer: id, why }, 'peer banned');
       void libp2p.hangUp(typeof peer === 'string' ? multiaddr(`/p2p/${peer}`) : peer).catch(() => undefined);
     }

@@ -36,6 +36,7 @@ import type { NetworkParams } from '../protocol/networks.js';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { EventLoopMonitor } from './eventLoopMonitor.js';
 import { NodeErrorCode } from './interface.js';
+import { NodeMetrics } from './metrics.js';
 import { connectMempoolToChain } from './wiring.js';
 
 export interface ApiListenOptions {
@@ -85,6 +86,11 @@ export interface FullNodeOptions {
   readonly api?: ApiListenOptions;
   /** Join the peer-to-peer network (on `start`); absent: no network. */
   readonly p2p?: P2PListenOptions;
+  /**
+   * Prometheus metrics at GET /metrics on the API port: for loopback clients only (the
+   * default), for any client, or off (no registry, no hooks).
+   */
+  readonly metrics?: 'loopback' | 'public' | 'off';
 }
 
 export class FullNode {
@@ -108,6 +114,7 @@ export class FullNode {
     private readonly verifier: BlsVerifier,
     mempool: Mempool,
     miner: Miner,
+    private readonly metrics: NodeMetrics | undefined,
   ) {
     this.network = opts.network;
     this.logger = opts.logger;
@@ -125,7 +132,19 @@ export class FullNode {
       eventLoopDelay: () => this.eventLoop.delay(),
       // Late-bound: the network starts after the API.
       syncProgress: () => this.syncProgress(),
+      metrics: metrics && {
+        contentType: metrics.contentType,
+        scrape: () => metrics.scrape(),
+        public: opts.metrics === 'public',
+      },
     };
+    metrics?.observe({
+      chain,
+      pool: mempool,
+      verifier,
+      mining: miner,
+      peers: () => this.p2pNetwork?.peers() ?? [],
+    });
   }
 
   /**
@@ -146,6 +165,7 @@ export class FullNode {
     }
     const threads = opts.verifyThreads ?? availableParallelism();
     const verifier = opts.verifier ?? new BlsMultiThreadVerifier({ threads });
+    const metrics = opts.metrics === 'off' ? undefined : new NodeMetrics();
     // Stored blocks waiting to be connected (all of them on a reindex, the rest of an
     // interrupted one) have their aggregates verified on the verifier's workers.
     const what = opts.reindex ? 'reindex' : 'connecting stored blocks';
@@ -169,13 +189,20 @@ export class FullNode {
           logProgress(p);
         },
         progressEveryMs: opts.connectProgress?.everyMs,
+        metrics,
       });
     } catch (err) {
       await verifier.close();
       store.close();
       throw err;
     }
-    const mempool = new Mempool({ chain, verifier, store: store.mempoolStore(), limits: opts.mempoolLimits });
+    const mempool = new Mempool({
+      chain,
+      verifier,
+      store: store.mempoolStore(),
+      limits: opts.mempoolLimits,
+      metrics,
+    });
     const miner = new Miner({
       network: opts.network,
       chain,
@@ -186,7 +213,7 @@ export class FullNode {
       minerAddress: opts.minerAddress,
       searcher: opts.searcher,
     });
-    const node = new FullNode(opts, store, chain, verifier, mempool, miner);
+    const node = new FullNode(opts, store, chain, verifier, mempool, miner, metrics);
     node.wire();
     const reloaded = await mempool.loadPersisted();
     opts.logger.info({ height: chain.tip.height, mempool: reloaded }, 'chain opened');
@@ -282,6 +309,8 @@ export class FullNode {
         bootstrap: listen.bootstrap,
         mdns: listen.mdns,
         maxPeers: listen.maxPeers ?? DEFAULT_MAX_PEERS,
+        libp2pMetrics: this.metrics?.libp2pMetrics(),
+        peerMetrics: this.metrics,
       });
     } catch (err) {
       throw new OurCoinError(

@@ -1,6 +1,7 @@
 /**
  * Blocks: GET /api/v1/blocks (paged main-chain summaries, newest first by default),
- * GET /api/v1/blocks/:hashOrHeight (a full block with its place in the chain) and
+ * GET /api/v1/blocks/:hashOrHeight (a full block with its place in the chain),
+ * GET /api/v1/blocks/:hashOrHeight/raw (its exact encoding: hex, or bytes by Accept) and
  * POST /api/v1/blocks (submit a block mined elsewhere, like bitcoind's submitblock: it goes
  * through exactly the checks a block from a peer gets, and is relayed if it connects).
  */
@@ -8,16 +9,17 @@ import type { FastifyInstance } from 'fastify';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { BLOCK_OVERHEAD, MAX_BLOCK_ENCODING_BYTES } from '../../protocol/block.js';
 import { TRANSFER_LENGTH } from '../../protocol/transaction.js';
-import type { Block } from '../../protocol/block.js';
 import type { BlockRecord } from '../../chain/interface.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import {
   DEFAULT_PAGE,
+  RAW_BLOCK_EXAMPLE,
   blockDetailSchema,
   blockPageQuerySchema,
   blockPageSchema,
   blockParamsSchema,
+  rawBlockSchema,
   responses,
   submitBlockBodySchema,
   submitBlockResultSchema,
@@ -52,15 +54,38 @@ export function blockPage(ctx: ApiContext, query: BlockPageQuery): BlockPage {
   return { tipHeight, blocks, next: h >= 0 && h <= tipHeight ? h : null };
 }
 
-function findBlock(ctx: ApiContext, hashOrHeight: string): { rec: BlockRecord; block: Block } {
+/** A stored block by hash or main-chain height, read with `read` (decoded, or its bytes); 404 if none. */
+function findBlock<T>(
+  ctx: ApiContext,
+  hashOrHeight: string,
+  read: (hash: Uint8Array) => T | undefined,
+): { rec: BlockRecord; block: T } {
   const { chain } = ctx;
   const hash = hashOrHeight.startsWith('0x')
     ? fromHex(hashOrHeight.toLowerCase(), 'hash', 32)
     : chain.mainHashAt(Number(hashOrHeight));
   const rec = hash && chain.getRecord(hash);
-  const block = rec && chain.getBlock(rec.hash);
+  const block = rec && read(rec.hash);
   if (!rec || !block) throw new ApiError(404, ApiErrorCode.blockNotFound, `no block ${hashOrHeight}`);
   return { rec, block };
+}
+
+/** The encodings GET /blocks/:id/raw answers in, by the Accept header's media type. */
+const RAW_TYPES = ['application/json', 'text/plain', 'application/octet-stream'] as const;
+type RawType = (typeof RAW_TYPES)[number];
+
+/**
+ * The first of the client's listed types this route serves (JSON when none is, or for a
+ * wildcard): clients list their preference first, and q-values are rarely used to reorder.
+ */
+export function rawType(accept: string | undefined): RawType {
+  for (const part of (accept ?? '').split(',')) {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    const found = RAW_TYPES.find((t) => t === type);
+    if (found) return found;
+    if (type === '*/*' || type === 'application/*') return 'application/json';
+  }
+  return 'application/json';
 }
 
 export const blockPageRouteSchema = {
@@ -91,8 +116,46 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: ApiContext): void
       },
     },
     (request): BlockDetail => {
-      const { rec, block } = findBlock(ctx, request.params.hashOrHeight);
+      const { rec, block } = findBlock(ctx, request.params.hashOrHeight, (h) => ctx.chain.getBlock(h));
       return blockDetail(ctx.chain, ctx.network, rec, block);
+    },
+  );
+  app.get<{ Params: { hashOrHeight: string } }>(
+    '/blocks/:hashOrHeight/raw',
+    {
+      schema: {
+        tags: ['blocks'],
+        summary: "A block's exact canonical encoding (docs/protocol.md): JSON with 0x-hex by default",
+        description:
+          'Accept: application/octet-stream answers the bytes themselves, text/plain the 0x-hex alone; ' +
+          'otherwise JSON `{ hash, block }`, whose `block` POST /blocks takes back as it is.',
+        params: blockParamsSchema,
+        response: responses(
+          {
+            200: {
+              content: {
+                'application/json': { schema: rawBlockSchema },
+                'text/plain': {
+                  schema: { type: 'string', description: 'the encoding, 0x-hex', examples: [RAW_BLOCK_EXAMPLE] },
+                },
+                'application/octet-stream': {
+                  schema: { type: 'string', format: 'binary', description: 'the encoding, raw bytes' },
+                },
+              },
+            },
+          },
+          [400, 404],
+        ),
+      },
+    },
+    (request, reply) => {
+      // The stored bytes as they are: no decoding, no re-encoding.
+      const { rec, block: bytes } = findBlock(ctx, request.params.hashOrHeight, (h) => ctx.chain.getBlockBytes(h));
+      const type = rawType(request.headers.accept);
+      void reply.header('vary', 'accept');
+      if (type === 'application/octet-stream') return reply.type(type).send(Buffer.from(bytes));
+      if (type === 'text/plain') return reply.type('text/plain; charset=utf-8').send(toHex(bytes));
+      return reply.type('application/json; charset=utf-8').send({ hash: toHex(rec.hash), block: toHex(bytes) });
     },
   );
   app.post<{ Body: { block: string } }>(

@@ -22,6 +22,7 @@ import { toHex } from '../../protocol/bytes.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import type { TipEvent } from '../json.js';
+import { TIP_EVENT_EXAMPLE, responses } from '../schemas.js';
 export type { TipEvent } from '../json.js';
 
 export const KEEP_ALIVE_MS = 15_000;
@@ -70,6 +71,22 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext, limit
         tags: ['node'],
         summary: 'Server-Sent Events: a `tip` event { height, hash, transfers, timestamp } per new main-chain tip',
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'OK: an event stream, with a `: keep-alive` comment every 15 s',
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'string',
+                  description:
+                    'one `tip` event a new main-chain tip: its data is JSON { height, hash, transfers, timestamp }',
+                  examples: [TIP_EVENT_EXAMPLE],
+                },
+              },
+            },
+          },
+          ...responses({}, [429, 503]),
+        },
       },
       // Refused before the stream starts, so the refusal is an ordinary JSON error.
       preHandler: (request, _reply, done) => {

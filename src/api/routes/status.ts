@@ -6,7 +6,7 @@ import { encodeAddress } from '../../protocol/address.js';
 import { bigIntToBytes, toHex } from '../../protocol/bytes.js';
 import { decodeCompact } from '../../protocol/pow.js';
 import type { ApiContext } from '../context.js';
-import { connectBodySchema, peersSchema, responses, statusSchema } from '../schemas.js';
+import { connectBodySchema, connectResultSchema, peersSchema, responses, statusSchema } from '../schemas.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { strictValidator } from '../strictBody.js';
 import type { StatusJson } from '../json.js';
@@ -74,10 +74,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['node'],
         summary: 'Connect to a peer by multiaddr (/ip4/…/tcp/…/p2p/…)',
         body: connectBodySchema,
-        response: responses(
-          { 200: { type: 'object', required: ['connected'], properties: { connected: { type: 'string' } } } },
-          [400, 409, 413, 415, 502],
-        ),
+        response: responses({ 200: connectResultSchema }, [400, 409, 413, 415, 502]),
       },
       validatorCompiler: ({ schema }) => strictValidator(schema),
     },

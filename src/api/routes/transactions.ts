@@ -80,7 +80,15 @@ export function submitRoute(
           'Submit one signed transfer (202 { txid } or an error naming the rule) or an array of up to 1000 ' +
           '(202 with one result per item). Extra read-only fields of the transaction JSON (type, txid, sender) are ignored.',
         body: submitBodySchema,
-        response: responses({ 202: { anyOf: [submitAcceptedSchema, batchResultSchema] } }, [400, 409, 413, 415, 503]),
+        response: responses(
+          {
+            202: {
+              anyOf: [submitAcceptedSchema, batchResultSchema],
+              examples: [...submitAcceptedSchema.examples, ...batchResultSchema.examples],
+            },
+          },
+          [400, 409, 413, 415, 503],
+        ),
       },
       // Bodies are checked without type coercion (see strictBody.ts).
       validatorCompiler: ({ schema }) => strictValidator(schema),

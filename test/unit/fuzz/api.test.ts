@@ -317,6 +317,10 @@ const ROUTES: readonly RouteFuzz[] = [
     '/api/v1/blocks/{hashOrHeight}',
     withSegment((s) => `/api/v1/blocks/${s}`),
   ),
+  get(
+    '/api/v1/blocks/{hashOrHeight}/raw',
+    withSegment((s) => `/api/v1/blocks/${s}/raw`),
+  ),
   post('/api/v1/transactions', transferBody),
   get(
     '/api/v1/transactions/{txid}',
@@ -351,6 +355,7 @@ const ROUTES: readonly RouteFuzz[] = [
   },
   get('/blocks', at('/blocks'), ['from', 'limit', 'order']),
   post('/txion', transferBody),
+  get('/metrics', at('/metrics'), ['x']),
   // Hidden from the OpenAPI document: the explorer's files and the docs UI (static files, so `..` matters).
   get('/', at('/')),
   get(
