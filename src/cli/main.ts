@@ -14,6 +14,7 @@ program
   .name('ourcoin')
   .description('OurCoin: a small cryptocurrency with one aggregated BLS signature per block')
   .version('0.1.0');
+program.option('--json', 'print one JSON document on stdout (errors too)', false);
 registerNodeCommand(program);
 registerWalletCommand(program);
 registerDevnetCommand(program);
