@@ -129,3 +129,27 @@ export interface ChainChangeJson {
   cleared?: number;
   failures?: { hash: string; code: string; message: string }[];
 }
+
+/** GET /api/v1/fees: what a transfer should pay to be mined within 1, 3 or 6 blocks (policy). */
+export interface FeeTargetJson {
+  /** Within this many blocks. */
+  blocks: number;
+  /** Base units, decimal string. */
+  fee: string;
+  /** The same in OUR, e.g. "0.00001". */
+  feeOur: string;
+}
+
+export interface FeesJson {
+  fast: FeeTargetJson;
+  normal: FeeTargetJson;
+  slow: FeeTargetJson;
+  /** The node's minimum fee (base units): nothing below it is admitted. */
+  minimumFee: string;
+  /** Transfers one block holds. */
+  blockCapacity: number;
+  /** Pending transfers, and the blocks they would fill. */
+  mempool: { count: number; blocks: number };
+  /** Recent main-chain blocks read, and how many of them were full. */
+  recentBlocks: { count: number; full: number };
+}

@@ -20,6 +20,7 @@ import { registerBlockRoutes } from './routes/blocks.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerExplorerRoutes } from './routes/explorer.js';
+import { registerFeeRoutes } from './routes/fees.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
@@ -172,6 +173,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
       registerTransactionRoutes(api, ctx);
       registerAddressRoutes(api, ctx);
       registerMempoolRoutes(api, ctx);
+      registerFeeRoutes(api, ctx);
       registerMineRoutes(api, ctx);
       registerEventRoutes(api, ctx, opts.events ?? DEFAULT_EVENT_LIMITS);
       registerAdminRoutes(api, ctx);

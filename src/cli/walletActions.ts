@@ -8,24 +8,28 @@
  * and wiped right after. Every refusal is an OurCoinError whose message names the problem and
  * what to do; nothing here ever overwrites a keystore.
  */
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { blstBls } from '../crypto/blst.js';
-import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode } from '../mempool/interface.js';
-import { decodeAddress, encodeAddress } from '../protocol/address.js';
+import { DEFAULT_MEMPOOL_LIMITS, MempoolErrorCode, minReplacementFee } from '../mempool/interface.js';
+import { AddressErrorCode, decodeAddress, encodeAddress } from '../protocol/address.js';
 import { formatCoins, parseCoins } from '../protocol/amount.js';
-import { bytesEqual } from '../protocol/bytes.js';
+import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError, isOurCoinError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
+import { networks } from '../protocol/networks.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { signTransfer } from '../protocol/signing.js';
 import { transferToJson } from '../protocol/transaction.js';
-import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
-import { normalizeMnemonic } from '../wallet/derivation.js';
+import type { SignedTransfer, Transfer, TransferJson } from '../protocol/transaction.js';
+import { newMnemonic, normalizeMnemonic } from '../wallet/derivation.js';
+import { MIN_PASSWORD_LENGTH, WalletErrorCode } from '../wallet/interface.js';
 import { KeystoreErrorCode, normalizePassword } from '../crypto/keystore.js';
+import type { Keystore } from '../crypto/keystore.js';
 import { readKeystoreFile, writeKeystoreFile } from '../crypto/keystoreFile.js';
 import { NodeClient } from '../wallet/nodeClient.js';
-import type { HistoryItem, TransactionInfo } from '../wallet/nodeClient.js';
+import type { FeesJson, HistoryItem, TransactionInfo } from '../wallet/nodeClient.js';
 import type { AccountInfo, WalletInfo, WalletStore } from '../wallet/walletStore.js';
 import { PASSWORD_ENV, getPassword } from './password.js';
 import type { WalletIo } from './walletIo.js';
@@ -100,6 +104,8 @@ export async function askPassword(ctx: WalletContext, purpose: string, confirm =
         `${purpose}: the password given is empty once control characters are removed (EIP-2335)`,
         'input',
       );
+    const short = confirm ? tooShort(given) : undefined;
+    if (short) throw new OurCoinError(WalletErrorCode.passwordTooShort, `${purpose}: ${short}`, 'input');
     return given;
   }
   if (!ctx.io.interactive) {
@@ -116,9 +122,27 @@ export async function askPassword(ctx: WalletContext, purpose: string, confirm =
       continue;
     }
     if (!confirm) return first;
+    const short = tooShort(first);
+    if (short) {
+      ctx.io.note(`${short[0]!.toUpperCase()}${short.slice(1)}; try again.`);
+      continue;
+    }
     if ((await ctx.io.askSecret('Repeat the password: ')) === first) return first;
     ctx.io.note('The passwords differ; try again.');
   }
+}
+
+/**
+ * Why a password for a new keystore is refused: under MIN_PASSWORD_LENGTH characters (after
+ * EIP-2335's normalization). Keystores made before the rule still open with their password.
+ */
+function tooShort(password: string): string | undefined {
+  const bytes = normalizePassword(password);
+  const length = [...new TextDecoder().decode(bytes)].length;
+  bytes.fill(0);
+  return length < MIN_PASSWORD_LENGTH
+    ? `a new password needs at least ${MIN_PASSWORD_LENGTH} characters (this one has ${length})`
+    : undefined;
 }
 
 /** Empty as EIP-2335 sees it: nothing left after control characters are removed. */
@@ -154,10 +178,10 @@ export async function readMnemonic(ctx: WalletContext, mnemonicFile?: string): P
 }
 
 /** Runs `fn` with the wallet's password; a wrong one reads as what it is, for this wallet. */
-async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: string) => T): Promise<T> {
+async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: string) => T | Promise<T>): Promise<T> {
   const password = await askPassword(ctx, `Wallet "${name}"`);
   try {
-    return fn(password);
+    return await whileSpinning(ctx, 'opening the keystore', () => fn(password));
   } catch (err) {
     if (isOurCoinError(err, KeystoreErrorCode.wrongPassword)) {
       throw new OurCoinError(
@@ -168,6 +192,16 @@ async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: 
       );
     }
     throw err;
+  }
+}
+
+/** Runs `fn` with a spinner on a terminal's stderr: scrypt takes a second or two. */
+async function whileSpinning<T>(ctx: WalletContext, text: string, fn: () => T | Promise<T>): Promise<T> {
+  const spinner = ctx.io.progress(text);
+  try {
+    return await fn();
+  } finally {
+    spinner.stop();
   }
 }
 
@@ -237,15 +271,50 @@ function noteSameKey(ctx: WalletContext, wallet: WalletInfo): void {
   }
 }
 
-/** `new <name>`: a fresh 24-word wallet; shows the phrase once and the address of account 0. */
-export async function newWallet(ctx: WalletContext, name: string): Promise<WalletInfo> {
+export interface NewWalletResult {
+  readonly wallet: WalletInfo;
+  readonly directory: string;
+  readonly address: string;
+  /** The recovery phrase: shown (and returned for --json) once, stored nowhere in clear. */
+  readonly mnemonic: string;
+}
+
+/**
+ * `new <name>`: a fresh 24-word wallet. Shows the phrase once; on a terminal, unless
+ * `confirmPhrase` is false, asks for three of its words back before anything is written (so a
+ * wallet is never created from a phrase nobody wrote down); then the address of account 0.
+ */
+export async function newWallet(ctx: WalletContext, name: string, confirmPhrase = true): Promise<NewWalletResult> {
   ensureFree(ctx, name);
   const password = await askPassword(ctx, `New wallet "${name}"`, true);
-  const { wallet, mnemonic } = ctx.store.create(name, password);
-  ctx.io.out(`Created wallet "${name}" in ${resolve(ctx.store.dir, name)}`);
-  showMnemonic(ctx, mnemonic);
-  ctx.io.out(`Address (account 0): ${addressText(ctx, wallet.accounts[0]!)}`);
-  return wallet;
+  const phrase = newMnemonic();
+  ctx.io.out(`New wallet "${name}"`);
+  showMnemonic(ctx, phrase);
+  if (confirmPhrase && ctx.io.interactive) await checkPhraseWritten(ctx, phrase);
+  const { wallet, mnemonic } = await whileSpinning(ctx, 'encrypting the keys', () =>
+    ctx.store.create(name, password, phrase),
+  );
+  const directory = resolve(ctx.store.dir, name);
+  const address = addressText(ctx, wallet.accounts[0]!);
+  ctx.io.out(`Created wallet "${name}" in ${directory}`);
+  ctx.io.out(`Address (account 0): ${address}`);
+  return { wallet, directory, address, mnemonic };
+}
+
+/** How many words of a new phrase are asked back. */
+export const PHRASE_CHECK_WORDS = 3;
+
+/** Asks for three words of the phrase, at random places, until each is right (Ctrl-D gives up). */
+async function checkPhraseWritten(ctx: WalletContext, phrase: string): Promise<void> {
+  const words = phrase.split(' ');
+  const places = new Set<number>();
+  while (places.size < PHRASE_CHECK_WORDS) places.add(randomInt(words.length));
+  ctx.io.note(`To be sure it is written down, type ${PHRASE_CHECK_WORDS} of its words (nothing is saved before).`);
+  for (const i of [...places].sort((a, b) => a - b)) {
+    while ((await ctx.io.ask(`Word #${i + 1}: `)).trim().toLowerCase() !== words[i]) {
+      ctx.io.note(`That is not word #${i + 1}; look at what you wrote down (Ctrl-D stops, nothing is saved).`);
+    }
+  }
 }
 
 /** `restore <name>`: the same wallet (same addresses) from its recovery phrase. */
@@ -253,7 +322,7 @@ export async function restoreWallet(ctx: WalletContext, name: string, mnemonicFi
   ensureFree(ctx, name);
   const mnemonic = normalizeMnemonic(await readMnemonic(ctx, mnemonicFile));
   const password = await askPassword(ctx, `New password for wallet "${name}"`, true);
-  const { wallet } = ctx.store.create(name, password, mnemonic);
+  const { wallet } = await whileSpinning(ctx, 'encrypting the keys', () => ctx.store.create(name, password, mnemonic));
   ctx.io.out(`Restored wallet "${name}" in ${resolve(ctx.store.dir, name)}`);
   ctx.io.out(`Address (account 0): ${addressText(ctx, wallet.accounts[0]!)}`);
   noteSameKey(ctx, wallet);
@@ -281,7 +350,7 @@ export function listWallets(ctx: WalletContext): WalletInfo[] {
 }
 
 /** `address <name> [--index i]`: the address of account i, derived and stored first if new. */
-export async function showAddress(ctx: WalletContext, name: string, index: number): Promise<string> {
+export async function showAddress(ctx: WalletContext, name: string, index: number): Promise<AccountInfo> {
   const wallet = ctx.store.get(name);
   let acct = wallet.accounts.find((a) => a.index === index);
   if (!acct) {
@@ -295,23 +364,23 @@ export async function showAddress(ctx: WalletContext, name: string, index: numbe
     acct = await withPassword(ctx, name, (password) => ctx.store.addAccount(name, index, password));
     ctx.io.note(`Added account ${index} (${acct.path}) to wallet "${name}"`);
   }
-  const text = addressText(ctx, acct);
-  ctx.io.out(text);
-  return text;
+  ctx.io.out(addressText(ctx, acct));
+  return acct;
 }
 
 /** `export-keystore`: the account's EIP-2335 keystore, to stdout or a new file (never overwritten). */
-export function exportKeystore(ctx: WalletContext, name: string, index: number, out?: string): void {
+export function exportKeystore(ctx: WalletContext, name: string, index: number, out?: string): Keystore {
   account(ctx.store.get(name), index);
   const keystore = ctx.store.exportKeystore(name, index);
   if (out === undefined) {
     ctx.io.out(JSON.stringify(keystore, null, 2));
-    return;
+    return keystore;
   }
   writeKeystoreFile(out, keystore);
   ctx.io.out(
     `Wrote ${resolve(out)}: account ${index} of "${name}" (${keystore.path}), encrypted with this wallet's password`,
   );
+  return keystore;
 }
 
 /** `import-keystore <name> <file>`: a one-account wallet from an EIP-2335 keystore, checked with its password. */
@@ -321,7 +390,9 @@ export async function importKeystore(ctx: WalletContext, name: string, file: str
   const password = await askPassword(ctx, `Keystore ${file}`);
   let wallet: WalletInfo;
   try {
-    wallet = ctx.store.importKeystore(name, keystore, password);
+    wallet = await whileSpinning(ctx, 'checking the password', () =>
+      ctx.store.importKeystore(name, keystore, password),
+    );
   } catch (err) {
     if (isOurCoinError(err, KeystoreErrorCode.wrongPassword)) {
       throw new OurCoinError(
@@ -346,23 +417,56 @@ export interface Target {
   readonly address: string;
   /** How to name it: `alice (account 0)` or the address itself. */
   readonly label: string;
+  /** The wallet and account, when named by a wallet. */
+  readonly wallet?: string;
+  readonly index?: number;
 }
 
 const ADDRESS_LIKE = /^[a-z0-9]{1,83}1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{6,}$/i;
+
+/** Bitcoin's address forms: bech32 (bc1, tb1, bcrt1) and base58 (1..., 3..., and testnet's m, n, 2). */
+const BITCOIN_ADDRESS = /^(?:(?:bc|tb|bcrt)1[02-9ac-hj-np-z]{6,87}|[13mn2][1-9A-HJ-NP-Za-km-z]{25,34})$/i;
+
+/**
+ * An address of `ctx.network`, or a refusal that says what the text is instead: a Bitcoin
+ * address, or an OurCoin address of another network (checked there, so a typo still reads as one).
+ */
+export function decodeRecipient(ctx: WalletContext, text: string): Uint8Array {
+  const { network } = ctx;
+  const expected = `${network.name} addresses start with "${network.addressPrefix}1"`;
+  if (BITCOIN_ADDRESS.test(text)) {
+    throw new OurCoinError(
+      AddressErrorCode.wrongNetwork,
+      `address ${text} is a Bitcoin address, not an OurCoin one (${expected})`,
+      'input',
+    );
+  }
+  for (const other of Object.values(networks)) {
+    if (other === network || !text.toLowerCase().startsWith(`${other.addressPrefix}1`)) continue;
+    decodeAddress(text, other);
+    throw new OurCoinError(
+      AddressErrorCode.wrongNetwork,
+      `address ${text} is for ${other.name}, this wallet is on ${network.name} (${expected}; --network ${other.name} to use ${other.name})`,
+      'input',
+    );
+  }
+  return decodeAddress(text, network);
+}
 
 /** A wallet name (its account `index`) or an address; an address is checked for checksum and network. */
 export function resolveTarget(ctx: WalletContext, nameOrAddress: string, index: number): Target {
   const text = nameOrAddress.trim();
   const isWallet = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(text) && ctx.store.has(text);
-  if (!isWallet && ADDRESS_LIKE.test(text)) {
-    const address = encodeAddress(decodeAddress(text, ctx.network), ctx.network);
+  if (!isWallet && (ADDRESS_LIKE.test(text) || BITCOIN_ADDRESS.test(text))) {
+    const address = encodeAddress(decodeRecipient(ctx, text), ctx.network);
     return { address, label: address };
   }
   const acct = account(ctx.store.get(text), index);
-  return { address: addressText(ctx, acct), label: `${text} (account ${index})` };
+  return { address: addressText(ctx, acct), label: `${text} (account ${index})`, wallet: text, index };
 }
 
 export interface Balance {
+  readonly target: Target;
   readonly address: string;
   readonly confirmed: bigint;
   readonly pending: bigint;
@@ -374,6 +478,7 @@ export async function showBalance(ctx: WalletContext, nameOrAddress: string, ind
   const target = resolveTarget(ctx, nameOrAddress, index);
   const info = await (await ctx.node()).address(target.address);
   const balance = {
+    target,
     address: info.address,
     confirmed: BigInt(info.balance),
     pending: BigInt(info.pendingBalance),
@@ -423,27 +528,30 @@ export async function showHistory(
   nameOrAddress: string,
   index: number,
   limit: number,
-): Promise<HistoryItem[]> {
+): Promise<{ target: Target; pending: number; transactions: HistoryItem[] }> {
   const target = resolveTarget(ctx, nameOrAddress, index);
   const history = await (await ctx.node()).history(target.address, { limit });
   const header = target.label === target.address ? target.address : `${target.label}  ${target.address}`;
   if (history.transactions.length === 0) {
     ctx.io.out(`${header}\n  no transactions yet`);
-    return [];
+  } else {
+    ctx.io.out(`${header}\n  ${history.transactions.length} most recent (${history.pending} pending):`);
+    for (const item of history.transactions) ctx.io.out(`  ${formatHistoryItem(item)}`);
   }
-  ctx.io.out(`${header}\n  ${history.transactions.length} most recent (${history.pending} pending):`);
-  for (const item of history.transactions) ctx.io.out(`  ${formatHistoryItem(item)}`);
-  return history.transactions;
+  return { target, pending: history.pending, transactions: history.transactions };
 }
 
 // ---------------------------------------------------------------- sending
 
 export interface SendRequest {
   readonly name: string;
+  /** An address, or a wallet's name (its account 0). */
   readonly to: string;
-  /** OUR, up to 8 decimals. */
-  readonly amount: string;
-  /** OUR; DEFAULT_FEE when absent. */
+  /** OUR, up to 8 decimals; absent with `max`. */
+  readonly amount?: string;
+  /** Send everything spendable minus the fee. */
+  readonly max?: boolean;
+  /** OUR; the node's estimate for within 3 blocks when absent. */
   readonly fee?: string;
   readonly index: number;
   /** Send without asking. */
@@ -453,20 +561,31 @@ export interface SendRequest {
   readonly timeoutSeconds?: number;
 }
 
+/** Where a transfer's fee came from: --fee, the node's estimate, or the minimum (a node without /fees). */
+export type FeeSource = 'given' | 'estimate' | 'minimum';
+
 export interface SendResult {
   readonly txid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly feeSource: FeeSource;
+  readonly nonce: number;
+  /** `bump`: the transfer this one replaced. */
+  readonly replaced?: string;
   readonly confirmed?: TransactionInfo;
 }
 
 /** Unlocks the account, signs `tx`, wipes the key. The key must match the account's public key. */
-function signWithAccount(
+async function signWithAccount(
   ctx: WalletContext,
   name: string,
   acct: AccountInfo,
   password: string,
   tx: Transfer,
-): SignedTransfer {
-  const secret = ctx.store.unlock(name, acct.index, password);
+): Promise<SignedTransfer> {
+  const secret = await ctx.store.unlock(name, acct.index, password);
   try {
     if (!bytesEqual(blstBls.secretKeyToPublicKey(secret), acct.publicKey)) {
       throw new OurCoinError(
@@ -482,12 +601,13 @@ function signWithAccount(
 }
 
 /** Mempool refusals with what to do about them. */
-function explainRefusal(err: OurCoinError, ctx: WalletContext, from: string): OurCoinError {
+function explainRefusal(err: OurCoinError, from: string): OurCoinError {
   const hint: Partial<Record<ErrorCode, string>> = {
     [MempoolErrorCode.insufficientBalance]: `not enough coins at ${from} for this transfer and its pending ones; check: ourcoin wallet balance ${from}`,
-    [MempoolErrorCode.feeTooLow]: `the fee is below what the node accepts; raise --fee (default ${formatCoins(DEFAULT_FEE)} OUR)`,
+    [MempoolErrorCode.feeTooLow]: `the fee is below what the node accepts; raise --fee (the minimum is ${formatCoins(DEFAULT_FEE)} OUR)`,
     [MempoolErrorCode.nonceTooLow]: 'another transfer from this account got in first; send again',
     [MempoolErrorCode.full]: 'the node is busy; try again later or raise --fee',
+    [MempoolErrorCode.replacementFeeTooLow]: 'raise --fee to at least the fee named',
   };
   const extra = hint[err.code];
   return extra
@@ -495,83 +615,323 @@ function explainRefusal(err: OurCoinError, ctx: WalletContext, from: string): Ou
     : err;
 }
 
-/**
- * `send`: builds, shows, confirms, signs and submits a transfer; with `wait`, follows it into a
- * block. Input is checked before anything is asked or sent: the recipient's checksum and
- * network, the amount (positive, at most 8 decimals), the balance.
- */
-export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<SendResult> {
-  const { network, io } = ctx;
-  const acct = account(ctx.store.get(req.name), req.index);
-  const recipient = decodeAddress(req.to.trim(), network);
-  const amount = parseCoins(req.amount, 'amount');
-  if (amount === 0n) throw new OurCoinError('AMOUNT_INVALID', 'amount: must be more than 0', 'input');
-  const fee = req.fee === undefined ? DEFAULT_FEE : parseCoins(req.fee, 'fee');
-  if (!req.yes && !io.interactive) {
+/** The node's fee estimates; undefined from a node without GET /api/v1/fees (older than this wallet). */
+async function feeEstimates(client: NodeClient): Promise<FeesJson | undefined> {
+  try {
+    return await client.fees();
+  } catch (err) {
+    if (isOurCoinError(err) && err.kind === 'input') return undefined;
+    throw err;
+  }
+}
+
+/** `--fee`, else the node's estimate for `priority`, else the minimum fee. */
+async function chooseFee(
+  ctx: WalletContext,
+  client: NodeClient,
+  given: string | undefined,
+  priority: 'fast' | 'normal',
+): Promise<{ fee: bigint; source: FeeSource }> {
+  if (given !== undefined) return { fee: parseCoins(given, 'fee'), source: 'given' };
+  const estimates = await feeEstimates(client);
+  if (!estimates) {
+    ctx.io.note(`note: the node gives no fee estimates; paying the minimum fee ${formatCoins(DEFAULT_FEE)} OUR`);
+    return { fee: DEFAULT_FEE, source: 'minimum' };
+  }
+  return { fee: BigInt(estimates[priority].fee), source: 'estimate' };
+}
+
+const FEE_NOTE: Record<FeeSource, string> = {
+  given: '',
+  estimate: "  (the node's estimate: mined within 3 blocks)",
+  minimum: '  (the minimum: the node gives no estimate)',
+};
+
+/** The spendable balance: the confirmed balance, less what pending transfers already take. */
+function spendable(info: { balance: string; pendingBalance: string }): bigint {
+  const confirmed = BigInt(info.balance);
+  const pending = BigInt(info.pendingBalance);
+  return pending < confirmed ? pending : confirmed;
+}
+
+function refuseWithoutTerminal(ctx: WalletContext, yes: boolean): void {
+  if (!yes && !ctx.io.interactive) {
     throw new OurCoinError(
       'WALLET_CONFIRM_REQUIRED',
       'not sending: there is no terminal to confirm on; add --yes to send without asking',
       'input',
     );
   }
+}
+
+/**
+ * Shows the summary (on stderr when a question follows, so --json's stdout stays one document),
+ * asks "Send it?" unless `yes`, signs with the account's key and submits.
+ */
+async function confirmSignSubmit(
+  ctx: WalletContext,
+  client: NodeClient,
+  req: { name: string; acct: AccountInfo; yes: boolean; summary: string[] },
+  tx: Transfer,
+): Promise<{ txid: string; replaced?: string }> {
+  const summary = req.summary.join('\n');
+  if (req.yes) ctx.io.out(summary);
+  else ctx.io.note(summary);
+  if (!req.yes) {
+    const answer = await ctx.io.ask('Send it? [y/N] ');
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new OurCoinError('WALLET_CANCELLED', 'not sent: not confirmed', 'input');
+  }
+  const signed = await withPassword(ctx, req.name, (password) =>
+    signWithAccount(ctx, req.name, req.acct, password, tx),
+  );
+  const json = transferToJson(signed.tx, ctx.network, signed.signature);
+  try {
+    return await client.submit(json);
+  } catch (err) {
+    if (isOurCoinError(err, MempoolErrorCode.duplicate)) return { txid: json.txid };
+    if (isOurCoinError(err)) throw explainRefusal(err, addressText(ctx, req.acct));
+    throw err;
+  }
+}
+
+/**
+ * `send`: builds, shows, confirms, signs and submits a transfer; with `wait`, follows it into a
+ * block. Input is checked before anything is asked or sent: the recipient (an address of this
+ * network, or a wallet's name), the amount (positive, at most 8 decimals; or `max`), the balance.
+ */
+export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<SendResult> {
+  const { network, io } = ctx;
+  const acct = account(ctx.store.get(req.name), req.index);
+  const recipientTarget = resolveRecipient(ctx, req.to);
+  if (req.max === (req.amount !== undefined)) {
+    throw new OurCoinError(
+      WalletErrorCode.badArguments,
+      req.max ? 'give an amount or --max, not both' : 'no amount: give one (OUR) or --max to send everything',
+      'input',
+    );
+  }
+  let amount = req.amount === undefined ? 0n : parseCoins(req.amount, 'amount');
+  if (!req.max && amount === 0n) throw new OurCoinError('AMOUNT_INVALID', 'amount: must be more than 0', 'input');
+  if (req.fee !== undefined) parseCoins(req.fee, 'fee');
+  refuseWithoutTerminal(ctx, req.yes);
   const client = await ctx.node();
   const from = addressText(ctx, acct);
   const info = await client.address(from);
-  const confirmed = BigInt(info.balance);
-  const available = BigInt(info.pendingBalance) < confirmed ? BigInt(info.pendingBalance) : confirmed;
-  if (amount + fee > available) {
+  const available = spendable(info);
+  const { fee, source } = await chooseFee(ctx, client, req.fee, 'normal');
+  if (req.max) amount = available - fee;
+  if (amount <= 0n || amount + fee > available) {
     throw new OurCoinError(
       'WALLET_INSUFFICIENT_FUNDS',
-      `${req.name} (account ${req.index}) has ${formatCoins(available)} OUR available; ${formatCoins(amount)} OUR plus the fee ${formatCoins(fee)} OUR needs ${formatCoins(amount + fee)} OUR`,
+      req.max
+        ? `${req.name} (account ${req.index}) has ${formatCoins(available)} OUR available: nothing left after the fee ${formatCoins(fee)} OUR`
+        : `${req.name} (account ${req.index}) has ${formatCoins(available)} OUR available; ${formatCoins(amount)} OUR plus the fee ${formatCoins(fee)} OUR needs ${formatCoins(amount + fee)} OUR`,
       'input',
     );
   }
   const tx: Transfer = {
     chainId: network.chainId,
     senderPublicKey: acct.publicKey,
-    recipient,
+    recipient: recipientTarget.hash,
     amount,
     fee,
     nonce: info.nextNonce,
   };
-  const to = encodeAddress(recipient, network);
-  io.out(
-    [
-      `Send from wallet "${req.name}" (account ${req.index})`,
-      `  from     ${from}`,
-      `  to       ${to}`,
-      `  amount   ${formatCoins(amount)} OUR`,
-      `  fee      ${formatCoins(fee)} OUR`,
-      `  total    ${formatCoins(amount + fee)} OUR`,
-      `  nonce    ${tx.nonce}`,
-      `  network  ${network.name} (node ${client.url})`,
-    ].join('\n'),
-  );
-  if (!req.yes) {
-    const answer = await io.ask('Send it? [y/N] ');
-    if (!/^y(es)?$/i.test(answer.trim()))
-      throw new OurCoinError('WALLET_CANCELLED', 'not sent: not confirmed', 'input');
-  }
-  const signed = await withPassword(ctx, req.name, (password) => signWithAccount(ctx, req.name, acct, password, tx));
-  const json = transferToJson(signed.tx, network, signed.signature);
-  let txid: string;
-  try {
-    txid = (await client.submit(json)).txid;
-  } catch (err) {
-    if (isOurCoinError(err, MempoolErrorCode.duplicate)) txid = json.txid;
-    else if (isOurCoinError(err)) throw explainRefusal(err, ctx, from);
-    else throw err;
-  }
-  io.out(`Sent ${formatCoins(amount)} OUR to ${to}\ntxid ${txid}`);
-  if (!req.wait) return { txid };
-  const done = await waitForConfirmation(
+  const to = recipientTarget.address;
+  const { txid } = await confirmSignSubmit(
     ctx,
     client,
-    txid,
-    (req.timeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000,
+    {
+      name: req.name,
+      acct,
+      yes: req.yes,
+      summary: [
+        `Send from wallet "${req.name}" (account ${req.index})`,
+        `  from     ${from}`,
+        `  to       ${to}${recipientTarget.wallet ? `  (wallet ${recipientTarget.wallet})` : ''}`,
+        `  amount   ${formatCoins(amount)} OUR${req.max ? '  (everything spendable, less the fee)' : ''}`,
+        `  fee      ${formatCoins(fee)} OUR${FEE_NOTE[source]}`,
+        `  total    ${formatCoins(amount + fee)} OUR`,
+        `  nonce    ${tx.nonce}`,
+        `  network  ${network.name} (node ${client.url})`,
+      ],
+    },
+    tx,
   );
+  io.out(`Sent ${formatCoins(amount)} OUR to ${to}\ntxid ${txid}`);
+  return followIfAsked(ctx, client, req, { txid, from, to, amount, fee, feeSource: source, nonce: tx.nonce });
+}
+
+/** With `wait`, follows the transfer into a block and adds it to the result. */
+async function followIfAsked(
+  ctx: WalletContext,
+  client: NodeClient,
+  req: { readonly wait: boolean; readonly timeoutSeconds?: number },
+  result: SendResult,
+): Promise<SendResult> {
+  if (!req.wait) return result;
+  const timeoutMs = (req.timeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS) * 1000;
+  const done = await waitForConfirmation(ctx, client, result.txid, timeoutMs);
   reportConfirmed(ctx, done);
-  return { txid, confirmed: done };
+  return { ...result, confirmed: done };
+}
+
+/** A recipient: a wallet's name (its account 0) or an address of this network. */
+export function resolveRecipient(
+  ctx: WalletContext,
+  text: string,
+): { hash: Uint8Array; address: string; wallet?: string } {
+  const trimmed = text.trim();
+  if (!ADDRESS_LIKE.test(trimmed) && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(trimmed) && ctx.store.has(trimmed)) {
+    const acct = account(ctx.store.get(trimmed), 0);
+    return { hash: acct.address, address: addressText(ctx, acct), wallet: trimmed };
+  }
+  const hash = decodeRecipient(ctx, trimmed);
+  return { hash, address: encodeAddress(hash, ctx.network) };
+}
+
+export interface BumpRequest {
+  readonly txid: string;
+  /** OUR; default: the larger of the replacement minimum and the node's next-block estimate. */
+  readonly fee?: string;
+  readonly yes: boolean;
+  readonly wait: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+/** The wallet account that holds the key `senderPublicKey` (hex), if any. */
+function ownerOf(ctx: WalletContext, senderPublicKey: string): { name: string; acct: AccountInfo } | undefined {
+  const key = senderPublicKey.replace(/^0x/, '');
+  for (const w of ctx.store.list()) {
+    const acct = w.accounts.find((a) => toHex(a.publicKey).replace(/^0x/, '') === key);
+    if (acct) return { name: w.name, acct };
+  }
+  return undefined;
+}
+
+/**
+ * `bump <txid>`: replace-by-fee (docs/protocol.md 13.3). The same transfer (sender, nonce,
+ * recipient, amount) again with a higher fee: at least the pending fee plus the replacement
+ * increment, and by default what the node estimates for the next block.
+ */
+export async function bumpFee(ctx: WalletContext, req: BumpRequest): Promise<SendResult> {
+  if (req.fee !== undefined) parseCoins(req.fee, 'fee');
+  refuseWithoutTerminal(ctx, req.yes);
+  const client = await ctx.node();
+  const info = await client.getTransaction(req.txid);
+  const old = info.transaction;
+  if (old.type !== 'transfer') {
+    throw new OurCoinError(WalletErrorCode.notOurs, `${req.txid} is a coinbase, not a transfer`, 'input');
+  }
+  if (info.status !== 'pending') {
+    throw new OurCoinError(
+      WalletErrorCode.notPending,
+      `${old.txid} is already in block ${info.height}: only a pending transfer can be replaced`,
+      'input',
+    );
+  }
+  const owner = ownerOf(ctx, old.senderPublicKey);
+  if (!owner) {
+    throw new OurCoinError(
+      WalletErrorCode.notOurs,
+      `${old.txid} is from ${old.sender}, which is no wallet in ${ctx.store.dir}: only its sender can replace it`,
+      'input',
+    );
+  }
+  const oldFee = BigInt(old.fee);
+  const least = minReplacementFee(oldFee, DEFAULT_FEE);
+  const chosen = await chooseFee(ctx, client, req.fee, 'fast');
+  const { source } = chosen;
+  const fee = req.fee === undefined && chosen.fee < least ? least : chosen.fee;
+  if (fee < least) {
+    throw new OurCoinError(
+      MempoolErrorCode.replacementFeeTooLow,
+      `--fee ${formatCoins(fee)} OUR: a replacement of a transfer paying ${formatCoins(oldFee)} OUR must pay at least ${formatCoins(least)} OUR`,
+      'input',
+    );
+  }
+  const tx = replacementOf(ctx, old, owner.acct, fee);
+  const from = addressText(ctx, owner.acct);
+  const { txid, replaced } = await confirmSignSubmit(
+    ctx,
+    client,
+    {
+      name: owner.name,
+      acct: owner.acct,
+      yes: req.yes,
+      summary: [
+        `Replace ${old.txid} (wallet "${owner.name}", account ${owner.acct.index})`,
+        `  to       ${old.recipient}`,
+        `  amount   ${formatCoins(tx.amount)} OUR`,
+        `  fee      ${formatCoins(fee)} OUR, was ${formatCoins(oldFee)} OUR${source === 'estimate' ? "  (at least the node's next-block estimate)" : ''}`,
+        `  nonce    ${tx.nonce}`,
+      ],
+    },
+    tx,
+  );
+  ctx.io.out(`Replaced ${old.txid}\ntxid ${txid}`);
+  return followIfAsked(ctx, client, req, {
+    txid,
+    from,
+    to: old.recipient,
+    amount: tx.amount,
+    fee,
+    feeSource: source,
+    nonce: tx.nonce,
+    replaced: replaced ?? old.txid,
+  });
+}
+
+/** The transfer `old` again with `fee`: same chain, sender, recipient, amount and nonce. */
+function replacementOf(ctx: WalletContext, old: TransferJson, acct: AccountInfo, fee: bigint): Transfer {
+  return {
+    chainId: ctx.network.chainId,
+    senderPublicKey: acct.publicKey,
+    recipient: decodeAddress(old.recipient, ctx.network),
+    amount: BigInt(old.amount),
+    fee,
+    nonce: old.nonce,
+  };
+}
+
+/** `tx <txid>`: a pending or confirmed transaction, naming the wallets on either side. */
+export async function showTransaction(
+  ctx: WalletContext,
+  txid: string,
+): Promise<TransactionInfo & { wallets: Record<string, string> }> {
+  const info = await (await ctx.node()).getTransaction(txid.trim());
+  const tx = info.transaction;
+  const mine = new Map<string, string>();
+  for (const w of ctx.store.list())
+    for (const a of w.accounts) {
+      // Several wallets may hold one key (restored twice): the first by name tells.
+      const address = addressText(ctx, a);
+      if (!mine.has(address)) mine.set(address, `${w.name} (account ${a.index})`);
+    }
+  const named = (address: string): string => (mine.has(address) ? `${address}  (${mine.get(address)})` : address);
+  const wallets: Record<string, string> = {};
+  const lines = [`txid ${tx.txid}`];
+  lines.push(
+    info.status === 'confirmed'
+      ? `  status         confirmed in block ${info.height} (${info.blockHash}), ${info.confirmations} confirmation${info.confirmations === 1 ? '' : 's'}`
+      : '  status         pending (in the mempool)',
+  );
+  if (tx.type === 'transfer') {
+    lines.push(`  from           ${named(tx.sender)}`);
+    if (mine.has(tx.sender)) wallets.sender = mine.get(tx.sender)!;
+  } else {
+    lines.push('  from           mined (coinbase)');
+  }
+  lines.push(`  to             ${named(tx.recipient)}`);
+  if (mine.has(tx.recipient)) wallets.recipient = mine.get(tx.recipient)!;
+  lines.push(`  amount         ${formatCoins(BigInt(tx.amount))} OUR`);
+  if (tx.type === 'transfer') {
+    lines.push(`  fee            ${formatCoins(BigInt(tx.fee))} OUR`);
+    lines.push(`  nonce          ${tx.nonce}`);
+  }
+  ctx.io.out(lines.join('\n'));
+  return { ...info, wallets };
 }
 
 export function reportConfirmed(ctx: WalletContext, info: TransactionInfo): void {

@@ -1,11 +1,13 @@
 /**
  * `ourcoin wallet`: SimpleCoin's wallet.py done for real. Subcommands for scripts (new, restore,
- * list, address, export-keystore, import-keystore, balance, history, send) and, with no
- * subcommand, the interactive menu. Both only parse options here and call the same functions
+ * list, address, export-keystore, import-keystore, balance, history, send, bump, tx) and, with
+ * no subcommand, the interactive menu. Both only parse options here and call the same functions
  * in walletActions.ts.
  *
  * Global options: --node (default: this machine's node of --network), --network (devnet),
- * --wallet-dir ($OURCOIN_HOME/wallets or ~/.ourcoin/wallets), --password-file.
+ * --wallet-dir ($OURCOIN_HOME/wallets or ~/.ourcoin/wallets), --password-file; and the root's
+ * --json: every subcommand then prints one JSON document on stdout (walletJson.ts) and its text
+ * nowhere; prompts, notes and spinners stay on stderr.
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,9 +17,9 @@ import { networkByName } from '../protocol/networks.js';
 import { WalletStore } from '../wallet/walletStore.js';
 import { DEFAULT_API_PORTS } from './nodeCommand.js';
 import {
-  DEFAULT_FEE,
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   MNEMONIC_ENV,
+  bumpFee,
   createWalletContext,
   exportKeystore,
   importKeystore,
@@ -28,18 +30,23 @@ import {
   showAddress,
   showBalance,
   showHistory,
+  showTransaction,
 } from './walletActions.js';
-import type { WalletContext } from './walletActions.js';
+import type { Balance, SendResult, WalletContext } from './walletActions.js';
+import type { AccountInfo, WalletInfo } from '../wallet/walletStore.js';
+import type { Keystore } from '../crypto/keystore.js';
 import { terminalIo } from './walletIo.js';
 import { runWalletMenu } from './walletMenu.js';
-import { formatCoins } from '../protocol/amount.js';
 import { integerOption } from './options.js';
+import * as toJson from './walletJson.js';
 
 interface WalletOptions {
   node?: string;
   network: string;
   walletDir?: string;
   passwordFile?: string;
+  /** The root program's --json. */
+  json?: boolean;
 }
 
 export function defaultWalletDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -81,26 +88,35 @@ function contextFrom(opts: WalletOptions): WalletContext {
     network,
     nodeUrl: opts.node ?? defaultNodeUrl(network.name),
     passwordFile: opts.passwordFile,
-    io: terminalIo(),
+    io: terminalIo({ json: opts.json === true }),
   });
 }
 
 /**
  * Adapts an action to commander: commander passes (...operands, options, command); the
  * action gets a context built from the merged global and local options, released afterwards.
+ * With --json, `json` turns the action's result into the one document printed on stdout.
  */
-function run<O, A extends string[]>(fn: (ctx: WalletContext, opts: O & WalletOptions, ...operands: A) => unknown) {
+function run<O, A extends (string | undefined)[], R>(
+  fn: (ctx: WalletContext, opts: O & WalletOptions, ...operands: A) => R | Promise<R>,
+  json: (result: R, ctx: WalletContext) => unknown,
+) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
     const opts = cmd.optsWithGlobals<O & WalletOptions>();
     const ctx = contextFrom(opts);
     try {
-      await fn(ctx, opts, ...(args.slice(0, -2) as A));
+      const result = await fn(ctx, opts, ...(args.slice(0, -2) as A));
+      if (opts.json) process.stdout.write(`${JSON.stringify(json(result, ctx), null, 2)}\n`);
     } finally {
       ctx.io.close();
     }
   };
 }
+
+const noJson = (): unknown => {
+  throw new OurCoinError('WALLET_BAD_ARGUMENTS', 'the interactive menu has no --json form; use a subcommand', 'input');
+};
 
 export function registerWalletCommand(program: Command): void {
   const wallet = program
@@ -121,7 +137,8 @@ export function registerWalletCommand(program: Command): void {
           'input',
         );
       }
-      await run<object, []>((ctx) => runWalletMenu(ctx))(opts, cmd);
+      if (cmd.optsWithGlobals<WalletOptions>().json) noJson();
+      await run<object, [], void>((ctx) => runWalletMenu(ctx), noJson)(opts, cmd);
     });
   wallet.addHelpText(
     'after',
@@ -130,15 +147,28 @@ Examples:
   ourcoin wallet new alice
   ourcoin wallet --network regtest balance alice
   ourcoin wallet send alice ourdev1... 12.5 --wait
+  ourcoin wallet send alice bob --max        (to wallet bob's account 0; all but the fee)
+  ourcoin wallet bump 0x1f2e...              (replace a pending transfer, paying more)
+  ourcoin --json wallet balance alice
   ourcoin wallet               (the interactive menu)
 
-Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a terminal.`,
+Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a terminal.
+New keystores need a password of at least 8 characters.`,
   );
 
   wallet
     .command('new <name>')
-    .description('create a wallet: shows its 24-word recovery phrase once, and the address of account 0')
-    .action(run<object, [string]>((ctx, _opts, name) => newWallet(ctx, name)));
+    .description(
+      'create a wallet: shows its 24-word recovery phrase once (on a terminal, asks 3 words back), and the address of account 0',
+    )
+    .option('--no-confirm-phrase', 'do not ask for words of the phrase back (they are never asked off a terminal)')
+    .action(
+      run<{ confirmPhrase: boolean }, [string], Awaited<ReturnType<typeof newWallet>>>(
+        // With --json the phrase is not shown but printed in the document: a script keeps it, nobody types it back.
+        (ctx, opts, name) => newWallet(ctx, name, opts.confirmPhrase && !opts.json),
+        toJson.newWalletJson,
+      ),
+    );
 
   wallet
     .command('restore <name>')
@@ -147,18 +177,28 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
       '--mnemonic-file <file>',
       `read the recovery phrase from this file (or set ${MNEMONIC_ENV}; else asked, hidden)`,
     )
-    .action(run<{ mnemonicFile?: string }, [string]>((ctx, opts, name) => restoreWallet(ctx, name, opts.mnemonicFile)));
+    .action(
+      run<{ mnemonicFile?: string }, [string], WalletInfo>(
+        (ctx, opts, name) => restoreWallet(ctx, name, opts.mnemonicFile),
+        toJson.walletJson,
+      ),
+    );
 
   wallet
     .command('list')
     .description('wallets and the address of their account 0')
-    .action(run<object, []>((ctx) => listWallets(ctx)));
+    .action(run<object, [], WalletInfo[] & { corrupt?: string[] }>((ctx) => listWallets(ctx), toJson.walletListJson));
 
   wallet
     .command('address <name>')
     .description('the address of an account (derived and stored first if new: needs the password)')
     .option('--index <i>', 'account index', accountIndex, 0)
-    .action(run<{ index: number }, [string]>((ctx, opts, name) => showAddress(ctx, name, opts.index)));
+    .action(
+      run<{ index: number }, [string], AccountInfo>(
+        (ctx, opts, name) => showAddress(ctx, name, opts.index),
+        toJson.accountJson,
+      ),
+    );
 
   wallet
     .command('export-keystore <name>')
@@ -166,21 +206,32 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .option('--index <i>', 'account index', accountIndex, 0)
     .option('--out <file>', 'write it to this new file (an existing file is never overwritten); default: stdout')
     .action(
-      run<{ index: number; out?: string }, [string]>((ctx, opts, name) =>
-        exportKeystore(ctx, name, opts.index, opts.out),
+      run<{ index: number; out?: string }, [string], Keystore>(
+        (ctx, opts, name) => exportKeystore(ctx, name, opts.index, opts.out),
+        (keystore) => ({ keystore }),
       ),
     );
 
   wallet
     .command('import-keystore <name> <file>')
     .description('a wallet holding one EIP-2335 keystore (its password is asked to check it)')
-    .action(run<object, [string, string]>((ctx, _opts, name, file) => importKeystore(ctx, name, file)));
+    .action(
+      run<object, [string, string], WalletInfo>(
+        (ctx, _opts, name, file) => importKeystore(ctx, name, file),
+        toJson.walletJson,
+      ),
+    );
 
   wallet
     .command('balance <nameOrAddress>')
     .description('confirmed and pending balance of a wallet account or an address')
     .option('--index <i>', 'account index', accountIndex, 0)
-    .action(run<{ index: number }, [string]>((ctx, opts, target) => showBalance(ctx, target, opts.index)));
+    .action(
+      run<{ index: number }, [string], Balance>(
+        (ctx, opts, target) => showBalance(ctx, target, opts.index),
+        toJson.balanceJson,
+      ),
+    );
 
   wallet
     .command('history <nameOrAddress>')
@@ -188,37 +239,78 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .option('--index <i>', 'account index', accountIndex, 0)
     .option('--limit <n>', 'how many', integerOption(1, 100), 20)
     .action(
-      run<{ index: number; limit: number }, [string]>((ctx, opts, target) =>
-        showHistory(ctx, target, opts.index, opts.limit),
+      run<{ index: number; limit: number }, [string], Awaited<ReturnType<typeof showHistory>>>(
+        (ctx, opts, target) => showHistory(ctx, target, opts.index, opts.limit),
+        toJson.historyJson,
       ),
     );
 
+  waitOptions(
+    wallet
+      .command('send <name> <to> [amount]')
+      .description('send [amount] OUR (up to 8 decimals) from a wallet to an address or to a wallet (its account 0)')
+      .option('--max', 'send everything spendable, less the fee', false)
+      .option('--fee <OUR>', "fee in OUR (default: the node's estimate for within 3 blocks, GET /api/v1/fees)")
+      .option('--index <i>', 'account index to send from', accountIndex, 0)
+      .option('--yes', 'send without asking for confirmation', false),
+  ).action(
+    run<SendOptions & { max: boolean; index: number }, [string, string, string | undefined], SendResult>(
+      (ctx, opts, name, to, amount) =>
+        sendCoins(ctx, {
+          name,
+          to,
+          amount,
+          max: opts.max,
+          fee: opts.fee,
+          index: opts.index,
+          yes: opts.yes,
+          wait: opts.wait,
+          timeoutSeconds: opts.timeout,
+        }),
+      toJson.sendJson,
+    ),
+  );
+
+  waitOptions(
+    wallet
+      .command('bump <txid>')
+      .description('replace a pending transfer of a wallet here with the same one paying a higher fee (RBF)')
+      .option('--fee <OUR>', "the new fee (default: the node's next-block estimate, at least the old fee + 10%)")
+      .option('--yes', 'replace without asking for confirmation', false),
+  ).action(
+    run<SendOptions, [string], SendResult>(
+      (ctx, opts, txid) =>
+        bumpFee(ctx, { txid, fee: opts.fee, yes: opts.yes, wait: opts.wait, timeoutSeconds: opts.timeout }),
+      toJson.sendJson,
+    ),
+  );
+
   wallet
-    .command('send <name> <to> <amount>')
-    .description('send <amount> OUR (up to 8 decimals) from a wallet to an address')
-    .option('--fee <OUR>', `fee in OUR (default ${formatCoins(DEFAULT_FEE)}, the node's minimum)`)
-    .option('--index <i>', 'account index to send from', accountIndex, 0)
-    .option('--yes', 'send without asking for confirmation', false)
+    .command('tx <txid>')
+    .description('a transaction, pending or confirmed, naming the wallets here on either side')
+    .action(
+      run<object, [string], Awaited<ReturnType<typeof showTransaction>>>(
+        (ctx, _opts, txid) => showTransaction(ctx, txid),
+        (info) => info,
+      ),
+    );
+}
+
+/** --wait and --timeout, for the commands that submit a transfer. */
+function waitOptions(cmd: Command): Command {
+  return cmd
     .option('--wait', 'wait until the transfer is in a block', false)
     .option(
       '--timeout <seconds>',
-      `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
+      'with --wait: give up waiting after this long',
       integerOption(1, 86_400),
       DEFAULT_WAIT_TIMEOUT_SECONDS,
-    )
-    .action(
-      run<{ fee?: string; index: number; yes: boolean; wait: boolean; timeout: number }, [string, string, string]>(
-        (ctx, opts, name, to, amount) =>
-          sendCoins(ctx, {
-            name,
-            to,
-            amount,
-            fee: opts.fee,
-            index: opts.index,
-            yes: opts.yes,
-            wait: opts.wait,
-            timeoutSeconds: opts.timeout,
-          }),
-      ),
     );
+}
+
+interface SendOptions {
+  fee?: string;
+  yes: boolean;
+  wait: boolean;
+  timeout: number;
 }

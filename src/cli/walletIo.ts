@@ -4,8 +4,13 @@
  * confirmation never fight over the terminal, and typed-ahead or piped lines are not lost).
  *
  * Secrets (passwords, the recovery phrase) are read with echo off: readline's output goes
- * through a sink that is muted while a secret is typed. History is off, so a secret can never
- * come back with the up arrow. Ctrl-C restores the terminal and exits with 130.
+ * through a sink that is muted while a secret is typed, and also between questions, so what is
+ * typed ahead (a password typed right after answering "Send it?", before its prompt shows) is
+ * never echoed; it is kept, and answers the next question. A hidden prompt is written past
+ * readline, which would otherwise redraw the typed-ahead text after it. History is off, so a
+ * secret can never come back with the up arrow. Ctrl-C restores the terminal and exits with 130.
+ *
+ * With `json`, results (`out`) are not printed: the command prints its one JSON document itself.
  */
 import { createInterface } from 'node:readline';
 import type { Interface } from 'node:readline';
@@ -37,6 +42,8 @@ export interface TerminalIoOptions {
   readonly input?: NodeJS.ReadStream;
   readonly output?: NodeJS.WriteStream;
   readonly errorOutput?: NodeJS.WriteStream;
+  /** --json: `out` prints nothing (the command prints one JSON document on stdout instead). */
+  readonly json?: boolean;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -49,7 +56,8 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
 
   let rl: Interface | undefined;
   let closed = false;
-  let muted = false;
+  // Echo is on only while a question that shows its answer waits for it.
+  let muted = true;
   const lines: string[] = [];
   let waiting: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
 
@@ -68,6 +76,8 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
     if (rl) return rl;
     rl = createInterface({ input, output: sink, terminal: interactive, historySize: 0 });
     rl.on('line', (line) => {
+      // Now, not when the answer is taken: the rest of a typed-ahead chunk is read in this same tick.
+      muted = true;
       if (waiting) {
         const w = waiting;
         waiting = undefined;
@@ -78,14 +88,12 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
     });
     rl.on('close', () => {
       closed = true;
-      muted = false;
       if (waiting) errorOutput.write('\n');
       waiting?.reject(endOfInput());
       waiting = undefined;
     });
     // In raw mode Ctrl-C arrives as a key, not a signal: give the terminal back and stop.
     rl.on('SIGINT', () => {
-      muted = false;
       rl?.close();
       errorOutput.write('\n');
       process.exit(130);
@@ -96,16 +104,22 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
   function question(prompt: string, secret: boolean): Promise<string> {
     // Lines read before the end of input still answer, in order.
     if (closed && lines.length === 0) return Promise.reject(endOfInput());
+    muted = secret;
     if (!closed) {
       const r = reader();
-      r.setPrompt(prompt);
-      r.prompt();
+      if (secret) {
+        // Past readline: its prompt() would redraw typed-ahead characters after the prompt.
+        errorOutput.write(prompt);
+        r.setPrompt('');
+      } else {
+        r.setPrompt(prompt);
+      }
+      r.prompt(secret);
     } else {
       errorOutput.write(prompt);
     }
-    muted = secret;
     const finish = (line: string): string => {
-      muted = false;
+      muted = true;
       // The Enter key's echo was muted (secret), or there is no echo at all (not a terminal).
       if (secret || !interactive) errorOutput.write('\n');
       return line;
@@ -116,7 +130,7 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
       waiting = {
         resolve: (line) => resolve(finish(line)),
         reject: (err) => {
-          muted = false;
+          muted = true;
           reject(err);
         },
       };
@@ -125,7 +139,9 @@ export function terminalIo(opts: TerminalIoOptions = {}): WalletIo {
 
   return {
     interactive,
-    out: (text) => void output.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => {
+      if (!opts.json) output.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
     note: (text) => void errorOutput.write(text.endsWith('\n') ? text : `${text}\n`),
     ask: (prompt) => question(prompt, false),
     askSecret: (prompt) => question(prompt, true),

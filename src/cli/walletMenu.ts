@@ -4,14 +4,13 @@
  * subcommands take as arguments, then calls the same functions (walletActions.ts). An error
  * is shown and the menu goes on; end of input (Ctrl-D) quits.
  */
-import { decodeAddress } from '../protocol/address.js';
-import { formatCoins, parseCoins } from '../protocol/amount.js';
+import { parseCoins } from '../protocol/amount.js';
 import { OurCoinError, isOurCoinError } from '../errors.js';
 import {
-  DEFAULT_FEE,
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   newWallet,
   reportConfirmed,
+  resolveRecipient,
   sendCoins,
   showBalance,
   showHistory,
@@ -50,11 +49,11 @@ async function menuSend(ctx: WalletContext): Promise<void> {
   if (!name) return;
   ctx.store.get(name); // an unknown name fails now, not after three more questions
   // Each answer is checked as soon as it is given; sendCoins checks them again, with the rest.
-  const to = (await ctx.io.ask('To address: ')).trim();
-  decodeAddress(to, ctx.network);
+  const to = (await ctx.io.ask('To (an address or a wallet): ')).trim();
+  resolveRecipient(ctx, to);
   const amount = (await ctx.io.ask('Amount (OUR): ')).trim();
   parseCoins(amount, 'amount');
-  const fee = (await ctx.io.ask(`Fee (OUR) [${formatCoins(DEFAULT_FEE)}]: `)).trim();
+  const fee = (await ctx.io.ask("Fee (OUR) [the node's estimate]: ")).trim();
   const { txid } = await sendCoins(ctx, { name, to, amount, fee: fee || undefined, index: 0, yes: false, wait: false });
   if (/^y(es)?$/i.test((await ctx.io.ask('Wait until it is in a block? [y/N] ')).trim())) {
     reportConfirmed(ctx, await waitForConfirmation(ctx, await ctx.node(), txid, DEFAULT_WAIT_TIMEOUT_SECONDS * 1000));

@@ -384,6 +384,27 @@ function deriveKey(kdf: Keystore['crypto']['kdf'], password: Uint8Array, salt: U
   return pbkdf2(sha256, password, salt, { c: kdf.params.c, dkLen: DKLEN });
 }
 
+/**
+ * scrypt done elsewhere, e.g. node:crypto's on the thread pool (crypto/nodeScrypt.ts): the same
+ * function as noble's, so a keystore made by either opens with the other.
+ */
+export type ScryptFn = (
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: { readonly N: number; readonly r: number; readonly p: number; readonly dkLen: number },
+) => Promise<Uint8Array>;
+
+async function deriveKeyWith(
+  kdf: Keystore['crypto']['kdf'],
+  password: Uint8Array,
+  salt: Uint8Array,
+  scryptFn: ScryptFn,
+): Promise<Uint8Array> {
+  if (kdf.function !== 'scrypt') return deriveKey(kdf, password, salt);
+  const { n, r, p } = kdf.params;
+  return scryptFn(password, salt, { N: n, r, p, dkLen: DKLEN });
+}
+
 function checksumOf(dk: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   const pre = new Uint8Array(16 + ciphertext.length);
   pre.set(dk.subarray(16, 32), 0);
@@ -422,6 +443,38 @@ function uuidV4(bytes: Uint8Array): string {
  * fresh 32-byte salt, 16-byte iv and a v4 uuid from `opts.random`.
  */
 export function encryptKeystore(secretKey: Uint8Array, password: string, opts: EncryptKeystoreOptions): Keystore {
+  const plan = planEncryption(secretKey, password, opts);
+  return seal(plan, secretKey, opts, deriveKey(plan.kdf, plan.pw, plan.salt));
+}
+
+/** encryptKeystore with scrypt done by `scryptFn` (off the main thread), byte-for-byte the same format. */
+export async function encryptKeystoreWith(
+  scryptFn: ScryptFn,
+  secretKey: Uint8Array,
+  password: string,
+  opts: EncryptKeystoreOptions,
+): Promise<Keystore> {
+  const plan = planEncryption(secretKey, password, opts);
+  let dk: Uint8Array;
+  try {
+    dk = await deriveKeyWith(plan.kdf, plan.pw, plan.salt, scryptFn);
+  } catch (err) {
+    plan.pw.fill(0);
+    throw err;
+  }
+  return seal(plan, secretKey, opts, dk);
+}
+
+interface EncryptionPlan {
+  readonly kdf: Keystore['crypto']['kdf'];
+  readonly salt: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly uuid: string;
+  /** The normalized password; seal() wipes it. */
+  readonly pw: Uint8Array;
+}
+
+function planEncryption(secretKey: Uint8Array, password: string, opts: EncryptKeystoreOptions): EncryptionPlan {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== KEYSTORE_SECRET_LENGTH) {
     throw fail(KeystoreErrorCode.invalid, `secret key must be ${KEYSTORE_SECRET_LENGTH} bytes`);
   }
@@ -458,8 +511,12 @@ export function encryptKeystore(secretKey: Uint8Array, password: string, opts: E
   if (pw.length === 0) {
     throw fail(KeystoreErrorCode.emptyPassword, 'password is empty (after removing control characters)');
   }
-  const dk = deriveKey(kdf, pw, salt);
-  pw.fill(0);
+  return { kdf, salt, iv, uuid, pw };
+}
+
+function seal(plan: EncryptionPlan, secretKey: Uint8Array, opts: EncryptKeystoreOptions, dk: Uint8Array): Keystore {
+  const { kdf, iv, uuid } = plan;
+  plan.pw.fill(0);
   try {
     const ciphertext = ctr(dk.slice(0, 16), iv).encrypt(secretKey);
     return {
@@ -490,6 +547,27 @@ export function decryptKeystore(keystore: unknown, password: string, opts: Decry
   const pw = normalizePassword(password);
   const dk = deriveKey(parsed.keystore.crypto.kdf, pw, parsed.salt);
   pw.fill(0);
+  return open(parsed, dk, opts);
+}
+
+/** decryptKeystore with scrypt done by `scryptFn` (off the main thread). */
+export async function decryptKeystoreWith(
+  scryptFn: ScryptFn,
+  keystore: unknown,
+  password: string,
+  opts: DecryptKeystoreOptions = {},
+): Promise<Uint8Array> {
+  const parsed = parse(keystore);
+  const pw = normalizePassword(password);
+  try {
+    return open(parsed, await deriveKeyWith(parsed.keystore.crypto.kdf, pw, parsed.salt, scryptFn), opts);
+  } finally {
+    pw.fill(0);
+  }
+}
+
+/** Checks the checksum with the derived key `dk` (wiped here), then decrypts. */
+function open(parsed: ParsedKeystore, dk: Uint8Array, opts: DecryptKeystoreOptions): Uint8Array {
   let secret: Uint8Array;
   try {
     if (!bytesEqual(checksumOf(dk, parsed.ciphertext), parsed.checksum)) {

@@ -15,7 +15,18 @@ export const WalletErrorCode = {
   exists: 'WALLET_EXISTS',
   badIndex: 'WALLET_BAD_INDEX',
   noMaster: 'WALLET_NO_MASTER',
+  /** A new keystore's password is shorter than MIN_PASSWORD_LENGTH (existing ones still open). */
+  passwordTooShort: 'PASSWORD_TOO_SHORT',
+  /** Options that contradict each other, or an operand missing (send: an amount or --max). */
+  badArguments: 'WALLET_BAD_ARGUMENTS',
+  /** `bump`: the transaction is not from any wallet here. */
+  notOurs: 'WALLET_TX_NOT_OURS',
+  /** `bump`: the transaction is already in a block (only pending ones can be replaced). */
+  notPending: 'WALLET_TX_NOT_PENDING',
 } as const;
+
+/** Characters a new keystore's password needs at least. */
+export const MIN_PASSWORD_LENGTH = 8;
 
 declare module '../errors.js' {
   interface ErrorCodeRegistry {

@@ -13,12 +13,20 @@
  * Uses the global `fetch`, so it runs in node and in browsers alike.
  */
 import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
-import type { ChainChangeJson } from '../api/json.js';
+import type { ChainChangeJson, FeesJson } from '../api/json.js';
 import { OurCoinError } from '../errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
 import type { CodeOf, ErrorCode } from '../errors.js';
 
-export type { AddressInfo, History, HistoryItem, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
+export type {
+  AddressInfo,
+  FeesJson,
+  History,
+  HistoryItem,
+  StatusJson,
+  SubmitAccepted,
+  TransactionInfo,
+} from '../api/json.js';
 
 export const NodeClientErrorCode = {
   unreachable: 'WALLET_NODE_UNREACHABLE',
@@ -95,6 +103,11 @@ const isTransactionInfo = (v: unknown): v is TransactionInfo =>
     height: 'number|null',
     confirmations: 'number',
   }) && isTransactionJson((v as { transaction: unknown }).transaction);
+
+const isFeeTarget = (v: unknown): boolean => hasShape(v, { blocks: 'number', fee: 'string', feeOur: 'string' });
+const isFees = (v: unknown): v is FeesJson =>
+  hasShape(v, { fast: 'object', normal: 'object', slow: 'object', minimumFee: 'string' }) &&
+  ['fast', 'normal', 'slow'].every((k) => isFeeTarget((v as Record<string, unknown>)[k]));
 
 const isChainChange = (v: unknown): v is ChainChangeJson =>
   hasShape(v, { height: 'number', tipHash: 'string', disconnected: 'array', connected: 'array' });
@@ -185,6 +198,11 @@ export class NodeClient {
   /** A pending or confirmed transaction; TX_NOT_FOUND when the node knows neither. */
   getTransaction(txid: string): Promise<TransactionInfo> {
     return this.request('GET', `/api/v1/transactions/${encodeURIComponent(txid)}`, undefined, isTransactionInfo);
+  }
+
+  /** Fee estimates for the next block, 3 and 6 blocks (policy: docs/protocol.md 13.6). */
+  fees(): Promise<FeesJson> {
+    return this.request('GET', '/api/v1/fees', undefined, isFees);
   }
 
   /** Operator route (the node answers loopback clients only): invalidate a block by hash. */

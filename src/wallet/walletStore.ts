@@ -15,7 +15,8 @@ import { blstBls } from '../crypto/blst.js';
 import { addressHashOf } from '../protocol/address.js';
 import { fromHex, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../errors.js';
-import { decryptKeystore, encryptKeystore, keystorePublicKey, parseKeystore } from '../crypto/keystore.js';
+import { decryptKeystoreWith, encryptKeystoreWith, keystorePublicKey, parseKeystore } from '../crypto/keystore.js';
+import { nodeScrypt } from '../crypto/nodeScrypt.js';
 import type { Keystore } from '../crypto/keystore.js';
 import { readKeystoreFile, writeKeystoreFile } from '../crypto/keystoreFile.js';
 import { accountPath, deriveChild, deriveMaster, mnemonicToSeed, newMnemonic } from './derivation.js';
@@ -123,7 +124,7 @@ export class WalletStore {
    * A new wallet from a fresh mnemonic (returned once, to show the user), or restored from
    * `mnemonic`. Creates the master keystore and account 0.
    */
-  create(name: string, password: string, mnemonic?: string): { wallet: WalletInfo; mnemonic: string } {
+  async create(name: string, password: string, mnemonic?: string): Promise<{ wallet: WalletInfo; mnemonic: string }> {
     const folder = this.folder(name);
     if (existsSync(folder))
       throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
@@ -132,12 +133,13 @@ export class WalletStore {
     const account = deriveChild(master, accountPath(0));
     // Build everything in a temporary folder, then move it into place in one rename.
     try {
-      this.buildThenMove(name, (tmp) => {
-        writeKeystoreFile(
-          join(tmp, 'master.keystore.json'),
+      await this.buildThenMove(name, async (tmp) => {
+        // Both keystores at once: node's scrypt runs on the thread pool.
+        const [masterKeystore, info] = await Promise.all([
           this.encrypt(master, password, 'm', `OurCoin wallet ${name}: master key`),
-        );
-        const info = this.writeAccount(tmp, name, account, 0, password);
+          this.writeAccount(tmp, name, account, 0, password),
+        ]);
+        writeKeystoreFile(join(tmp, 'master.keystore.json'), masterKeystore);
         this.writeWalletFile(tmp, {
           version: 1,
           name,
@@ -154,16 +156,16 @@ export class WalletStore {
   }
 
   /** A wallet holding one imported keystore (checked by decrypting it with `password`). */
-  importKeystore(name: string, keystore: unknown, password: string): WalletInfo {
+  async importKeystore(name: string, keystore: unknown, password: string): Promise<WalletInfo> {
     const folder = this.folder(name);
     if (existsSync(folder))
       throw new OurCoinError('WALLET_EXISTS', `a wallet named "${name}" already exists; choose another name`, 'input');
     const parsed = parseKeystore(keystore);
-    const secret = decryptKeystore(parsed, password, { bls: blstBls });
+    const secret = await decryptKeystoreWith(nodeScrypt, parsed, password, { bls: blstBls });
     secret.fill(0);
     const publicKey = keystorePublicKey(parsed);
     const path = parsed.path || 'imported';
-    this.buildThenMove(name, (tmp) => {
+    await this.buildThenMove(name, (tmp) => {
       writeKeystoreFile(join(tmp, 'account-0.keystore.json'), parsed);
       this.writeWalletFile(tmp, {
         version: 1,
@@ -177,7 +179,7 @@ export class WalletStore {
   }
 
   /** Derives account `index` with the master key (password needed) and stores its keystore. */
-  addAccount(name: string, index: number, password: string): AccountInfo {
+  async addAccount(name: string, index: number, password: string): Promise<AccountInfo> {
     const wallet = this.get(name);
     const existing = wallet.accounts.find((a) => a.index === index);
     if (existing) return existing;
@@ -196,11 +198,20 @@ export class WalletStore {
       );
     }
     const folder = this.folder(name);
-    const master = decryptKeystore(readKeystoreFile(join(folder, 'master.keystore.json')), password, { bls: blstBls });
+    const master = await decryptKeystoreWith(
+      nodeScrypt,
+      readKeystoreFile(join(folder, 'master.keystore.json')),
+      password,
+      { bls: blstBls },
+    );
     const secret = deriveChild(master, accountPath(index));
     master.fill(0);
-    const info = this.writeAccount(folder, name, secret, index, password);
-    secret.fill(0);
+    let info: WalletFile['accounts'][number];
+    try {
+      info = await this.writeAccount(folder, name, secret, index, password);
+    } finally {
+      secret.fill(0);
+    }
     const file = this.readWalletFile(folder);
     file.accounts.push(info);
     file.accounts.sort((a, b) => a.index - b.index);
@@ -209,8 +220,8 @@ export class WalletStore {
   }
 
   /** The secret key of account `index`, decrypted with `password` (caller wipes it after use). */
-  unlock(name: string, index: number, password: string): Uint8Array {
-    return decryptKeystore(this.exportKeystore(name, index), password, { bls: blstBls });
+  async unlock(name: string, index: number, password: string): Promise<Uint8Array> {
+    return decryptKeystoreWith(nodeScrypt, this.exportKeystore(name, index), password, { bls: blstBls });
   }
 
   exportKeystore(name: string, index: number): Keystore {
@@ -229,12 +240,12 @@ export class WalletStore {
    * Writes a new wallet into a temporary folder, then moves it into place in one rename; on
    * any failure the temporary folder is removed and nothing named `name` is touched.
    */
-  private buildThenMove(name: string, build: (tmp: string) => void): void {
+  private async buildThenMove(name: string, build: (tmp: string) => void | Promise<void>): Promise<void> {
     const folder = this.folder(name);
     const tmp = join(this.dir, `.${name}.tmp-${process.pid}-${Date.now()}`);
     mkdirSync(tmp, { recursive: true, mode: 0o700 });
     try {
-      build(tmp);
+      await build(tmp);
       // Checked again: another process may have taken the name while keys were encrypted.
       if (existsSync(folder))
         throw new OurCoinError(
@@ -249,8 +260,8 @@ export class WalletStore {
     }
   }
 
-  private encrypt(secret: Uint8Array, password: string, path: string, description: string): Keystore {
-    return encryptKeystore(secret, password, {
+  private encrypt(secret: Uint8Array, password: string, path: string, description: string): Promise<Keystore> {
+    return encryptKeystoreWith(nodeScrypt, secret, password, {
       publicKey: blstBls.secretKeyToPublicKey(secret),
       path,
       description,
@@ -258,15 +269,15 @@ export class WalletStore {
     });
   }
 
-  private writeAccount(
+  private async writeAccount(
     folder: string,
     name: string,
     secret: Uint8Array,
     index: number,
     password: string,
-  ): WalletFile['accounts'][number] {
+  ): Promise<WalletFile['accounts'][number]> {
     const path = accountPath(index);
-    const keystore = this.encrypt(secret, password, path, `OurCoin wallet ${name}: account ${index}`);
+    const keystore = await this.encrypt(secret, password, path, `OurCoin wallet ${name}: account ${index}`);
     writeKeystoreFile(join(folder, `account-${index}.keystore.json`), keystore);
     return { index, path, publicKey: toHex(keystorePublicKey(keystore)) };
   }

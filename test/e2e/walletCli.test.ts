@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS, waitFor } from '../helpers/nodeProcess.js';
 import type { NodeProcess } from '../helpers/nodeProcess.js';
+import type { FeesJson } from '../../src/api/json.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-walletcli-'));
 const walletDir = join(home, 'wallets'); // the default under OURCOIN_HOME
@@ -75,6 +76,11 @@ async function ok(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> 
   return r.out;
 }
 
+/** `wallet ... --json`: exit 0 and exactly one JSON document on stdout. */
+async function json<T = Record<string, unknown>>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+  return JSON.parse(await ok([...args, '--json'], env)) as T;
+}
+
 function addressIn(text: string): string {
   const m = /Address(?: \(account 0\))?: (ourreg1[a-z0-9]+)/.exec(text);
   if (!m) throw new Error(`no address in:\n${text}`);
@@ -101,6 +107,57 @@ function snapshot(root = walletDir): Map<string, string> {
   };
   walk(root);
   return out;
+}
+
+/**
+ * The CLI on a pseudo-terminal (python3's pty.spawn relays our pipes to it), without
+ * OURCOIN_PASSWORD: `answer` waits for a prompt past what was answered, then types.
+ */
+function onTerminal(args: string[]): {
+  answer: (prompt: RegExp, keys: string) => Promise<void>;
+  prompted: (prompt: RegExp) => Promise<RegExpExecArray>;
+  type: (keys: string) => void;
+  screen: () => string;
+  exited: Promise<number | null>;
+} {
+  const env: NodeJS.ProcessEnv = { ...process.env, OURCOIN_HOME: home, OURCOIN_TEST_SCRYPT_N: '1024' };
+  delete env.OURCOIN_PASSWORD;
+  const p = spawn(
+    'python3',
+    [
+      '-c',
+      'import pty,sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
+      process.execPath,
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'wallet',
+      '--network',
+      'regtest',
+      '--node',
+      node.url,
+      ...args,
+    ],
+    { env, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let raw = '';
+  p.stdout.on('data', (d: Buffer) => (raw += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (raw += d.toString()));
+  const exited = new Promise<number | null>((resolve) => p.on('close', resolve));
+  // eslint-disable-next-line no-control-regex
+  const screen = (): string => raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+  let seen = 0;
+  const prompted = async (prompt: RegExp): Promise<RegExpExecArray> => {
+    await waitFor(`the prompt ${prompt}`, () => Promise.resolve(prompt.test(screen().slice(seen))));
+    return prompt.exec(screen().slice(seen))!;
+  };
+  const type = (keys: string): void => void p.stdin.write(keys);
+  const answer = async (prompt: RegExp, keys: string): Promise<void> => {
+    await prompted(prompt);
+    seen = screen().length;
+    type(`${keys}\r`);
+  };
+  return { answer, prompted, type, screen, exited };
 }
 
 const addresses: Record<string, string> = {};
@@ -160,7 +217,7 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       const sent = await sending;
       expect(sent.code, sent.out + sent.err).toBe(0);
       expect(sent.out).toMatch(
-        /from\s+ourreg1.*\n\s+to\s+ourreg1.*\n\s+amount\s+12\.5 OUR\n\s+fee\s+0\.00001 OUR\n\s+total\s+12\.50001 OUR\n\s+nonce\s+0\n\s+network\s+regtest/,
+        /from\s+ourreg1.*\n\s+to\s+ourreg1.*\n\s+amount\s+12\.5 OUR\n\s+fee\s+0\.00001 OUR {2}\(the node's estimate: mined within 3 blocks\)\n\s+total\s+12\.50001 OUR\n\s+nonce\s+0\n\s+network\s+regtest/,
       );
       const txid = /txid (0x[0-9a-f]{64})/.exec(sent.out)?.[1];
       expect(txid).toBeDefined();
@@ -245,6 +302,9 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
         [['import-keystore', 'other', existing], 'KEYSTORE_WRONG_PASSWORD', { OURCOIN_PASSWORD: 'not the password' }],
         [['send', 'alice', bad, '1', '--yes'], 'ADDRESS_BAD_CHECKSUM'],
         [['send', 'alice', devnetAddress, '1', '--yes'], 'ADDRESS_WRONG_NETWORK'],
+        [['send', 'alice', 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', '1', '--yes'], 'ADDRESS_WRONG_NETWORK'],
+        [['send', 'alice', 'bob', '--yes'], 'WALLET_BAD_ARGUMENTS'],
+        [['new', 'dave'], 'PASSWORD_TOO_SHORT', { OURCOIN_PASSWORD: 'short' }],
         [['send', 'alice', addresses.bob!, '-1', '--yes'], 'AMOUNT_INVALID'],
         [['send', 'alice', addresses.bob!, '0', '--yes'], 'AMOUNT_INVALID'],
         [['send', 'alice', addresses.bob!, '1.000000001', '--yes'], 'AMOUNT_TOO_PRECISE'],
@@ -284,6 +344,10 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       expect(errorOf('WALLET_INSUFFICIENT_FUNDS')).toContain('has 12.5 OUR available');
       expect(errorOf('WALLET_CONFIRM_REQUIRED')).toContain('add --yes');
       expect(errorOf('WALLET_NETWORK_MISMATCH')).toContain('runs regtest, not devnet');
+      expect(errorOf('PASSWORD_TOO_SHORT')).toContain('at least 8 characters');
+      expect(results[cases.findIndex(([args]) => args[2] === devnetAddress)]!.err).toContain(
+        'is for devnet, this wallet is on regtest',
+      );
 
       // Nothing was written, changed or lost; no transfer reached the node.
       expect(snapshot()).toEqual(before);
@@ -298,50 +362,15 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
   it(
     'the interactive menu (through a pseudo-terminal): check transactions, send coins, new wallet, quit',
     async () => {
-      const env: NodeJS.ProcessEnv = { ...process.env, OURCOIN_HOME: home, OURCOIN_TEST_SCRYPT_N: '1024' };
-      delete env.OURCOIN_PASSWORD;
       const typed = 'typed-in-the-menu-9x';
-      // python3's pty.spawn runs the CLI on a pseudo-terminal and relays our pipes to it.
-      const p = spawn(
-        'python3',
-        [
-          '-c',
-          'import pty,sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
-          process.execPath,
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          'wallet',
-          '--network',
-          'regtest',
-          '--node',
-          node.url,
-        ],
-        {
-          env,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        },
-      );
-      let raw = '';
-      p.stdout.on('data', (d: Buffer) => (raw += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (raw += d.toString()));
-      const exited = new Promise<number | null>((resolve) => p.on('close', resolve));
-      // eslint-disable-next-line no-control-regex
-      const screen = (): string => raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
-      let seen = 0;
-      const answer = async (prompt: RegExp, keys: string): Promise<void> => {
-        await waitFor(`the prompt ${prompt}`, () => Promise.resolve(prompt.test(screen().slice(seen))));
-        seen = screen().length;
-        p.stdin.write(`${keys}\r`);
-      };
-
+      const { answer, prompted, screen, exited } = onTerminal([]);
       await answer(/Choose 1-4: $/, '3');
       await answer(/Which wallet \(or an address\)\? \(.*\): $/, 'bob');
       await answer(/Choose 1-4: $/, '2');
       await answer(/Send from which wallet\? .*: $/, 'alice');
-      await answer(/To address: $/, addresses.bob!);
+      await answer(/To \(an address or a wallet\): $/, addresses.bob!);
       await answer(/Amount \(OUR\): $/, '2.25');
-      await answer(/Fee \(OUR\) \[0\.00001\]: $/, '');
+      await answer(/Fee \(OUR\) \[the node's estimate\]: $/, '');
       await answer(/Send it\? \[y\/N\] $/, 'y');
       await answer(/Wallet "alice" password: $/, PASSWORD);
       await answer(/Wait until it is in a block\? \[y\/N\] $/, 'n');
@@ -351,6 +380,17 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       await answer(/Repeat the password: $/, `${typed}-typo`);
       await answer(/New wallet "carol" password: $/, typed);
       await answer(/Repeat the password: $/, typed);
+      // Three words of the phrase shown, asked back (one wrong answer first: asked again).
+      const word = async (wrong?: boolean): Promise<void> => {
+        const asked = await prompted(/Word #(\d+): $/);
+        const phrase = mnemonicIn(screen().slice(screen().lastIndexOf('Your recovery phrase'))).split(' ');
+        const right = phrase[Number(asked[1]) - 1]!;
+        await answer(/Word #\d+: $/, wrong ? `${right}x` : right.toUpperCase());
+      };
+      await word(true);
+      await word();
+      await word();
+      await word();
       await answer(/Choose 1-4: $/, '4');
       expect(await exited).toBe(0);
 
@@ -359,21 +399,105 @@ describe('ourcoin wallet (real regtest node, CLI processes)', () => {
       expect(text).toMatch(/bob \(account 0\)\s+ourreg1\S+\n\s+confirmed\s+12\.5 OUR/);
       expect(text).toMatch(/in\s+\+12\.5 OUR\s+fee 0\.00001\s+from/);
       // 2: the summary, then the txid; the transfer waits in the node's mempool.
-      expect(text).toMatch(/amount\s+2\.25 OUR\n\s+fee\s+0\.00001 OUR\n\s+total\s+2\.25001 OUR\n\s+nonce\s+1/);
+      expect(text).toMatch(/amount\s+2\.25 OUR\n\s+fee\s+0\.00001 OUR .*\n\s+total\s+2\.25001 OUR\n\s+nonce\s+1/);
       const txid = /txid (0x[0-9a-f]{64})/.exec(text)?.[1];
       expect((await node.get<{ status: string }>(`/api/v1/transactions/${txid}`)).body.status).toBe('pending');
       // 1: carol, after a mismatched repeat; the typed passwords never appear.
       expect(text).toContain('The passwords differ; try again.');
       expect(text).toContain('Created wallet "carol"');
-      mnemonicIn(text.slice(text.indexOf('Created wallet "carol"')));
+      expect(text).toMatch(/That is not word #\d+; look at what you wrote down/);
       expect(text).not.toContain(typed);
       expect(text).not.toContain(PASSWORD);
       expect(text).toMatch(/Bye\.\n?$/);
 
       const carol = addressIn(text.slice(text.indexOf('Created wallet "carol"')));
+      expect(text.indexOf('Created wallet "carol"')).toBeGreaterThan(text.lastIndexOf('Word #'));
       expect(await ok(['list'])).toMatch(new RegExp(`carol\\s+${carol}`));
       expect((await ok(['address', 'carol', '--index', '1'], { OURCOIN_PASSWORD: typed })).trim()).toMatch(/^ourreg1/);
       expect(await ok(['balance', 'alice'])).toMatch(/confirmed\s+87\.49999 OUR\n\s+pending\s+85\.24998 OUR/);
+    },
+    SLOW,
+  );
+  it(
+    'fee estimates, --json, wallet names as recipients, --max, bump, tx, and no echo of a typed-ahead password',
+    async () => {
+      // One transfer pending (the menu's): an idle network, so every target pays the minimum.
+      const fees = await node.get<FeesJson>('/api/v1/fees');
+      expect(fees.status).toBe(200);
+      expect(fees.body).toMatchObject({
+        fast: { blocks: 1, fee: '1000', feeOur: '0.00001' },
+        normal: { blocks: 3, fee: '1000' },
+        slow: { blocks: 6, fee: '1000' },
+        minimumFee: '1000',
+        blockCapacity: 10306,
+        mempool: { count: 1, blocks: 1 },
+      });
+
+      // --json: one document on stdout; the phrase from `new` (shown without --json too), never the password.
+      const created = await ok(['new', 'erin', '--json']);
+      expect(created).not.toContain(PASSWORD);
+      const erin = JSON.parse(created) as { name: string; address: string; mnemonic: string; accounts: unknown[] };
+      expect(erin).toMatchObject({
+        name: 'erin',
+        imported: false,
+        accounts: [{ index: 0, path: 'm/12381/20309/0/0/0' }],
+      });
+      expect(erin.mnemonic.split(' ')).toHaveLength(24);
+      const [list, balance] = await Promise.all([
+        json<{ wallets: { name: string; imported: boolean }[] }>(['list']),
+        json(['balance', 'alice']),
+      ]);
+      expect(list.wallets.map((w) => w.name)).toContain('erin');
+      expect(list.wallets.find((w) => w.name === 'cold')?.imported).toBe(true);
+      expect(balance).toEqual({
+        address: addresses.alice,
+        wallet: 'alice',
+        index: 0,
+        confirmed: '8749999000',
+        confirmedOur: '87.49999',
+        pending: '8524998000',
+        pendingOur: '85.24998',
+        nextNonce: 2,
+      });
+
+      // To a wallet by name; then replaced by fee (old fee + the minimum fee: 3000).
+      const sent = await json<{ txid: string }>(['send', 'alice', 'erin', '1', '--fee', '0.00002', '--yes']);
+      expect(sent).toMatchObject({ to: erin.address, amount: '100000000', fee: '2000', feeSource: 'given', nonce: 2 });
+      expect(sent).toMatchObject({ status: 'pending', block: null });
+      const bumped = await json<{ txid: string }>(['bump', sent.txid, '--yes']);
+      expect(bumped).toMatchObject({
+        replaced: sent.txid,
+        to: erin.address,
+        amount: '100000000',
+        fee: '3000',
+        nonce: 2,
+      });
+      expect((await node.get(`/api/v1/transactions/${sent.txid}`)).status).toBe(404);
+      const [shown, shownJson] = await Promise.all([ok(['tx', bumped.txid]), json(['tx', bumped.txid])]);
+      expect(shown).toMatch(/status\s+pending/);
+      expect(shown).toMatch(new RegExp(`from\\s+${addresses.alice}  \\(alice \\(account 0\\)\\)`));
+      expect(shown).toMatch(new RegExp(`to\\s+${erin.address}  \\(erin \\(account 0\\)\\)`));
+      expect(shown).toMatch(/fee\s+0\.00003 OUR/);
+      expect(shownJson).toMatchObject({
+        status: 'pending',
+        wallets: { sender: 'alice (account 0)', recipient: 'erin (account 0)' },
+      });
+
+      // --max: everything spendable less the estimated fee, once erin's coin is confirmed.
+      expect((await node.post('/api/v1/mine', { blocks: 1, address: ELSEWHERE })).status).toBe(200);
+      expect(await json(['send', 'erin', 'alice', '--max', '--yes'])).toMatchObject({
+        amount: '99999000',
+        fee: '1000',
+        feeSource: 'estimate',
+      });
+
+      // "y" and the password typed at once, before the password prompt shows: never echoed.
+      const t = onTerminal(['send', 'alice', 'bob', '0.5']);
+      await t.prompted(/Send it\? \[y\/N\] $/);
+      t.type(`y\r${PASSWORD}\r`);
+      expect(await t.exited).toBe(0);
+      expect(t.screen()).toMatch(/Sent 0\.5 OUR to ourreg1/);
+      expect(t.screen()).not.toContain(PASSWORD.slice(0, 8));
     },
     SLOW,
   );

@@ -26,6 +26,17 @@ export function expectCode(fn: () => unknown, code: string): void {
   expect(isOurCoinError(caught) ? caught.code : caught).toBe(code);
 }
 
+/** Throws unless `promise` rejects with an OurCoinError of `code`. */
+export async function expectRejection(promise: Promise<unknown>, code: string): Promise<void> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    caught = err;
+  }
+  expect(isOurCoinError(caught) ? caught.code : caught).toBe(code);
+}
+
 export function silentIo(): WalletIo & { lines: string[] } {
   const lines: string[] = [];
   return {

@@ -31,7 +31,7 @@ describe('wallet menu (piped input, no terminal)', () => {
       network: regtest,
       nodeUrl: 'http://127.0.0.1:1',
       io,
-      env: { OURCOIN_PASSWORD: 'pw' },
+      env: { OURCOIN_PASSWORD: 'pw-of-dora' },
     });
     // All at once: no answer may be lost between questions.
     input.end('1\ndora\n1\ndora\n9\n3\ndora\n2\ndora\nnot-an-address\n1\n\n');
@@ -46,6 +46,6 @@ describe('wallet menu (piped input, no terminal)', () => {
     expect(text).toContain('cannot reach the node at http://127.0.0.1:1');
     expect(text).toContain('(ADDRESS_BAD_FORMAT)');
     expect(text.trimEnd().endsWith('Bye.')).toBe(true);
-    expect(text).not.toContain('pw\n');
+    expect(text).not.toContain('pw-of-dora');
   });
 });

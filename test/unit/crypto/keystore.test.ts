@@ -10,11 +10,14 @@ import {
   MAX_PBKDF2_C,
   MAX_SCRYPT_N,
   decryptKeystore,
+  decryptKeystoreWith,
   encryptKeystore,
+  encryptKeystoreWith,
   keystorePublicKey,
   normalizePassword,
   parseKeystore,
 } from '../../../src/crypto/keystore.js';
+import { nodeScrypt } from '../../../src/crypto/nodeScrypt.js';
 import { FAST_SCRYPT_N, PASSWORD, expectCode, fast, pk, sk, withField } from '../../helpers/keystores.js';
 
 // ---------------------------------------------------------------- EIP-2335 vectors
@@ -120,6 +123,21 @@ describe('EIP-2335 test vectors', () => {
     const ms = performance.now() - t0;
     console.log(`EIP-2335 scrypt vector (n=2^18, r=8, p=1) decrypt: ${ms.toFixed(0)} ms`);
     expect(bytesToHex(secret)).toBe(VECTOR_SECRET);
+  });
+
+  it("node:crypto's scrypt (the wallet's) opens the vector too, and what it seals opens with noble's", async () => {
+    const t0 = performance.now();
+    const secret = await decryptKeystoreWith(nodeScrypt, SCRYPT_VECTOR, VECTOR_PASSWORD, { bls: blstBls });
+    console.log(`EIP-2335 scrypt vector, node:crypto scrypt: ${(performance.now() - t0).toFixed(0)} ms`);
+    expect(bytesToHex(secret)).toBe(VECTOR_SECRET);
+    // Same salt, iv and uuid: the two implementations write the same bytes.
+    const opts = { publicKey: hexToBytes(SCRYPT_VECTOR.pubkey), scryptN: 2 ** 10, random: counterRandom(3) };
+    const sealed = await encryptKeystoreWith(nodeScrypt, secret, VECTOR_PASSWORD, opts);
+    expect(sealed).toEqual(encryptKeystore(secret, VECTOR_PASSWORD, { ...opts, random: counterRandom(3) }));
+    expect(bytesToHex(decryptKeystore(sealed, VECTOR_PASSWORD))).toBe(VECTOR_SECRET);
+    await expect(decryptKeystoreWith(nodeScrypt, sealed, 'testpassword')).rejects.toMatchObject({
+      code: KeystoreErrorCode.wrongPassword,
+    });
   });
 
   it('decrypts the pbkdf2 vector (c=262144) to the published secret', () => {

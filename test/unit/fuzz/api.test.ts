@@ -306,6 +306,7 @@ const post = (route: string, valid: () => fc.Arbitrary<Json>): RouteFuzz => ({
 const ROUTES: readonly RouteFuzz[] = [
   get('/api/v1/status', at('/api/v1/status')),
   get('/api/v1/peers', at('/api/v1/peers')),
+  get('/api/v1/fees', at('/api/v1/fees')),
   post('/api/v1/peers', () =>
     fc.constantFrom(
       { address: '/ip4/127.0.0.1/tcp/1/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' },

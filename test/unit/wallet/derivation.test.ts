@@ -100,23 +100,23 @@ describe('recovery phrases', () => {
     expect(message).toContain(mentions);
   });
 
-  it('a fixed phrase always gives the same addresses (m/12381/20309/i/0/0)', () => {
+  it('a fixed phrase always gives the same addresses (m/12381/20309/i/0/0)', async () => {
     const store = new WalletStore(join(dir, 'fixed'), FAST);
-    const { wallet, mnemonic } = store.create('fixed', 'pw', PHRASE);
+    const { wallet, mnemonic } = await store.create('fixed', 'pw', PHRASE);
     expect(mnemonic).toBe(PHRASE);
     expect(encodeAddress(wallet.accounts[0]!.address, regtest)).toBe(PHRASE_ADDRESS_REGTEST);
     expect(encodeAddress(wallet.accounts[0]!.address, devnet)).toBe(PHRASE_ADDRESS_DEVNET);
     expect(wallet.accounts[0]!.path).toBe('m/12381/20309/0/0/0');
-    expect(encodeAddress(store.addAccount('fixed', 1, 'pw').address, devnet)).toBe(PHRASE_ACCOUNT1_DEVNET);
+    expect(encodeAddress((await store.addAccount('fixed', 1, 'pw')).address, devnet)).toBe(PHRASE_ACCOUNT1_DEVNET);
   });
 
-  it('restoring the phrase `create` returned gives the same keys back', () => {
+  it('restoring the phrase `create` returned gives the same keys back', async () => {
     const store = new WalletStore(join(dir, 'restore'), FAST);
-    const made = store.create('original', 'pw1');
-    const again = store.create('restored', 'another password', made.mnemonic);
+    const made = await store.create('original', 'pw1');
+    const again = await store.create('restored', 'another password', made.mnemonic);
     expect(toHex(again.wallet.accounts[0]!.publicKey)).toBe(toHex(made.wallet.accounts[0]!.publicKey));
-    expect(toHex(store.addAccount('restored', 5, 'another password').publicKey)).toBe(
-      toHex(store.addAccount('original', 5, 'pw1').publicKey),
+    expect(toHex((await store.addAccount('restored', 5, 'another password')).publicKey)).toBe(
+      toHex((await store.addAccount('original', 5, 'pw1')).publicKey),
     );
   });
 });
