@@ -42,6 +42,7 @@ export const ApiErrorCode = {
   blockNotFound: 'BLOCK_NOT_FOUND',
   txNotFound: 'TX_NOT_FOUND',
   notRegtest: 'NOT_REGTEST',
+  mineBusy: 'MINE_BUSY',
   p2pOff: 'P2P_OFF',
   peerDialFailed: 'PEER_DIAL_FAILED',
   explorerNotBuilt: 'EXPLORER_NOT_BUILT',
