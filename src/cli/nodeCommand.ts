@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { DEFAULT_RATE_LIMIT } from '../api/server.js';
@@ -118,7 +119,11 @@ export function registerNodeCommand(program: Command): void {
       false,
     )
     .option('--status-interval <seconds>', 'seconds between status lines (0: none)', integerOption(0, 86_400), 10)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .addOption(
+      new Option('--log-level <level>', 'pino log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+        .default('info'),
+    )
     .action((opts: NodeCommandOptions) => runNode(opts));
 }
 

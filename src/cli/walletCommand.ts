@@ -202,7 +202,7 @@ Passwords come from --password-file, OURCOIN_PASSWORD, or a hidden prompt on a t
     .option('--wait', 'wait until the transfer is in a block', false)
     .option(
       '--timeout <seconds>',
-      `with --wait: give up waiting after this long (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
+      'with --wait: give up waiting after this long',
       integerOption(1, 86_400),
       DEFAULT_WAIT_TIMEOUT_SECONDS,
     )
