@@ -21,9 +21,9 @@ import { FullNode } from '../node/fullNode.js';
 import { loadOrCreateMinerKey } from '../node/minerKey.js';
 import { getPassword } from './password.js';
 import { integerOption } from './options.js';
+import { DEFAULT_API_PORTS, DEFAULT_P2P_PORTS } from './nodeOptions.js';
 
-export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
-export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
+export { DEFAULT_API_PORTS, DEFAULT_P2P_PORTS } from './nodeOptions.js';
 
 interface NodeCommandOptions {
   network: string;

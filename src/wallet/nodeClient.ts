@@ -13,12 +13,21 @@
  * Uses the global `fetch`, so it runs in node and in browsers alike.
  */
 import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
-import type { ChainChangeJson } from '../api/json.js';
+import type { BlockDetail, ChainChangeJson, MineResult } from '../api/json.js';
 import { OurCoinError } from '../errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
 import type { CodeOf, ErrorCode } from '../errors.js';
 
-export type { AddressInfo, History, HistoryItem, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
+export type {
+  AddressInfo,
+  BlockDetail,
+  History,
+  HistoryItem,
+  MineResult,
+  StatusJson,
+  SubmitAccepted,
+  TransactionInfo,
+} from '../api/json.js';
 
 export const NodeClientErrorCode = {
   unreachable: 'WALLET_NODE_UNREACHABLE',
@@ -95,6 +104,19 @@ const isTransactionInfo = (v: unknown): v is TransactionInfo =>
     height: 'number|null',
     confirmations: 'number',
   }) && isTransactionJson((v as { transaction: unknown }).transaction);
+
+const isBlockDetail = (v: unknown): v is BlockDetail =>
+  hasShape(v, {
+    hash: 'string',
+    height: 'number',
+    header: 'object',
+    coinbase: 'object',
+    transactions: 'array',
+    confirmations: 'number',
+    onMainChain: 'boolean',
+    size: 'number',
+  });
+const isMineResult = (v: unknown): v is MineResult => hasShape(v, { hashes: 'array', height: 'number' });
 
 const isChainChange = (v: unknown): v is ChainChangeJson =>
   hasShape(v, { height: 'number', tipHash: 'string', disconnected: 'array', connected: 'array' });
@@ -185,6 +207,16 @@ export class NodeClient {
   /** A pending or confirmed transaction; TX_NOT_FOUND when the node knows neither. */
   getTransaction(txid: string): Promise<TransactionInfo> {
     return this.request('GET', `/api/v1/transactions/${encodeURIComponent(txid)}`, undefined, isTransactionInfo);
+  }
+
+  /** A block by 0x-hash (any stored block) or main-chain height; BLOCK_NOT_FOUND when there is none. */
+  block(hashOrHeight: string): Promise<BlockDetail> {
+    return this.request('GET', `/api/v1/blocks/${encodeURIComponent(hashOrHeight)}`, undefined, isBlockDetail);
+  }
+
+  /** Regtest, loopback clients only: mines `blocks` blocks now, paying their coinbases to `address`. */
+  mine(blocks: number, address: string): Promise<MineResult> {
+    return this.request('POST', '/api/v1/mine', { blocks, address }, isMineResult);
   }
 
   /** Operator route (the node answers loopback clients only): invalidate a block by hash. */
