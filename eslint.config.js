@@ -115,5 +115,5 @@ export default tseslint.config(
     },
   },
   ...layering(),
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -9,6 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { OurCoinError } from '../errors.js';
 import type { CodeOf } from '../errors.js';
+import { plainValidationMessage } from './validationMessage.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -41,6 +42,7 @@ export const ApiErrorCode = {
   blockNotFound: 'BLOCK_NOT_FOUND',
   txNotFound: 'TX_NOT_FOUND',
   notRegtest: 'NOT_REGTEST',
+  mineBusy: 'MINE_BUSY',
   p2pOff: 'P2P_OFF',
   peerDialFailed: 'PEER_DIAL_FAILED',
   explorerNotBuilt: 'EXPLORER_NOT_BUILT',
@@ -141,7 +143,7 @@ export function classifyError(err: unknown): Classified {
   if (statusCode === 429) return { status: 429, code: ApiErrorCode.rateLimited, message: err.message };
   if (isFastifyError(err)) {
     if (err.validation || err.code === 'FST_ERR_VALIDATION')
-      return { status: 400, code: ApiErrorCode.badRequest, message: err.message };
+      return { status: 400, code: ApiErrorCode.badRequest, message: plainValidationMessage(err.message) };
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -120,6 +120,12 @@ export interface SubmitBlockResult {
   tipHash: string;
 }
 
+/** What POST /mine made: the new blocks' hashes, oldest first, and the new tip height. */
+export interface MineResult {
+  hashes: string[];
+  height: number;
+}
+
 /** What an operator route did to the main chain. */
 export interface ChainChangeJson {
   height: number;

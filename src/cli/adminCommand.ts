@@ -3,15 +3,9 @@
  * bitcoin-cli invalidateblock / reconsiderblock, for recovering from a bad chain by hand.
  */
 import type { Command } from 'commander';
-import { networkByName } from '../protocol/networks.js';
-import { NodeClient } from '../wallet/nodeClient.js';
 import type { ChainChangeJson } from '../api/json.js';
-import { defaultNodeUrl } from './walletCommand.js';
-
-interface AdminOptions {
-  node?: string;
-  network: string;
-}
+import { addNodeOptions, nodeClientOf } from './nodeOptions.js';
+import { emit } from './output.js';
 
 function describeChange(verb: string, hash: string, c: ChainChangeJson): string {
   const lines = [`${verb} ${hash}`, `  tip         ${c.tipHash} (height ${c.height})`];
@@ -23,25 +17,19 @@ function describeChange(verb: string, hash: string, c: ChainChangeJson): string 
 }
 
 export function registerAdminCommand(program: Command): void {
-  const admin = program
-    .command('admin')
-    .description("operator commands for a running node (its API's loopback-only admin routes)")
-    .option('--node <url>', 'the node (default: http://127.0.0.1:8330 on devnet, :18330 on regtest)')
-    .option('--network <name>', 'devnet or regtest: picks the default --node', 'devnet');
-  const client = (cmd: Command): NodeClient => {
-    const opts = cmd.optsWithGlobals<AdminOptions>();
-    return new NodeClient(opts.node ?? defaultNodeUrl(networkByName(opts.network).name));
-  };
+  const admin = addNodeOptions(
+    program.command('admin').description("operator commands for a running node (its API's loopback-only admin routes)"),
+  );
   admin
     .command('invalidate-block <hash>')
     .description('mark a block and its descendants invalid; the node moves to its best other chain')
     .action(async (hash: string, _opts: object, cmd: Command) => {
-      process.stdout.write(describeChange('invalidated', hash, await client(cmd).invalidateBlock(hash)));
+      emit(cmd, await nodeClientOf(cmd).invalidateBlock(hash), (c) => describeChange('invalidated', hash, c));
     });
   admin
     .command('reconsider-block <hash>')
     .description('undo invalidate-block: validate the block, its descendants and ancestors again')
     .action(async (hash: string, _opts: object, cmd: Command) => {
-      process.stdout.write(describeChange('reconsidered', hash, await client(cmd).reconsiderBlock(hash)));
+      emit(cmd, await nodeClientOf(cmd).reconsiderBlock(hash), (c) => describeChange('reconsidered', hash, c));
     });
 }

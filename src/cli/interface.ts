@@ -3,7 +3,7 @@
  */
 import type { CodeOf } from '../errors.js';
 
-/** Errors of the command line: its options, prompts and the wallet commands. */
+/** Errors of the command line: its options, prompts, the wallet and the mine commands. */
 export const CliErrorCode = {
   networkMismatch: 'WALLET_NETWORK_MISMATCH',
   mnemonicFileUnreadable: 'WALLET_MNEMONIC_FILE_UNREADABLE',
@@ -27,6 +27,9 @@ export const CliErrorCode = {
   configSecret: 'CONFIG_SECRET',
   configBadValue: 'CONFIG_BAD_VALUE',
   logFileUnwritable: 'LOG_FILE_UNWRITABLE',
+  /** A command line commander refuses: an unknown option or command, a missing or bad argument. */
+  usage: 'CLI_USAGE',
+  mineAddressRequired: 'MINE_ADDRESS_REQUIRED',
 } as const;
 
 declare module '../errors.js' {

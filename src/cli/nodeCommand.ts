@@ -23,9 +23,9 @@ import { integerOption } from './options.js';
 import { LOG_FORMATS, LOG_LEVELS, StatusLine, buildNodeLogger, choiceOption } from './logging.js';
 import type { LogFormat, LogLevel } from './logging.js';
 import { ProgressDisplay } from './progress.js';
+import { DEFAULT_API_PORTS, DEFAULT_P2P_PORTS } from './nodeOptions.js';
 
-export const DEFAULT_API_PORTS: Record<string, number> = { devnet: 8330, regtest: 18330 };
-export const DEFAULT_P2P_PORTS: Record<string, number> = { devnet: 8331, regtest: 18331 };
+export { DEFAULT_API_PORTS, DEFAULT_P2P_PORTS } from './nodeOptions.js';
 
 interface NodeCommandOptions {
   network: string;

@@ -321,7 +321,7 @@ async function checkPhraseWritten(ctx: WalletContext, phrase: string): Promise<v
 export async function restoreWallet(ctx: WalletContext, name: string, mnemonicFile?: string): Promise<WalletInfo> {
   ensureFree(ctx, name);
   const mnemonic = normalizeMnemonic(await readMnemonic(ctx, mnemonicFile));
-  const password = await askPassword(ctx, `New password for wallet "${name}"`, true);
+  const password = await askPassword(ctx, `New wallet "${name}"`, true);
   const { wallet } = await whileSpinning(ctx, 'encrypting the keys', () => ctx.store.create(name, password, mnemonic));
   ctx.io.out(`Restored wallet "${name}" in ${resolve(ctx.store.dir, name)}`);
   ctx.io.out(`Address (account 0): ${addressText(ctx, wallet.accounts[0]!)}`);

@@ -15,7 +15,8 @@ import type { Command } from 'commander';
 import { OurCoinError } from '../errors.js';
 import { networkByName } from '../protocol/networks.js';
 import { WalletStore } from '../wallet/walletStore.js';
-import { DEFAULT_API_PORTS } from './nodeCommand.js';
+// Not from the node command, which loads the whole node.
+import { defaultNodeUrl } from './nodeOptions.js';
 import {
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   MNEMONIC_ENV,
@@ -53,9 +54,7 @@ export function defaultWalletDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.OURCOIN_HOME ?? join(homedir(), '.ourcoin'), 'wallets');
 }
 
-export function defaultNodeUrl(network: string): string {
-  return `http://127.0.0.1:${DEFAULT_API_PORTS[network] ?? DEFAULT_API_PORTS.devnet}`;
-}
+export { defaultNodeUrl } from './nodeOptions.js';
 
 const accountIndex = integerOption(0, 2 ** 31 - 1);
 

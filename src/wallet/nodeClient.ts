@@ -13,16 +13,18 @@
  * Uses the global `fetch`, so it runs in node and in browsers alike.
  */
 import type { AddressInfo, History, StatusJson, SubmitAccepted, TransactionInfo } from '../api/json.js';
-import type { ChainChangeJson, FeesJson } from '../api/json.js';
+import type { BlockDetail, ChainChangeJson, FeesJson, MineResult } from '../api/json.js';
 import { OurCoinError } from '../errors.js';
 import type { TransferJson } from '../protocol/transaction.js';
 import type { CodeOf, ErrorCode } from '../errors.js';
 
 export type {
   AddressInfo,
+  BlockDetail,
   FeesJson,
   History,
   HistoryItem,
+  MineResult,
   StatusJson,
   SubmitAccepted,
   TransactionInfo,
@@ -108,6 +110,18 @@ const isFeeTarget = (v: unknown): boolean => hasShape(v, { blocks: 'number', fee
 const isFees = (v: unknown): v is FeesJson =>
   hasShape(v, { fast: 'object', normal: 'object', slow: 'object', minimumFee: 'string' }) &&
   ['fast', 'normal', 'slow'].every((k) => isFeeTarget((v as Record<string, unknown>)[k]));
+const isBlockDetail = (v: unknown): v is BlockDetail =>
+  hasShape(v, {
+    hash: 'string',
+    height: 'number',
+    header: 'object',
+    coinbase: 'object',
+    transactions: 'array',
+    confirmations: 'number',
+    onMainChain: 'boolean',
+    size: 'number',
+  });
+const isMineResult = (v: unknown): v is MineResult => hasShape(v, { hashes: 'array', height: 'number' });
 
 const isChainChange = (v: unknown): v is ChainChangeJson =>
   hasShape(v, { height: 'number', tipHash: 'string', disconnected: 'array', connected: 'array' });
@@ -203,6 +217,16 @@ export class NodeClient {
   /** Fee estimates for the next block, 3 and 6 blocks (policy: docs/protocol.md 13.6). */
   fees(): Promise<FeesJson> {
     return this.request('GET', '/api/v1/fees', undefined, isFees);
+  }
+
+  /** A block by 0x-hash (any stored block) or main-chain height; BLOCK_NOT_FOUND when there is none. */
+  block(hashOrHeight: string): Promise<BlockDetail> {
+    return this.request('GET', `/api/v1/blocks/${encodeURIComponent(hashOrHeight)}`, undefined, isBlockDetail);
+  }
+
+  /** Regtest, loopback clients only: mines `blocks` blocks now, paying their coinbases to `address`. */
+  mine(blocks: number, address: string): Promise<MineResult> {
+    return this.request('POST', '/api/v1/mine', { blocks, address }, isMineResult);
   }
 
   /** Operator route (the node answers loopback clients only): invalidate a block by hash. */

@@ -62,3 +62,39 @@ describe('ourcoin node: bad input', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => 
     }
   });
 });
+
+describe('ourcoin commands load only what they need', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  // A module hook that makes the node's heavy dependencies impossible to load: a command that
+  // reaches one fails instead of printing its answer.
+  const hook = `data:text/javascript,export async function resolve(s, c, next) {
+    if (/^(libp2p|@libp2p\\/|@chainsafe\\/libp2p|fastify|better-sqlite3)/.test(s)) throw new Error('loaded ' + s);
+    return next(s, c);
+  }`;
+  const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(hook)});`;
+
+  it.each([
+    [['--version'], '0.1.0'],
+    [['wallet', 'list'], 'No wallets'],
+  ])('%j loads neither libp2p, the API server nor SQLite', (args, expected) => {
+    const r = spawnSync(process.execPath, ['--import', register, '--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...process.env, OURCOIN_HOME: home },
+      encoding: 'utf8',
+      timeout: WAIT_LIMIT_MS,
+    });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(expected);
+  });
+
+  it('the hook does stop a command that loads them', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', register, '--import', 'tsx', 'src/cli/main.ts', 'node', '--help'],
+      {
+        encoding: 'utf8',
+        timeout: WAIT_LIMIT_MS,
+      },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/loaded (libp2p|@libp2p\/|@chainsafe\/libp2p|fastify|better-sqlite3)/);
+  });
+});

@@ -7,23 +7,16 @@
  * 403 ADMIN_LOCAL_ONLY, even when the operator exposes the API with --api-host. The check
  * reads the socket's address (trustProxy is off), so a forwarded header cannot fake it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { blockHash } from '../../protocol/block.js';
 import type { Block } from '../../protocol/block.js';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import type { TipChange } from '../../chain/interface.js';
 import type { ApiContext } from '../context.js';
-import { ApiError, ApiErrorCode } from '../errors.js';
-import { isLoopback } from '../loopback.js';
+import { localOnly } from '../loopback.js';
 import type { ChainChangeJson } from '../json.js';
 import { blockHashBodySchema, chainChangeSchema, responses } from '../schemas.js';
 import { strictValidator } from '../strictBody.js';
-
-/** The refusal for a client that is not on loopback, or undefined for one that is. */
-function notLocal(request: FastifyRequest): ApiError | undefined {
-  if (isLoopback(request.socket.remoteAddress)) return undefined;
-  return new ApiError(403, ApiErrorCode.adminLocalOnly, 'operator routes answer loopback clients only');
-}
 
 const hashes = (blocks: readonly Block[]): string[] => blocks.map((b) => toHex(blockHash(b.header)));
 
@@ -46,7 +39,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext): void
       response: responses({ 200: chainChangeSchema }, [400, 403, 413, 415]),
     },
     validatorCompiler: ({ schema }: { schema: unknown }) => strictValidator(schema),
-    onRequest: (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) => done(notLocal(request)),
+    onRequest: localOnly,
   });
   app.post<{ Body: { hash: string } }>(
     '/admin/invalidate-block',

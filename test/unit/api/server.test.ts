@@ -354,7 +354,7 @@ describe('HTTP API on a regtest node', () => {
     // A structurally broken item refuses the whole batch, naming it.
     const broken = await post<ErrorBody>('/api/v1/transactions', [good1, { ...good2, amount: 5 }]);
     expect(broken.status).toBe(400);
-    expect(broken.body.error).toEqual({ code: 'BAD_REQUEST', message: 'body/1/amount must be string' });
+    expect(broken.body.error).toEqual({ code: 'BAD_REQUEST', message: 'field "[1].amount" must be a string' });
     const tooMany = await post<ErrorBody>(
       '/api/v1/transactions',
       Array.from({ length: 1001 }, () => good1),
@@ -463,7 +463,7 @@ describe('HTTP API on a regtest node', () => {
       const big = JSON.stringify({ ...base(), padding: 'x'.repeat(1024 * 1024) });
       expect(await raw(big)).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
       const missing = await raw(JSON.stringify({ ...base(), fee: undefined }));
-      expect(missing.body.error).toEqual({ code: 'BAD_REQUEST', message: "body must have required property 'fee'" });
+      expect(missing.body.error).toEqual({ code: 'BAD_REQUEST', message: 'field "fee" is missing' });
     });
 
     it('bad parameters, unknown routes and methods', async () => {
