@@ -283,7 +283,18 @@ interface ParsedRound1 {
 function shareKey(setup: DkgSetup, setupId: string, me: DkgParticipant, from: number, to: number): Uint8Array {
   const other = me.index === from ? to : from;
   const theirs = hexToBytes(setup.encryptionKeys[other - 1]!);
-  const shared = x25519.getSharedSecret(me.encryptionSecretKey, theirs);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(me.encryptionSecretKey, theirs);
+  } catch (err) {
+    // noble refuses low-order points (an all-zero shared secret would be no secret at all).
+    throw groupError(
+      GroupErrorCode.dkgBadMessage,
+      `setup: participant ${other}'s encryption key is not a usable X25519 key`,
+      'input',
+      err,
+    );
+  }
   const info = concatBytes(utf8ToBytes(SHARE_KEY_INFO), Uint8Array.of(from, to));
   return hkdf(sha256, shared, hexToBytes(setupId), info, 32);
 }

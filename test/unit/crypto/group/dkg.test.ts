@@ -155,6 +155,15 @@ describe("Pedersen's DKG (joint-Feldman)", () => {
       );
     });
 
+    it('a setup with an unusable (low-order) X25519 key is refused, naming its owner', () => {
+      const broken = { ...setup, encryptionKeys: setup.encryptionKeys.map((k, i) => (i === 1 ? '00'.repeat(32) : k)) };
+      expectGroupError(
+        () => dkgRound1(broken, people[0]!, random),
+        GroupErrorCode.dkgBadMessage,
+        /participant 2's encryption key/,
+      );
+    });
+
     it('refuses a malformed round-2 message, naming its sender', () => {
       const bad = { type: 'ourcoin-dkg-round2' as const, setup: 'ab', from: 4, complaints: [] };
       expectGroupError(
