@@ -46,6 +46,7 @@ const BROWSER_SAFE = [
   'src/crypto/sha256.ts',
   'src/crypto/constantTime.ts',
   'src/crypto/keystore.ts',
+  'src/crypto/group/**/*.ts',
   'src/explorer/**/*.ts',
 ];
 
