@@ -15,8 +15,8 @@ export const PHRASE = `${'abandon '.repeat(23)}art`;
 export const PHRASE_ADDRESS_REGTEST = 'ourreg1q977cfspqwl9tap8jzx5atg0995ky6mfmqygvda';
 export const PHRASE_ADDRESS_DEVNET = 'ourdev1q977cfspqwl9tap8jzx5atg0995ky6mfmp92vxv';
 
-/** Throws unless `fn` fails with an OurCoinError of `code`. */
-export function expectCode(fn: () => unknown, code: string): void {
+/** Throws unless `fn` fails with an OurCoinError of `code` (and, if given, a message matching `message`). */
+export function expectCode(fn: () => unknown, code: string, message?: RegExp): void {
   let caught: unknown;
   try {
     fn();
@@ -24,6 +24,7 @@ export function expectCode(fn: () => unknown, code: string): void {
     caught = err;
   }
   expect(isOurCoinError(caught) ? caught.code : caught).toBe(code);
+  if (message) expect((caught as Error).message).toMatch(message);
 }
 
 /** Throws unless `promise` rejects with an OurCoinError of `code`. */
