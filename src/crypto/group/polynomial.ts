@@ -34,7 +34,7 @@ export const systemRandom: RandomSource = (length) => randomBytes(length);
 /**
  * A uniform nonzero scalar: 48 random bytes reduced into [1, r - 1] by noble's
  * `mapHashToField` (FIPS 186-5 A.4.1 style), so the bias is below 2^-128. Nonzero so that no
- * commitment is the point at infinity, which ./polynomial refuses from others.
+ * commitment is the point at infinity, which `parseCommitments` refuses from others.
  */
 export function randomScalar(random: RandomSource = systemRandom): bigint {
   return bytesToNumberBE(mapHashToField(random(48), Fr.ORDER));

@@ -126,7 +126,8 @@ export function combinePartials(partials: readonly PartialSignature[], threshold
   let sum = G2.ZERO;
   partials.forEach((p, k) => {
     const sigma = decodeG2(p.signature, GroupErrorCode.badPartial, `participant ${p.index}'s partial signature`);
-    sum = sum.add(sigma.multiply(lambdas[k]!));
+    // Public point, public scalar: the variable-time multiply is safe and faster.
+    sum = sum.add(sigma.multiplyUnsafe(lambdas[k]!));
   });
   if (sum.is0()) throw groupError(GroupErrorCode.badPartial, 'the partial signatures combine to infinity');
   return sum.toBytes(true);

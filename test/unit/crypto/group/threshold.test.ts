@@ -17,25 +17,10 @@ import {
   verifyPartial,
 } from '../../../../src/crypto/group/threshold.js';
 import { nobleBls } from '../../../../src/crypto/noble.js';
-import { expectGroupError, seededRandom } from '../../../helpers/group.js';
+import { expectGroupError, groupAndSigners, seededRandom } from '../../../helpers/group.js';
 import { testKey, utf8 } from '../../../helpers/bls.js';
 
 const message = utf8('ourcoin group transfer');
-
-/** n, then t <= n, then a random t-subset of 1..n in random order, and a seed. */
-const groupAndSigners = fc.integer({ min: 1, max: 10 }).chain((n) =>
-  fc.integer({ min: 1, max: n }).chain((t) =>
-    fc.record({
-      n: fc.constant(n),
-      t: fc.constant(t),
-      signers: fc.shuffledSubarray(
-        Array.from({ length: n }, (_, k) => k + 1),
-        { minLength: t, maxLength: t },
-      ),
-      seed: fc.nat(),
-    }),
-  ),
-);
 
 describe('dealer split (t-of-n)', () => {
   it('property: any t of n partials combine to a signature noble and blst accept; t - 1 never do', () => {
