@@ -67,7 +67,8 @@ function groupsDir(ctx: WalletContext): string {
   return join(ctx.store.dir, 'groups');
 }
 
-function readText(file: string, what: string): string {
+/** A group file's text (GROUP_FILE_INVALID naming it if unreadable). */
+export function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
@@ -127,7 +128,8 @@ export interface GroupCreated {
   readonly shares: { index: number; name: string; file: string }[];
 }
 
-function newGroupDir(ctx: WalletContext, name: string, outDir?: string): string {
+/** <wallet dir>/groups/<name>, the name checked (WALLET_BAD_NAME). */
+export function groupFolder(ctx: WalletContext, name: string): string {
   if (!GROUP_NAME.test(name)) {
     throw new OurCoinError(
       WalletErrorCode.badName,
@@ -135,7 +137,11 @@ function newGroupDir(ctx: WalletContext, name: string, outDir?: string): string 
       'input',
     );
   }
-  const dir = resolve(outDir ?? join(groupsDir(ctx), name));
+  return join(groupsDir(ctx), name);
+}
+
+function newGroupDir(ctx: WalletContext, name: string, outDir?: string): string {
+  const dir = resolve(outDir ?? groupFolder(ctx, name));
   if (existsSync(join(dir, GROUP_FILE)))
     throw new OurCoinError(WalletErrorCode.exists, `a group already exists in ${dir} (nothing was changed)`, 'input');
   return dir;

@@ -52,6 +52,8 @@ import {
   signGroupTransfer,
 } from './groupActions.js';
 import type { GroupCreated, GroupSendResult, GroupSignResult } from './groupActions.js';
+import { dkgFinishFiles, dkgInit, dkgRound1Files, dkgRound2Files } from './groupDkg.js';
+import { descriptorToJson } from '../wallet/group/descriptor.js';
 
 interface WalletOptions {
   node?: string;
@@ -108,7 +110,7 @@ function contextFrom(opts: WalletOptions): WalletContext {
  * action gets a context built from the merged global and local options, released afterwards.
  * With --json, `json` turns the action's result into the one document printed on stdout.
  */
-function run<O, A extends (string | undefined)[], R>(
+function run<O, A extends (string | string[] | undefined)[], R>(
   fn: (ctx: WalletContext, opts: O & WalletOptions, ...operands: A) => R | Promise<R>,
   json: (result: R, ctx: WalletContext) => unknown,
 ) {
@@ -447,6 +449,57 @@ Examples (2-of-3, dealer mode; see README, "Group accounts"):
       run<{ share: string; index: number; yes: boolean }, [string], GroupSignResult>(
         (ctx, opts, file) => signGroupTransfer(ctx, { file, share: opts.share, index: opts.index, yes: opts.yes }),
         groupSignJson,
+      ),
+    );
+
+  const dkg = group
+    .command('dkg')
+    .description(
+      "t-of-n without a dealer: Pedersen's DKG, its rounds exchanged as files (init, round1, round2, finish)",
+    );
+  dkg
+    .command('init <name>')
+    .description('this participant: a DKG encryption key (in a keystore) and a hello file to send the others')
+    .requiredOption('--threshold <t>', 'partial signatures needed', integerOption(1, 255))
+    .requiredOption('--participants <n>', 'participants', integerOption(2, 255))
+    .requiredOption('--index <i>', "this participant's number, 1..n (agreed beforehand)", integerOption(1, 255))
+    .option('--as <name>', "this participant's name in the group (default p<index>)")
+    .option('--out <file>', 'the hello file (default ./<name>-dkg-hello-<index>.json)')
+    .action(
+      run<
+        { threshold: number; participants: number; index: number; as?: string; out?: string },
+        [string],
+        Awaited<ReturnType<typeof dkgInit>>
+      >(
+        (ctx, opts, name) => dkgInit(ctx, { name, ...opts }),
+        (r) => ({ file: r.file, hello: r.hello }),
+      ),
+    );
+  dkg
+    .command('round1 <name> <helloFiles...>')
+    .description("from everyone's hello files: commitments and encrypted shares (writes ./<name>-dkg-round1-<i>.json)")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgRound1Files>>>(
+        (ctx, _opts, name, files) => dkgRound1Files(ctx, name, files),
+        (r) => ({ file: r.file, round1: r.message }),
+      ),
+    );
+  dkg
+    .command('round2 <name> <round1Files...>')
+    .description("from everyone's round-1 files: complaints against bad shares (writes ./<name>-dkg-round2-<i>.json)")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgRound2Files>>>(
+        (ctx, _opts, name, files) => dkgRound2Files(ctx, name, files),
+        (r) => ({ file: r.file, round2: r.message }),
+      ),
+    );
+  dkg
+    .command('finish <name> <roundFiles...>')
+    .description("from every round-1 and round-2 file: the group descriptor and this participant's share keystore")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgFinishFiles>>>(
+        (ctx, _opts, name, files) => dkgFinishFiles(ctx, name, files),
+        (r) => ({ group: descriptorToJson(r.group), share: r.share, disqualified: r.disqualified }),
       ),
     );
 

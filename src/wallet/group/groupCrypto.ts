@@ -19,6 +19,14 @@ import type { GroupDescriptor, GroupParticipant } from './descriptor.js';
 import { invalid } from './descriptor.js';
 
 export { GroupErrorCode } from '../../crypto/group/interface.js';
+export { dkgEncryptionKeyPair, dkgFinish, dkgRound1, dkgRound2 } from '../../crypto/group/dkg.js';
+export type {
+  DkgParticipant,
+  DkgResult,
+  DkgRound1Message,
+  DkgRound2Message,
+  DkgSetup,
+} from '../../crypto/group/dkg.js';
 export type { DealerSplit } from '../../crypto/group/threshold.js';
 
 /** A fresh t-of-n split of `secretKey` (the dealer then wipes the key and hands out the shares). */
