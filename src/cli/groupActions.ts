@@ -474,7 +474,7 @@ export async function signGroupTransfer(ctx: WalletContext, req: GroupSignReques
   replaceFile(file, serializePartialTransfer(pt));
   const { signed, missing } = signingProgress(pt);
   ctx.io.out(
-    `Signed as ${participant.name}: ${signed.length} of ${pt.group.threshold} (${signed.map((p) => p.name).join(', ')})${missing > 0 ? `; ${missing} more needed` : `; ready: ourcoin wallet group combine ${file}`}`,
+    `Signed as ${participant.name}: ${signed.length} of the ${pt.group.threshold} partials needed (${signed.map((p) => p.name).join(', ')})${missing > 0 ? `; ${missing} more needed` : `; ready: ourcoin wallet group combine ${file}`}`,
   );
   return { file, pt, participant };
 }

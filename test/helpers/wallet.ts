@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { isOurCoinError } from '../../src/errors.js';
 import type { WalletIo } from '../../src/cli/walletIo.js';
+import { regtest } from '../../src/protocol/networks.js';
+import type { Transfer } from '../../src/protocol/transaction.js';
 
 export const dir = mkdtempSync(join(tmpdir(), 'ourcoin-wallet-'));
 export const FAST = { scryptN: 2 ** 10 };
@@ -49,5 +51,17 @@ export function silentIo(): WalletIo & { lines: string[] } {
     askSecret: () => Promise.reject(new Error('no questions in this test')),
     progress: () => ({ stop: () => undefined }),
     close: () => undefined,
+  };
+}
+
+/** A regtest transfer of `amount` base units from a group's key (nonce 0, the minimum fee). */
+export function groupTransfer(groupKey: Uint8Array, amount = 7n): Transfer {
+  return {
+    chainId: regtest.chainId,
+    senderPublicKey: groupKey,
+    recipient: new Uint8Array(20).fill(3),
+    amount,
+    fee: 1000n,
+    nonce: 0,
   };
 }

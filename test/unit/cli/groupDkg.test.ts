@@ -18,7 +18,7 @@ import type { WalletContext } from '../../../src/cli/walletActions.js';
 import { dkgFinishFiles, dkgInit, dkgRound1Files, dkgRound2Files } from '../../../src/cli/groupDkg.js';
 import { serializeDescriptor } from '../../../src/wallet/group/descriptor.js';
 import { addPartial, combinePartialTransfer, newPartialTransfer } from '../../../src/wallet/group/partialTransfer.js';
-import { FAST, dir, silentIo } from '../../helpers/wallet.js';
+import { dir, FAST, groupTransfer, silentIo } from '../../helpers/wallet.js';
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,14 +77,7 @@ describe('wallet group dkg (files only)', () => {
     for (const text of walk(join(dir, 'honest'))) for (const h of hex) expect(text).not.toContain(h);
 
     const group = results[0]!.group;
-    const tx = {
-      chainId: regtest.chainId,
-      senderPublicKey: group.groupPublicKey,
-      recipient: new Uint8Array(20).fill(9),
-      amount: 10n,
-      fee: 1000n,
-      nonce: 0,
-    };
+    const tx = groupTransfer(group.groupPublicKey);
     const msg = signingMessage(tx);
     for (const [a, b] of [
       [0, 1],

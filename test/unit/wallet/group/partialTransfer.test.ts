@@ -29,7 +29,7 @@ import {
   serializePartialTransfer,
 } from '../../../../src/wallet/group/partialTransfer.js';
 import type { PartialTransfer } from '../../../../src/wallet/group/partialTransfer.js';
-import { expectCode } from '../../../helpers/wallet.js';
+import { expectCode, groupTransfer } from '../../../helpers/wallet.js';
 
 const regtest = networks.regtest;
 
@@ -55,14 +55,8 @@ function dealerGroup(seed: number, threshold = 2, n = 3) {
   return { group, shares: split.shares };
 }
 
-const transferFrom = (group: GroupDescriptor, amount = 5_000_000_000n): Transfer => ({
-  chainId: regtest.chainId,
-  senderPublicKey: group.groupPublicKey,
-  recipient: new Uint8Array(20).fill(7),
-  amount,
-  fee: 1000n,
-  nonce: 0,
-});
+const transferFrom = (group: GroupDescriptor, amount = 5_000_000_000n): Transfer =>
+  groupTransfer(group.groupPublicKey, amount);
 
 const refused = expectCode;
 
