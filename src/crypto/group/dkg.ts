@@ -189,6 +189,7 @@ export function sealDkgShare(
  */
 export function openDkgShare(setup: DkgSetup, me: DkgParticipant, message: DkgRound1Message): bigint {
   const setupId = dkgSetupId(setup);
+  checkIndex(me.index, setup.encryptionKeys.length);
   const parsed = parseRound1(setup, setupId, message);
   if (typeof parsed === 'string') throw groupError(GroupErrorCode.dkgBadMessage, parsed);
   return openParsed(setup, setupId, me, parsed);
@@ -209,6 +210,7 @@ function openParsed(setup: DkgSetup, setupId: string, me: DkgParticipant, parsed
 /** Round 2 for `me`: a complaint against every sender whose share to `me` fails. */
 export function dkgRound2(setup: DkgSetup, me: DkgParticipant, round1: readonly DkgRound1Message[]): DkgRound2Message {
   const setupId = dkgSetupId(setup);
+  checkIndex(me.index, setup.encryptionKeys.length);
   const complaints: DkgComplaint[] = [];
   // Missing or malformed messages need no complaint: everyone sees them in `dkgFinish`.
   for (const message of wellFormed(setup, setupId, round1).valid.values()) {
@@ -231,6 +233,7 @@ export function dkgFinish(
 ): DkgResult {
   const setupId = dkgSetupId(setup);
   const n = setup.encryptionKeys.length;
+  checkIndex(me.index, n);
   const { valid, disqualified } = wellFormed(setup, setupId, round1);
   for (const message of round2) {
     const from = checkRound2(setupId, n, message);

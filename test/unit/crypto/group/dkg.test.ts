@@ -164,6 +164,13 @@ describe("Pedersen's DKG (joint-Feldman)", () => {
       );
     });
 
+    it('refuses a participant index outside the setup', () => {
+      const stranger = { index: 5, encryptionSecretKey: people[0]!.encryptionSecretKey };
+      expectGroupError(() => dkgRound1(setup, stranger, random), GroupErrorCode.invalidIndex);
+      expectGroupError(() => dkgRound2(setup, stranger, honest), GroupErrorCode.invalidIndex);
+      expectGroupError(() => dkgFinish(setup, stranger, honest, []), GroupErrorCode.invalidIndex);
+    });
+
     it('refuses a malformed round-2 message, naming its sender', () => {
       const bad = { type: 'ourcoin-dkg-round2' as const, setup: 'ab', from: 4, complaints: [] };
       expectGroupError(
