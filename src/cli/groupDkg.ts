@@ -23,7 +23,14 @@ import { OurCoinError, isOurCoinError } from '../errors.js';
 import { toHex } from '../protocol/bytes.js';
 import { deriveMaster } from '../wallet/derivation.js';
 import { WalletErrorCode } from '../wallet/interface.js';
-import { groupAddress, invalid, parseGroupFile, serializeDescriptor } from '../wallet/group/descriptor.js';
+import {
+  groupAddress,
+  invalid,
+  isParticipantName,
+  parseDescriptor,
+  parseGroupFile,
+  serializeDescriptor,
+} from '../wallet/group/descriptor.js';
 import type { GroupDescriptor } from '../wallet/group/descriptor.js';
 import { checkGroupKeys, dkgEncryptionKeyPair, dkgFinish, dkgRound1, dkgRound2 } from '../wallet/group/groupCrypto.js';
 import type { DkgParticipant, DkgRound1Message, DkgRound2Message, DkgSetup } from '../wallet/group/groupCrypto.js';
@@ -144,6 +151,8 @@ export async function dkgInit(ctx: WalletContext, req: DkgInitRequest): Promise<
       'input',
     );
   const me = req.as ?? `p${req.index}`;
+  if (!isParticipantName(me))
+    throw new OurCoinError(WalletErrorCode.badName, `--as ${me}: use 1-64 letters, digits, _ . @ or -`, 'input');
   const password = await askPassword(ctx, `DKG key of ${me} in group "${req.name}"`, true);
   // A valid BLS scalar, so the EIP-2335 keystore (made for BLS keys) can hold it; X25519 takes any 32 bytes.
   const secret = deriveMaster(randomBytes(32));
@@ -309,6 +318,8 @@ export async function dkgFinishFiles(
     participants: result.publicShares.map((publicKey, k) => ({ index: k + 1, name: state.names![k]!, publicKey })),
     commitments: result.commitments,
   };
+  // Read back as any descriptor is (names, keys, address) before anything is written.
+  parseDescriptor(serializeDescriptor(group), 'the new descriptor', ctx.network);
   checkGroupKeys(group, 'the new descriptor');
   const share = join(dir, `share-${state.index}-${state.me}.keystore.json`);
   try {

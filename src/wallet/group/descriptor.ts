@@ -67,6 +67,11 @@ export interface GroupDescriptorJson {
 
 const PARTICIPANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
+/** A participant's name as descriptors allow it (it also names its share's file). */
+export function isParticipantName(name: string): boolean {
+  return PARTICIPANT_NAME.test(name);
+}
+
 export function invalid(what: string, field: string, problem: string): OurCoinError {
   return new OurCoinError(GroupWalletErrorCode.fileInvalid, `${what}: ${field}: ${problem}`, 'input');
 }
