@@ -196,7 +196,7 @@ async function withPassword<T>(ctx: WalletContext, name: string, fn: (password: 
 }
 
 /** Runs `fn` with a spinner on a terminal's stderr: scrypt takes a second or two. */
-async function whileSpinning<T>(ctx: WalletContext, text: string, fn: () => T | Promise<T>): Promise<T> {
+export async function whileSpinning<T>(ctx: WalletContext, text: string, fn: () => T | Promise<T>): Promise<T> {
   const spinner = ctx.io.progress(text);
   try {
     return await fn();
@@ -601,7 +601,7 @@ async function signWithAccount(
 }
 
 /** Mempool refusals with what to do about them. */
-function explainRefusal(err: OurCoinError, from: string): OurCoinError {
+export function explainRefusal(err: OurCoinError, from: string): OurCoinError {
   const hint: Partial<Record<ErrorCode, string>> = {
     [MempoolErrorCode.insufficientBalance]: `not enough coins at ${from} for this transfer and its pending ones; check: ourcoin wallet balance ${from}`,
     [MempoolErrorCode.feeTooLow]: `the fee is below what the node accepts; raise --fee (the minimum is ${formatCoins(DEFAULT_FEE)} OUR)`,
@@ -641,7 +641,7 @@ async function chooseFee(
   return { fee: BigInt(estimates[priority].fee), source: 'estimate' };
 }
 
-const FEE_NOTE: Record<FeeSource, string> = {
+export const FEE_NOTE: Record<FeeSource, string> = {
   given: '',
   estimate: "  (the node's estimate: mined within 3 blocks)",
   minimum: '  (the minimum: the node gives no estimate)',
@@ -654,7 +654,7 @@ function spendable(info: { balance: string; pendingBalance: string }): bigint {
   return pending < confirmed ? pending : confirmed;
 }
 
-function refuseWithoutTerminal(ctx: WalletContext, yes: boolean): void {
+export function refuseWithoutTerminal(ctx: WalletContext, yes: boolean): void {
   if (!yes && !ctx.io.interactive) {
     throw new OurCoinError(
       'WALLET_CONFIRM_REQUIRED',
@@ -696,14 +696,14 @@ async function confirmSignSubmit(
 }
 
 /**
- * `send`: builds, shows, confirms, signs and submits a transfer; with `wait`, follows it into a
- * block. Input is checked before anything is asked or sent: the recipient (an address of this
- * network, or a wallet's name), the amount (positive, at most 8 decimals; or `max`), the balance.
+ * The amount asked for (0 with `max`, which the balance fixes later), with --fee checked too:
+ * one of an amount and `max`, a positive amount, well-formed numbers.
  */
-export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<SendResult> {
-  const { network, io } = ctx;
-  const acct = account(ctx.store.get(req.name), req.index);
-  const recipientTarget = resolveRecipient(ctx, req.to);
+export function requestedAmount(req: {
+  readonly amount?: string;
+  readonly max?: boolean;
+  readonly fee?: string;
+}): bigint {
   if (req.max === (req.amount !== undefined)) {
     throw new OurCoinError(
       WalletErrorCode.badArguments,
@@ -711,12 +711,25 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
       'input',
     );
   }
-  let amount = req.amount === undefined ? 0n : parseCoins(req.amount, 'amount');
+  const amount = req.amount === undefined ? 0n : parseCoins(req.amount, 'amount');
   if (!req.max && amount === 0n) throw new OurCoinError('AMOUNT_INVALID', 'amount: must be more than 0', 'input');
   if (req.fee !== undefined) parseCoins(req.fee, 'fee');
-  refuseWithoutTerminal(ctx, req.yes);
-  const client = await ctx.node();
-  const from = addressText(ctx, acct);
+  return amount;
+}
+
+/**
+ * What a transfer from `from` (named `label` in errors) pays: the amount asked (or, with
+ * `max`, everything spendable less the fee), the fee (--fee or the node's estimate), and the
+ * next nonce; WALLET_INSUFFICIENT_FUNDS when the spendable balance does not cover both.
+ */
+export async function fundTransfer(
+  ctx: WalletContext,
+  client: NodeClient,
+  from: string,
+  label: string,
+  req: { readonly amount?: string; readonly max?: boolean; readonly fee?: string },
+): Promise<{ amount: bigint; fee: bigint; source: FeeSource; nonce: number }> {
+  let amount = requestedAmount(req);
   const info = await client.address(from);
   const available = spendable(info);
   const { fee, source } = await chooseFee(ctx, client, req.fee, 'normal');
@@ -725,18 +738,41 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
     throw new OurCoinError(
       'WALLET_INSUFFICIENT_FUNDS',
       req.max
-        ? `${req.name} (account ${req.index}) has ${formatCoins(available)} OUR available: nothing left after the fee ${formatCoins(fee)} OUR`
-        : `${req.name} (account ${req.index}) has ${formatCoins(available)} OUR available; ${formatCoins(amount)} OUR plus the fee ${formatCoins(fee)} OUR needs ${formatCoins(amount + fee)} OUR`,
+        ? `${label} has ${formatCoins(available)} OUR available: nothing left after the fee ${formatCoins(fee)} OUR`
+        : `${label} has ${formatCoins(available)} OUR available; ${formatCoins(amount)} OUR plus the fee ${formatCoins(fee)} OUR needs ${formatCoins(amount + fee)} OUR`,
       'input',
     );
   }
+  return { amount, fee, source, nonce: info.nextNonce };
+}
+
+/**
+ * `send`: builds, shows, confirms, signs and submits a transfer; with `wait`, follows it into a
+ * block. Input is checked before anything is asked or sent: the recipient (an address of this
+ * network, or a wallet's name), the amount (positive, at most 8 decimals; or `max`), the balance.
+ */
+export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<SendResult> {
+  const { network, io } = ctx;
+  const acct = account(ctx.store.get(req.name), req.index);
+  const recipientTarget = resolveRecipient(ctx, req.to);
+  requestedAmount(req);
+  refuseWithoutTerminal(ctx, req.yes);
+  const client = await ctx.node();
+  const from = addressText(ctx, acct);
+  const { amount, fee, source, nonce } = await fundTransfer(
+    ctx,
+    client,
+    from,
+    `${req.name} (account ${req.index})`,
+    req,
+  );
   const tx: Transfer = {
     chainId: network.chainId,
     senderPublicKey: acct.publicKey,
     recipient: recipientTarget.hash,
     amount,
     fee,
-    nonce: info.nextNonce,
+    nonce,
   };
   const to = recipientTarget.address;
   const { txid } = await confirmSignSubmit(
@@ -764,7 +800,7 @@ export async function sendCoins(ctx: WalletContext, req: SendRequest): Promise<S
 }
 
 /** With `wait`, follows the transfer into a block and adds it to the result. */
-async function followIfAsked(
+export async function followIfAsked(
   ctx: WalletContext,
   client: NodeClient,
   req: { readonly wait: boolean; readonly timeoutSeconds?: number },

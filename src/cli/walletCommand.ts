@@ -40,6 +40,20 @@ import { terminalIo } from './walletIo.js';
 import { runWalletMenu } from './walletMenu.js';
 import { integerOption } from './options.js';
 import * as toJson from './walletJson.js';
+import {
+  combineGroupTransfer,
+  createBdnGroup,
+  createDealerGroup,
+  groupCreatedJson,
+  groupSendJson,
+  groupSignJson,
+  sendFromGroup,
+  showGroupAddress,
+  signGroupTransfer,
+} from './groupActions.js';
+import type { GroupCreated, GroupSendResult, GroupSignResult } from './groupActions.js';
+import { dkgFinishFiles, dkgInit, dkgRound1Files, dkgRound2Files } from './groupDkg.js';
+import { descriptorToJson } from '../wallet/group/descriptor.js';
 
 interface WalletOptions {
   node?: string;
@@ -96,7 +110,7 @@ function contextFrom(opts: WalletOptions): WalletContext {
  * action gets a context built from the merged global and local options, released afterwards.
  * With --json, `json` turns the action's result into the one document printed on stdout.
  */
-function run<O, A extends (string | undefined)[], R>(
+function run<O, A extends (string | string[] | undefined)[], R>(
   fn: (ctx: WalletContext, opts: O & WalletOptions, ...operands: A) => R | Promise<R>,
   json: (result: R, ctx: WalletContext) => unknown,
 ) {
@@ -251,24 +265,37 @@ New keystores need a password of at least 8 characters.`,
       .option('--max', 'send everything spendable, less the fee', false)
       .option('--fee <OUR>', "fee in OUR (default: the node's estimate for within 3 blocks, GET /api/v1/fees)")
       .option('--index <i>', 'account index to send from', accountIndex, 0)
-      .option('--yes', 'send without asking for confirmation', false),
+      .option('--yes', 'send without asking for confirmation', false)
+      .option(
+        '--from-group <group>',
+        'from a group account (its descriptor file or name): `send --from-group <group> <to> <amount>` writes a partial file to sign, sends nothing',
+      )
+      .option('--out <file>', 'with --from-group: the partial file to write (default ./<group>-<nonce>.partial.json)'),
   ).action(
-    run<SendOptions & { max: boolean; index: number }, [string, string, string | undefined], SendResult>(
+    run<
+      SendOptions & { max: boolean; index: number; fromGroup?: string; out?: string },
+      [string, string, string | undefined],
+      SendResult | GroupSendResult
+    >(
       (ctx, opts, name, to, amount) =>
-        sendCoins(ctx, {
-          name,
-          to,
-          amount,
-          max: opts.max,
-          fee: opts.fee,
-          index: opts.index,
-          yes: opts.yes,
-          wait: opts.wait,
-          timeoutSeconds: opts.timeout,
-        }),
-      toJson.sendJson,
+        opts.fromGroup !== undefined
+          ? fromGroup(ctx, opts, [name, to, amount])
+          : sendCoins(ctx, {
+              name,
+              to,
+              amount,
+              max: opts.max,
+              fee: opts.fee,
+              index: opts.index,
+              yes: opts.yes,
+              wait: opts.wait,
+              timeoutSeconds: opts.timeout,
+            }),
+      (result) => ('pt' in result ? groupSendJson(result) : toJson.sendJson(result)),
     ),
   );
+
+  registerGroupCommands(wallet);
 
   waitOptions(
     wallet
@@ -312,4 +339,178 @@ interface SendOptions {
   yes: boolean;
   wait: boolean;
   timeout: number;
+}
+
+/** `send --from-group <group> <to> <amount>`: commander fills <name> <to> [amount], so the operands shift. */
+function fromGroup(
+  ctx: WalletContext,
+  opts: { max: boolean; fee?: string; out?: string; fromGroup?: string; index: number; wait: boolean },
+  [to, amount, extra]: [string, string, string | undefined],
+): Promise<GroupSendResult> {
+  if (extra !== undefined || opts.wait || opts.index !== 0) {
+    throw new OurCoinError(
+      'WALLET_BAD_ARGUMENTS',
+      'send --from-group takes <to> and <amount> (or --max), no wallet name, --index or --wait: the transfer is submitted by `group combine`',
+      'input',
+    );
+  }
+  return sendFromGroup(ctx, {
+    group: opts.fromGroup!,
+    to,
+    ...(opts.max ? { max: true } : { amount }),
+    fee: opts.fee,
+    out: opts.out,
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `wallet group ...`: group accounts (issue 18; groupActions.ts). */
+function registerGroupCommands(wallet: Command): void {
+  const group = wallet
+    .command('group')
+    .description('group accounts: t-of-n or n-of-n keys whose transfers carry one ordinary signature');
+  group.addHelpText(
+    'after',
+    `
+Examples (2-of-3, dealer mode; see README, "Group accounts"):
+  ourcoin wallet group create treasury --threshold 2 --participants 3 --names alice,bob,carol
+  ourcoin wallet group address treasury
+  ourcoin wallet send --from-group treasury <to> 10 --out pay.json
+  ourcoin wallet group sign pay.json --share share-1-alice.keystore.json --yes
+  ourcoin wallet group sign pay.json --share share-2-bob.keystore.json --yes
+  ourcoin wallet group combine pay.json --wait`,
+  );
+
+  group
+    .command('create <name>')
+    .description(
+      'dealer mode: a new key split into --participants shares, any --threshold of which spend (one keystore each); --bdn: n-of-n from the --member keys',
+    )
+    .option('--threshold <t>', 'partial signatures needed (dealer mode)', integerOption(1, 255))
+    .option('--participants <n>', 'shares to make (dealer mode)', integerOption(2, 255))
+    .option('--names <a,b,c>', "participants' names, comma-separated (default p1..pn)")
+    .option('--bdn', 'n-of-n from existing keys (Boneh-Drijvers-Neven aggregation): give each with --member', false)
+    .option('--member <wallet or 0x-key>', 'a bdn member: a wallet here (its account 0) or a public key', collect, [])
+    .option('--out-dir <dir>', 'where to write the group (default: <wallet dir>/groups/<name>)')
+    .action(
+      run<
+        { threshold?: number; participants?: number; names?: string; bdn: boolean; member: string[]; outDir?: string },
+        [string],
+        GroupCreated
+      >((ctx, opts, name) => {
+        if (opts.bdn) {
+          if (opts.threshold !== undefined || opts.participants !== undefined)
+            throw new OurCoinError(
+              'WALLET_BAD_ARGUMENTS',
+              '--bdn groups are n-of-n of their --member keys: no --threshold or --participants',
+              'input',
+            );
+          return createBdnGroup(ctx, { name, members: opts.member, outDir: opts.outDir });
+        }
+        if (opts.threshold === undefined || opts.participants === undefined || opts.member.length > 0)
+          throw new OurCoinError(
+            'WALLET_BAD_ARGUMENTS',
+            'give --threshold t and --participants n (or --bdn with --member keys)',
+            'input',
+          );
+        return createDealerGroup(ctx, {
+          name,
+          threshold: opts.threshold,
+          participants: opts.participants,
+          names: opts.names,
+          outDir: opts.outDir,
+        });
+      }, groupCreatedJson),
+    );
+
+  group
+    .command('address <group>')
+    .description("a group's address (the group: its descriptor file, or its name under <wallet dir>/groups)")
+    .action(
+      run<object, [string], object>(
+        (ctx, _opts, g) => showGroupAddress(ctx, g),
+        (descriptor) => descriptor,
+      ),
+    );
+
+  group
+    .command('sign <file>')
+    .description("add this participant's partial signature to a partial transfer file")
+    .requiredOption(
+      '--share <keystore or wallet>',
+      "the participant's share keystore file, or a wallet here holding its key",
+    )
+    .option('--index <i>', 'with a wallet: the account index', accountIndex, 0)
+    .option('--yes', 'sign without asking for confirmation', false)
+    .action(
+      run<{ share: string; index: number; yes: boolean }, [string], GroupSignResult>(
+        (ctx, opts, file) => signGroupTransfer(ctx, { file, share: opts.share, index: opts.index, yes: opts.yes }),
+        groupSignJson,
+      ),
+    );
+
+  const dkg = group
+    .command('dkg')
+    .description(
+      "t-of-n without a dealer: Pedersen's DKG, its rounds exchanged as files (init, round1, round2, finish)",
+    );
+  dkg
+    .command('init <name>')
+    .description('this participant: a DKG encryption key (in a keystore) and a hello file to send the others')
+    .requiredOption('--threshold <t>', 'partial signatures needed', integerOption(1, 255))
+    .requiredOption('--participants <n>', 'participants', integerOption(2, 255))
+    .requiredOption('--index <i>', "this participant's number, 1..n (agreed beforehand)", integerOption(1, 255))
+    .option('--as <name>', "this participant's name in the group (default p<index>)")
+    .option('--out <file>', 'the hello file (default ./<name>-dkg-hello-<index>.json)')
+    .action(
+      run<
+        { threshold: number; participants: number; index: number; as?: string; out?: string },
+        [string],
+        Awaited<ReturnType<typeof dkgInit>>
+      >(
+        (ctx, opts, name) => dkgInit(ctx, { name, ...opts }),
+        (r) => ({ file: r.file, hello: r.hello }),
+      ),
+    );
+  dkg
+    .command('round1 <name> <helloFiles...>')
+    .description("from everyone's hello files: commitments and encrypted shares (writes ./<name>-dkg-round1-<i>.json)")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgRound1Files>>>(
+        (ctx, _opts, name, files) => dkgRound1Files(ctx, name, files),
+        (r) => ({ file: r.file, round1: r.message }),
+      ),
+    );
+  dkg
+    .command('round2 <name> <round1Files...>')
+    .description("from everyone's round-1 files: complaints against bad shares (writes ./<name>-dkg-round2-<i>.json)")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgRound2Files>>>(
+        (ctx, _opts, name, files) => dkgRound2Files(ctx, name, files),
+        (r) => ({ file: r.file, round2: r.message }),
+      ),
+    );
+  dkg
+    .command('finish <name> <roundFiles...>')
+    .description("from every round-1 and round-2 file: the group descriptor and this participant's share keystore")
+    .action(
+      run<object, [string, string[]], Awaited<ReturnType<typeof dkgFinishFiles>>>(
+        (ctx, _opts, name, files) => dkgFinishFiles(ctx, name, files),
+        (r) => ({ group: descriptorToJson(r.group), share: r.share, disqualified: r.disqualified }),
+      ),
+    );
+
+  waitOptions(
+    group
+      .command('combine <file>')
+      .description('combine the partial signatures of a partial transfer file and submit the transfer'),
+  ).action(
+    run<{ wait: boolean; timeout: number }, [string], SendResult>(
+      (ctx, opts, file) => combineGroupTransfer(ctx, { file, wait: opts.wait, timeoutSeconds: opts.timeout }),
+      toJson.sendJson,
+    ),
+  );
 }

@@ -260,7 +260,8 @@ export class WalletStore {
     }
   }
 
-  private encrypt(secret: Uint8Array, password: string, path: string, description: string): Promise<Keystore> {
+  /** An EIP-2335 keystore of `secret` with this store's scrypt cost (group shares use it too). */
+  encrypt(secret: Uint8Array, password: string, path: string, description: string): Promise<Keystore> {
     return encryptKeystoreWith(nodeScrypt, secret, password, {
       publicKey: blstBls.secretKeyToPublicKey(secret),
       path,
