@@ -15,6 +15,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS } from '../helpers/nodeProcess.js';
 import type { NodeProcess } from '../helpers/nodeProcess.js';
+import { nobleBls } from '../../src/crypto/noble.js';
+import { verifyBlockJson } from '../../src/explorer/verify.js';
+import type { BlockJson } from '../../src/protocol/block.js';
+import { regtest } from '../../src/protocol/networks.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-groupwallet-'));
 const PASSWORD = 'the treasury shares test password';
@@ -181,6 +185,11 @@ describe('a 2-of-3 group account on regtest', () => {
           transaction: { type: 'transfer', sender: group.address },
         });
       }
+      // The block holding them passes the explorer's in-browser check (the same code, run here with noble).
+      const { blockHash } = (await node.get<{ blockHash: string }>(`/api/v1/transactions/${txids[0]!}`)).body;
+      const blockJson = (await node.get<BlockJson>(`/api/v1/blocks/${blockHash}`)).body;
+      const verdict = verifyBlockJson(blockJson, regtest, nobleBls);
+      expect(verdict).toMatchObject({ valid: true, signatureValid: true, txidMismatches: [] });
       expect(await balance()).toBe(before - spent);
       const history = await json<{ transactions: { direction: string }[] }>(['history', group.address]);
       expect(history.transactions.filter((t) => t.direction === 'out')).toHaveLength(3);
