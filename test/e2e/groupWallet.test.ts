@@ -8,13 +8,14 @@
  * refuses), a tampered partial is refused naming its participant, a share of another group
  * is refused, and nothing was submitted by any refusal.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS } from '../helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode } from '../helpers/nodeProcess.js';
 import type { NodeProcess } from '../helpers/nodeProcess.js';
+import { runCli } from '../helpers/cliProcess.js';
+import type { CliResult } from '../helpers/cliProcess.js';
 import { nobleBls } from '../../src/crypto/noble.js';
 import { verifyBlockJson } from '../../src/explorer/verify.js';
 import type { BlockJson } from '../../src/protocol/block.js';
@@ -34,33 +35,12 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
 /** `ourcoin wallet --network regtest --node <the test node> ...args`, in `home`. */
-function wallet(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'wallet', '--network', 'regtest', '--node', node.url, ...args],
-      {
-        env: { ...process.env, OURCOIN_HOME: home, OURCOIN_PASSWORD: PASSWORD, OURCOIN_TEST_SCRYPT_N: '1024' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_LIMIT_MS); // only a CLI that hangs for good
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
+function wallet(args: string[]): Promise<CliResult> {
+  return runCli(['wallet', '--network', 'regtest', '--node', node.url, ...args], {
+    OURCOIN_HOME: home,
+    OURCOIN_PASSWORD: PASSWORD,
+    OURCOIN_TEST_SCRYPT_N: '1024',
   });
 }
 

@@ -14,8 +14,10 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_TEST_TIMEOUT_MS, startNode, WAIT_LIMIT_MS, waitFor } from '../helpers/nodeProcess.js';
+import { PROCESS_TEST_TIMEOUT_MS, startNode, waitFor } from '../helpers/nodeProcess.js';
 import type { NodeProcess } from '../helpers/nodeProcess.js';
+import { runCli } from '../helpers/cliProcess.js';
+import type { CliResult } from '../helpers/cliProcess.js';
 import type { FeesJson } from '../../src/api/json.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ourcoin-walletcli-'));
@@ -33,35 +35,15 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number | null;
-  out: string;
-  err: string;
-}
+type Result = CliResult;
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: {
-        ...process.env,
-        OURCOIN_HOME: home,
-        OURCOIN_PASSWORD: PASSWORD,
-        OURCOIN_MNEMONIC: '',
-        OURCOIN_TEST_SCRYPT_N: '1024',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_LIMIT_MS); // only a CLI that hangs for good
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
+  return runCli(args, {
+    OURCOIN_HOME: home,
+    OURCOIN_PASSWORD: PASSWORD,
+    OURCOIN_MNEMONIC: '',
+    OURCOIN_TEST_SCRYPT_N: '1024',
+    ...env,
   });
 }
 
