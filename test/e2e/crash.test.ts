@@ -134,7 +134,11 @@ describe('crash safety of a running node', () => {
    * Posts small transfers from `from` (funded by its mined blocks) to `victim` until stopped;
    * the kill cuts requests off mid-flight, so failures are expected and only counted.
    */
-  function sendTransfers(victim: NodeProcess, from: TestKey, rand: () => number): { stop: () => Promise<number> } {
+  function sendTransfers(
+    victim: NodeProcess,
+    from: TestKey,
+    rand: () => number,
+  ): { accepted: () => number; stop: () => Promise<number> } {
     let running = true;
     let accepted = 0;
     const loop = (async () => {
@@ -163,6 +167,7 @@ describe('crash safety of a running node', () => {
       }
     })();
     return {
+      accepted: () => accepted,
       stop: async () => {
         running = false;
         await loop;
@@ -217,9 +222,13 @@ describe('crash safety of a running node', () => {
       for (let round = 0; round < kills; round++) {
         // Half the kills land soon after a restart (catching up on the peer's blocks while the
         // victim was down), half after it has rejoined, while it mines, imports and takes transfers.
-        const early = rand() < 0.5;
+        // The last kill always lands late, so that at least one kill cuts off a victim that has
+        // accepted transfers, however slow a loaded machine makes the restarts.
+        const early = round < kills - 1 && rand() < 0.5;
         if (!early) await rejoined(victim);
         const sender = sendTransfers(victim, peerKey, rand);
+        if (!early && accepted === 0)
+          await waitFor('a transfer accepted before the kill', () => Promise.resolve(sender.accepted() > 0));
         await sleep(Math.floor(rand() * (early ? 1500 : 3000)));
         await victim.kill();
         accepted += await sender.stop();
