@@ -275,6 +275,7 @@ describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node proc
       await shot(page, 'search-list');
 
       // ---- the address page: totals, balance chart, and a QR code that decodes to it ----
+      await page.locator('#q').fill('');
       await page.goto(`${n.url}/#/address/${addr(carol.address)}`);
       await page.locator('#address-qr').waitFor();
       await expect.poll(() => page.locator('#received').textContent()).toBe('0.03 OUR');
