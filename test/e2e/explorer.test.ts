@@ -242,6 +242,7 @@ describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node proc
       const live = transfer(carol, alice.address, 10_000n, 0);
       expect((await n.post('/api/v1/transactions', transferToJson(live.tx, regtest, live.signature))).status).toBe(202);
       await expect.poll(() => page.locator('#mempool-count').textContent()).toBe('2 pending transfers');
+      expect(reloads).toEqual([]);
       await shot(page, 'mempool');
 
       // ---- a pending transfer's page counts its confirmations up, live ----
@@ -303,6 +304,10 @@ describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node proc
       expect(axisMax).toBeGreaterThanOrEqual(Math.max(...real));
       expect(axisMax).toBeLessThanOrEqual(Math.max(...real) * 1.2 + 1);
       expect(genesisGap).toBeGreaterThan(100 * axisMax);
+
+      await page.goto(`${n.url}/#/peers`);
+      await page.locator('h1', { hasText: 'Peers' }).waitFor();
+      await shot(page, 'peers');
 
       // ---- every page on a phone-sized screen, light and dark ----
       await page.setViewportSize({ width: 390, height: 844 });
