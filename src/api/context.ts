@@ -3,7 +3,7 @@
  * by the composition root, src/node/fullNode.ts), and the peer list source. Never the node.
  */
 import type { BlockSink, ChainAdmin, ChainReader } from '../chain/interface.js';
-import type { AdmissionGate, TransferPool } from '../mempool/interface.js';
+import type { AdmissionGate, TransferFeed, TransferPool } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import type { SyncJson } from './json.js';
@@ -16,6 +16,8 @@ export interface ApiPorts {
   /** The operator's commands (admin routes, loopback clients only). */
   readonly admin: ChainAdmin;
   readonly pool: TransferPool;
+  /** Transfer events and first-seen times (the event stream, the transaction JSON). */
+  readonly transfers: TransferFeed;
   /** Whether a client may submit transfers now, asked before the body is read. */
   readonly admission: AdmissionGate;
   readonly mining: MiningControl;

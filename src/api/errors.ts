@@ -54,6 +54,8 @@ export const ApiErrorCode = {
   headersTooLarge: 'HEADERS_TOO_LARGE',
   eventsTooManySubscribers: 'EVENTS_TOO_MANY_SUBSCRIBERS',
   eventsFull: 'EVENTS_FULL',
+  searchTooShort: 'SEARCH_PREFIX_TOO_SHORT',
+  searchBadQuery: 'SEARCH_BAD_QUERY',
 } as const;
 
 declare module '../errors.js' {

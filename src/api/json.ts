@@ -56,6 +56,20 @@ export interface BlockDetail extends BlockJson {
   confirmations: number;
   onMainChain: boolean;
   cumulativeWork: string;
+  stats: BlockStats;
+}
+
+/** What a block moved and earned, in base units (decimal strings). */
+export interface BlockStats {
+  /** Sum of its transfers' fees. */
+  totalFees: string;
+  /** The coinbase split: the subsidy part (new coins) and the rest (fees the miner claimed). */
+  reward: string;
+  feesClaimed: string;
+  /** Sum of its transfers' amounts. */
+  valueMoved: string;
+  /** 96 bytes a transfer minus the one aggregate: what per-transfer signatures would have added. */
+  signatureBytesSaved: number;
 }
 
 export interface SubmitAccepted {
@@ -78,6 +92,8 @@ export interface TransactionInfo {
   height: number | null;
   confirmations: number;
   position: number | null;
+  /** Unix seconds this node first saw it (null: before its last restart, or forgotten). */
+  firstSeen: number | null;
 }
 
 export type Direction = 'in' | 'out' | 'self';
@@ -101,9 +117,54 @@ export interface History {
   transactions: HistoryItem[];
 }
 
+/** GET /addresses/:address/balance-history. */
+export interface BalanceHistory {
+  address: string;
+  balance: string;
+  received: string;
+  sent: string;
+  transactions: number;
+  complete: boolean;
+  /** Oldest first. */
+  points: BalancePoint[];
+}
+
+export interface BalancePoint {
+  height: number;
+  timestamp: number;
+  txid: string;
+  /** Signed decimal string of base units. */
+  delta: string;
+  balance: string;
+}
+
 export interface MempoolJson {
   count: number;
   transactions: TransferJson[];
+}
+
+/** GET /mempool/summary. */
+export interface MempoolSummary {
+  count: number;
+  bytes: number;
+  totalFees: string;
+  feeRateUnit: string;
+  /** Lowest bucket first; `to` null for the last. */
+  histogram: { from: number; to: number | null; count: number; bytes: number; fees: string }[];
+}
+
+/** GET /search. */
+export interface SearchResults {
+  query: string;
+  results: SearchResult[];
+  truncated: boolean;
+}
+
+export interface SearchResult {
+  kind: 'block' | 'transaction' | 'address';
+  /** Block hash, txid (0x-hex) or address. */
+  id: string;
+  height: number | null;
 }
 
 export interface TipEvent {
@@ -111,6 +172,27 @@ export interface TipEvent {
   hash: string;
   transfers: number;
   timestamp: number;
+}
+
+/** One `transfer` event of GET /events (see src/api/routes/events.ts). */
+export interface TransferEventJson {
+  type: 'accepted' | 'replaced' | 'dropped' | 'confirmed' | 'unconfirmed';
+  txid: string;
+  sender: string;
+  recipient: string;
+  amount: string;
+  fee: string;
+  nonce: number;
+  firstSeen: number;
+  /** confirmed: its block; unconfirmed: the block it left. */
+  height: number | null;
+  blockHash: string | null;
+  /** dropped: evicted, conflict or invalidated. */
+  reason: 'evicted' | 'conflict' | 'invalidated' | null;
+  /** replaced: the replacement's txid. */
+  replacedBy: string | null;
+  /** unconfirmed: whether it is pending again. */
+  pending: boolean | null;
 }
 
 export interface SubmitBlockResult {

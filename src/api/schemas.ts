@@ -50,7 +50,7 @@ export const RAW_BLOCK_EXAMPLE =
 export const TIP_EVENT_EXAMPLE =
   'event: tip\nid: 3\ndata: {"height":3,"hash":"' + EXAMPLE.blockHash + '","transfers":1,"timestamp":1796049815}\n\n';
 
-const TRANSFER_EXAMPLE = {
+export const TRANSFER_EXAMPLE = {
   type: 'transfer',
   txid: EXAMPLE.txid,
   chainId: EXAMPLE.chainId,
@@ -74,10 +74,10 @@ const COINBASE_EXAMPLE = {
 // ---- building blocks ----
 
 /** A field: its schema with what it means and an example value (every field has both). */
-const field = <T extends object, E>(schema: T, description: string, example: E) =>
+export const field = <T extends object, E>(schema: T, description: string, example: E) =>
   ({ ...schema, description, examples: [example] }) as const;
 
-const hex = (bytes: number, description: string, example: string) =>
+export const hex = (bytes: number, description: string, example: string) =>
   field(
     { type: 'string', pattern: `^0x[0-9a-f]{${bytes * 2}}$` } as const,
     `${description} (0x-hex, ${bytes} bytes)`,
@@ -85,17 +85,18 @@ const hex = (bytes: number, description: string, example: string) =>
   );
 
 export const hash32 = hex(32, 'hash', EXAMPLE.blockHash);
-const blockHash32 = hex(32, 'block hash', EXAMPLE.blockHash);
-const txid32 = hex(32, 'transaction id', EXAMPLE.txid);
+export const blockHash32 = hex(32, 'block hash', EXAMPLE.blockHash);
+export const txid32 = hex(32, 'transaction id', EXAMPLE.txid);
 export const addressString = field({ type: 'string' } as const, 'bech32m address of this network', EXAMPLE.recipient);
 export const amountString = field(
   { type: 'string', pattern: '^(0|[1-9][0-9]*)$' } as const,
   'decimal string of base units (1 OUR = 100000000)',
   '150000000',
 );
-const integer = (description: string, example: number) => field({ type: 'integer' } as const, description, example);
-const nullable = <T extends { type: string }>(s: T) => ({ ...s, type: [s.type, 'null'] }) as const;
-const nullableInt = (description: string, example: number) =>
+export const integer = (description: string, example: number) =>
+  field({ type: 'integer' } as const, description, example);
+export const nullable = <T extends { type: string }>(s: T) => ({ ...s, type: [s.type, 'null'] }) as const;
+export const nullableInt = (description: string, example: number) =>
   field({ type: ['integer', 'null'] } as const, description, example);
 const workString = field(
   { type: 'string', pattern: '^[0-9]+$' } as const,
@@ -333,11 +334,17 @@ const CONFIRMED_EXAMPLE = {
   height: 3,
   confirmations: 1,
   position: 1,
+  firstSeen: 1796049801,
 } as const;
+
+const firstSeenField = nullableInt(
+  'Unix seconds this node first saw it: pending, or in a block (null: before its last restart, or long ago)',
+  1796049801,
+);
 
 export const transactionInfoSchema = {
   type: 'object',
-  required: ['status', 'transaction', 'blockHash', 'height', 'confirmations', 'position'],
+  required: ['status', 'transaction', 'blockHash', 'height', 'confirmations', 'position', 'firstSeen'],
   properties: {
     status: txStatusSchema,
     transaction: anyTransactionSchema,
@@ -345,6 +352,7 @@ export const transactionInfoSchema = {
     height: nullableInt("its block's height; null while pending", 3),
     confirmations: confirmationsField,
     position: positionField,
+    firstSeen: firstSeenField,
   },
   examples: [CONFIRMED_EXAMPLE],
 } as const;
@@ -453,6 +461,7 @@ export const blockDetailSchema = {
     'confirmations',
     'onMainChain',
     'cumulativeWork',
+    'stats',
   ],
   properties: {
     hash: blockHash32,
@@ -492,9 +501,35 @@ export const blockDetailSchema = {
     confirmations: integer('blocks on top of it on the main chain, counting it; 0 off the main chain', 1),
     onMainChain: field({ type: 'boolean' } as const, 'whether it is on the main chain', true),
     cumulativeWork: workString,
+    stats: {
+      type: 'object',
+      description: 'what the block moved and earned',
+      required: ['totalFees', 'reward', 'feesClaimed', 'valueMoved', 'signatureBytesSaved'],
+      properties: {
+        totalFees: field(amountString, "sum of its transfers' fees, base units", '1000'),
+        reward: field(
+          amountString,
+          'the part of the coinbase that is new coins (the subsidy), base units',
+          '5000000000',
+        ),
+        feesClaimed: field(amountString, 'the rest of the coinbase: fees the miner claimed, base units', '1000'),
+        valueMoved: field(amountString, "sum of its transfers' amounts, base units", '150000000'),
+        signatureBytesSaved: integer(
+          'bytes the one aggregate signature saves: 96 a transfer minus its own 96 (0 for 0 or 1 transfer)',
+          0,
+        ),
+      },
+    },
   },
   examples: [
     {
+      stats: {
+        totalFees: '1000',
+        reward: '5000000000',
+        feesClaimed: '1000',
+        valueMoved: '150000000',
+        signatureBytesSaved: 0,
+      },
       hash: EXAMPLE.blockHash,
       header: HEADER_EXAMPLE,
       coinbase: COINBASE_EXAMPLE,
@@ -566,7 +601,17 @@ export const pageQuerySchema = {
 
 export const historyItemSchema = {
   type: 'object',
-  required: ['status', 'txid', 'direction', 'transaction', 'height', 'blockHash', 'confirmations', 'position'],
+  required: [
+    'status',
+    'txid',
+    'direction',
+    'transaction',
+    'height',
+    'blockHash',
+    'confirmations',
+    'position',
+    'firstSeen',
+  ],
   properties: {
     status: txStatusSchema,
     txid: txid32,
@@ -580,6 +625,7 @@ export const historyItemSchema = {
     blockHash: field(nullable(blockHash32), 'the block holding it; null while pending', EXAMPLE.blockHash),
     confirmations: confirmationsField,
     position: positionField,
+    firstSeen: firstSeenField,
   },
 } as const;
 

@@ -25,6 +25,7 @@ import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerMineRoutes } from './routes/mine.js';
+import { registerSearchRoutes } from './routes/search.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 import { DEFAULT_EVENT_LIMITS } from './routes/events.js';
@@ -134,6 +135,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     chain: ports.chain,
     admin: ports.admin,
     pool: ports.pool,
+    transfers: ports.transfers,
     admission: ports.admission,
     mining: ports.mining,
     eventLoopDelay: ports.eventLoopDelay,
@@ -173,6 +175,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
       registerTransactionRoutes(api, ctx);
       registerAddressRoutes(api, ctx);
       registerMempoolRoutes(api, ctx);
+      registerSearchRoutes(api, ctx);
       registerFeeRoutes(api, ctx);
       registerMineRoutes(api, ctx);
       registerEventRoutes(api, ctx, opts.events ?? DEFAULT_EVENT_LIMITS);

@@ -10,8 +10,10 @@ import { bytesEqual, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { coinbaseToJson, transferToJson } from '../protocol/transaction.js';
 import type { Coinbase, CoinbaseJson, Transfer, TransferJson } from '../protocol/transaction.js';
+import { SIGNATURE_LENGTH } from '../crypto/interface.js';
+import { blockSubsidy } from '../protocol/rules/subsidy.js';
 import type { BlockRecord, ChainReader } from '../chain/interface.js';
-import type { BlockSummary, BlockDetail, Direction } from './json.js';
+import type { BlockStats, BlockSummary, BlockDetail, Direction } from './json.js';
 export type { BlockSummary, BlockDetail, Direction } from './json.js';
 
 export function blockSummary(block: Block): BlockSummary {
@@ -40,6 +42,29 @@ export function blockDetail(chain: ChainReader, network: NetworkParams, rec: Blo
     confirmations: onMainChain ? confirmationsAt(rec.height, tipHeight) : 0,
     onMainChain,
     cumulativeWork: rec.cumulativeWork.toString(),
+    stats: blockStats(block, network),
+  };
+}
+
+/**
+ * Fees, the coinbase's split into subsidy and claimed fees, value moved, and the bytes the one
+ * aggregate signature saves over a signature per transfer (docs/decisions/0001).
+ */
+export function blockStats(block: Block, network: NetworkParams): BlockStats {
+  let fees = 0n;
+  let moved = 0n;
+  for (const tx of block.transactions) {
+    fees += tx.fee;
+    moved += tx.amount;
+  }
+  const subsidy = blockSubsidy(block.header.height, network);
+  const reward = block.coinbase.amount < subsidy ? block.coinbase.amount : subsidy;
+  return {
+    totalFees: fees.toString(),
+    reward: reward.toString(),
+    feesClaimed: (block.coinbase.amount - reward).toString(),
+    valueMoved: moved.toString(),
+    signatureBytesSaved: Math.max(0, block.transactions.length - 1) * SIGNATURE_LENGTH,
   };
 }
 

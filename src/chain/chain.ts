@@ -26,7 +26,7 @@ import type { HeaderContext } from '../protocol/rules/header.js';
 import { applyBlockState } from '../protocol/rules/state.js';
 import type { Account } from '../protocol/rules/state.js';
 import { BlockStatus } from '../store/interface.js';
-import type { AddressTxEntry, BlockRecord, ChainStore, InvalidMark, TxLocation } from '../store/interface.js';
+import type { AddressTxEntry, BlockRecord, ChainStore, InvalidMark, KeyKind, TxLocation } from '../store/interface.js';
 import { headerContext, isOnMainChain } from './headerContext.js';
 import { ChainErrorCode } from './interface.js';
 import type {
@@ -297,6 +297,10 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
 
   getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[] {
     return this.store.getAddressTxs(address, limit, offset);
+  }
+
+  keysInRange(kind: KeyKind, lo: Uint8Array, hi: Uint8Array, limit: number): Uint8Array[] {
+    return this.store.keysInRange(kind, lo, hi, limit);
   }
 
   /** Lets block import use signatures already verified elsewhere (the mempool's fast path). */

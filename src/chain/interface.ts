@@ -7,10 +7,10 @@ import type { Block } from '../protocol/block.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import type { HeaderContext } from '../protocol/rules/header.js';
 import type { Account } from '../protocol/rules/state.js';
-import type { AddressTxEntry, BlockRecord, InvalidMark, TxLocation } from '../store/interface.js';
+import type { AddressTxEntry, BlockRecord, InvalidMark, KeyKind, TxLocation } from '../store/interface.js';
 
 // The records the chain's readers see (the edges never import the store).
-export type { AddressTxEntry, BlockRecord, InvalidMark, TxLocation };
+export type { AddressTxEntry, BlockRecord, InvalidMark, KeyKind, TxLocation };
 import type { SignatureVerdict } from './verifyBlockSignatures.js';
 import type { CodeOf } from '../errors.js';
 
@@ -91,6 +91,8 @@ export interface ChainReader {
   /** Newest first. */
   getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];
   getAccount(address: Uint8Array): Account;
+  /** Up to `limit` block hashes, main-chain txids or addresses in [lo, hi], in byte order (prefix search). */
+  keysInRange(kind: KeyKind, lo: Uint8Array, hi: Uint8Array, limit: number): Uint8Array[];
   onTipChange(listener: TipListener): () => void;
 }
 

@@ -5,17 +5,23 @@
 import type { CoinbaseJson, TransferJson } from '../protocol/transaction.js';
 import type {
   AddressInfo,
+  BalanceHistory,
   BlockDetail,
   BlockPage,
   BlockSummary,
   History,
   HistoryItem,
   MempoolJson,
+  MempoolSummary,
+  FeesJson,
+  SearchResults,
   StatusJson,
   TipEvent,
   TransactionInfo,
+  TransferEventJson,
 } from '../api/json.js';
 export type { AddressInfo, BlockDetail, BlockPage, BlockSummary, History, HistoryItem, TipEvent, TransactionInfo };
+export type { BalanceHistory, FeesJson, MempoolSummary, SearchResults, TransferEventJson };
 
 export const API = '/api/v1';
 

@@ -1,6 +1,8 @@
 /**
- * Hand-written inline SVG charts: a line (block interval, difficulty) and bars (transfers per
- * block) over the last N blocks. Colours come from CSS classes, so they follow the theme.
+ * Hand-written inline SVG charts: a line (block interval, difficulty, a balance) and bars
+ * (transfers per block, a fee-rate histogram). Colours come from CSS classes, so they follow
+ * the theme. Every chart names its unit under its title, and puts its axis range on the figure
+ * (`data-axis-min`, `data-axis-max`) for tests and tools.
  */
 import { h, svg } from './dom.js';
 
@@ -11,6 +13,10 @@ export interface Series {
   readonly values: readonly number[];
   readonly format: (v: number) => string;
   readonly kind: 'line' | 'bars';
+  /** What the values are in, shown under the title. */
+  readonly unit: string;
+  /** x labels instead of `#height` (a histogram's buckets): the first and last are drawn. */
+  readonly labels?: readonly string[];
 }
 
 const W = 320;
@@ -20,7 +26,7 @@ const PAD = { left: 44, right: 8, top: 10, bottom: 22 };
 export function chart(series: Series): HTMLElement {
   const { values, heights } = series;
   const fig = h('figure', { class: 'chart', 'data-chart': series.title });
-  fig.appendChild(h('figcaption', {}, series.title));
+  fig.appendChild(h('figcaption', {}, series.title, ' ', h('span', { class: 'unit' }, `(${series.unit})`)));
   if (values.length === 0) {
     fig.appendChild(h('p', { class: 'muted' }, 'not enough blocks yet'));
     return fig;
@@ -34,6 +40,9 @@ export function chart(series: Series): HTMLElement {
   const plotH = H - PAD.top - PAD.bottom;
   const x = (i: number): number => PAD.left + (values.length === 1 ? plotW / 2 : (i * plotW) / (values.length - 1));
   const y = (v: number): number => PAD.top + plotH - ((v - lo) / (hi - lo)) * plotH;
+  fig.dataset.axisMin = String(lo);
+  fig.dataset.axisMax = String(hi);
+  const xLabel = (i: number): string => series.labels?.[i] ?? `#${heights[i]}`;
 
   const root = svg('svg', {
     viewBox: `0 0 ${W} ${H}`,
@@ -62,9 +71,9 @@ export function chart(series: Series): HTMLElement {
     );
   if (series.kind === 'bars')
     root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: PAD.top + plotH, 'text-anchor': 'end' }, '0'));
-  root.appendChild(svg('text', { class: 'tick', x: PAD.left, y: H - 6, 'text-anchor': 'start' }, `#${heights[0]}`));
+  root.appendChild(svg('text', { class: 'tick', x: PAD.left, y: H - 6, 'text-anchor': 'start' }, xLabel(0)));
   root.appendChild(
-    svg('text', { class: 'tick', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, `#${heights.at(-1)}`),
+    svg('text', { class: 'tick', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, xLabel(values.length - 1)),
   );
 
   if (series.kind === 'line') {
@@ -75,7 +84,7 @@ export function chart(series: Series): HTMLElement {
         svg(
           'circle',
           { class: 'dot', cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2 },
-          svg('title', {}, `#${heights[i]}: ${series.format(v)}`),
+          svg('title', {}, `${xLabel(i)}: ${series.format(v)}`),
         ),
       );
     });
@@ -94,7 +103,7 @@ export function chart(series: Series): HTMLElement {
             width: bw.toFixed(1),
             height: Math.max(0, PAD.top + plotH - top).toFixed(1),
           },
-          svg('title', {}, `#${heights[i]}: ${series.format(v)}`),
+          svg('title', {}, `${xLabel(i)}: ${series.format(v)}`),
         ),
       );
     });

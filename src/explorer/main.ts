@@ -3,11 +3,13 @@
  * tip (Server-Sent Events from /api/v1/events). No framework: pages are functions that build
  * DOM. Nothing imports this module; pages get what they need from appContext.ts.
  */
-import { ApiFailure, getBlock, getJson } from './api.js';
-import type { TipEvent } from './api.js';
+import { ApiFailure, getJson } from './api.js';
+import type { SearchResults } from './api.js';
 import { loadContext } from './appContext.js';
 import type { AppContext } from './appContext.js';
-import { h } from './dom.js';
+import { h, short } from './dom.js';
+import { onLiveStatus, onShellTip, resetLive } from './live.js';
+import type { LiveFilter } from './live.js';
 import { addressPage } from './pages/address.js';
 import { blockPage } from './pages/block.js';
 import { homePage } from './pages/home.js';
@@ -41,7 +43,16 @@ const liveDot = document.getElementById('live')!;
 const searchForm = document.getElementById('search') as HTMLFormElement;
 const searchInput = document.getElementById('q') as HTMLInputElement;
 const searchMsg = document.getElementById('search-msg')!;
+const searchResults = document.getElementById('search-results')!;
 let renderSeq = 0;
+
+/** The transfer events a page shows live (see live.ts). */
+function liveFilter(route: Route | undefined): LiveFilter {
+  if (route?.page === 'tx') return { txid: route.id.toLowerCase() };
+  if (route?.page === 'address') return { address: route.id.toLowerCase() };
+  if (route?.page === 'mempool') return { transfers: 'all' };
+  return null;
+}
 
 /** The page a route shows; `undefined` (no such route) shows "Not found". */
 function routeView(ctx: AppContext, route: Route | undefined): Promise<HTMLElement> | HTMLElement {
@@ -89,6 +100,7 @@ async function render(): Promise<void> {
     .forEach((a) =>
       a.classList.toggle('active', a.getAttribute('href') === `#/${route?.page === 'home' ? '' : (route?.page ?? '')}`),
     );
+  resetLive(liveFilter(route));
   let view: HTMLElement;
   try {
     const ctx = await loadContext();
@@ -108,43 +120,51 @@ function updateTip(height: number): void {
   tipBadge.setAttribute('href', `#/block/${height}`);
 }
 
-// ---- search: a height, a block hash, a txid or an address ----
+// ---- search: a height, or a prefix / shortened form of a block hash, txid or address ----
 
+const KIND_ROUTE = { block: 'block', transaction: 'tx', address: 'address' } as const;
+
+/** The route of the one match; several matches are listed under the box (undefined). */
 async function resolveSearch(raw: string): Promise<string | undefined> {
   const q = raw.trim();
-  if (/^\d+$/.test(q)) return `#/block/${Number(q)}`;
-  const { network } = await loadContext();
-  if (q.toLowerCase().startsWith(network.addressPrefix + '1')) return `#/address/${q.toLowerCase()}`;
-  const hex = /^(0x)?[0-9a-f]{64}$/i.test(q) ? '0x' + q.replace(/^0x/i, '').toLowerCase() : undefined;
-  if (hex) {
-    for (const [path, route] of [
-      [`/blocks/${hex}`, `#/block/${hex}`],
-      [`/transactions/${hex}`, `#/tx/${hex}`],
-    ] as const) {
-      try {
-        await (path.startsWith('/blocks') ? getBlock(hex) : getJson(path));
-        return route;
-      } catch (err) {
-        if (!(err instanceof ApiFailure && err.status === 404)) throw err;
-      }
-    }
-    throw new Error(`no block or transaction ${hex}`);
-  }
+  const found = await getJson<SearchResults>(`/search?q=${encodeURIComponent(q)}`);
+  const [first] = found.results;
+  if (!first) throw new Error(`no block, transaction or address matches ${short(q)}`);
+  // A height stays a height in the URL (#/block/2), as the block pages link it.
+  if (found.results.length === 1)
+    return `#/${KIND_ROUTE[first.kind]}/${first.kind === 'block' && /^\d+$/.test(q) ? first.height : first.id}`;
+  searchMsg.textContent = `${found.results.length}${found.truncated ? '+' : ''} matches:`;
+  searchMsg.classList.add('info');
+  searchResults.replaceChildren(
+    ...found.results.map((r) =>
+      h(
+        'li',
+        { 'data-kind': r.kind },
+        h('span', { class: 'badge' }, r.kind === 'transaction' ? 'tx' : r.kind),
+        ' ',
+        h('a', { href: `#/${KIND_ROUTE[r.kind]}/${r.id}`, class: 'mono' }, short(r.id, 14)),
+        r.height === null ? '' : h('span', { class: 'muted' }, ` #${r.height}`),
+      ),
+    ),
+  );
   return undefined;
 }
 
 searchForm.addEventListener('submit', (event) => {
   event.preventDefault();
   searchMsg.textContent = '';
+  searchMsg.classList.remove('info');
+  searchResults.replaceChildren();
+  if (searchInput.value.trim() === '') {
+    searchMsg.textContent = 'Type a block height, or the start of a block hash, txid or address.';
+    return;
+  }
   resolveSearch(searchInput.value).then(
     (route) => {
-      if (route === undefined)
-        searchMsg.textContent = 'Type a block height, a block hash or txid (0x + 64 hex digits), or an address.';
-      else {
-        searchInput.value = '';
-        if (location.hash === route) void render();
-        else location.hash = route;
-      }
+      if (route === undefined) return;
+      searchInput.value = '';
+      if (location.hash === route) void render();
+      else location.hash = route;
     },
     (err: unknown) => {
       searchMsg.textContent = err instanceof Error ? err.message : String(err);
@@ -152,24 +172,18 @@ searchForm.addEventListener('submit', (event) => {
   );
 });
 
-// ---- live updates ----
+// ---- live updates: the tip badge and the home page (pages register their own, see live.ts) ----
 
-function connectEvents(): void {
-  const source = new EventSource('/api/v1/events');
-  source.addEventListener('open', () => liveDot.classList.add('on'));
-  source.addEventListener('error', () => liveDot.classList.remove('on'));
-  source.addEventListener('tip', (event) => {
-    const tip = JSON.parse((event as MessageEvent<string>).data) as TipEvent;
-    updateTip(tip.height);
-    const page = parseRoute(location.hash)?.page;
-    // Pages whose content follows the tip re-render; others keep what the reader is looking at.
-    if (page === 'home' || page === 'mempool') void render();
-  });
-}
+onLiveStatus((on) => liveDot.classList.toggle('on', on));
+onShellTip((tip) => {
+  updateTip(tip.height);
+  // The home page shows the newest blocks and charts over them: it re-renders.
+  if (parseRoute(location.hash)?.page === 'home') void render();
+});
 
 window.addEventListener('hashchange', () => {
   searchMsg.textContent = '';
+  searchResults.replaceChildren();
   void render().then(() => window.scrollTo(0, 0));
 });
-connectEvents();
 void render();

@@ -168,4 +168,54 @@ export interface TransferPool {
   onChange(listener: () => void): () => void;
   /** Called with the transfers each `submit` admitted (e.g. to relay them to peers). */
   onAccepted(listener: (entries: MempoolEntry[]) => void): () => void;
+  /** Called, once per operation, with what happened to pending transfers (the explorer's live pages). */
+  onPoolEvents(listener: PoolEventListener): () => void;
+}
+
+/**
+ * Why a pending transfer left the pool other than by being mined: `evicted` (a full pool made
+ * room for a better fee), `conflict` (a block used its nonce for another transfer),
+ * `invalidated` (the sender's balance or nonce window no longer admits it, after a block or a reorg).
+ */
+export type DropReason = 'evicted' | 'conflict' | 'invalidated';
+
+/** What happened to one pending transfer. Mined transfers are the chain's news, not the pool's. */
+export type PoolEvent =
+  | { readonly type: 'accepted'; readonly entry: MempoolEntry }
+  | { readonly type: 'replaced'; readonly entry: MempoolEntry; readonly by: Uint8Array }
+  | { readonly type: 'dropped'; readonly entry: MempoolEntry; readonly reason: DropReason };
+
+export type PoolEventListener = (events: readonly PoolEvent[]) => void;
+
+/** What happened to a transfer, as the explorer's live pages hear it (pool events plus the chain's). */
+export type TransferEventType = 'accepted' | 'replaced' | 'dropped' | 'confirmed' | 'unconfirmed';
+
+export interface TransferEvent {
+  readonly type: TransferEventType;
+  readonly txid: Uint8Array;
+  readonly tx: Transfer;
+  /** The sender's 20-byte address hash. */
+  readonly sender: Uint8Array;
+  /** Unix seconds this node first saw it (see TransferFeed.firstSeen). */
+  readonly firstSeen: number;
+  /** confirmed: the block holding it; unconfirmed: the block it left (a reorg). */
+  readonly block?: { readonly hash: Uint8Array; readonly height: number };
+  readonly reason?: DropReason;
+  /** replaced: the txid of the transfer that took its place. */
+  readonly replacedBy?: Uint8Array;
+  /** unconfirmed: whether it is back in the mempool (its signature was still known). */
+  readonly pending?: boolean;
+}
+
+export type TransferEventListener = (events: readonly TransferEvent[]) => void;
+
+/**
+ * Transfers as they come and go: pending ones from the pool, confirmed and unconfirmed ones
+ * from the chain's tip changes, and when this node first saw each. The API's event stream and
+ * transaction JSON read it; `TransferActivity` (activity.ts) implements it.
+ */
+export interface TransferFeed {
+  /** Unix seconds this node first saw `txid` (pending, or in a block), if it still remembers. */
+  firstSeen(txid: Uint8Array): number | undefined;
+  onTransferEvents(listener: TransferEventListener): () => void;
 }

@@ -45,6 +45,9 @@ import type {
   MempoolEntry,
   MempoolLimits,
   MempoolMetrics,
+  DropReason,
+  PoolEvent,
+  PoolEventListener,
   SubmitOptions,
   TransferPool,
 } from './interface.js';
@@ -88,6 +91,9 @@ export class Mempool implements TransferPool, KnownSignatures {
   private readonly replacementsBySource = new Map<string, number>();
   private readonly changeListeners: (() => void)[] = [];
   private readonly acceptListeners: ((entries: MempoolEntry[]) => void)[] = [];
+  private readonly eventListeners: PoolEventListener[] = [];
+  /** What the operation under way did, told to the event listeners when it ends (flushEvents). */
+  private events: PoolEvent[] = [];
 
   constructor(opts: MempoolOptions) {
     this.chain = opts.chain;
@@ -117,6 +123,18 @@ export class Mempool implements TransferPool, KnownSignatures {
   onAccepted(listener: (entries: MempoolEntry[]) => void): () => void {
     this.acceptListeners.push(listener);
     return () => void this.acceptListeners.splice(this.acceptListeners.indexOf(listener), 1);
+  }
+
+  /** Called, once per operation (a submission, a tip change), with what happened to pending transfers. */
+  onPoolEvents(listener: PoolEventListener): () => void {
+    this.eventListeners.push(listener);
+    return () => void this.eventListeners.splice(this.eventListeners.indexOf(listener), 1);
+  }
+
+  private flushEvents(): void {
+    const events = this.events;
+    this.events = [];
+    if (events.length > 0) for (const l of this.eventListeners) l(events);
   }
 
   get(txid: Uint8Array): MempoolEntry | undefined {
@@ -239,6 +257,8 @@ export class Mempool implements TransferPool, KnownSignatures {
       this.notifyChange();
       for (const l of this.acceptListeners) l(accepted);
     }
+    for (const entry of accepted) this.events.push({ type: 'accepted', entry });
+    this.flushEvents();
     return results.map((r) => r!);
   }
 
@@ -372,8 +392,10 @@ export class Mempool implements TransferPool, KnownSignatures {
         `the mempool is full and holds nothing cheaper than fee ${stx.tx.fee}`,
       );
     }
-    this.removeEntries(replaced ? [replaced, ...victims] : victims);
+    this.removeEntries(victims, 'evicted');
     if (replaced) {
+      this.removeEntries([replaced]);
+      this.events.push({ type: 'replaced', entry: replaced, by: txid });
       this.replacementsBySender.set(senderKey, (this.replacementsBySender.get(senderKey) ?? 0) + 1);
       if (source !== undefined) this.replacementsBySource.set(source, (this.replacementsBySource.get(source) ?? 0) + 1);
     }
@@ -441,8 +463,10 @@ export class Mempool implements TransferPool, KnownSignatures {
     if (chain?.size === 0) this.bySender.delete(senderKey);
   }
 
-  private removeEntries(entries: readonly MempoolEntry[]): void {
+  /** Takes entries out of the pool; with a `reason`, each is told to event listeners as dropped. */
+  private removeEntries(entries: readonly MempoolEntry[], reason?: DropReason): void {
     for (const e of entries) this.unindex(e);
+    if (reason) for (const entry of entries) this.events.push({ type: 'dropped', entry, reason });
     if (entries.length > 0) this.store?.remove(entries.map((e) => e.txid));
   }
 
@@ -492,7 +516,7 @@ export class Mempool implements TransferPool, KnownSignatures {
     }
     for (const key of touched) this.trimToState(key);
     // What a reorg gave back may not fit: the cheapest chain ends go, as for a newcomer.
-    this.removeEntries(this.victims({ count: 0, bytes: 0 }) ?? []);
+    this.removeEntries(this.victims({ count: 0, bytes: 0 }) ?? [], 'evicted');
     // The replacement budgets are per block: a new tip starts them again.
     if (change.connected.length > 0) {
       this.replacementsBySender.clear();
@@ -503,6 +527,7 @@ export class Mempool implements TransferPool, KnownSignatures {
     // peers that have not seen them recently).
     const back = returned.filter((e) => this.byTxid.get(toHex(e.txid)) === e);
     if (back.length > 0) for (const l of this.acceptListeners) l(back);
+    this.flushEvents();
   }
 
   /** Keeps the signatures of a connected block's transfers for reorgs, and drops them from the pool. */
@@ -530,14 +555,17 @@ export class Mempool implements TransferPool, KnownSignatures {
     const entries = [...chain.values()].sort((a, b) => a.tx.nonce - b.tx.nonce);
     const account = this.chain.getAccount(entries[0]!.sender);
     let left = account.balance;
-    const drop: MempoolEntry[] = [];
+    const used: MempoolEntry[] = [];
+    const invalid: MempoolEntry[] = [];
     for (const e of entries) {
       const cost = e.tx.amount + e.tx.fee;
-      if (e.tx.nonce < account.nonce || e.tx.nonce > account.nonce + this.limits.maxNonceGap) drop.push(e);
-      else if (cost > left) drop.push(e);
+      if (e.tx.nonce < account.nonce) used.push(e);
+      else if (e.tx.nonce > account.nonce + this.limits.maxNonceGap || cost > left) invalid.push(e);
       else left -= cost;
     }
-    this.removeEntries(drop);
+    // Still pending here means its nonce went to another transfer (a mined one left already).
+    this.removeEntries(used, 'conflict');
+    this.removeEntries(invalid, 'invalidated');
   }
 
   /** A disconnected block's transfers come back if their verified signatures are known. */
@@ -554,7 +582,7 @@ export class Mempool implements TransferPool, KnownSignatures {
       // A pending transfer with the same nonce was a replacement made meanwhile: keep the higher fee.
       const clash = this.bySender.get(toHex(sender))?.get(tx.nonce);
       if (clash && clash.tx.fee >= tx.fee) continue;
-      if (clash) this.removeEntries([clash]);
+      if (clash) this.removeEntries([clash], 'conflict');
       const entry: MempoolEntry = { txid, tx, signature, signaturePoint, sender, seq: this.seq++ };
       this.index(entry);
       this.store?.put(txid, encodeSignedTransfer({ tx, signature }));

@@ -28,6 +28,7 @@ import type { MempoolLimits } from '../mempool/interface.js';
 import type { BlsVerifier } from '../chain/bls/interface.js';
 import { BlsMultiThreadVerifier } from '../chain/bls/multithread.js';
 import { Mempool } from '../mempool/mempool.js';
+import { TransferActivity } from '../mempool/activity.js';
 import type { PowSearcher } from '../miner/interface.js';
 import { Miner } from '../miner/miner.js';
 import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
@@ -99,6 +100,8 @@ export class FullNode {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly miner: Miner;
+  /** Transfer events and first-seen times, for the API. */
+  readonly activity: TransferActivity;
   /** The ports the API is built on (tests build their own API server on them). */
   readonly ports: ApiPorts;
   private api: FastifyInstance | undefined;
@@ -121,11 +124,13 @@ export class FullNode {
     this.chain = chain;
     this.mempool = mempool;
     this.miner = miner;
+    this.activity = new TransferActivity({ chain, pool: mempool });
     this.ports = {
       network: opts.network,
       chain,
       admin: chain,
       pool: mempool,
+      transfers: this.activity,
       // The verification service knows what each client has waiting.
       admission: verifier,
       mining: miner,
@@ -225,6 +230,8 @@ export class FullNode {
     const { chain, mempool, miner } = this;
     this.unwire.push(
       connectMempoolToChain(chain, mempool),
+      // After the pool follows the chain: a reorg's events then say which transfers are pending again.
+      this.activity.start(),
       chain.onTipChange(() => miner.onTipChange()),
       mempool.onChange(() => miner.onPoolChange()),
     );

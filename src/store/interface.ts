@@ -65,6 +65,9 @@ export interface AddressTxEntry extends TxLocation {
   readonly txid: Uint8Array;
 }
 
+/** What a prefix search looks up: stored blocks by hash, main-chain txids, addresses with state. */
+export type KeyKind = 'block' | 'transaction' | 'address';
+
 export interface ChainStore extends AccountReader {
   /** Network name and genesis hash; a store opened for another network is refused. */
   readonly networkName: string;
@@ -109,6 +112,13 @@ export interface ChainStore extends AccountReader {
   getTxLocation(txid: Uint8Array): TxLocation | undefined;
   /** Newest first. */
   getAddressTxs(address: Uint8Array, limit: number, offset: number): AddressTxEntry[];
+
+  /**
+   * Up to `limit` keys of `kind` between `lo` and `hi` inclusive, in byte order: a prefix
+   * search is this range (the prefix padded with zero bits, then with one bits) over the
+   * key's primary-key index, so it costs one index seek and `limit` steps.
+   */
+  keysInRange(kind: KeyKind, lo: Uint8Array, hi: Uint8Array, limit: number): Uint8Array[];
 
   /**
    * Reindex, in ONE transaction: drops the main chain, account state, undo data, indexes

@@ -26,6 +26,7 @@ import type {
   BlockStatusValue,
   ChainStore,
   InvalidMark,
+  KeyKind,
   MempoolStore,
   TxLocation,
 } from './interface.js';
@@ -169,6 +170,18 @@ export class SqliteStore implements ChainStore {
         addressTxs: db.prepare<[Buffer, number, number], { height: number; position: number; txid: Buffer }>(
           'SELECT a.height, a.position, a.txid FROM address_txs a WHERE a.address = ? ORDER BY a.height DESC, a.position DESC LIMIT ? OFFSET ?',
         ),
+        keysInRange: {
+          block: db.prepare<[Buffer, Buffer, number], { k: Buffer }>(
+            'SELECT hash AS k FROM blocks WHERE hash >= ? AND hash <= ? ORDER BY hash LIMIT ?',
+          ),
+          transaction: db.prepare<[Buffer, Buffer, number], { k: Buffer }>(
+            'SELECT txid AS k FROM tx_index WHERE txid >= ? AND txid <= ? ORDER BY txid LIMIT ?',
+          ),
+          // Every address that ever received or sent has an account row (a spender's nonce is not 0).
+          address: db.prepare<[Buffer, Buffer, number], { k: Buffer }>(
+            'SELECT address AS k FROM accounts WHERE address >= ? AND address <= ? ORDER BY address LIMIT ?',
+          ),
+        },
       };
     } catch (err) {
       if (opened?.open) opened.close();
@@ -410,6 +423,10 @@ export class SqliteStore implements ChainStore {
       position: r.position,
       blockHash: this.mainHashAt(r.height)!,
     }));
+  }
+
+  keysInRange(kind: KeyKind, lo: Uint8Array, hi: Uint8Array, limit: number): Uint8Array[] {
+    return this.stmt.keysInRange[kind].all(Buffer.from(lo), Buffer.from(hi), limit).map((r) => u8(r.k));
   }
 
   /** The mempool's persistence, in the same database file (group commit: see MempoolStore). */

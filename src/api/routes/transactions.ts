@@ -130,6 +130,7 @@ function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
       height: null,
       confirmations: 0,
       position: null,
+      firstSeen: ctx.transfers.firstSeen(txid) ?? null,
     };
   }
   const loc = ctx.chain.getTxLocation(txid);
@@ -144,6 +145,7 @@ function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
     height: loc.height,
     confirmations: confirmationsAt(loc.height, ctx.chain.tip.height),
     position: loc.position,
+    firstSeen: ctx.transfers.firstSeen(txid) ?? null,
   };
 }
 

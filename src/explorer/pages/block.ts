@@ -181,11 +181,21 @@ export async function blockPage(ctx: AppContext, id: string): Promise<HTMLElemen
       verifyPanel(ctx, block),
     ),
     card(
-      'Coinbase',
+      'Coinbase and fees',
       fields([
         ['Txid', txLink(block.coinbase.txid, true)],
         ['To', addrLink(block.coinbase.recipient, true)],
         ['Amount', coins(block.coinbase.amount)],
+        [
+          'Of which',
+          h(
+            'span',
+            { id: 'coinbase-split' },
+            `${coins(block.stats.reward)} reward (new coins) + ${coins(block.stats.feesClaimed)} fees`,
+          ),
+        ],
+        ['Total fees', h('span', { id: 'total-fees' }, coins(block.stats.totalFees))],
+        ['Value moved', h('span', { id: 'value-moved' }, coins(block.stats.valueMoved))],
       ]),
     ),
     card(

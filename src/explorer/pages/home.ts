@@ -44,7 +44,10 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
 
   // Oldest first for the charts.
   const chrono = [...details].reverse();
-  const intervals = chrono.slice(1).map((b, i) => b.header.timestamp - chrono[i]!.header.timestamp);
+  // Genesis is set days before block 1 on regtest and devnet: that gap is no block interval,
+  // and would squash every real one to the floor. Intervals start at block 2.
+  const timed = chrono.filter((b) => b.height >= 1);
+  const intervals = timed.slice(1).map((b, i) => b.header.timestamp - timed[i]!.header.timestamp);
 
   return page(
     'Home',
@@ -94,13 +97,15 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
       { class: 'charts' },
       chart({
         title: 'Block interval',
+        unit: 'time since the previous block; from block 2, genesis is not timed',
         kind: 'line',
-        heights: chrono.slice(1).map((b) => b.height),
+        heights: timed.slice(1).map((b) => b.height),
         values: intervals,
         format: duration,
       }),
       chart({
         title: 'Difficulty',
+        unit: 'multiples of the easiest target',
         kind: 'line',
         heights: chrono.map((b) => b.height),
         values: chrono.map((b) => difficultyOf(ctx, b.header.bits)),
@@ -108,6 +113,7 @@ export async function homePage(ctx: AppContext): Promise<HTMLElement> {
       }),
       chart({
         title: 'Transfers per block',
+        unit: 'transfers',
         kind: 'bars',
         heights: chrono.map((b) => b.height),
         values: chrono.map((b) => b.transactions.length),

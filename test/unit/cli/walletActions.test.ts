@@ -79,7 +79,14 @@ describe('wallet actions (no node)', () => {
   });
 
   it('formats history lines with direction, amount, fee, status and confirmations', () => {
-    const base = { txid: `0x${'ab'.repeat(32)}`, blockHash: null, height: null, confirmations: 0, position: null };
+    const base = {
+      txid: `0x${'ab'.repeat(32)}`,
+      blockHash: null,
+      height: null,
+      confirmations: 0,
+      position: null,
+      firstSeen: null,
+    };
     const transfer = {
       type: 'transfer' as const,
       txid: base.txid,

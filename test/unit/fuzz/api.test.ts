@@ -336,7 +336,14 @@ const ROUTES: readonly RouteFuzz[] = [
     withSegment((s) => `/api/v1/addresses/${s}/transactions`),
     ['limit', 'offset'],
   ),
+  get(
+    '/api/v1/addresses/{address}/balance-history',
+    withSegment((s) => `/api/v1/addresses/${s}/balance-history`),
+    ['limit'],
+  ),
   get('/api/v1/mempool', at('/api/v1/mempool'), ['limit']),
+  get('/api/v1/mempool/summary', at('/api/v1/mempool/summary')),
+  get('/api/v1/search', at('/api/v1/search'), ['q', 'limit']),
   post('/api/v1/mine', () =>
     fc.constantFrom({ blocks: 1, address: addr(carol.address) }, { blocks: 2, address: addr(bob.address) }),
   ),
@@ -352,7 +359,7 @@ const ROUTES: readonly RouteFuzz[] = [
     method: 'GET',
     route: '/api/v1/events',
     requests: () => fc.constant({ url: '/api/v1/events' }),
-    skip: 'a server-sent event stream: it never ends and reads no input',
+    skip: 'a server-sent event stream: it never ends (its query is checked in unit/api/routes/explorerData)',
   },
   get('/blocks', at('/blocks'), ['from', 'limit', 'order']),
   post('/txion', transferBody),
