@@ -112,8 +112,9 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
   return h;
 }
 
-export function blockHash(header: BlockHeader): Uint8Array {
-  return sha256(powMessage(headerCommitment(encodeHeader(header)), header.nonce));
+/** `encoding` may be passed when the caller has the header's bytes already (a light client's download). */
+export function blockHash(header: BlockHeader, encoding: Uint8Array = encodeHeader(header)): Uint8Array {
+  return sha256(powMessage(headerCommitment(encoding), header.nonce));
 }
 
 export function encodeBlock(block: Block): Uint8Array {

@@ -93,6 +93,11 @@ export function workForTarget(target: bigint): bigint {
   return TWO_256 / (target + 1n);
 }
 
+/** Work of a header with these bits: what the node's and the light client's fork choice add up. */
+export function workOfBits(bits: number): bigint {
+  return workForTarget(decodeCompact(bits));
+}
+
 const HASH_RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s'] as const;
 
 /** A hash rate for people: `950 H/s`, `12.35 kH/s`, `3.40 MH/s`, up to TH/s. */
