@@ -1,11 +1,13 @@
 /**
  * Merkle inclusion proofs (docs/protocol.md 5.5): every leaf of every tree of 1..33 leaves
  * proves against merkleRoot, round-trips through its encoding, and fails when a sibling, the
- * index or the leaf is changed; malformed encodings name the problem.
+ * index or the leaf is changed; malformed encodings name the problem; the worked vector of the
+ * spec is rebuilt.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OurCoinError } from '../../../src/errors.js';
-import { toHex } from '../../../src/protocol/bytes.js';
+import { fromHex, toHex } from '../../../src/protocol/bytes.js';
 import { merkleRoot, sha256 } from '../../../src/protocol/hash.js';
 import {
   buildMerkleProof,
@@ -85,5 +87,24 @@ describe('Merkle inclusion proofs', () => {
       false,
     );
     expect(() => encodeMerkleProof({ ...proof, siblings: [] })).toThrow(/siblings/);
+  });
+});
+
+describe('docs/protocol.md 5.5 worked vector', () => {
+  it('is what the code builds, and what the section shows', () => {
+    const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('### 5.5 Merkle inclusion proof'), doc.indexOf('## 6. Proof of work'));
+    const shown = (name: string): string => {
+      const m = new RegExp(`${name}\\s+= (0x[0-9a-f ]+(?:\\n\\s+[0-9a-f]+)*)`).exec(section);
+      return m![1]!.replace(/\s+/g, '');
+    };
+    const txids = txidsOf(5);
+    const proof = buildMerkleProof(txids, 2);
+    expect(shown('txid_2')).toBe(toHex(txids[2]!));
+    expect(shown('txRoot')).toBe(toHex(merkleRoot(txids)));
+    expect(shown('proof')).toBe(toHex(encodeMerkleProof(proof)));
+    expect(verifyMerkleProof(txids[2]!, decodeMerkleProof(fromHex(shown('proof'), 'proof')), merkleRoot(txids))).toBe(
+      true,
+    );
   });
 });
