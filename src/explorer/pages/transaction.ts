@@ -4,7 +4,7 @@
 import type { AnyTx, TransactionInfo } from '../api.js';
 import { getJson } from '../api.js';
 import type { AppContext } from '../appContext.js';
-import { h } from '../dom.js';
+import { h, link } from '../dom.js';
 import type { Child } from '../dom.js';
 import { addrLink, blockLink, card, coins, fields, page } from './parts.js';
 
@@ -47,6 +47,10 @@ export async function txPage(_ctx: AppContext, txid: string): Promise<HTMLElemen
           h('span', {}, blockLink(info.height ?? info.blockHash), ' ', blockLink(info.blockHash)),
         ],
         info.position !== null && ['Position', info.position === 0 ? '0 (coinbase)' : info.position],
+        info.status === 'confirmed' && [
+          'Inclusion',
+          link(`#/verify/${tx.txid}`, 'Verify in your browser (light client)', { id: 'verify-inclusion' }),
+        ],
         ...txFields(tx),
       ]),
       info.status === 'confirmed'

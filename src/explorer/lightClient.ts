@@ -1,0 +1,345 @@
+/**
+ * The browser light client ("Verify the chain"): follows one or two nodes' header chains,
+ * checks every header with the protocol's own rules (src/protocol/headerChain.ts), keeps the
+ * verified chain with the most work in IndexedDB, and checks Merkle inclusion proofs against
+ * it. Runs in a Web Worker (lightClient.worker.ts); nothing a node says is taken on trust
+ * except as a hint of where to look (its /status height).
+ *
+ * Following a source: find the highest height where its header hash equals ours (stepping
+ * back 1, 2, 4, ... from the lower of the two tips), then download its headers from there in
+ * ranges of MAX_HEADERS_PER_REQUEST, a few requests in flight, verifying each range on top of
+ * the fork point. The branch is adopted (written over ours from the fork point) as soon as it
+ * has more cumulative work than our chain; until then it is held in memory (bounded by
+ * MAX_PENDING_BRANCH). A branch that breaks a rule is reported with the rule and height and
+ * never adopted beyond its last valid header.
+ */
+import { openDB } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { HEADER_LENGTH, decodeHeader, encodeHeader } from '../protocol/block.js';
+import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
+import { HeaderChainVerifier, genesisVerified, headerLookback } from '../protocol/headerChain.js';
+import type { HeaderFailure, VerifiedHeader } from '../protocol/headerChain.js';
+import { decodeMerkleProof, verifyMerkleProof } from '../protocol/merkleProof.js';
+import type { NetworkParams } from '../protocol/networks.js';
+import type { TxProof } from '../api/json.js';
+
+/** Headers per request: the node's limit (GET /api/v1/headers). */
+export const HEADERS_PER_REQUEST = 2000;
+/** Requests in flight while downloading: hides round trips behind verification. */
+const REQUESTS_AHEAD = 4;
+/** Headers of a not-yet-heavier branch held in memory before giving up on it. */
+export const MAX_PENDING_BRANCH = 200_000;
+
+interface StoredHeader {
+  height: number;
+  hash: Uint8Array;
+  encoding: Uint8Array;
+  /** Decimal: cumulative work up to this header. */
+  work: string;
+}
+
+interface LightDb extends DBSchema {
+  headers: { key: number; value: StoredHeader };
+}
+
+export interface TipInfo {
+  readonly height: number;
+  readonly hash: string;
+  /** Cumulative work, decimal. */
+  readonly work: string;
+}
+
+export type SourceState = 'syncing' | 'agrees' | 'behind' | 'lighter' | 'invalid' | 'unreachable';
+
+export interface SourceStatus {
+  readonly url: string;
+  readonly state: SourceState;
+  /** The source's chain as far as we verified it. */
+  readonly tip?: TipInfo;
+  readonly failure?: HeaderFailure;
+  readonly error?: string;
+}
+
+export interface SyncProgress {
+  readonly url: string;
+  readonly height: number;
+  readonly target: number;
+  readonly headersPerSecond: number;
+  readonly verified: number;
+  readonly ms: number;
+}
+
+export type ProofVerdict =
+  | {
+      readonly ok: true;
+      readonly txid: string;
+      readonly height: number;
+      readonly blockHash: string;
+      /** Blocks on top of the one holding it, counting it. */
+      readonly confirmations: number;
+      /** Work of those blocks (expected hashes), decimal. */
+      readonly work: string;
+    }
+  | { readonly ok: false; readonly txid: string; readonly reason: string; readonly code: string };
+
+export interface LightClientEvents {
+  progress(p: SyncProgress): void;
+  source(s: SourceStatus): void;
+  tip(t: TipInfo, reorg?: { fork: number; from: TipInfo }): void;
+}
+
+const toInfo = (v: VerifiedHeader): TipInfo => ({
+  height: v.header.height,
+  hash: toHex(v.hash),
+  work: v.cumulativeWork.toString(),
+});
+
+function fromStored(s: StoredHeader): VerifiedHeader {
+  return { header: decodeHeader(s.encoding), hash: s.hash, cumulativeWork: BigInt(s.work) };
+}
+
+class FetchFailure extends Error {}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new FetchFailure(`${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function fetchJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+export class LightClient {
+  private tip: VerifiedHeader;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly db: IDBPDatabase<LightDb>,
+    private readonly network: NetworkParams,
+    private readonly events: LightClientEvents,
+    tip: VerifiedHeader,
+    now?: () => number,
+  ) {
+    this.tip = tip;
+    this.now = now ?? ((): number => Math.floor(Date.now() / 1000));
+  }
+
+  /** Opens (or creates) the network's verified chain in IndexedDB and resumes from its tip. */
+  static async open(network: NetworkParams, events: LightClientEvents): Promise<LightClient> {
+    const db = await openDB<LightDb>(`ourcoin-light-${network.name}`, 1, {
+      upgrade(d) {
+        d.createObjectStore('headers', { keyPath: 'height' });
+      },
+    });
+    const genesis = genesisVerified(network);
+    const cursor = await db.transaction('headers').store.openCursor(null, 'prev');
+    let tip = cursor ? fromStored(cursor.value) : undefined;
+    // A store from another genesis (a reset network) is not ours: start again.
+    const first = await db.get('headers', 0);
+    if (!tip || !first || !bytesEqual(first.hash, genesis.hash)) {
+      await db.clear('headers');
+      await db.put('headers', {
+        height: 0,
+        hash: genesis.hash,
+        encoding: encodeVerified(genesis),
+        work: genesis.cumulativeWork.toString(),
+      });
+      tip = genesis;
+    }
+    return new LightClient(db, network, events, tip);
+  }
+
+  get verifiedTip(): TipInfo {
+    return toInfo(this.tip);
+  }
+
+  /** Forgets the stored chain (back to genesis). */
+  async reset(): Promise<void> {
+    const genesis = genesisVerified(this.network);
+    const tx = this.db.transaction('headers', 'readwrite');
+    await tx.store.delete(IDBKeyRange.lowerBound(1));
+    await tx.done;
+    this.tip = genesis;
+    this.events.tip(toInfo(genesis));
+  }
+
+  private async stored(height: number): Promise<VerifiedHeader | undefined> {
+    const s = await this.db.get('headers', height);
+    return s && fromStored(s);
+  }
+
+  /** The verifier on top of our stored header at `height`. */
+  private async verifierAt(height: number): Promise<HeaderChainVerifier> {
+    const from = Math.max(0, height - headerLookback(this.network) + 1);
+    const rows = await this.db.getAll('headers', IDBKeyRange.bound(from, height));
+    return HeaderChainVerifier.resume(this.network, rows.map(fromStored));
+  }
+
+  /** The highest height where `api`'s main chain and ours have the same header. */
+  private async forkPoint(api: string, sourceHeight: number): Promise<number> {
+    let height = Math.min(this.tip.header.height, sourceHeight);
+    for (let step = 1; height > 0; step *= 2, height = Math.max(0, height - step)) {
+      const bytes = await fetchBytes(`${api}/headers?from=${height}&count=1`);
+      const ours = await this.stored(height);
+      if (bytes.length === HEADER_LENGTH && ours && bytesEqual(bytes, encodeVerified(ours))) return height;
+    }
+    return 0;
+  }
+
+  /**
+   * Downloads and verifies `url`'s header chain; adopts it where it has more work than ours.
+   * Resolves with the source's status (also sent as an event).
+   */
+  async follow(url: string): Promise<SourceStatus> {
+    const api = `${url}/api/v1`;
+    let sourceHeight: number;
+    try {
+      sourceHeight = (await fetchJson<{ height: number }>(`${api}/status`)).body.height;
+    } catch (err) {
+      return this.report({ url, state: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+    }
+    this.events.source({ url, state: 'syncing' });
+    const started = performance.now();
+    let verified = 0;
+    try {
+      const fork = await this.forkPoint(api, sourceHeight);
+      const verifier = await this.verifierAt(fork);
+      let pending: VerifiedHeader[] = [];
+      let base = fork; // our stored chain agrees with the source up to here
+      let next = fork + 1;
+      const inFlight: Promise<Uint8Array>[] = [];
+      const request = (): void => {
+        inFlight.push(fetchBytes(`${api}/headers?from=${next}&count=${HEADERS_PER_REQUEST}`));
+        next += HEADERS_PER_REQUEST;
+      };
+      // The tip may move while we download: keep asking until a range comes back short.
+      for (let i = 0; i < REQUESTS_AHEAD; i++) request();
+      for (;;) {
+        const bytes = await inFlight.shift()!;
+        const result = verifier.verify(bytes, this.now());
+        verified += result.accepted.length;
+        pending.push(...result.accepted);
+        if (pending.length > 0 && pending[pending.length - 1]!.cumulativeWork > this.tip.cumulativeWork) {
+          await this.adopt(base, pending);
+          base = this.tip.header.height;
+          pending = [];
+        }
+        const ms = performance.now() - started;
+        this.events.progress({
+          url,
+          height: verifier.tip.header.height,
+          target: Math.max(sourceHeight, verifier.tip.header.height),
+          headersPerSecond: ms > 0 ? (verified * 1000) / ms : 0,
+          verified,
+          ms,
+        });
+        if (result.failure) {
+          await Promise.allSettled(inFlight);
+          return this.report({ url, state: 'invalid', tip: toInfo(verifier.tip), failure: result.failure });
+        }
+        if (pending.length > MAX_PENDING_BRANCH)
+          throw new Error(`a branch longer than ${MAX_PENDING_BRANCH} headers with less work`);
+        if (bytes.length < HEADERS_PER_REQUEST * HEADER_LENGTH) break;
+        request();
+      }
+      await Promise.allSettled(inFlight);
+      const theirs = verifier.tip;
+      const state: SourceState = bytesEqual(theirs.hash, this.tip.hash)
+        ? 'agrees'
+        : theirs.cumulativeWork < this.tip.cumulativeWork && (await this.onOurChain(theirs))
+          ? 'behind'
+          : 'lighter';
+      return this.report({ url, state, tip: toInfo(theirs) });
+    } catch (err) {
+      return this.report({ url, state: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async onOurChain(v: VerifiedHeader): Promise<boolean> {
+    const ours = await this.stored(v.header.height);
+    return ours !== undefined && bytesEqual(ours.hash, v.hash);
+  }
+
+  private report(status: SourceStatus): SourceStatus {
+    this.events.source(status);
+    return status;
+  }
+
+  /** Writes `branch` (which starts at base + 1) over our chain and makes its last header the tip. */
+  private async adopt(base: number, branch: readonly VerifiedHeader[]): Promise<void> {
+    const old = this.tip;
+    const newTip = branch[branch.length - 1]!;
+    const tx = this.db.transaction('headers', 'readwrite');
+    // Our headers above the new tip belong to the branch we leave.
+    if (old.header.height > newTip.header.height)
+      void tx.store.delete(IDBKeyRange.bound(newTip.header.height + 1, old.header.height));
+    for (const v of branch)
+      void tx.store.put({
+        height: v.header.height,
+        hash: v.hash,
+        encoding: encodeVerified(v),
+        work: v.cumulativeWork.toString(),
+      });
+    await tx.done;
+    this.tip = newTip;
+    const reorg = base < old.header.height ? { fork: base, from: toInfo(old) } : undefined;
+    this.events.tip(toInfo(newTip), reorg);
+  }
+
+  /**
+   * Checks a transfer's Merkle proof from `url` against the txRoot of OUR verified header at
+   * the proof's height; the node's own txRoot and block hash are only compared, never used.
+   */
+  async prove(url: string, txidHex: string): Promise<ProofVerdict> {
+    const txid = txidHex.toLowerCase();
+    const fail = (code: string, reason: string): ProofVerdict => ({ ok: false, txid, code, reason });
+    let txidBytes: Uint8Array;
+    try {
+      txidBytes = fromHex(txid, 'txid', 32);
+    } catch {
+      return fail('BAD_TXID', 'a txid is 0x followed by 64 hex digits');
+    }
+    const { status, body } = await fetchJson<TxProof & { error?: { code: string; message: string } }>(
+      `${url}/api/v1/transactions/${txid}/proof`,
+    );
+    if (status !== 200) return fail(body.error?.code ?? `HTTP_${status}`, body.error?.message ?? `HTTP ${status}`);
+    const header = await this.stored(body.height);
+    if (!header)
+      return fail(
+        'NOT_IN_VERIFIED_CHAIN',
+        `height ${body.height} is above the verified chain (height ${this.tip.header.height}): verify the chain first`,
+      );
+    if (toHex(header.hash) !== body.blockHash)
+      return fail(
+        'NOT_IN_VERIFIED_CHAIN',
+        `the node's block ${body.blockHash} at height ${body.height} is not the verified chain's ${toHex(header.hash)}`,
+      );
+    let proofOk = false;
+    try {
+      proofOk = verifyMerkleProof(txidBytes, decodeMerkleProof(fromHex(body.proof, 'proof')), header.header.txRoot);
+    } catch (err) {
+      return fail('MERKLE_PROOF_BAD_SHAPE', err instanceof Error ? err.message : String(err));
+    }
+    if (!proofOk)
+      return fail(
+        'MERKLE_PROOF_MISMATCH',
+        `the proof does not lead from the txid to the txRoot of the verified header at height ${body.height}`,
+      );
+    const below = body.height > 0 ? (await this.stored(body.height - 1))!.cumulativeWork : 0n;
+    return {
+      ok: true,
+      txid,
+      height: body.height,
+      blockHash: body.blockHash,
+      confirmations: this.tip.header.height - body.height + 1,
+      work: (this.tip.cumulativeWork - below).toString(),
+    };
+  }
+}
+
+/** The 120 bytes of a verified header, as stored. */
+function encodeVerified(v: VerifiedHeader): Uint8Array {
+  return encodeHeader(v.header);
+}
