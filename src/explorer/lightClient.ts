@@ -214,8 +214,10 @@ export class LightClient {
         inFlight.push(fetchBytes(`${api}/headers?from=${next}&count=${HEADERS_PER_REQUEST}`));
         next += HEADERS_PER_REQUEST;
       };
-      // The tip may move while we download: keep asking until a range comes back short.
-      for (let i = 0; i < REQUESTS_AHEAD; i++) request();
+      // As many ranges ahead as the source's height says (a hint), then one at a time until a
+      // range comes back short: the tip may move while we download.
+      request();
+      while (inFlight.length < REQUESTS_AHEAD && next <= sourceHeight) request();
       for (;;) {
         const bytes = await inFlight.shift()!;
         const result = verifier.verify(bytes, this.now());
@@ -242,7 +244,7 @@ export class LightClient {
         if (pending.length > MAX_PENDING_BRANCH)
           throw new Error(`a branch longer than ${MAX_PENDING_BRANCH} headers with less work`);
         if (bytes.length < HEADERS_PER_REQUEST * HEADER_LENGTH) break;
-        request();
+        if (inFlight.length === 0 || next <= sourceHeight) request();
       }
       await Promise.allSettled(inFlight);
       const theirs = verifier.tip;

@@ -75,7 +75,11 @@ scope.onmessage = (event) => {
         client = await LightClient.open(networkByName(request.network), {
           progress: (progress) => post({ type: 'progress', progress }),
           source: (status) => post({ type: 'source', status }),
-          tip: (tip, reorg) => post(reorg ? { type: 'tip', tip, reorg } : { type: 'tip', tip }),
+          tip: (tip, reorg) => {
+            post(reorg ? { type: 'tip', tip, reorg } : { type: 'tip', tip });
+            // Another branch won: every source's verdict is to be taken again against it.
+            if (reorg) for (const url of sources) follow(url);
+          },
         });
         post({ type: 'tip', tip: client.verifiedTip });
       });

@@ -41,7 +41,8 @@ function start(ctx: AppContext): LightState {
   const s: LightState = { worker, sources: new Map(), idle: false };
   worker.onmessage = (event: MessageEvent<LightMessage>) => {
     const m = event.data;
-    if (m.type === 'progress') s.progress = m.progress;
+    // A follow that found nothing new keeps the last download's figures on screen.
+    if (m.type === 'progress') s.progress = m.progress.verified > 0 || !s.progress ? m.progress : s.progress;
     else if (m.type === 'source') s.sources.set(m.status.url, m.status);
     else if (m.type === 'tip') {
       s.tip = m.tip;
