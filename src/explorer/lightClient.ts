@@ -13,15 +13,14 @@
  * MAX_PENDING_BRANCH). A branch that breaks a rule is reported with the rule and height and
  * never adopted beyond its last valid header.
  */
-import { openDB } from 'idb';
-import type { DBSchema, IDBPDatabase } from 'idb';
-import { HEADER_LENGTH, decodeHeader, encodeHeader } from '../protocol/block.js';
+import { HEADER_LENGTH, encodeHeader } from '../protocol/block.js';
 import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
 import { HeaderChainVerifier, genesisVerified, headerLookback } from '../protocol/headerChain.js';
 import type { HeaderFailure, VerifiedHeader } from '../protocol/headerChain.js';
 import { decodeMerkleProof, verifyMerkleProof } from '../protocol/merkleProof.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import type { TxProof } from '../api/json.js';
+import { HeaderStore } from './headerStore.js';
 
 /** Headers per request: the node's limit (GET /api/v1/headers). */
 export const HEADERS_PER_REQUEST = 2000;
@@ -29,18 +28,6 @@ export const HEADERS_PER_REQUEST = 2000;
 const REQUESTS_AHEAD = 4;
 /** Headers of a not-yet-heavier branch held in memory before giving up on it. */
 export const MAX_PENDING_BRANCH = 200_000;
-
-interface StoredHeader {
-  height: number;
-  hash: Uint8Array;
-  encoding: Uint8Array;
-  /** Decimal: cumulative work up to this header. */
-  work: string;
-}
-
-interface LightDb extends DBSchema {
-  headers: { key: number; value: StoredHeader };
-}
 
 export interface TipInfo {
   readonly height: number;
@@ -66,7 +53,10 @@ export interface SyncProgress {
   readonly target: number;
   readonly headersPerSecond: number;
   readonly verified: number;
+  /** Since the follow started: all of it, and the parts spent checking headers and writing them. */
   readonly ms: number;
+  readonly verifyMs: number;
+  readonly storeMs: number;
 }
 
 export type ProofVerdict =
@@ -94,10 +84,6 @@ const toInfo = (v: VerifiedHeader): TipInfo => ({
   work: v.cumulativeWork.toString(),
 });
 
-function fromStored(s: StoredHeader): VerifiedHeader {
-  return { header: decodeHeader(s.encoding), hash: s.hash, cumulativeWork: BigInt(s.work) };
-}
-
 class FetchFailure extends Error {}
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -116,7 +102,7 @@ export class LightClient {
   private readonly now: () => number;
 
   private constructor(
-    private readonly db: IDBPDatabase<LightDb>,
+    private readonly store: HeaderStore,
     private readonly network: NetworkParams,
     private readonly events: LightClientEvents,
     tip: VerifiedHeader,
@@ -128,27 +114,17 @@ export class LightClient {
 
   /** Opens (or creates) the network's verified chain in IndexedDB and resumes from its tip. */
   static async open(network: NetworkParams, events: LightClientEvents): Promise<LightClient> {
-    const db = await openDB<LightDb>(`ourcoin-light-${network.name}`, 1, {
-      upgrade(d) {
-        d.createObjectStore('headers', { keyPath: 'height' });
-      },
-    });
+    const store = await HeaderStore.open(network);
     const genesis = genesisVerified(network);
-    const cursor = await db.transaction('headers').store.openCursor(null, 'prev');
-    let tip = cursor ? fromStored(cursor.value) : undefined;
+    let tip = await store.tip();
     // A store from another genesis (a reset network) is not ours: start again.
-    const first = await db.get('headers', 0);
+    const first = await store.get(0);
     if (!tip || !first || !bytesEqual(first.hash, genesis.hash)) {
-      await db.clear('headers');
-      await db.put('headers', {
-        height: 0,
-        hash: genesis.hash,
-        encoding: encodeVerified(genesis),
-        work: genesis.cumulativeWork.toString(),
-      });
+      await store.clear();
+      await store.write(-1, [genesis], 0);
       tip = genesis;
     }
-    return new LightClient(db, network, events, tip);
+    return new LightClient(store, network, events, tip);
   }
 
   get verifiedTip(): TipInfo {
@@ -158,23 +134,20 @@ export class LightClient {
   /** Forgets the stored chain (back to genesis). */
   async reset(): Promise<void> {
     const genesis = genesisVerified(this.network);
-    const tx = this.db.transaction('headers', 'readwrite');
-    await tx.store.delete(IDBKeyRange.lowerBound(1));
-    await tx.done;
+    await this.store.clear();
+    await this.store.write(-1, [genesis], 0);
     this.tip = genesis;
     this.events.tip(toInfo(genesis));
   }
 
-  private async stored(height: number): Promise<VerifiedHeader | undefined> {
-    const s = await this.db.get('headers', height);
-    return s && fromStored(s);
+  private stored(height: number): Promise<VerifiedHeader | undefined> {
+    return this.store.get(height);
   }
 
   /** The verifier on top of our stored header at `height`. */
   private async verifierAt(height: number): Promise<HeaderChainVerifier> {
     const from = Math.max(0, height - headerLookback(this.network) + 1);
-    const rows = await this.db.getAll('headers', IDBKeyRange.bound(from, height));
-    return HeaderChainVerifier.resume(this.network, rows.map(fromStored));
+    return HeaderChainVerifier.resume(this.network, await this.store.range(from, height));
   }
 
   /** The highest height where `api`'s main chain and ours have the same header. */
@@ -183,7 +156,7 @@ export class LightClient {
     for (let step = 1; height > 0; step *= 2, height = Math.max(0, height - step)) {
       const bytes = await fetchBytes(`${api}/headers?from=${height}&count=1`);
       const ours = await this.stored(height);
-      if (bytes.length === HEADER_LENGTH && ours && bytesEqual(bytes, encodeVerified(ours))) return height;
+      if (bytes.length === HEADER_LENGTH && ours && bytesEqual(bytes, encodeHeader(ours.header))) return height;
     }
     return 0;
   }
@@ -203,6 +176,8 @@ export class LightClient {
     this.events.source({ url, state: 'syncing' });
     const started = performance.now();
     let verified = 0;
+    let verifyMs = 0;
+    let storeMs = 0;
     try {
       const fork = await this.forkPoint(api, sourceHeight);
       const verifier = await this.verifierAt(fork);
@@ -220,11 +195,15 @@ export class LightClient {
       while (inFlight.length < REQUESTS_AHEAD && next <= sourceHeight) request();
       for (;;) {
         const bytes = await inFlight.shift()!;
+        const verifyStart = performance.now();
         const result = verifier.verify(bytes, this.now());
+        verifyMs += performance.now() - verifyStart;
         verified += result.accepted.length;
         pending.push(...result.accepted);
         if (pending.length > 0 && pending[pending.length - 1]!.cumulativeWork > this.tip.cumulativeWork) {
+          const storeStart = performance.now();
           await this.adopt(base, pending);
+          storeMs += performance.now() - storeStart;
           base = this.tip.header.height;
           pending = [];
         }
@@ -236,6 +215,8 @@ export class LightClient {
           headersPerSecond: ms > 0 ? (verified * 1000) / ms : 0,
           verified,
           ms,
+          verifyMs,
+          storeMs,
         });
         if (result.failure) {
           await Promise.allSettled(inFlight);
@@ -273,18 +254,7 @@ export class LightClient {
   private async adopt(base: number, branch: readonly VerifiedHeader[]): Promise<void> {
     const old = this.tip;
     const newTip = branch[branch.length - 1]!;
-    const tx = this.db.transaction('headers', 'readwrite');
-    // Our headers above the new tip belong to the branch we leave.
-    if (old.header.height > newTip.header.height)
-      void tx.store.delete(IDBKeyRange.bound(newTip.header.height + 1, old.header.height));
-    for (const v of branch)
-      void tx.store.put({
-        height: v.header.height,
-        hash: v.hash,
-        encoding: encodeVerified(v),
-        work: v.cumulativeWork.toString(),
-      });
-    await tx.done;
+    await this.store.write(base, branch, old.header.height);
     this.tip = newTip;
     const reorg = base < old.header.height ? { fork: base, from: toInfo(old) } : undefined;
     this.events.tip(toInfo(newTip), reorg);
@@ -339,9 +309,4 @@ export class LightClient {
       work: (this.tip.cumulativeWork - below).toString(),
     };
   }
-}
-
-/** The 120 bytes of a verified header, as stored. */
-function encodeVerified(v: VerifiedHeader): Uint8Array {
-  return encodeHeader(v.header);
 }

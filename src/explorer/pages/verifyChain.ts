@@ -126,9 +126,17 @@ function update(s: LightState): void {
   byId('lc-tip').textContent = s.tip ? `height ${s.tip.height} · ${work(s.tip.work)} · ${s.tip.hash}` : '…';
   const p = s.progress;
   const bar = byId('lc-progress') as HTMLProgressElement;
+  // The figures as data too, for the bench (bench/parts/lightClient.ts).
+  const rate = byId('lc-rate');
+  if (p) {
+    rate.dataset.verified = String(p.verified);
+    rate.dataset.ms = p.ms.toFixed(1);
+    rate.dataset.verifyMs = p.verifyMs.toFixed(1);
+    rate.dataset.storeMs = p.storeMs.toFixed(1);
+  }
   bar.max = Math.max(1, p?.target ?? 1);
   bar.value = p?.height ?? 0;
-  byId('lc-rate').textContent = p
+  rate.textContent = p
     ? `${formatNumber(Math.round(p.headersPerSecond))} headers/s · ${p.verified} verified in ${Math.round(p.ms)} ms (${label(p.url)})`
     : '';
   byId('lc-reorg').textContent = s.reorg
