@@ -184,6 +184,9 @@ export class LightClient {
       let pending: VerifiedHeader[] = [];
       let base = fork; // our stored chain agrees with the source up to here
       let next = fork + 1;
+      let writing: Promise<void> = Promise.resolve();
+      /** The highest height in the store once the queued writes are done. */
+      let storedTipHeight = this.tip.header.height;
       const inFlight: Promise<Uint8Array>[] = [];
       const request = (): void => {
         inFlight.push(fetchBytes(`${api}/headers?from=${next}&count=${HEADERS_PER_REQUEST}`));
@@ -201,9 +204,15 @@ export class LightClient {
         verified += result.accepted.length;
         pending.push(...result.accepted);
         if (pending.length > 0 && pending[pending.length - 1]!.cumulativeWork > this.tip.cumulativeWork) {
-          const storeStart = performance.now();
-          await this.adopt(base, pending);
-          storeMs += performance.now() - storeStart;
+          // Written in the background, in order, while the next range is verified.
+          const [branch, from, storedHeight] = [pending, base, storedTipHeight];
+          writing = writing.then(async () => {
+            const storeStart = performance.now();
+            await this.store.write(from, branch, storedHeight);
+            storeMs += performance.now() - storeStart;
+          });
+          storedTipHeight = branch[branch.length - 1]!.header.height;
+          this.adopt(base, pending);
           base = this.tip.header.height;
           pending = [];
         }
@@ -220,6 +229,7 @@ export class LightClient {
         });
         if (result.failure) {
           await Promise.allSettled(inFlight);
+          await writing;
           return this.report({ url, state: 'invalid', tip: toInfo(verifier.tip), failure: result.failure });
         }
         if (pending.length > MAX_PENDING_BRANCH)
@@ -228,6 +238,7 @@ export class LightClient {
         if (inFlight.length === 0 || next <= sourceHeight) request();
       }
       await Promise.allSettled(inFlight);
+      await writing;
       const theirs = verifier.tip;
       const state: SourceState = bytesEqual(theirs.hash, this.tip.hash)
         ? 'agrees'
@@ -250,11 +261,10 @@ export class LightClient {
     return status;
   }
 
-  /** Writes `branch` (which starts at base + 1) over our chain and makes its last header the tip. */
-  private async adopt(base: number, branch: readonly VerifiedHeader[]): Promise<void> {
+  /** Makes `branch` (which starts at base + 1, and is being stored) the verified chain. */
+  private adopt(base: number, branch: readonly VerifiedHeader[]): void {
     const old = this.tip;
     const newTip = branch[branch.length - 1]!;
-    await this.store.write(base, branch, old.header.height);
     this.tip = newTip;
     const reorg = base < old.header.height ? { fork: base, from: toInfo(old) } : undefined;
     this.events.tip(toInfo(newTip), reorg);
