@@ -9,26 +9,19 @@
  * without one the suite is skipped with a line on stderr, or FAILS when `CI` is set (`.ci/run`
  * installs Debian's chromium and sets CI).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeAddress } from '../../src/protocol/address.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { transferToJson } from '../../src/protocol/transaction.js';
 import type { BlockJson } from '../../src/protocol/block.js';
-import { EXPLORER_ARTIFACTS, ensureExplorerBuilt, findChromium, launchChromium, shot } from '../helpers/browser.js';
+import { EXPLORER_ARTIFACTS, explorerSuite, findChromium, launchChromium, shot } from '../helpers/browser.js';
 import { testKey, transfer } from '../helpers/builder.js';
-import { startNode } from '../helpers/nodeProcess.js';
-import type { NodeProcess } from '../helpers/nodeProcess.js';
 
 const CHROMIUM = findChromium();
 const ARTIFACTS = EXPLORER_ARTIFACTS;
 
-let tmp = '';
-let node: NodeProcess | undefined;
-let context: BrowserContext | undefined;
 const pageErrors: string[] = [];
 
 const addr = (a: Uint8Array): string => encodeAddress(a, regtest);
@@ -39,24 +32,15 @@ const miner = testKey(803);
 
 describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node process)', () => {
   // Inside the describe, so a skipped suite starts no node and builds nothing.
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureExplorerBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'ourcoin-explorer-browser-'));
-    node = await startNode(['--network', 'regtest', '--datadir', join(tmp, 'node')]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await node?.stop();
-    if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
-  });
+  const suite = explorerSuite('explorer-browser');
+  beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
   it(
     'shows live blocks, finds every kind of object, and verifies aggregates in the browser',
     { timeout: 180_000 },
     async () => {
-      const n = node!;
+      const n = suite.node!;
+      const tmp = suite.tmp;
 
       // Activity: fund two senders, then three transfers in one block.
       for (const who of [alice, bob])
@@ -73,7 +57,7 @@ describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node proc
       expect(full.transactions).toHaveLength(3);
       const txid = full.transactions[0]!.txid;
 
-      context = await launchChromium(CHROMIUM!, join(tmp, 'chromium-profile'));
+      const context = (suite.context = await launchChromium(CHROMIUM!, join(tmp, 'chromium-profile')));
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
       // Search probes a 0x-hash as a block, then as a transaction: those 404s are expected

@@ -8,28 +8,21 @@
  * from synthetic headers with more work wins, and the page says the two disagree.
  * Screenshots of the page at 1280 and 390 px go to test-artifacts/explorer/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { encodeAddress } from '../../src/protocol/address.js';
 import { HEADER_LENGTH } from '../../src/protocol/block.js';
 import type { BlockJson } from '../../src/protocol/block.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { transferToJson } from '../../src/protocol/transaction.js';
-import { ensureExplorerBuilt, findChromium, launchChromium, shot } from '../helpers/browser.js';
+import { explorerSuite, findChromium, launchChromium, shot } from '../helpers/browser.js';
 import { testKey, transfer } from '../helpers/builder.js';
 import { buildHeaders, encodeHeaders, solveHeader } from '../helpers/headers.js';
-import { startNode } from '../helpers/nodeProcess.js';
-import type { NodeProcess } from '../helpers/nodeProcess.js';
 
 const CHROMIUM = findChromium();
 const SECOND = 'http://second.invalid';
 
-let tmp = '';
-let node: NodeProcess | undefined;
-let context: BrowserContext | undefined;
 const pageErrors: string[] = [];
 const alice = testKey(900);
 
@@ -55,23 +48,14 @@ async function waitStatus(page: Page, state: string, text: RegExp): Promise<void
 }
 
 describe.skipIf(CHROMIUM === undefined)('light client in chromium (regtest node process)', () => {
-  beforeAll(async () => {
-    ensureExplorerBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'ourcoin-light-browser-'));
-    node = await startNode(['--network', 'regtest', '--datadir', join(tmp, 'node')]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await node?.stop();
-    if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
-  });
+  const suite = explorerSuite('light-browser');
 
   it(
     'verifies the chain, follows it, proves inclusion, and names each injected fault',
     { timeout: 120_000 },
     async () => {
-      const n = node!;
+      const n = suite.node!;
+      const tmp = suite.tmp;
       const mine = async (blocks: number): Promise<void> => {
         expect((await n.post('/api/v1/mine', { blocks, address: encodeAddress(alice.address, regtest) })).status).toBe(
           200,
@@ -84,7 +68,7 @@ describe.skipIf(CHROMIUM === undefined)('light client in chromium (regtest node 
       const block5 = (await n.get<BlockJson>('/api/v1/blocks/5')).body;
       const txid = block5.transactions[0]!.txid;
 
-      context = await launchChromium(CHROMIUM!, join(tmp, 'chromium-profile'));
+      const context = (suite.context = await launchChromium(CHROMIUM!, join(tmp, 'chromium-profile')));
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
       const started = Date.now();

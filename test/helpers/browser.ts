@@ -5,10 +5,14 @@
  * CI (`CI` set), where a missing browser fails the run so it is never silently not tested.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startNode } from './nodeProcess.js';
+import type { NodeProcess } from './nodeProcess.js';
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -93,4 +97,31 @@ export async function shot(page: Page, name: string): Promise<string> {
   const path = join(EXPLORER_ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** What a browser suite shares between its hooks and its test: a temp dir, a node, a browser. */
+export interface ExplorerSuite {
+  tmp: string;
+  node?: NodeProcess;
+  context?: BrowserContext;
+}
+
+/**
+ * Registers the hooks of a browser suite (call it inside the `describe`, so a skipped suite
+ * starts nothing): the explorer built, a regtest node process in a temp dir before the tests,
+ * and the browser, the node and the dir gone after them.
+ */
+export function explorerSuite(name: string): ExplorerSuite {
+  const suite: ExplorerSuite = { tmp: '' };
+  beforeAll(async () => {
+    ensureExplorerBuilt();
+    suite.tmp = mkdtempSync(join(tmpdir(), `ourcoin-${name}-`));
+    suite.node = await startNode(['--network', 'regtest', '--datadir', join(suite.tmp, 'node')]);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.context?.close();
+    await suite.node?.stop();
+    if (suite.tmp !== '') rmSync(suite.tmp, { recursive: true, force: true });
+  });
+  return suite;
 }
