@@ -10,7 +10,7 @@
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
-import { HEADER_LENGTH, decodeHeader, encodeHeader } from '../protocol/block.js';
+import { HEADER_LENGTH, decodeHeader } from '../protocol/block.js';
 import { HASH_LENGTH } from '../protocol/hash.js';
 import type { VerifiedHeader } from '../protocol/headerChain.js';
 import type { NetworkParams } from '../protocol/networks.js';
@@ -59,8 +59,10 @@ export class HeaderStore {
     for (let i = 0; i <= to; i++) {
       work += workOfBits(bitsAt(c, i));
       if (i < from) continue;
+      const encoding = c.encodings.subarray(i * HEADER_LENGTH, (i + 1) * HEADER_LENGTH);
       out.push({
-        header: decodeHeader(c.encodings.subarray(i * HEADER_LENGTH, (i + 1) * HEADER_LENGTH)),
+        header: decodeHeader(encoding),
+        encoding,
         hash: c.hashes.slice(i * HASH_LENGTH, (i + 1) * HASH_LENGTH),
         cumulativeWork: work,
       });
@@ -119,7 +121,7 @@ export class HeaderStore {
       }
       for (let height = from; height <= to; height++) {
         const v = branch[height - first]!;
-        encodings.set(encodeHeader(v.header), (kept + height - from) * HEADER_LENGTH);
+        encodings.set(v.encoding, (kept + height - from) * HEADER_LENGTH);
         hashes.set(v.hash, (kept + height - from) * HASH_LENGTH);
       }
       const firstOfBranch = branch[from - first]!;

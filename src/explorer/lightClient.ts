@@ -13,7 +13,7 @@
  * MAX_PENDING_BRANCH). A branch that breaks a rule is reported with the rule and height and
  * never adopted beyond its last valid header.
  */
-import { HEADER_LENGTH, encodeHeader } from '../protocol/block.js';
+import { HEADER_LENGTH } from '../protocol/block.js';
 import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
 import { HeaderChainVerifier, genesisVerified, headerLookback } from '../protocol/headerChain.js';
 import type { HeaderFailure, VerifiedHeader } from '../protocol/headerChain.js';
@@ -156,7 +156,7 @@ export class LightClient {
     for (let step = 1; height > 0; step *= 2, height = Math.max(0, height - step)) {
       const bytes = await fetchBytes(`${api}/headers?from=${height}&count=1`);
       const ours = await this.stored(height);
-      if (bytes.length === HEADER_LENGTH && ours && bytesEqual(bytes, encodeHeader(ours.header))) return height;
+      if (bytes.length === HEADER_LENGTH && ours && bytesEqual(bytes, ours.encoding)) return height;
     }
     return 0;
   }

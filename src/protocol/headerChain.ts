@@ -13,7 +13,7 @@
  */
 import { OurCoinError } from '../errors.js';
 import type { CodeOf, ErrorCode, ErrorKind } from '../errors.js';
-import { HEADER_LENGTH, blockHash, decodeHeader } from './block.js';
+import { HEADER_LENGTH, blockHash, decodeHeader, encodeHeader } from './block.js';
 import type { BlockHeader } from './block.js';
 import { bytesEqual, toHex } from './bytes.js';
 import { genesisBlock } from './genesis.js';
@@ -39,6 +39,8 @@ declare module '../errors.js' {
 
 export interface VerifiedHeader {
   readonly header: BlockHeader;
+  /** Its 120 bytes as verified (a view into the caller's buffer: store it, do not modify it). */
+  readonly encoding: Uint8Array;
   readonly hash: Uint8Array;
   /** Work of the chain from genesis up to and including this header. */
   readonly cumulativeWork: bigint;
@@ -66,7 +68,8 @@ export function headerLookback(network: NetworkParams): number {
 /** The verified genesis header of `network`, computed here from the network's parameters. */
 export function genesisVerified(network: NetworkParams): VerifiedHeader {
   const header = genesisBlock(network).header;
-  return { header, hash: blockHash(header), cumulativeWork: workOfBits(header.bits) };
+  const encoding = encodeHeader(header);
+  return { header, encoding, hash: blockHash(header, encoding), cumulativeWork: workOfBits(header.bits) };
 }
 
 export class HeaderChainVerifier {
@@ -154,7 +157,7 @@ export class HeaderChainVerifier {
           lastBits = header.bits;
           lastWork = workOfBits(header.bits);
         }
-        const verified = { header, hash, cumulativeWork: parent.cumulativeWork + lastWork };
+        const verified = { header, encoding, hash, cumulativeWork: parent.cumulativeWork + lastWork };
         this.push(verified);
         accepted.push(verified);
       } catch (err) {
