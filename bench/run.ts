@@ -3,7 +3,7 @@
  * taken in the same run, and writes bench/RESULTS.md, bench/results.json and SVG charts.
  *
  *   npm run bench                    every part (under 15 minutes on 2 cores)
- *   npm run bench -- verify mining   only the named parts (verify size mining admission dust sync liveness memory),
+ *   npm run bench -- verify mining   only the named parts (verify size mining admission dust sync liveness memory lightclient),
  *                                    merged into the last run's results: the other parts keep their sections
  *                                    and targets, and the Machine section says which parts ran when
  *   BENCH_KEEP_TMP=1 npm run bench   keep the temporary data directories (for a look at the stores)
@@ -29,6 +29,7 @@ import { runSync } from './parts/sync.js';
 import { runMemory } from './parts/memory.js';
 import { runLiveness } from './parts/liveness.js';
 import { runDust } from './parts/dust.js';
+import { runLightClient } from './parts/lightClient.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -59,13 +60,14 @@ const PARTS: readonly PartSpec[] = [
     targetIds: ['13-1a', '13-1b'],
   },
   { id: 'dust', title: '8. Dust storm (issue 13)', run: runDust, targetIds: ['13-4'] },
+  { id: 'lightclient', title: '9. Browser light client (issue 17)', run: runLightClient, targetIds: ['17-1'] },
 ];
 
 /**
  * Run order: sizes need part 1's blocks; the dust storm offers 10x the admission part's rate;
  * liveness reuses the sync part's chain; memory needs the sync part's node.
  */
-const ORDER = ['verify', 'size', 'mining', 'admission', 'dust', 'sync', 'liveness', 'memory'];
+const ORDER = ['verify', 'size', 'mining', 'admission', 'dust', 'sync', 'liveness', 'memory', 'lightclient'];
 
 interface Outcome {
   readonly spec: PartSpec;

@@ -41,6 +41,8 @@ export const ApiErrorCode = {
   internal: 'INTERNAL',
   blockNotFound: 'BLOCK_NOT_FOUND',
   txNotFound: 'TX_NOT_FOUND',
+  /** In the mempool, so no block proves it yet (GET /transactions/:txid/proof). */
+  txNotConfirmed: 'TX_NOT_CONFIRMED',
   notRegtest: 'NOT_REGTEST',
   mineBusy: 'MINE_BUSY',
   p2pOff: 'P2P_OFF',

@@ -241,3 +241,17 @@ export interface FeesJson {
   /** Recent main-chain blocks read, and how many of them were full. */
   recentBlocks: { count: number; full: number };
 }
+
+/** GET /transactions/:txid/proof: a confirmed transaction's Merkle inclusion proof. */
+export interface TxProof {
+  txid: string;
+  blockHash: string;
+  height: number;
+  confirmations: number;
+  txRoot: string;
+  index: number;
+  leafCount: number;
+  siblings: string[];
+  /** The encoding of docs/protocol.md 5.5, 0x-hex. */
+  proof: string;
+}

@@ -961,3 +961,60 @@ export const chainChangeSchema = {
   },
   examples: [{ height: 2, tipHash: EXAMPLE.prevHash, disconnected: [EXAMPLE.blockHash], connected: [] }],
 } as const;
+
+// ---- light client: headers and Merkle proofs ----
+
+/** Headers GET /headers answers at most, per request (the p2p `headers` message's limit too). */
+export const MAX_HEADERS_PER_REQUEST = 2000;
+
+export const headersQuerySchema = {
+  type: 'object',
+  required: ['from'],
+  properties: {
+    from: field({ type: 'integer', minimum: 0, maximum: 0xffff_ffff } as const, 'height of the first header', 1),
+    count: field(
+      { type: 'integer', minimum: 1, maximum: MAX_HEADERS_PER_REQUEST, default: MAX_HEADERS_PER_REQUEST } as const,
+      `headers wanted, 1..${MAX_HEADERS_PER_REQUEST}; fewer come back at the tip`,
+      2000,
+    ),
+  },
+} as const;
+
+const MERKLE_SIBLING_EXAMPLE = '0xf9fc072d255aa47b89061eacf398cb9c4eff54e1576673369818d2809d38da19';
+
+export const txProofSchema = {
+  type: 'object',
+  required: ['txid', 'blockHash', 'height', 'confirmations', 'txRoot', 'index', 'leafCount', 'siblings', 'proof'],
+  properties: {
+    txid: txid32,
+    blockHash: field(blockHash32, 'the main-chain block holding it', EXAMPLE.blockHash),
+    height: integer("its block's height", 3),
+    confirmations: confirmationsField,
+    txRoot: hex(32, "the block header's txRoot (a light client uses its own verified header's)", EXAMPLE.txRoot),
+    index: integer('its leaf: 0 is the coinbase, 1.. the transfers in block order', 1),
+    leafCount: integer("leaves in the block's tree: its transactions, coinbase included", 2),
+    siblings: field(
+      { type: 'array', items: hex(32, 'sibling hash', MERKLE_SIBLING_EXAMPLE) } as const,
+      'sibling hashes on the way up, leaf level first',
+      [MERKLE_SIBLING_EXAMPLE],
+    ),
+    proof: field(
+      { type: 'string', pattern: '^0x([0-9a-f]{2})+$' } as const,
+      'the proof encoded (docs/protocol.md 5.5): leafCount u32 | index u32 | siblings, 0x-hex',
+      '0x0000000200000001' + MERKLE_SIBLING_EXAMPLE.slice(2),
+    ),
+  },
+  examples: [
+    {
+      txid: EXAMPLE.txid,
+      blockHash: EXAMPLE.blockHash,
+      height: 3,
+      confirmations: 1,
+      txRoot: EXAMPLE.txRoot,
+      index: 1,
+      leafCount: 2,
+      siblings: [MERKLE_SIBLING_EXAMPLE],
+      proof: '0x0000000200000001' + MERKLE_SIBLING_EXAMPLE.slice(2),
+    },
+  ],
+} as const;

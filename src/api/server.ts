@@ -21,6 +21,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerExplorerRoutes } from './routes/explorer.js';
 import { registerFeeRoutes } from './routes/fees.js';
+import { registerHeaderRoutes } from './routes/headers.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
@@ -172,6 +173,7 @@ export async function buildApiServer(ports: ApiPorts, opts: ApiServerOptions): P
     (api, _opts, done) => {
       registerStatusRoutes(api, ctx);
       registerBlockRoutes(api, ctx);
+      registerHeaderRoutes(api, ctx);
       registerTransactionRoutes(api, ctx);
       registerAddressRoutes(api, ctx);
       registerMempoolRoutes(api, ctx);

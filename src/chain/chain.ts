@@ -18,7 +18,7 @@ import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { OurCoinError } from '../errors.js';
 import { genesisBlock } from '../protocol/genesis.js';
 import type { NetworkParams } from '../protocol/networks.js';
-import { decodeCompact, workForTarget } from '../protocol/pow.js';
+import { workOfBits } from '../protocol/pow.js';
 import { checkBlockBody, checkBlockCommitments } from '../protocol/rules/body.js';
 import { RuleCode, ruleError } from '../protocol/rules/codes.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../protocol/rules/header.js';
@@ -247,7 +247,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     const hash = blockHash(g.header);
     const rec =
       this.store.getRecord(hash) ??
-      this.store.putBlock(hash, g, encodeBlock(g), workForTarget(decodeCompact(g.header.bits)), BlockStatus.stored);
+      this.store.putBlock(hash, g, encodeBlock(g), workOfBits(g.header.bits), BlockStatus.stored);
     this.connect(rec, g);
   }
 
@@ -386,7 +386,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
     const tip = this.tip;
     // An invalid parent is refused for that, with its own code and penalty, by acceptOne.
     if (!parent || parent.status === BlockStatus.invalid || bytesEqual(parent.hash, tip.hash)) return undefined;
-    const work = parent.cumulativeWork + workForTarget(decodeCompact(header.bits));
+    const work = parent.cumulativeWork + workOfBits(header.bits);
     if (work >= tip.cumulativeWork) return undefined;
     return new OurCoinError(
       ChainErrorCode.forkTooLight,
@@ -621,7 +621,7 @@ export class Chain implements ChainReader, BlockSink, ChainAdmin {
       // refuses the block now, before it is stored, connected and rolled back.
       const ahead = signature ?? this.verdicts.get(toHex(hash));
       if (ahead && !ahead.ok) throw ruleError(ahead.code, ahead.message);
-      const work = parent.cumulativeWork + workForTarget(decodeCompact(block.header.bits));
+      const work = parent.cumulativeWork + workOfBits(block.header.bits);
       this.store.putBlock(hash, block, bytes, work, BlockStatus.stored);
     } catch (err) {
       const error = asError(err);

@@ -3,7 +3,7 @@
  * listeners (the mempool returns transactions of disconnected blocks; the network relays).
  */
 import type { OurCoinError } from '../errors.js';
-import type { Block } from '../protocol/block.js';
+import type { Block, BlockHeader } from '../protocol/block.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import type { HeaderContext } from '../protocol/rules/header.js';
 import type { Account } from '../protocol/rules/state.js';
@@ -94,6 +94,19 @@ export interface ChainReader {
   /** Up to `limit` block hashes, main-chain txids or addresses in [lo, hi], in byte order (prefix search). */
   keysInRange(kind: KeyKind, lo: Uint8Array, hi: Uint8Array, limit: number): Uint8Array[];
   onTipChange(listener: TipListener): () => void;
+}
+
+/**
+ * Main-chain headers from height `from` up, at most `max`, to the tip (none when `from` is past
+ * it): what the p2p `headers` answer and GET /api/v1/headers serve. Runs synchronously, so the
+ * main chain cannot move during the walk.
+ */
+export function mainChainHeaders(chain: ChainReader, from: number, max: number): BlockHeader[] {
+  const headers: BlockHeader[] = [];
+  const tipHeight = chain.tip.height;
+  for (let h = from; h <= tipHeight && headers.length < max; h++)
+    headers.push(chain.getRecord(chain.mainHashAt(h)!)!.header);
+  return headers;
 }
 
 export interface ImportOptions {

@@ -16,6 +16,7 @@ import { homePage } from './pages/home.js';
 import { mempoolPage } from './pages/mempool.js';
 import { peersPage } from './pages/peers.js';
 import { txPage } from './pages/transaction.js';
+import { verifyChainPage } from './pages/verifyChain.js';
 
 type Route =
   | { page: 'home' }
@@ -23,7 +24,8 @@ type Route =
   | { page: 'tx'; id: string }
   | { page: 'address'; id: string; n: number }
   | { page: 'mempool' }
-  | { page: 'peers' };
+  | { page: 'peers' }
+  | { page: 'verify'; txid?: string };
 
 function parseRoute(hash: string): Route | undefined {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -34,6 +36,7 @@ function parseRoute(hash: string): Route | undefined {
   if (page === 'address' && id) return { page: 'address', id, n: Math.max(1, Number(n ?? 1) || 1) };
   if (page === 'mempool') return { page: 'mempool' };
   if (page === 'peers') return { page: 'peers' };
+  if (page === 'verify') return id ? { page: 'verify', txid: id } : { page: 'verify' };
   return undefined;
 }
 
@@ -71,6 +74,8 @@ function routeView(ctx: AppContext, route: Route | undefined): Promise<HTMLEleme
       return mempoolPage(ctx);
     case 'peers':
       return peersPage(ctx);
+    case 'verify':
+      return verifyChainPage(ctx, route.txid);
   }
 }
 

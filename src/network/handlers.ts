@@ -6,9 +6,9 @@
  * the peer's rate (see PeerBook.countRequest).
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
+import { mainChainHeaders } from '../chain/interface.js';
 import type { ChainReader } from '../chain/interface.js';
 import type { TransferPool } from '../mempool/interface.js';
-import type { BlockHeader } from '../protocol/block.js';
 import type { SignedTransfer } from '../protocol/transaction.js';
 import type { ProtocolIds } from './interface.js';
 import {
@@ -32,12 +32,7 @@ const MAX_HEADERS_REQUEST_BYTES = 1 + 64 * 32 + 4;
 export function serveHeaders(chain: ChainReader, payload: Uint8Array): Uint8Array[] {
   const { locator, maxHeaders } = decodeHeadersRequest(payload);
   const start = locator.map((h) => chain.getRecord(h)).find((r) => r && chain.isOnMainChain(r));
-  const headers: BlockHeader[] = [];
-  const tipHeight = chain.tip.height;
-  for (let h = (start?.height ?? -1) + 1; h <= tipHeight && headers.length < maxHeaders; h++) {
-    headers.push(chain.getRecord(chain.mainHashAt(h)!)!.header);
-  }
-  return [encodeHeaders(headers)];
+  return [encodeHeaders(mainChainHeaders(chain, (start?.height ?? -1) + 1, maxHeaders))];
 }
 
 /** The asked blocks, one frame each, as stored; a prefix when we lack one (ask someone else for the rest). */

@@ -106,14 +106,31 @@ export function readHeader(r: ByteReader): BlockHeader {
 }
 
 export function decodeHeader(bytes: Uint8Array): BlockHeader {
-  const r = new ByteReader(bytes, 'header');
-  const h = readHeader(r);
-  r.finish();
-  return h;
+  if (bytes.length !== HEADER_LENGTH) {
+    // The reader names what is missing or left over.
+    const r = new ByteReader(bytes, 'header');
+    const h = readHeader(r);
+    r.finish();
+    return h;
+  }
+  // Exactly one header: one view and three copies, no reader (a light client decodes 100,000
+  // in a row, and the reader's per-field allocations were a quarter of that time in GC).
+  const v = new DataView(bytes.buffer, bytes.byteOffset, HEADER_LENGTH);
+  return {
+    version: v.getUint32(0, false),
+    height: v.getUint32(4, false),
+    prevHash: bytes.slice(8, 40),
+    txRoot: bytes.slice(40, 72),
+    signatureHash: bytes.slice(72, 104),
+    timestamp: v.getUint32(104, false),
+    bits: v.getUint32(108, false),
+    nonce: v.getBigUint64(112, false),
+  };
 }
 
-export function blockHash(header: BlockHeader): Uint8Array {
-  return sha256(powMessage(headerCommitment(encodeHeader(header)), header.nonce));
+/** `encoding` may be passed when the caller has the header's bytes already (a light client's download). */
+export function blockHash(header: BlockHeader, encoding: Uint8Array = encodeHeader(header)): Uint8Array {
+  return sha256(powMessage(headerCommitment(encoding), header.nonce));
 }
 
 export function encodeBlock(block: Block): Uint8Array {

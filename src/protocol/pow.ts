@@ -58,8 +58,12 @@ export function powMessage(commitment: Uint8Array, nonce: bigint): Uint8Array {
   return message;
 }
 
+/** The last bits decoded: headers of one retarget period share them (a light client decodes 100,000 in a row). */
+let lastDecoded: { readonly bits: number; readonly target: bigint } | undefined;
+
 /** Decodes compact bits; throws POW_BAD_BITS unless the encoding is canonical and positive. */
 export function decodeCompact(bits: number): bigint {
+  if (lastDecoded?.bits === bits) return lastDecoded.target;
   const size = bits >>> 24;
   const mantissa = bits & 0x007f_ffff;
   if (bits & 0x0080_0000) throw badBits(bits, 'negative target');
@@ -67,6 +71,7 @@ export function decodeCompact(bits: number): bigint {
   if (target === 0n) throw badBits(bits, 'zero target');
   if (target >= TWO_256) throw badBits(bits, 'target overflows 256 bits');
   if (encodeCompact(target) !== bits) throw badBits(bits, 'non-canonical encoding');
+  lastDecoded = { bits, target };
   return target;
 }
 
@@ -91,6 +96,11 @@ export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
 
 export function workForTarget(target: bigint): bigint {
   return TWO_256 / (target + 1n);
+}
+
+/** Work of a header with these bits: what the node's and the light client's fork choice add up. */
+export function workOfBits(bits: number): bigint {
+  return workForTarget(decodeCompact(bits));
 }
 
 const HASH_RATE_UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s'] as const;

@@ -13,45 +13,24 @@
  * without one the suite is skipped with a line on stderr, or FAILS when `CI` is set (`.ci/run`
  * installs Debian's chromium and sets CI).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQRModule from 'jsqr';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeAddress } from '../../src/protocol/address.js';
 import { regtest } from '../../src/protocol/networks.js';
 import { toHex } from '../../src/protocol/bytes.js';
 import { transferToJson, transferTxid } from '../../src/protocol/transaction.js';
 import type { BlockJson } from '../../src/protocol/block.js';
-import { findChromium } from '../helpers/browser.js';
+import { EXPLORER_ARTIFACTS, explorerSuite, findChromium, launchChromium, shot } from '../helpers/browser.js';
 import { testKey, transfer } from '../helpers/builder.js';
 import { sharedTxidPrefix } from '../helpers/prefix.js';
-import { startNode } from '../helpers/nodeProcess.js';
-import type { NodeProcess } from '../helpers/nodeProcess.js';
 
 // jsqr is CommonJS whose types declare an ES default export: the function is both the module and its `default`.
 const jsQR = jsQRModule.default;
 const CHROMIUM = findChromium();
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = join('test-artifacts', 'explorer');
-const EXPLORER_BUNDLED = [join('src', 'explorer'), join('src', 'protocol'), join('src', 'crypto')];
-const EXPLORER_BUILD = join('dist', 'explorer', 'index.html');
+const ARTIFACTS = EXPLORER_ARTIFACTS;
 
-let tmp = '';
-let node: NodeProcess | undefined;
-let context: BrowserContext | undefined;
 const pageErrors: string[] = [];
 
 const addr = (a: Uint8Array): string => encodeAddress(a, regtest);
@@ -60,45 +39,17 @@ const bob = testKey(801);
 const carol = testKey(802);
 const miner = testKey(803);
 
-/** Builds the explorer unless dist/explorer is newer than every source file it bundles. */
-function ensureExplorerBuilt(): void {
-  // The bundle holds the protocol and crypto code too (the in-browser checks run it).
-  const newestSource = Math.max(
-    ...EXPLORER_BUNDLED.flatMap((dir) =>
-      readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs),
-    ),
-    statSync(join('src', 'errors.ts')).mtimeMs,
-  );
-  if (existsSync(EXPLORER_BUILD) && statSync(EXPLORER_BUILD).mtimeMs >= newestSource) return;
-  execFileSync(process.execPath, [join('node_modules', 'vite', 'bin', 'vite.js'), 'build'], { stdio: 'pipe' });
-}
-
-async function shot(page: Page, name: string): Promise<string> {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  return path;
-}
-
 describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node process)', () => {
   // Inside the describe, so a skipped suite starts no node and builds nothing.
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureExplorerBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'ourcoin-explorer-browser-'));
-    node = await startNode(['--network', 'regtest', '--datadir', join(tmp, 'node')]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await node?.stop();
-    if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
-  });
+  const suite = explorerSuite('explorer-browser');
+  beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
   it(
     'shows live blocks, finds every kind of object, and verifies aggregates in the browser',
     { timeout: 180_000 },
     async () => {
-      const n = node!;
+      const n = suite.node!;
+      const tmp = suite.tmp;
 
       // Activity: fund two senders, then three transfers in one block.
       for (const who of [alice, bob])
@@ -115,12 +66,7 @@ describe.skipIf(CHROMIUM === undefined)('explorer in chromium (regtest node proc
       expect(full.transactions).toHaveLength(3);
       const txid = full.transactions[0]!.txid;
 
-      context = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-        viewport: { width: 1280, height: 900 },
-      });
+      const context = (suite.context = await launchChromium(CHROMIUM!, join(tmp, 'chromium-profile')));
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
       // Search probes a 0x-hash as a block, then as a transaction: those 404s are expected

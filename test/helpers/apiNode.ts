@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApiServer } from '../../src/api/server.js';
 import { BlsSingleThreadVerifier } from '../../src/chain/bls/singleThread.js';
@@ -43,4 +43,9 @@ export async function openApiNode(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** POST /api/v1/mine through `app.inject`: `blocks` regtest blocks paying `address` (bech32m). */
+export function mineVia(app: FastifyInstance, blocks: number, address: string): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: '/api/v1/mine', payload: { blocks, address } });
 }

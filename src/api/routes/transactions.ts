@@ -1,6 +1,8 @@
 /**
  * Transactions: POST /api/v1/transactions (one signed transfer, or a batch of up to 1000)
- * and GET /api/v1/transactions/:txid (pending in the mempool, or confirmed on the main chain).
+ * and GET /api/v1/transactions/:txid (pending in the mempool, or confirmed on the main chain),
+ * and GET /api/v1/transactions/:txid/proof (a confirmed one's Merkle inclusion proof, for light
+ * clients: docs/protocol.md 5.5).
  *
  * A single refused transfer answers with the status of its error code (see errors.ts); a
  * batch always answers 202 with one result per item, in order, so one bad item never
@@ -10,6 +12,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { OurCoinError } from '../../errors.js';
 import { MEMPOOL_VERDICTS, MempoolErrorCode } from '../../mempool/interface.js';
+import { blockTxids } from '../../protocol/block.js';
+import { buildMerkleProof, encodeMerkleProof } from '../../protocol/merkleProof.js';
 import { signedTransferFromJson } from '../../protocol/transaction.js';
 import type { SignedTransfer } from '../../protocol/transaction.js';
 import type { ApiContext } from '../context.js';
@@ -20,11 +24,12 @@ import {
   submitAcceptedSchema,
   submitBodySchema,
   transactionInfoSchema,
+  txProofSchema,
   txidParamsSchema,
 } from '../schemas.js';
 import { strictValidator } from '../strictBody.js';
 import { confirmationsAt, transactionAt, transactionToJson } from '../views.js';
-import type { SubmitAccepted, BatchItemResult, TransactionInfo } from '../json.js';
+import type { SubmitAccepted, BatchItemResult, TransactionInfo, TxProof } from '../json.js';
 
 type Parsed = { ok: true; stx: SignedTransfer } | { ok: false; error: OurCoinError };
 
@@ -149,6 +154,33 @@ function transactionInfo(ctx: ApiContext, txid: Uint8Array): TransactionInfo {
   };
 }
 
+/** A confirmed transaction's inclusion proof in its main-chain block; 404 while pending or unknown. */
+function transactionProof(ctx: ApiContext, txid: Uint8Array): TxProof {
+  const loc = ctx.chain.getTxLocation(txid);
+  const block = loc && ctx.chain.getBlock(loc.blockHash);
+  if (!loc || !block) {
+    if (ctx.pool.get(txid))
+      throw new ApiError(
+        404,
+        ApiErrorCode.txNotConfirmed,
+        `transaction ${toHex(txid)} is pending: no block holds it yet`,
+      );
+    throw new ApiError(404, ApiErrorCode.txNotFound, `no transaction ${toHex(txid)} in the main chain`);
+  }
+  const proof = buildMerkleProof(blockTxids(block), loc.position);
+  return {
+    txid: toHex(txid),
+    blockHash: toHex(loc.blockHash),
+    height: loc.height,
+    confirmations: confirmationsAt(loc.height, ctx.chain.tip.height),
+    txRoot: toHex(block.header.txRoot),
+    index: proof.index,
+    leafCount: proof.leafCount,
+    siblings: proof.siblings.map(toHex),
+    proof: toHex(encodeMerkleProof(proof)),
+  };
+}
+
 export function registerTransactionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const submit = submitRoute(ctx, { summary: 'Submit signed transfers to the mempool', tags: ['transactions'] });
   app.post<{ Body: unknown }>('/transactions', submit.options, submit.handler);
@@ -163,5 +195,20 @@ export function registerTransactionRoutes(app: FastifyInstance, ctx: ApiContext)
       },
     },
     (request) => transactionInfo(ctx, fromHex(request.params.txid.toLowerCase(), 'txid', 32)),
+  );
+  app.get<{ Params: { txid: string } }>(
+    '/transactions/:txid/proof',
+    {
+      schema: {
+        tags: ['transactions'],
+        summary: "A confirmed transaction's Merkle inclusion proof in its main-chain block (404 while pending)",
+        description:
+          'For light clients: check `proof` (docs/protocol.md 5.5) from the txid to the txRoot of a header you ' +
+          'verified yourself at `height` (GET /headers); the txRoot here is for reference only.',
+        params: txidParamsSchema,
+        response: responses({ 200: txProofSchema }, [400, 404]),
+      },
+    },
+    (request) => transactionProof(ctx, fromHex(request.params.txid.toLowerCase(), 'txid', 32)),
   );
 }

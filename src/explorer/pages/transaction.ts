@@ -6,7 +6,7 @@
 import type { AnyTx, TransactionInfo, TransferEventJson } from '../api.js';
 import { ApiFailure, getJson } from '../api.js';
 import type { AppContext } from '../appContext.js';
-import { ago, h, isoTime } from '../dom.js';
+import { ago, h, isoTime, link } from '../dom.js';
 import type { Child } from '../dom.js';
 import { live, throttled } from '../live.js';
 import { addrLink, blockLink, card, coins, fields, page, txLink } from './parts.js';
@@ -127,6 +127,10 @@ export async function txPage(_ctx: AppContext, txid: string): Promise<HTMLElemen
         ['Block', block],
         ['First seen', h('span', { id: 'tx-first-seen' }, firstSeenText(info.firstSeen))],
         info.position !== null && ['Position', info.position === 0 ? '0 (coinbase)' : info.position],
+        info.status === 'confirmed' && [
+          'Inclusion',
+          link(`#/verify/${tx.txid}`, 'Verify in your browser (light client)', { id: 'verify-inclusion' }),
+        ],
         ...txFields(tx),
       ]),
       note,

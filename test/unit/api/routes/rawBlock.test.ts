@@ -12,7 +12,7 @@ import { toHex } from '../../../../src/protocol/bytes.js';
 import { regtest } from '../../../../src/protocol/networks.js';
 import { transferToJson } from '../../../../src/protocol/transaction.js';
 import type { FullNode } from '../../../../src/node/fullNode.js';
-import { openApiNode } from '../../../helpers/apiNode.js';
+import { mineVia, openApiNode } from '../../../helpers/apiNode.js';
 import { testKey, transfer } from '../../../helpers/builder.js';
 
 let node: FullNode;
@@ -24,12 +24,7 @@ let hash3: string;
 beforeAll(async () => {
   ({ node, app, close } = await openApiNode('raw'));
   const alice = testKey(0);
-  const mine = (blocks: number) =>
-    app.inject({
-      method: 'POST',
-      url: '/api/v1/mine',
-      payload: { blocks, address: encodeAddress(alice.address, regtest) },
-    });
+  const mine = (blocks: number) => mineVia(app, blocks, encodeAddress(alice.address, regtest));
   await mine(2);
   const stx = transfer(alice, testKey(1).address, 150_000_000n, 0);
   const submitted = await app.inject({
