@@ -322,10 +322,15 @@ const ROUTES: readonly RouteFuzz[] = [
     '/api/v1/blocks/{hashOrHeight}/raw',
     withSegment((s) => `/api/v1/blocks/${s}/raw`),
   ),
+  get('/api/v1/headers', at('/api/v1/headers'), ['from', 'count']),
   post('/api/v1/transactions', transferBody),
   get(
     '/api/v1/transactions/{txid}',
     withSegment((s) => `/api/v1/transactions/${s}`),
+  ),
+  get(
+    '/api/v1/transactions/{txid}/proof',
+    withSegment((s) => `/api/v1/transactions/${s}/proof`),
   ),
   get(
     '/api/v1/addresses/{address}',
