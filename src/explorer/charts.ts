@@ -62,19 +62,13 @@ export function chart(series: Series): HTMLElement {
   root.appendChild(
     svg('line', { class: 'axis', x1: PAD.left, y1: PAD.top + plotH, x2: W - PAD.right, y2: PAD.top + plotH }),
   );
-  root.appendChild(
-    svg('text', { class: 'tick', x: PAD.left - 4, y: y(max) + 4, 'text-anchor': 'end' }, series.format(max)),
-  );
-  if (series.kind === 'line' && max !== min)
-    root.appendChild(
-      svg('text', { class: 'tick', x: PAD.left - 4, y: y(min) + 4, 'text-anchor': 'end' }, series.format(min)),
-    );
-  if (series.kind === 'bars')
-    root.appendChild(svg('text', { class: 'tick', x: PAD.left - 4, y: PAD.top + plotH, 'text-anchor': 'end' }, '0'));
-  root.appendChild(svg('text', { class: 'tick', x: PAD.left, y: H - 6, 'text-anchor': 'start' }, xLabel(0)));
-  root.appendChild(
-    svg('text', { class: 'tick', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, xLabel(values.length - 1)),
-  );
+  // Labels are HTML over the SVG, placed in percent: the SVG stretches to its box
+  // (preserveAspectRatio none), which would stretch SVG text with it.
+  const ticks: HTMLElement[] = [tick(PAD.left - 4, y(max), 'y', series.format(max))];
+  if (series.kind === 'line' && max !== min) ticks.push(tick(PAD.left - 4, y(min), 'y', series.format(min)));
+  if (series.kind === 'bars') ticks.push(tick(PAD.left - 4, PAD.top + plotH, 'y', '0'));
+  ticks.push(tick(PAD.left, PAD.top + plotH + 4, 'x-start', xLabel(0)));
+  ticks.push(tick(W - PAD.right, PAD.top + plotH + 4, 'x-end', xLabel(values.length - 1)));
 
   if (series.kind === 'line') {
     const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
@@ -108,6 +102,15 @@ export function chart(series: Series): HTMLElement {
       );
     });
   }
-  fig.appendChild(root);
+  fig.appendChild(h('div', { class: 'plot' }, root, ...ticks));
   return fig;
+}
+
+/** An axis label at (x, y) in the SVG's coordinates: `y` labels end left of x, centred on y. */
+function tick(x: number, y: number, kind: 'y' | 'x-start' | 'x-end', text: string): HTMLElement {
+  const el = h('span', { class: `tick ${kind}` }, text);
+  // Through the CSSOM: the page's CSP refuses style attributes.
+  el.style.left = `${((x / W) * 100).toFixed(2)}%`;
+  el.style.top = `${((y / H) * 100).toFixed(2)}%`;
+  return el;
 }
