@@ -1,0 +1,259 @@
+/**
+ * The simulated network: N real `ourcoin node` processes (regtest, from dist/), each with
+ * its own data directory, connected only through the link relays (links.ts) along a random
+ * topology; a stream of every node's tip events (GET /api/v1/events) timestamped on the one
+ * clock all processes share; and the checks that no node talks to another but through its
+ * relays.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { HIGH_RATE_LIMIT, startRegtestNode, stopNode } from '../lib/nodes.js';
+import type { NodeProcess } from '../lib/nodes.js';
+import { tempDir } from '../lib/chainData.js';
+import type { StatusJson } from '../../src/api/json.js';
+import type { PeerView } from '../../src/network/interface.js';
+import type { BlockRelay } from '../../src/network/interface.js';
+import { LinkThread } from './links.js';
+import type { LinkStats } from './links.js';
+import { drawDelays, randomTopology } from './topology.js';
+import type { DelayDistribution, Edge } from './topology.js';
+
+export interface ClusterOptions {
+  readonly nodes: number;
+  readonly degree: number;
+  readonly delay: DelayDistribution;
+  /** Upload cap of every node, bytes a second (null: none). */
+  readonly uploadBytesPerSecond: number | null;
+  readonly relay: BlockRelay;
+  readonly random: () => number;
+  /** Nodes started at once (each start costs a core for a moment). */
+  readonly startConcurrency?: number;
+  /** Called with progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** A new main-chain tip at one node, as its event stream told the simulator. */
+export interface TipArrival {
+  readonly node: number;
+  readonly hash: string;
+  readonly height: number;
+  readonly transfers: number;
+  /** performance.now() of the simulator when the event arrived. */
+  readonly at: number;
+}
+
+interface TipEventJson {
+  height: number;
+  hash: string;
+  transfers: number;
+}
+
+/** The node flags the simulator runs every node with; the reasons are in docs/decisions/0021. */
+function nodeArgs(relay: BlockRelay, maxPeers: number): string[] {
+  return [
+    '--verify-threads',
+    '1',
+    '--max-mempool',
+    '16',
+    '--rate-limit',
+    HIGH_RATE_LIMIT,
+    '--max-peers',
+    String(maxPeers),
+    '--relay',
+    relay,
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+  ];
+}
+
+export class Cluster {
+  readonly nodes: NodeProcess[] = [];
+  readonly edges: Edge[];
+  readonly peerIds: string[] = [];
+  readonly p2pPorts: number[] = [];
+  /** Every tip event of every node since the stream opened, in arrival order (bounded by clear()). */
+  arrivals: TipArrival[] = [];
+  private links: LinkThread | undefined;
+  private relayPorts: number[] = [];
+  private readonly streams: IncomingMessage[] = [];
+  private readonly root: string;
+
+  constructor(private readonly opts: ClusterOptions) {
+    this.edges = randomTopology(opts.nodes, opts.degree, opts.random);
+    this.root = tempDir('sim');
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Starts every node (p2p on loopback, not connected yet) and the link thread. */
+  async start(): Promise<void> {
+    if (!existsSync('dist/cli/main.js')) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+    const { nodes, relay, startConcurrency = 6 } = this.opts;
+    const maxDegree = Math.max(...this.degrees());
+    let next = 0;
+    const starter = async (): Promise<void> => {
+      while (next < nodes) {
+        const i = next++;
+        const datadir = join(this.root, `node${i}`);
+        mkdirSync(datadir, { recursive: true });
+        // No --peer, no mDNS: the simulator connects nodes itself, through the relays.
+        this.nodes[i] = await startRegtestNode(datadir, nodeArgs(relay, maxDegree + 8), {}, [], { fromDist: true });
+        const st = await this.status(i);
+        this.peerIds[i] = st.p2p!.peerId;
+        this.p2pPorts[i] = Number(/\/tcp\/(\d+)/.exec(st.p2p!.multiaddrs[0]!)![1]);
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: Math.min(startConcurrency, nodes) }, starter));
+    this.log(`${nodes} nodes started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    this.links = new LinkThread({ nodes, uploadBytesPerSecond: this.opts.uploadBytesPerSecond });
+  }
+
+  /** Each node's number of links in the topology. */
+  degrees(): number[] {
+    const d = new Array<number>(this.opts.nodes).fill(0);
+    for (const e of this.edges) {
+      d[e.from]!++;
+      d[e.to]!++;
+    }
+    return d;
+  }
+
+  /** Opens a relay per link and has each dialer connect to its relay. */
+  async connect(): Promise<void> {
+    const delays = drawDelays(this.edges, this.opts.delay, this.opts.random);
+    this.relayPorts = await this.linkThread.open(
+      this.edges.map((e, i) => ({ from: e.from, to: e.to, targetPort: this.p2pPorts[e.to]!, delayMs: delays[i]! })),
+    );
+    const t0 = performance.now();
+    await Promise.all(
+      this.edges.map(async (e, i) => {
+        const address = `/ip4/127.0.0.1/tcp/${this.relayPorts[i]}/p2p/${this.peerIds[e.to]}`;
+        const res = await this.nodes[e.from]!.post('/api/v1/peers', { address });
+        if (res.status !== 200)
+          throw new Error(`node ${e.from} could not dial node ${e.to}: ${JSON.stringify(res.body)}`);
+      }),
+    );
+    await this.waitFor('every node to have its links', async () => {
+      const counts = await Promise.all(
+        this.nodes.map(async (n) => (await n.get<PeerView[]>('/api/v1/peers')).body.length),
+      );
+      const want = this.degrees();
+      return counts.every((c, i) => c >= want[i]!);
+    });
+    this.log(`${this.edges.length} links connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** New one-way delays for every link, drawn from `d` (the next sweep point). */
+  async setDelay(d: DelayDistribution): Promise<void> {
+    await this.linkThread.setDelays(drawDelays(this.edges, d, this.opts.random));
+  }
+
+  linkStats(): Promise<LinkStats> {
+    return this.linkThread.stats();
+  }
+
+  /** CPU ms the relays have used so far. */
+  relayBusyMs(): number {
+    return this.linkThread.busyMs();
+  }
+
+  private get linkThread(): LinkThread {
+    if (!this.links) throw new Error('the cluster is not started');
+    return this.links;
+  }
+
+  /**
+   * Every node's connections against the relays' sockets: each must be one a relay holds
+   * (the dialer's to the relay's port, the listener's from the relay's port), and each node
+   * has exactly its topology links. A node that dialed a peer directly (found through
+   * identify, say) would show a connection no relay knows. Returns the problems found.
+   */
+  async bypasses(): Promise<string[]> {
+    const stats = await this.linkStats();
+    const known = new Set(stats.sockets.map((s) => `${s.node}:${s.direction}:${s.relayPort}`));
+    const want = this.degrees();
+    const problems: string[] = [];
+    await Promise.all(
+      this.nodes.map(async (n, i) => {
+        const peers = (await n.get<PeerView[]>('/api/v1/peers')).body;
+        if (peers.length !== want[i]) problems.push(`node ${i} has ${peers.length} peers, its links are ${want[i]}`);
+        for (const p of peers) {
+          const port = /\/tcp\/(\d+)/.exec(p.address)?.[1];
+          if (!known.has(`${i}:${p.direction}:${port}`))
+            problems.push(`node ${i} has a ${p.direction} connection ${p.address} that no relay holds`);
+        }
+      }),
+    );
+    return problems;
+  }
+
+  async status(i: number): Promise<StatusJson> {
+    return (await this.nodes[i]!.get<StatusJson>('/api/v1/status')).body;
+  }
+
+  /** Opens every node's tip event stream; arrivals are appended to `arrivals`. */
+  async streamTips(): Promise<void> {
+    await Promise.all(this.nodes.map((n, i) => this.openStream(n, i)));
+  }
+
+  private openStream(n: NodeProcess, node: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${n.url}/api/v1/events`, { headers: { accept: 'text/event-stream' } }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`node ${node}: events answered ${res.statusCode}`));
+        this.streams.push(res);
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          const at = performance.now();
+          buf += chunk;
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const event = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(event)?.[1];
+            if (!data || !/^event: tip$/m.test(event)) continue;
+            const tip = JSON.parse(data) as TipEventJson;
+            this.arrivals.push({ node, hash: tip.hash, height: tip.height, transfers: tip.transfers, at });
+          }
+        });
+        res.on('error', () => undefined);
+        resolve();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Polls `check` every 200 ms until it holds; fails after `timeoutMs`. */
+  async waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 5 * 60_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+  }
+
+  /** The tip of every node, when they all agree; else undefined. */
+  async commonTip(): Promise<{ hash: string; height: number } | undefined> {
+    const tips = await Promise.all(this.nodes.map((_, i) => this.status(i)));
+    const first = tips[0]!;
+    return tips.every((t) => t.tipHash === first.tipHash) ? { hash: first.tipHash, height: first.height } : undefined;
+  }
+
+  /** Stops everything and removes the data directories. */
+  async stop(): Promise<void> {
+    for (const s of this.streams) s.destroy();
+    await Promise.all(this.nodes.filter(Boolean).map((n) => stopNode(n, 10_000)));
+    await this.links?.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
