@@ -65,11 +65,17 @@ function nodeArgs(relay: BlockRelay, maxPeers: number): string[] {
     '--relay',
     relay,
     '--log-level',
-    'warn',
+    process.env.SIM_NODE_LOG_LEVEL ?? 'warn',
     '--log-format',
     'json',
   ];
 }
+
+/** Dials in flight while the topology is connected, and rounds of dials of the links still down. */
+const DIAL_CONCURRENCY = 8;
+const CONNECT_ROUNDS = 8;
+/** A dial that has not answered by then is given up (and tried again). */
+const DIAL_LIMIT_MS = 30_000;
 
 export class Cluster {
   readonly nodes: NodeProcess[] = [];
@@ -133,22 +139,82 @@ export class Cluster {
       this.edges.map((e, i) => ({ from: e.from, to: e.to, targetPort: this.p2pPorts[e.to]!, delayMs: delays[i]! })),
     );
     const t0 = performance.now();
-    await Promise.all(
-      this.edges.map(async (e, i) => {
-        const address = `/ip4/127.0.0.1/tcp/${this.relayPorts[i]}/p2p/${this.peerIds[e.to]}`;
-        const res = await this.nodes[e.from]!.post('/api/v1/peers', { address });
-        if (res.status !== 200)
-          throw new Error(`node ${e.from} could not dial node ${e.to}: ${JSON.stringify(res.body)}`);
-      }),
-    );
-    await this.waitFor('every node to have its links', async () => {
-      const counts = await Promise.all(
-        this.nodes.map(async (n) => (await n.get<PeerView[]>('/api/v1/peers')).body.length),
-      );
-      const want = this.degrees();
-      return counts.every((c, i) => c >= want[i]!);
-    });
+    // Rounds of dials of the links still down: a connection can fail or be dropped (a handshake
+    // that timed out on a busy node) and nothing else redials it, as these are not --peer addresses.
+    for (let round = 1; ; round++) {
+      const down = await this.linksDown();
+      if (down.length === 0) break;
+      if (round > CONNECT_ROUNDS)
+        throw new Error(`${down.length} links still down after ${CONNECT_ROUNDS} rounds of dials: ${down.join(', ')}`);
+      if (round > 1) this.log(`${down.length} links down: dialing them again`);
+      await this.dialLinks(down);
+    }
     this.log(`${this.edges.length} links connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** Indices of the links whose dialer has no connection to the other end. */
+  private async linksDown(): Promise<number[]> {
+    const peers = await Promise.all(
+      this.nodes.map(
+        async (_, i) => new Set((await this.call<PeerView[]>(i, 'GET', '/api/v1/peers')).body.map((p) => p.peerId)),
+      ),
+    );
+    return this.edges.flatMap((e, i) => (peers[e.from]!.has(this.peerIds[e.to]!) ? [] : [i]));
+  }
+
+  /**
+   * Dials `links`, a few at a time: hundreds of Noise handshakes at once over delayed links on two
+   * busy cores run into libp2p's dial timeout, and into its limit of 5 inbound connections a
+   * second per host (every relay connects from 127.0.0.1). A failed dial waits for the next round.
+   */
+  private async dialLinks(links: readonly number[]): Promise<void> {
+    let next = 0;
+    let done = 0;
+    const dialer = async (): Promise<void> => {
+      while (next < links.length) {
+        const i = links[next++]!;
+        const e = this.edges[i]!;
+        await this.dial(e.from, `/ip4/127.0.0.1/tcp/${this.relayPorts[i]}/p2p/${this.peerIds[e.to]}`);
+        done++;
+      }
+    };
+    const progress = setInterval(() => this.log(`${done} of ${links.length} dials done`), 10_000);
+    await Promise.all(Array.from({ length: DIAL_CONCURRENCY }, dialer)).finally(() => clearInterval(progress));
+  }
+
+  /**
+   * An API call to node `i`, tried again after a network error (a loaded node may reset a
+   * keep-alive connection); fails at once, with the node's last output, if it has exited.
+   */
+  async call<T = unknown>(i: number, method: 'GET' | 'POST', path: string, body?: unknown, attempts = 3) {
+    const node = this.nodes[i]!;
+    for (let attempt = 1; ; attempt++) {
+      if (node.proc.exitCode !== null || node.proc.signalCode !== null)
+        throw new Error(
+          `node ${i} exited (${node.proc.exitCode ?? node.proc.signalCode}):\n${node.output().slice(-2000)}`,
+        );
+      try {
+        return await (method === 'GET' ? node.get<T>(path) : node.post<T>(path, body));
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  }
+
+  /** Has node `from` dial `address` (POST /api/v1/peers): 'connected', or why not. */
+  private async dial(from: number, address: string): Promise<string> {
+    try {
+      const res = await fetch(`${this.nodes[from]!.url}/api/v1/peers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ address }),
+        signal: AbortSignal.timeout(DIAL_LIMIT_MS),
+      });
+      return res.status === 200 ? 'connected' : await res.text();
+    } catch (err) {
+      return String(err);
+    }
   }
 
   /** New one-way delays for every link, drawn from `d` (the next sweep point). */
@@ -183,7 +249,7 @@ export class Cluster {
     const problems: string[] = [];
     await Promise.all(
       this.nodes.map(async (n, i) => {
-        const peers = (await n.get<PeerView[]>('/api/v1/peers')).body;
+        const peers = (await this.call<PeerView[]>(i, 'GET', '/api/v1/peers')).body;
         if (peers.length !== want[i]) problems.push(`node ${i} has ${peers.length} peers, its links are ${want[i]}`);
         for (const p of peers) {
           const port = /\/tcp\/(\d+)/.exec(p.address)?.[1];
@@ -196,7 +262,7 @@ export class Cluster {
   }
 
   async status(i: number): Promise<StatusJson> {
-    return (await this.nodes[i]!.get<StatusJson>('/api/v1/status')).body;
+    return (await this.call<StatusJson>(i, 'GET', '/api/v1/status')).body;
   }
 
   /** Opens every node's tip event stream; arrivals are appended to `arrivals`. */

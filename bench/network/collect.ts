@@ -105,8 +105,9 @@ function parseScrape(text: string): Scrape {
 async function scrapeAll(cluster: Cluster): Promise<Scrape[]> {
   return Promise.all(
     cluster.nodes.map(async (n) => {
-      const res = await fetch(`${n.url}/metrics`);
-      return parseScrape(await res.text());
+      // One retry: a loaded node may reset a keep-alive connection.
+      const read = async (): Promise<string> => (await fetch(`${n.url}/metrics`)).text();
+      return parseScrape(await read().catch(read));
     }),
   );
 }
@@ -207,7 +208,7 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
   const main = new Set<string>();
   await Promise.all(
     mined.map(async (b) => {
-      const res = await cluster.nodes[0]!.get<BlockDetail>(`/api/v1/blocks/${b.hash}`);
+      const res = await cluster.call<BlockDetail>(0, 'GET', `/api/v1/blocks/${b.hash}`);
       if (res.status === 200 && res.body.onMainChain) main.add(b.hash);
     }),
   );

@@ -72,9 +72,11 @@ export class Workload {
 
   /** Mines one block to each key at node 0 (before it is connected: its peers sync them). */
   async fund(): Promise<void> {
-    const node = this.cluster.nodes[0]!;
     for (const key of this.keys) {
-      const res = await node.post('/api/v1/mine', { blocks: 1, address: encodeAddress(key.address, regtest) });
+      const res = await this.cluster.call(0, 'POST', '/api/v1/mine', {
+        blocks: 1,
+        address: encodeAddress(key.address, regtest),
+      });
       if (res.status !== 200) throw new Error(`funding failed: ${JSON.stringify(res.body)}`);
     }
   }
@@ -120,7 +122,7 @@ export class Workload {
         const m = Math.floor(this.random() * this.miners.length);
         const miner = this.miners[m]!;
         const at = performance.now();
-        const res = await this.cluster.nodes[miner]!.post<MineResult>('/api/v1/mine', {
+        const res = await this.cluster.call<MineResult>(miner, 'POST', '/api/v1/mine', {
           blocks: 1,
           address: this.minerAddresses[m],
         });
@@ -137,10 +139,14 @@ export class Workload {
         const t = batch[i]!;
         const node = Math.floor(this.random() * this.cluster.nodes.length);
         const at = performance.now();
-        const res = await this.cluster.nodes[node]!.post('/api/v1/transactions', transferJson(t));
-        if (res.status === 202) posted++;
+        // Posted once: a retry after a lost answer could count a transfer twice.
+        const status = await this.cluster
+          .call(node, 'POST', '/api/v1/transactions', transferJson(t), 1)
+          .then((r) => r.status)
+          .catch(() => 0);
+        if (status === 202) posted++;
         else refused++;
-        if (res.status === 202 && at >= nextProbe) {
+        if (status === 202 && at >= nextProbe) {
           nextProbe = at + plan.probeEveryS * 1000;
           probes.push(this.follow(toHex(t.txid), node, at));
         }
@@ -169,9 +175,9 @@ export class Workload {
     const arrivalMs: (number | null)[] = this.cluster.nodes.map(() => null);
     while (performance.now() - postedAt < PROBE_LIMIT_MS && arrivalMs.some((a) => a === null)) {
       await Promise.all(
-        this.cluster.nodes.map(async (n, i) => {
+        this.cluster.nodes.map(async (_, i) => {
           if (arrivalMs[i] !== null) return;
-          const res = await n.get(`/api/v1/transactions/${txid}`);
+          const res = await this.cluster.call(i, 'GET', `/api/v1/transactions/${txid}`);
           if (res.status === 200) arrivalMs[i] = performance.now() - postedAt;
         }),
       );

@@ -46,6 +46,8 @@ export function machineNote(started: Date, wallSeconds: number): MachineNote {
 export interface NetworkRun {
   readonly setupS: number;
   readonly points: PointResult[];
+  /** Why the run ended early (its points so far are kept). */
+  readonly error?: string;
 }
 
 export interface SweepResults {
@@ -96,10 +98,16 @@ export function writeRunSummary(out: string, cfg: SimConfig, run: NetworkRun, ma
   writeFileSync(join(out, 'RESULTS.md'), md.join('\n'));
 }
 
-function chart(out: string, file: string, svg: string): string {
-  writeFileSync(join(out, file), svg);
+function chart(out: string, file: string, svg: () => string, hasData: boolean): string {
+  if (!hasData) return '(no data: see the errors above)';
+  writeFileSync(join(out, file), svg());
   return file;
 }
+
+const errorLines = (name: string, run: NetworkRun): string[] =>
+  run.error
+    ? [`**The ${name} run ended early** (${run.points.length} points measured): \`${run.error.split('\n')[0]}\``, '']
+    : [];
 
 /** bench/network/RESULTS.md, results.json and the charts. */
 export function writeSweepReport(out: string, s: SweepResults): void {
@@ -117,46 +125,54 @@ export function writeSweepReport(out: string, s: SweepResults): void {
   const propagation = chart(
     out,
     'propagation.svg',
-    lineChart({
-      title: `Block propagation, ${grid[0]?.nodes ?? '?'} nodes: to 90 % (solid) and 100 % (dashed)`,
-      xLabel: 'one-way link delay (ms)',
-      yLabel: 'ms after the miner',
-      series: [
-        ...bySize((p) => p.blockP90Ms),
-        ...bySize((p) => p.blockP100Ms).map((x) => ({ ...x, name: `${x.name}, 100 %`, dashed: true })),
-      ],
-    }),
+    () =>
+      lineChart({
+        title: `Block propagation, ${grid[0]?.nodes ?? '?'} nodes: to 90 % (solid) and 100 % (dashed)`,
+        xLabel: 'one-way link delay (ms)',
+        yLabel: 'ms after the miner',
+        series: [
+          ...bySize((p) => p.blockP90Ms),
+          ...bySize((p) => p.blockP100Ms).map((x) => ({ ...x, name: `${x.name}, 100 %`, dashed: true })),
+        ],
+      }),
+    grid.length > 0,
   );
   const transfers = chart(
     out,
     'transfer-propagation.svg',
-    lineChart({
-      title: 'Transfer propagation to 90 % of nodes',
-      xLabel: 'one-way link delay (ms)',
-      yLabel: 'ms after the post',
-      series: bySize((p) => p.transferP90Ms),
-    }),
+    () =>
+      lineChart({
+        title: 'Transfer propagation to 90 % of nodes',
+        xLabel: 'one-way link delay (ms)',
+        yLabel: 'ms after the post',
+        series: bySize((p) => p.transferP90Ms),
+      }),
+    grid.length > 0,
   );
   const stale = chart(
     out,
     'stale.svg',
-    barChart({
-      title: 'Stale blocks (mined, not on the final main chain)',
-      yLabel: '% of blocks mined',
-      bars: grid.map((p) => ({ label: `${p.delayMeanMs}ms/${p.blockSizeTarget}`, value: p.staleRate * 100 })),
-    }),
+    () =>
+      barChart({
+        title: 'Stale blocks (mined, not on the final main chain)',
+        yLabel: '% of blocks mined',
+        bars: grid.map((p) => ({ label: `${p.delayMeanMs}ms/${p.blockSizeTarget}`, value: p.staleRate * 100 })),
+      }),
+    grid.length > 0,
   );
   const compactShare = chart(
     out,
     'compact-no-fetch.svg',
-    barChart({
-      title: 'Compact blocks rebuilt without a fetch',
-      yLabel: '% of relayed compact blocks',
-      bars: grid.map((p) => ({
-        label: `${p.delayMeanMs}ms/${p.blockSizeTarget}`,
-        value: (p.compactNoFetchShare ?? 0) * 100,
-      })),
-    }),
+    () =>
+      barChart({
+        title: 'Compact blocks rebuilt without a fetch',
+        yLabel: '% of relayed compact blocks',
+        bars: grid.map((p) => ({
+          label: `${p.delayMeanMs}ms/${p.blockSizeTarget}`,
+          value: (p.compactNoFetchShare ?? 0) * 100,
+        })),
+      }),
+    grid.length > 0,
   );
   const compare = s.full.points.map((f) => ({
     full: f,
@@ -165,31 +181,35 @@ export function writeSweepReport(out: string, s: SweepResults): void {
   const bytes = chart(
     out,
     'bytes-per-block.svg',
-    barChart({
-      title: 'Wire bytes per node per block: compact vs full relay',
-      yLabel: 'KiB per node per block',
-      bars: compare.flatMap(({ full, compact }) => [
-        ...(compact
-          ? [{ label: `compact ${compact.blockSizeTarget}`, value: (compact.bytesPerNodePerBlock ?? 0) / 1024 }]
-          : []),
-        { label: `full ${full.blockSizeTarget}`, value: (full.bytesPerNodePerBlock ?? 0) / 1024 },
-      ]),
-    }),
+    () =>
+      barChart({
+        title: 'Wire bytes per node per block: compact vs full relay',
+        yLabel: 'KiB per node per block',
+        bars: compare.flatMap(({ full, compact }) => [
+          ...(compact
+            ? [{ label: `compact ${compact.blockSizeTarget}`, value: (compact.bytesPerNodePerBlock ?? 0) / 1024 }]
+            : []),
+          { label: `full ${full.blockSizeTarget}`, value: (full.bytesPerNodePerBlock ?? 0) / 1024 },
+        ]),
+      }),
+    compare.length > 0,
   );
   const all = [...grid, ...s.full.points, ...s.hundred.points];
   const memory = chart(
     out,
     'peak-rss.svg',
-    barChart({
-      title: 'Peak RSS per node (median, whiskers to the max)',
-      yLabel: 'MB',
-      bars: all.map((p) => ({
-        label: `${p.nodes}n ${p.relay === 'full' ? 'F' : 'C'} ${p.delayMeanMs}/${p.blockSizeTarget}`,
-        value: p.peakRssMbMedian,
-        min: p.peakRssMbMedian,
-        max: p.peakRssMbMax,
-      })),
-    }),
+    () =>
+      barChart({
+        title: 'Peak RSS per node (median, whiskers to the max)',
+        yLabel: 'MB',
+        bars: all.map((p) => ({
+          label: `${p.nodes}n ${p.relay === 'full' ? 'F' : 'C'} ${p.delayMeanMs}/${p.blockSizeTarget}`,
+          value: p.peakRssMbMedian,
+          min: p.peakRssMbMedian,
+          max: p.peakRssMbMax,
+        })),
+      }),
+    all.length > 0,
   );
   const projection = projectTo(10_000, s);
   const md = [
@@ -243,6 +263,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '',
     `### Sweep: ${grid[0]?.nodes ?? '?'} nodes, compact blocks, delays ${delays.join(' / ')} ms x block sizes ${sizes.join(' / ')} transfers`,
     '',
+    ...errorLines('compact', s.compact),
     ...POINT_HEADER,
     ...grid.map(pointRow),
     '',
@@ -256,6 +277,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '',
     '### Compact vs full relay (same delay, same block sizes)',
     '',
+    ...errorLines('full-relay', s.full),
     ...POINT_HEADER,
     ...compare.flatMap(({ full, compact }) => [...(compact ? [pointRow(compact)] : []), pointRow(full)]),
     '',
@@ -263,6 +285,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '',
     '### 100 nodes',
     '',
+    ...errorLines('100-node', s.hundred),
     ...POINT_HEADER,
     ...s.hundred.points.map(pointRow),
     '',
