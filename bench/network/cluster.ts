@@ -73,7 +73,7 @@ function nodeArgs(relay: BlockRelay, maxPeers: number): string[] {
 
 /** Dials in flight while the topology is connected, and rounds of dials of the links still down. */
 const DIAL_CONCURRENCY = 8;
-const CONNECT_ROUNDS = 8;
+const CONNECT_ROUNDS = Number(process.env.SIM_CONNECT_ROUNDS ?? 8);
 /** A dial that has not answered by then is given up (and tried again). */
 const DIAL_LIMIT_MS = 30_000;
 
@@ -145,11 +145,25 @@ export class Cluster {
       const down = await this.linksDown();
       if (down.length === 0) break;
       if (round > CONNECT_ROUNDS)
-        throw new Error(`${down.length} links still down after ${CONNECT_ROUNDS} rounds of dials: ${down.join(', ')}`);
+        throw new Error(
+          `${down.length} links still down after ${CONNECT_ROUNDS} rounds of dials; what the nodes logged:\n${this.disconnectReasons()}`,
+        );
       if (round > 1) this.log(`${down.length} links down: dialing them again`);
       await this.dialLinks(down);
     }
     this.log(`${this.edges.length} links connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** The nodes' log lines about lost peers, counted by message (with SIM_NODE_LOG_LEVEL=info). */
+  private disconnectReasons(): string {
+    const counts = new Map<string, number>();
+    for (const n of this.nodes)
+      for (const line of n.output().split('\n')) {
+        const m = /"msg":"([^"]*(?:disconnect|penalis|ban|stopped|failed)[^"]*)"/.exec(line);
+        const err = /"err":"([^"]{0,80})/.exec(line)?.[1] ?? '';
+        if (m) counts.set(`${m[1]} ${err}`, (counts.get(`${m[1]} ${err}`) ?? 0) + 1);
+      }
+    return [...counts].map(([k, v]) => `${v} x ${k}`).join('\n') || '(nothing: run with SIM_NODE_LOG_LEVEL=info)';
   }
 
   /** Indices of the links whose dialer has no connection to the other end. */
