@@ -139,6 +139,12 @@ export class Cluster {
       this.edges.map((e, i) => ({ from: e.from, to: e.to, targetPort: this.p2pPorts[e.to]!, delayMs: delays[i]! })),
     );
     const t0 = performance.now();
+    await this.redialLinksDown();
+    this.log(`${this.edges.length} links connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  /** Dials the links that are down (all of them at first, any lost since later), in rounds until all are up. */
+  async redialLinksDown(): Promise<void> {
     // Rounds of dials of the links still down: a connection can fail or be dropped (a handshake
     // that timed out on a busy node) and nothing else redials it, as these are not --peer addresses.
     for (let round = 1; ; round++) {
@@ -151,7 +157,6 @@ export class Cluster {
       if (round > 1) this.log(`${down.length} links down: dialing them again`);
       await this.dialLinks(down);
     }
-    this.log(`${this.edges.length} links connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
   /** The nodes' log lines about lost peers, counted by message (with SIM_NODE_LOG_LEVEL=info). */

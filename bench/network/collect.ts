@@ -167,6 +167,8 @@ const transferP90 = (p: TransferProbe): number =>
 
 export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec, relay: string): Promise<PointResult> {
   const n = cluster.nodes.length;
+  // Links lost during the previous point (a handshake that timed out on a busy node) come back first.
+  await cluster.redialLinksDown();
   await cluster.setDelay(spec.delay);
   const idle = await idleWire(cluster, 5000);
   const pids = cluster.nodes.map((x) => x.proc.pid!);
@@ -213,6 +215,8 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
     }),
   );
   const perBlock = blockPropagation(cluster, mined, main);
+  const bypasses = await cluster.bypasses();
+  await load.drain();
   const sizes = new Map(cluster.arrivals.map((a) => [a.hash, a.transfers]));
   const mainSizes = mined.filter((b) => main.has(b.hash)).map((b) => sizes.get(b.hash) ?? 0);
 
@@ -272,6 +276,6 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
     otherCores: machine.otherCores,
     peakRssMbMax: Math.max(...memories),
     peakRssMbMedian: percentile(memories, 50),
-    bypasses: await cluster.bypasses(),
+    bypasses,
   };
 }

@@ -228,7 +228,8 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     `- **Links**: one TCP relay per link in a worker thread of the simulator (bench/network/links.ts): each chunk`,
     `  waits for its node's upload token bucket (${s.config.uploadBytesPerSecond === null ? 'no cap' : `${((Number(s.config.uploadBytesPerSecond) * 8) / 1e6).toFixed(0)} Mbit/s per node`}, shared by its links), then the link's one-way`,
     "  delay, order kept. Every connection of every node was checked against the relays' sockets after each point",
-    `  (no node reached another but through its relay: ${all.every((p) => p.bypasses.length === 0) ? 'none did, at any point' : 'SOME DID, see results.json'}).`,
+    `  (connections no relay holds: ${bypassed(all) === 0 ? 'none, at any point' : `${bypassed(all)}, see results.json`}; links lost`,
+    `  and not redialed by the end of a point, over all points: ${linksLost(all)}: see Machine and load).`,
     `- **Blocks**: mined on demand (POST /api/v1/mine) at ${String(s.config.miners)} random nodes, a Poisson process with a mean`,
     `  interval of ${String(s.config.blockIntervalS)} s; each miner mines on its own tip, so forks come naturally. Block size is set by the`,
     "  transfer rate (size / interval transfers a second): a block takes what its miner's mempool holds.",
@@ -255,7 +256,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '## Machine and load',
     '',
     ...machineLines(s.machine),
-    `- Nodes' processes were started fresh for each of the three networks (compact 50, full 50, compact 100);`,
+    `- Node processes were started fresh for each network (compact ${grid[0]?.nodes ?? '-'}, full ${s.full.points[0]?.nodes ?? '-'}, larger ${s.hundred.points[0]?.nodes ?? '-'} nodes);`,
     `  setup (start, fund, connect, sync): ${s.compact.setupS.toFixed(0)} s, ${s.full.setupS.toFixed(0)} s, ${s.hundred.setupS.toFixed(0)} s.`,
     `- Other processes on the machine used ${mean(all.map((p) => p.otherCores)).toFixed(2)} cores on average during the points (max ${Math.max(...all.map((p) => p.otherCores)).toFixed(2)}).`,
     '',
@@ -283,7 +284,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '',
     `![bytes per block](${bytes})`,
     '',
-    '### 100 nodes',
+    '### The larger network (100 nodes by default)',
     '',
     ...errorLines('100-node', s.hundred),
     ...POINT_HEADER,
@@ -296,5 +297,20 @@ export function writeSweepReport(out: string, s: SweepResults): void {
   ];
   writeFileSync(join(out, 'RESULTS.md'), md.join('\n'));
 }
+
+/** Connections a node had that no relay holds (a bypass), over `points`. */
+const bypassed = (points: readonly PointResult[]): number =>
+  points.reduce((n, p) => n + p.bypasses.filter((b) => b.includes('no relay holds')).length, 0);
+/** Links missing at the end of each point (a node with fewer peers than links), summed. */
+const linksLost = (points: readonly PointResult[]): number =>
+  points.reduce(
+    (n, p) =>
+      n +
+      p.bypasses.reduce((m, b) => {
+        const x = /has (\d+) peers, its links are (\d+)/.exec(b);
+        return m + (x ? Math.max(0, Number(x[2]) - Number(x[1])) : 0);
+      }, 0),
+    0,
+  );
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);

@@ -112,7 +112,7 @@ function pointLine(r: PointResult): string {
     `transfer 90% ${ms(r.transferP90Ms)}, wire ${(r.wireBytesPerNodePerS / 1024).toFixed(1)} KiB/s/node,`,
     `cores nodes ${r.nodeCores.toFixed(2)} relays ${r.relayCores.toFixed(2)} other ${r.otherCores.toFixed(2)},`,
     `peak RSS ${r.peakRssMbMedian.toFixed(0)} MB (max ${r.peakRssMbMax.toFixed(0)})`,
-    r.bypasses.length > 0 ? `BYPASSES: ${r.bypasses.join('; ')}` : 'no bypass',
+    r.bypasses.length > 0 ? `link problems: ${r.bypasses.join('; ')}` : 'every link up, no bypass',
   ].join(' ');
 }
 
