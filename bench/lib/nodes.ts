@@ -19,16 +19,18 @@ const running = new Set<NodeProcess>();
 
 /**
  * Starts `ourcoin node --network regtest --datadir <dir>` plus `extra` arguments, through
- * test/helpers/nodeProcess.ts; `nodeFlags` go to node itself (such as --cpu-prof).
+ * test/helpers/nodeProcess.ts; `nodeFlags` go to node itself (such as --cpu-prof); `fromDist`
+ * runs the build in dist/ instead of the sources.
  */
 export async function startRegtestNode(
   datadir: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
   nodeFlags: string[] = [],
+  { fromDist = false }: { fromDist?: boolean } = {},
 ): Promise<NodeProcess> {
   const args = ['--network', 'regtest', '--datadir', datadir, ...extra];
-  const node = await startNode(args, env, nodeFlags);
+  const node = await startNode(args, env, nodeFlags, { fromDist });
   running.add(node);
   return node;
 }

@@ -5,10 +5,13 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_RATE_LIMIT } from '../api/server.js';
 import { DEFAULT_MEMPOOL_LIMITS } from '../mempool/interface.js';
 import { DEFAULT_MAX_PEERS } from '../network/network.js';
+import { BLOCK_RELAYS } from '../network/interface.js';
+import type { BlockRelay } from '../network/interface.js';
 import { ParallelMiner } from '../miner/parallelMiner.js';
 import { POW_HASHER_DESCRIPTION } from '../miner/hasher.js';
 import { decodeAddress, encodeAddress } from '../protocol/address.js';
@@ -54,6 +57,7 @@ interface NodeCommandOptions {
   maxPeers: number;
   verifyThreads?: number;
   maxMempool: number;
+  relay: BlockRelay;
 }
 
 /** `--max-mempool` counts in megabytes of 1,000,000 bytes, as Bitcoin Core's -maxmempool does. */
@@ -121,6 +125,13 @@ export function registerNodeCommand(program: Command): void {
       DEFAULT_MAX_PEERS,
     )
     .option('--no-p2p', 'run without the peer-to-peer network')
+    // Hidden: whole-block relay is a baseline for `npm run sim`, not a way to run a node.
+    .addOption(
+      new Option('--relay <mode>', 'block relay: compact or full (every node of a network alike)')
+        .argParser(choiceOption(BLOCK_RELAYS))
+        .default('compact')
+        .hideHelp(),
+    )
     .option(
       '--reindex',
       'rebuild account state and indexes by validating every stored block again (after a bug or corruption)',
@@ -196,6 +207,7 @@ async function runNode(opts: NodeCommandOptions): Promise<void> {
             bootstrap: opts.peer,
             mdns: opts.mdns,
             maxPeers: opts.maxPeers,
+            relay: opts.relay,
           }
         : undefined,
     });

@@ -11,13 +11,13 @@ import { TopicValidatorResult } from '@libp2p/interface';
 import type { Logger } from 'pino';
 import type { BlockSink, ChainReader } from '../chain/interface.js';
 import type { MempoolEntry, TransferPool } from '../mempool/interface.js';
-import { blockHash, encodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
+import { blockHash, decodeBlock, encodeBlock, MAX_BLOCK_ENCODING_BYTES } from '../protocol/block.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { decodeSignedTransfer, encodeSignedTransfer, transferTxid } from '../protocol/transaction.js';
 import type { SignedTransfer, Transfer } from '../protocol/transaction.js';
 import { missingTxids, rebuildBlock, toCompactBlock, withExtra } from './compactBlock.js';
-import type { GossipRejection, ProtocolIds } from './interface.js';
+import type { BlockRelay, GossipRejection, ProtocolIds, RelayedBlockOutcome, RelayMetrics } from './interface.js';
 import {
   decodeCompactBlock,
   decodeSignedTransfers,
@@ -44,6 +44,9 @@ export interface GossipOptions {
   readonly penalize: Penalize;
   /** A relayed block's parent is unknown: we are behind `peer`, catch up from it. */
   readonly requestSync: (peer: string) => void;
+  /** Compact blocks (default), or whole blocks on their own topic (see BlockRelay). */
+  readonly relay?: BlockRelay;
+  readonly metrics?: RelayMetrics;
 }
 
 export class Gossip {
@@ -56,9 +59,16 @@ export class Gossip {
     const { libp2p, ids } = this.o;
     const pubsub = libp2p.services.pubsub;
     pubsub.topicValidators.set(ids.txTopic, (peer, msg) => this.validateTransfer(peer, msg.data));
-    pubsub.topicValidators.set(ids.blockTopic, (peer, msg) => this.validateCompactBlock(peer, msg.data));
     pubsub.subscribe(ids.txTopic);
-    pubsub.subscribe(ids.blockTopic);
+    const topic = this.blockTopic;
+    pubsub.topicValidators.set(topic, (peer, msg) =>
+      this.o.relay === 'full' ? this.validateFullBlock(peer, msg.data) : this.validateCompactBlock(peer, msg.data),
+    );
+    pubsub.subscribe(topic);
+  }
+
+  private get blockTopic(): string {
+    return this.o.relay === 'full' ? this.o.ids.fullBlockTopic : this.o.ids.blockTopic;
   }
 
   /** Called for every gossiped message refused or ignored with an error (see GossipRejection). */
@@ -73,7 +83,8 @@ export class Gossip {
   }
 
   publishBlock(block: Block): void {
-    this.publish(this.o.ids.blockTopic, encodeCompactBlock(toCompactBlock(block)));
+    const data = this.o.relay === 'full' ? encodeBlock(block) : encodeCompactBlock(toCompactBlock(block));
+    this.publish(this.blockTopic, data);
   }
 
   private publish(topic: string, data: Uint8Array): void {
@@ -91,6 +102,7 @@ export class Gossip {
   }
 
   private async validateTransfer(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    this.o.metrics?.gossipReceived('tx', data.length);
     let stx: SignedTransfer;
     try {
       stx = decodeSignedTransfer(data);
@@ -116,7 +128,7 @@ export class Gossip {
   }
 
   private async validateCompactBlock(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
-    const { chain } = this.o;
+    this.o.metrics?.gossipReceived('block', data.length);
     let cb: CompactBlock;
     try {
       cb = decodeCompactBlock(data);
@@ -124,9 +136,28 @@ export class Gossip {
       return this.refuseUndecodable(peer, 'block', err);
     }
     const hash = blockHash(cb.header);
-    if (chain.getRecord(hash)) return TopicValidatorResult.Ignore;
+    if (this.o.chain.getRecord(hash)) return TopicValidatorResult.Ignore;
     const bytes = await this.reconstruct(peer, cb, hash);
     if (!bytes) return TopicValidatorResult.Ignore;
+    return this.importRelayed(peer, hash, bytes);
+  }
+
+  /** A whole block (full relay): decoded for its hash, then imported like a rebuilt one. */
+  private async validateFullBlock(peer: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    this.o.metrics?.gossipReceived('block', data.length);
+    let hash: Uint8Array;
+    try {
+      hash = blockHash(decodeBlock(data).header);
+    } catch (err) {
+      return this.refuseUndecodable(peer, 'block', err);
+    }
+    if (this.o.chain.getRecord(hash)) return TopicValidatorResult.Ignore;
+    this.o.metrics?.relayedBlock('full');
+    return this.importRelayed(peer, hash, data);
+  }
+
+  private async importRelayed(peer: PeerId, hash: Uint8Array, bytes: Uint8Array): Promise<TopicValidatorResult> {
+    const { chain } = this.o;
     const result = await chain.importBlock(bytes, 'block', { source: `peer:${peer.toString()}` });
     switch (result.status) {
       case 'connected':
@@ -176,6 +207,8 @@ export class Gossip {
       );
     }
     const block = rebuildBlock(cb, lookup);
+    const outcome: RelayedBlockOutcome = !block ? 'fetched_block' : missing.length > 0 ? 'fetched_transfers' : 'pool';
+    this.o.metrics?.relayedBlock(outcome);
     return block ? encodeBlock(block) : await this.fetchBlock(peer, hash);
   }
 

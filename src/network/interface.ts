@@ -33,6 +33,8 @@ export function protocolIds(networkName: string) {
     txs: `${base}/txs/1`,
     txTopic: `${base}/tx/1`,
     blockTopic: `${base}/cblock/1`,
+    /** Whole blocks, for nodes started with the hidden `--relay full` (the network simulator's baseline). */
+    fullBlockTopic: `${base}/block/1`,
   };
 }
 
@@ -59,6 +61,26 @@ export interface SyncProgress {
   readonly blocksPerSecond: number;
   /** Seconds left at that rate (null when not syncing or nothing imported yet). */
   readonly etaSeconds: number | null;
+}
+
+/**
+ * How new blocks travel: as compact blocks rebuilt from the mempool (the protocol), or whole
+ * (a baseline that `npm run sim` measures against; every node of a network must use the same).
+ */
+export const BLOCK_RELAYS = ['compact', 'full'] as const;
+export type BlockRelay = (typeof BLOCK_RELAYS)[number];
+
+/**
+ * How a relayed block that was new to this node arrived: rebuilt from the pool alone, rebuilt
+ * after asking the relaying peer for transfers, fetched whole after all, or sent whole (full relay).
+ */
+export type RelayedBlockOutcome = 'pool' | 'fetched_transfers' | 'fetched_block' | 'full';
+
+/** Gossip counts, for the node's metrics (what the network simulator reads). */
+export interface RelayMetrics {
+  relayedBlock(outcome: RelayedBlockOutcome): void;
+  /** A gossiped message (first copy: gossipsub drops duplicates before validation) of `bytes`. */
+  gossipReceived(topic: 'tx' | 'block', bytes: number): void;
 }
 
 /** Penalties given to peers, for the node's metrics (the composition root passes one in). */

@@ -23,7 +23,16 @@ import { Handshake } from './handshake.js';
 import { createHost, keepConnections } from './host.js';
 import type { Host, HostOptions } from './host.js';
 import { protocolIds } from './interface.js';
-import type { GossipRejection, PeerDirectory, PeerMetrics, PeerView, ProtocolIds, SyncProgress } from './interface.js';
+import type {
+  BlockRelay,
+  GossipRejection,
+  PeerDirectory,
+  PeerMetrics,
+  PeerView,
+  ProtocolIds,
+  RelayMetrics,
+  SyncProgress,
+} from './interface.js';
 import { PeerBook } from './peerBook.js';
 import { request } from './reqresp.js';
 import { penalizer } from './scoring.js';
@@ -40,6 +49,10 @@ export interface NetworkOptions extends Omit<HostOptions, 'maxPeers'> {
   readonly maxPeers?: number;
   /** Counts penalties and bans (the node's /metrics). */
   readonly peerMetrics?: PeerMetrics;
+  /** How blocks travel (default compact; see BlockRelay). */
+  readonly relay?: BlockRelay;
+  /** Counts relayed blocks by how they arrived, and gossip bytes (the node's /metrics). */
+  readonly relayMetrics?: RelayMetrics;
 }
 
 /**
@@ -89,6 +102,8 @@ export class P2PNetwork implements PeerDirectory {
       logger,
       penalize: this.penalize,
       requestSync: (peer) => this.syncer.requestSync(peer),
+      relay: opts.relay,
+      metrics: opts.relayMetrics,
     });
   }
 

@@ -32,6 +32,7 @@ import { TransferActivity } from '../mempool/activity.js';
 import type { PowSearcher } from '../miner/interface.js';
 import { Miner } from '../miner/miner.js';
 import { DEFAULT_MAX_PEERS, P2PNetwork } from '../network/network.js';
+import type { BlockRelay } from '../network/interface.js';
 import type { SyncProgress } from '../network/interface.js';
 import type { NetworkParams } from '../protocol/networks.js';
 import { SqliteStore } from '../store/sqliteStore.js';
@@ -57,6 +58,8 @@ export interface P2PListenOptions {
   readonly bootstrap: readonly string[];
   readonly mdns: boolean;
   readonly maxPeers?: number;
+  /** How blocks travel: compact (default) or whole (a baseline for the network simulator). */
+  readonly relay?: BlockRelay;
 }
 
 export interface FullNodeOptions {
@@ -318,6 +321,8 @@ export class FullNode {
         maxPeers: listen.maxPeers ?? DEFAULT_MAX_PEERS,
         libp2pMetrics: this.metrics?.libp2pMetrics(),
         peerMetrics: this.metrics,
+        relay: listen.relay,
+        relayMetrics: this.metrics,
       });
     } catch (err) {
       throw new OurCoinError(

@@ -17,7 +17,7 @@ import type { ChainMetrics, ChainReader } from '../chain/interface.js';
 import type { ErrorCode } from '../errors.js';
 import type { MempoolMetrics } from '../mempool/interface.js';
 import type { MiningControl } from '../miner/interface.js';
-import type { PeerMetrics, PeerView } from '../network/interface.js';
+import type { PeerMetrics, PeerView, RelayedBlockOutcome, RelayMetrics } from '../network/interface.js';
 
 /** What the level gauges read on each scrape. */
 export interface MetricSources {
@@ -34,7 +34,7 @@ const IMPORT_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** `BlsVerifierStats.batchSizes` bucket i holds jobs of 2^i to 2^(i+1) - 1 sets: its label. */
 const batchLabel = (i: number): string => (i === 0 ? '1' : `${2 ** i}-${2 ** (i + 1) - 1}`);
 
-export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics {
+export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics, RelayMetrics {
   readonly registry = new Registry();
   private sources: MetricSources | undefined;
   private readonly importSeconds: Histogram<'path'>;
@@ -42,6 +42,8 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics {
   private readonly refusedTotal: Counter<'code'>;
   private readonly penaltiesTotal: Counter;
   private readonly bansTotal: Counter;
+  private readonly relayedBlocksTotal: Counter<'outcome'>;
+  private readonly gossipBytesTotal: Counter<'topic'>;
 
   constructor() {
     const registers = [this.registry];
@@ -74,6 +76,18 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics {
       help: 'Peers banned: a penalty took their score to -100',
       registers,
     });
+    this.relayedBlocksTotal = new Counter({
+      name: 'ourcoin_relayed_blocks_total',
+      help: 'Gossiped blocks new to this node, by how they arrived: pool (compact block rebuilt from the mempool alone), fetched_transfers, fetched_block, full (full relay)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.gossipBytesTotal = new Counter({
+      name: 'ourcoin_gossip_received_bytes_total',
+      help: 'Bytes of gossiped messages received (first copies: gossipsub drops duplicates unread), by topic (tx, block)',
+      labelNames: ['topic'],
+      registers,
+    });
     this.levels();
   }
 
@@ -97,6 +111,14 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics {
   penalized(banned: boolean): void {
     this.penaltiesTotal.inc();
     if (banned) this.bansTotal.inc();
+  }
+
+  relayedBlock(outcome: RelayedBlockOutcome): void {
+    this.relayedBlocksTotal.inc({ outcome });
+  }
+
+  gossipReceived(topic: 'tx' | 'block', bytes: number): void {
+    this.gossipBytesTotal.inc({ topic }, bytes);
   }
 
   /** libp2p's own metrics (connections, streams, gossipsub, bytes by protocol) in this registry. */

@@ -1,0 +1,282 @@
+/**
+ * `npm run sim`: a network of real `ourcoin node` processes (regtest, from dist/) on
+ * emulated internet links, measured. See docs/decisions/0021-network-simulation.md.
+ *
+ *   npm run sim -- --nodes 50               one run (defaults below), results in --out
+ *   npm run sim -- --nodes 20 --delay-ms 20-200 --bandwidth 10mbit --block-size 50 --duration 60
+ *   npm run sim -- --relay full             whole-block relay instead of compact blocks
+ *   npm run sim -- sweep                    the grid behind bench/network/RESULTS.md (about 30 min)
+ *   npm run sim:sweep                       the same
+ *
+ * Every node process is stopped at the end, on an error and on SIGINT / SIGTERM.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { closeSigners } from '../lib/sign.js';
+import { killAllNodesNow } from '../lib/nodes.js';
+import { BLOCK_RELAYS } from '../../src/network/interface.js';
+import type { BlockRelay } from '../../src/network/interface.js';
+import { Cluster } from './cluster.js';
+import { runPoint } from './collect.js';
+import type { PointResult, PointSpec } from './collect.js';
+import { Workload } from './load.js';
+import { parseBandwidth, parseDelay, randomSource } from './topology.js';
+import type { DelayDistribution } from './topology.js';
+import { machineNote, writeRunSummary, writeSweepReport } from './report.js';
+import type { NetworkRun, SweepResults } from './report.js';
+
+export const NETWORK_BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+export interface SimConfig {
+  readonly nodes: number;
+  readonly degree: number;
+  readonly delay: DelayDistribution;
+  /** Upload cap of every node, bytes a second (null: none). */
+  readonly uploadBytesPerSecond: number | null;
+  readonly miners: number;
+  readonly relay: BlockRelay;
+  readonly seed: number;
+  /** Transfer clients, and funded keys each (a key may have 64 transfers pending: see maxNonceGap). */
+  readonly clients: number;
+  readonly keysPerClient: number;
+  readonly log: (line: string) => void;
+}
+
+export interface Simulation {
+  readonly cluster: Cluster;
+  readonly load: Workload;
+  /** Seconds from the first process start to a connected, synced, streaming network. */
+  readonly setupS: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the nodes, funds the transfer keys (at node 0, before it is connected: its peers
+ * sync those blocks through the links), connects the topology through the relays, waits for
+ * one tip everywhere and opens every node's tip stream. On failure everything started is stopped.
+ */
+export async function startSimulation(cfg: SimConfig): Promise<Simulation> {
+  const t0 = performance.now();
+  const random = randomSource(cfg.seed);
+  const cluster = new Cluster({
+    nodes: cfg.nodes,
+    degree: cfg.degree,
+    delay: cfg.delay,
+    uploadBytesPerSecond: cfg.uploadBytesPerSecond,
+    relay: cfg.relay,
+    random,
+    log: cfg.log,
+  });
+  try {
+    await cluster.start();
+    const miners = pickMiners(cfg.nodes, cfg.miners, random);
+    const load = new Workload(cluster, miners, cfg.clients, cfg.keysPerClient, random);
+    await load.fund();
+    await cluster.connect();
+    await cluster.waitFor('every node to sync the funding blocks', async () => {
+      const tip = await cluster.commonTip();
+      return tip !== undefined && tip.height >= load.keys.length;
+    });
+    await cluster.streamTips();
+    const setupS = (performance.now() - t0) / 1000;
+    cfg.log(`network ready in ${setupS.toFixed(0)} s (miners: nodes ${miners.join(', ')})`);
+    return { cluster, load, setupS, stop: () => cluster.stop() };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+function pickMiners(nodes: number, count: number, random: () => number): number[] {
+  const all = [...Array(nodes).keys()];
+  const out: number[] = [];
+  while (out.length < Math.min(count, nodes)) out.push(all.splice(Math.floor(random() * all.length), 1)[0]!);
+  return out.sort((a, b) => a - b);
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[sim ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+/** A short line per point, as it ends. */
+function pointLine(r: PointResult): string {
+  const ms = (x: number | null): string => (x === null ? '-' : `${x.toFixed(0)} ms`);
+  return [
+    `${r.nodes} nodes ${r.relay} delay ${r.delay} size ${r.blockSizeTarget}:`,
+    `blocks ${r.blocksMined} (stale ${r.staleBlocks}, ~${r.meanTransfersPerBlock.toFixed(0)} transfers),`,
+    `propagation 50/90/100% ${ms(r.blockP50Ms)} / ${ms(r.blockP90Ms)} / ${ms(r.blockP100Ms)},`,
+    `compact no-fetch ${r.compactNoFetchShare === null ? '-' : `${(r.compactNoFetchShare * 100).toFixed(0)}%`},`,
+    `transfer 90% ${ms(r.transferP90Ms)}, wire ${(r.wireBytesPerNodePerS / 1024).toFixed(1)} KiB/s/node,`,
+    `cores nodes ${r.nodeCores.toFixed(2)} relays ${r.relayCores.toFixed(2)} other ${r.otherCores.toFixed(2)},`,
+    `peak RSS ${r.peakRssMbMedian.toFixed(0)} MB (max ${r.peakRssMbMax.toFixed(0)})`,
+    r.bypasses.length > 0 ? `link problems: ${r.bypasses.join('; ')}` : 'every link up, no bypass',
+  ].join(' ');
+}
+
+/**
+ * Runs `points` on one network of `cfg`; stops it whatever happens. A failure ends the run
+ * with the points measured so far and the error, so that a sweep still reports what it has.
+ */
+export async function runNetwork(cfg: SimConfig, points: readonly PointSpec[]): Promise<NetworkRun> {
+  const results: PointResult[] = [];
+  let sim: Simulation | undefined;
+  try {
+    sim = await startSimulation(cfg);
+    for (const p of points) {
+      const r = await runPoint(sim.cluster, sim.load, p, cfg.relay);
+      log(pointLine(r));
+      results.push(r);
+    }
+    return { setupS: sim.setupS, points: results };
+  } catch (err) {
+    log(`network of ${cfg.nodes} nodes (${cfg.relay}) failed: ${(err as Error).stack ?? String(err)}`);
+    return { setupS: sim?.setupS ?? 0, points: results, error: String(err) };
+  } finally {
+    await sim?.stop();
+  }
+}
+
+const OPTIONS = {
+  nodes: { type: 'string', default: '50' },
+  degree: { type: 'string', default: '8' },
+  'delay-ms': { type: 'string', default: '20-200' },
+  bandwidth: { type: 'string', default: '20mbit' },
+  miners: { type: 'string', default: '5' },
+  'block-interval': { type: 'string', default: '8' },
+  'block-size': { type: 'string', default: '50' },
+  tps: { type: 'string' },
+  duration: { type: 'string' },
+  relay: { type: 'string', default: 'compact' },
+  seed: { type: 'string', default: '19' },
+  large: { type: 'string', default: '100' },
+  out: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+function positive(name: string, text: string, max: number): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0 || v > max)
+    throw new UsageError(`--${name}: expected a number in (0, ${max}], got "${text}"`);
+  return v;
+}
+
+class UsageError extends Error {}
+
+const USAGE = `usage: npm run sim -- [sweep] [--nodes 50] [--degree 8] [--delay-ms 20-200] [--bandwidth 20mbit|none]
+  [--miners 5] [--block-interval 8] [--block-size 50 | --tps 6.25] [--duration 60 (sweep: 45)] [--relay compact|full]
+  [--seed 19] [--out dir] [--large 100 (sweep: the one larger network; 0: none)]`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true });
+  if (values.help) return void process.stdout.write(USAGE + '\n');
+  const sweep = positionals[0] === 'sweep';
+  if (positionals.length > (sweep ? 1 : 0)) throw new UsageError(`unknown command ${positionals.join(' ')}`);
+  if (!(BLOCK_RELAYS as readonly string[]).includes(values.relay))
+    throw new UsageError(`--relay: expected compact or full, got "${values.relay}"`);
+  const nodes = Math.round(positive('nodes', values.nodes, 500));
+  if (nodes < 2) throw new UsageError('--nodes: at least 2');
+  const blockIntervalS = positive('block-interval', values['block-interval'], 3600);
+  const cfg: SimConfig = {
+    nodes,
+    degree: Math.round(positive('degree', values.degree, 64)),
+    delay: parseDelay(values['delay-ms']),
+    uploadBytesPerSecond: parseBandwidth(values.bandwidth),
+    miners: Math.round(positive('miners', values.miners, nodes)),
+    relay: values.relay as BlockRelay,
+    seed: Math.round(Number(values.seed)),
+    clients: 4,
+    keysPerClient: 10,
+    log,
+  };
+  // The sweep's 13 points share its ~30 minutes with starting 200 nodes in all: shorter points.
+  const durationS = positive('duration', values.duration ?? (sweep ? '45' : '60'), 24 * 3600);
+  const blockSize =
+    values.tps !== undefined
+      ? positive('tps', values.tps, 10_000) * blockIntervalS
+      : positive('block-size', values['block-size'], 10_000);
+  const started = new Date();
+  const t0 = performance.now();
+  if (sweep) {
+    const large = Math.round(Number(values.large));
+    if (!Number.isInteger(large) || large < 0)
+      throw new UsageError(`--large: expected a node count or 0, got "${values.large}"`);
+    const results = await runSweep(cfg, durationS, blockIntervalS, large);
+    writeSweepReport(values.out ?? NETWORK_BENCH_DIR, {
+      ...results,
+      machine: machineNote(started, (performance.now() - t0) / 1000),
+    });
+    return;
+  }
+  const out = values.out ?? join(NETWORK_BENCH_DIR, 'out');
+  const run = await runNetwork(cfg, [{ delay: cfg.delay, blockSize, blockIntervalS, durationS }]);
+  mkdirSync(out, { recursive: true });
+  writeRunSummary(out, cfg, run, machineNote(started, (performance.now() - t0) / 1000));
+  log(`results in ${out}/RESULTS.md and ${out}/results.json`);
+  if (run.error) process.exitCode = 1;
+}
+
+/** The sweep's grid: link delays and block sizes (transfers a block). */
+export const SWEEP_DELAYS_MS = [20, 50, 150] as const;
+export const SWEEP_BLOCK_SIZES = [10, 50, 200] as const;
+/** The delay the full-relay comparison and the 100-node check run at. */
+const COMPARE_DELAY_MS = 50;
+
+async function runSweep(
+  cfg: SimConfig,
+  durationS: number,
+  blockIntervalS: number,
+  large: number,
+): Promise<Omit<SweepResults, 'machine'>> {
+  const fixed = (ms: number): DelayDistribution => ({ minMs: ms, maxMs: ms });
+  const grid = SWEEP_DELAYS_MS.flatMap((d) =>
+    SWEEP_BLOCK_SIZES.map((size) => ({ delay: fixed(d), blockSize: size, blockIntervalS, durationS })),
+  );
+  log(`sweep: ${cfg.nodes} nodes compact over ${grid.length} points, then full relay, then ${large} nodes`);
+  const compact = await runNetwork({ ...cfg, relay: 'compact' }, grid);
+  const full = await runNetwork(
+    { ...cfg, relay: 'full' },
+    SWEEP_BLOCK_SIZES.map((size) => ({ delay: fixed(COMPARE_DELAY_MS), blockSize: size, blockIntervalS, durationS })),
+  );
+  const hundred =
+    large > 0
+      ? await runNetwork({ ...cfg, nodes: large, relay: 'compact' }, [
+          { delay: fixed(COMPARE_DELAY_MS), blockSize: 50, blockIntervalS, durationS },
+        ])
+      : { setupS: 0, points: [], error: 'not run (--large 0)' };
+  return {
+    config: { ...cfg, log: undefined, durationS, blockIntervalS },
+    compact,
+    full,
+    hundred,
+  };
+}
+
+/** Stops every node however the run ends: an error, SIGINT (Ctrl-C), SIGTERM, or exit. */
+function stopNodesOnExit(): void {
+  process.on('exit', killAllNodesNow);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: stopping every node`);
+      killAllNodesNow();
+      process.exit(130);
+    });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  stopNodesOnExit();
+  main()
+    .catch((err: unknown) => {
+      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`sim failed: ${(err as Error).stack ?? String(err)}\n`);
+        process.exitCode = 1;
+      }
+    })
+    .finally(() => void closeSigners());
+}
