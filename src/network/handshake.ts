@@ -2,7 +2,9 @@
  * The status handshake (`/ourcoin/handshake/1`): the dialer sends its status (network,
  * chain id, genesis, tip and cumulative work) and the listener answers with its own, so
  * both learn each other's. A peer on another network is banned and disconnected with a log
- * line. Statuses go stale, so outbound peers are asked again every STATUS_REFRESH_MS.
+ * line. Statuses go stale, so outbound peers are asked again every STATUS_REFRESH_MS; a peer
+ * whose first handshake fails is disconnected, one whose refreshes fail
+ * STATUS_REFRESH_FAILURES_ALLOWED times in a row too.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { Logger } from 'pino';
@@ -17,7 +19,7 @@ import { STATUS_VERSION, decodeStatus, encodeStatus } from './messages.js';
 import type { PeerStatus } from './messages.js';
 import type { PeerBook } from './peerBook.js';
 import { request, respond } from './reqresp.js';
-import { STATUS_REFRESH_MS, STATUS_REQUEST_TIMEOUT_MS } from './timeouts.js';
+import { STATUS_REFRESH_FAILURES_ALLOWED, STATUS_REFRESH_MS, STATUS_REQUEST_TIMEOUT_MS } from './timeouts.js';
 
 /** A status frame is about 120 bytes; this leaves room for a longer network name. */
 const MAX_STATUS_BYTES = 512;
@@ -57,8 +59,13 @@ export class Handshake {
     clearInterval(this.refreshTimer);
   }
 
-  /** Sends our status to a peer we dialed and learns its own; disconnects on failure. */
+  /**
+   * Sends our status to a peer we dialed and learns its own. A failed first handshake
+   * disconnects; a failed refresh counts, and disconnects after STATUS_REFRESH_FAILURES_ALLOWED
+   * in a row (the peer keeps its last status meanwhile).
+   */
   async greet(peer: PeerId): Promise<void> {
+    const entry = this.o.book.get(peer.toString());
     try {
       const [reply] = await request(this.o.libp2p, peer, HANDSHAKE_PROTOCOL, encodeStatus(this.localStatus()), {
         maxResponseBytes: MAX_STATUS_BYTES,
@@ -67,7 +74,14 @@ export class Handshake {
       });
       if (!reply) throw new Error('no status in the reply');
       this.received(peer, decodeStatus(reply));
+      if (entry) entry.refreshFailures = 0;
     } catch (err) {
+      const failures = (entry?.refreshFailures ?? 0) + 1;
+      if (entry?.status !== undefined && failures < STATUS_REFRESH_FAILURES_ALLOWED) {
+        entry.refreshFailures = failures;
+        this.o.logger.info({ peer: peer.toString(), err: String(err), failures }, 'status refresh failed');
+        return;
+      }
       this.o.logger.info({ peer: peer.toString(), err: String(err) }, 'handshake failed; disconnecting');
       await this.o.libp2p.hangUp(peer).catch(() => undefined);
     }

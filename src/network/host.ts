@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { sha256 } from '../protocol/hash.js';
 import { loadOrCreatePeerKey } from './identity.js';
 import type { PeerBook } from './peerBook.js';
-import { REDIAL_MS } from './timeouts.js';
+import { PING_INTERVAL_MS, PING_MIN_TIMEOUT_MS, REDIAL_MS } from './timeouts.js';
 
 export type Host = Libp2p<{ pubsub: PubSub }>;
 
@@ -66,6 +66,7 @@ export async function createHost(opts: HostOptions, book: PeerBook): Promise<Hos
       ...(opts.mdns ? [mdns()] : []),
     ],
     connectionManager: { maxConnections: opts.maxPeers },
+    connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_MIN_TIMEOUT_MS } },
     ...(opts.libp2pMetrics ? { metrics: opts.libp2pMetrics } : {}),
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),

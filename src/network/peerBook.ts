@@ -29,6 +29,8 @@ export interface PeerEntry {
   direction: 'inbound' | 'outbound';
   address: string;
   status?: PeerStatus;
+  /** Status refreshes in a row that failed (timed out, refused): see Handshake. */
+  refreshFailures?: number;
   score: number;
   connectedAt: number;
   requests: { windowStart: number; count: number };

@@ -22,6 +22,21 @@ export const RESPONSE_DEADLINE_MS = 30_000;
  * that got ahead (after a partition heals, say) must be noticed and synced from.
  */
 export const STATUS_REFRESH_MS = 15_000;
+/**
+ * Refreshes in a row an established peer may fail before it is disconnected: one slow answer
+ * from a busy peer (or a busy us) is not a dead peer, and dropping the connection costs a
+ * new dial and handshake. A first handshake that fails disconnects at once.
+ */
+export const STATUS_REFRESH_FAILURES_ALLOWED = 3;
+/**
+ * libp2p's connection monitor: how often each connection is pinged (a stream each way: a
+ * Noise-encrypted multistream-select and 32 bytes), and the least time a ping may take before
+ * the connection is closed. libp2p's defaults (10 s, at least 5 s) cost an idle node with 8
+ * peers most of its CPU and closed sound connections whenever the machine was busy for 5 s;
+ * the status refresh above already checks that a peer answers.
+ */
+export const PING_INTERVAL_MS = 60_000;
+export const PING_MIN_TIMEOUT_MS = 20_000;
 /** How often a --peer address that is not connected is dialed again. */
 export const REDIAL_MS = 5_000;
 

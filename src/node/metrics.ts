@@ -11,6 +11,7 @@
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_RESOLUTION_MS } from './eventLoopMonitor.js';
 import type { BlsVerifier } from '../chain/bls/interface.js';
 import { VERIFY_PRIORITIES } from '../chain/bls/interface.js';
 import type { ChainMetrics, ChainReader } from '../chain/interface.js';
@@ -47,7 +48,9 @@ export class NodeMetrics implements ChainMetrics, MempoolMetrics, PeerMetrics, R
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    // prom-client samples event-loop lag with its own timer (10 ms by default): the same coarser
+    // resolution as the status monitor's, for the same reason (idle wake-ups).
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });
     this.importSeconds = new Histogram({
       name: 'ourcoin_block_import_seconds',
       help: 'Time to import a block that connects, by signature path (fast: no pairing needed; full: a pairing)',

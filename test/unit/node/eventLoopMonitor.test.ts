@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { EventLoopMonitor } from '../../../src/node/eventLoopMonitor.js';
+import { EVENT_LOOP_RESOLUTION_MS, EventLoopMonitor } from '../../../src/node/eventLoopMonitor.js';
 
 describe('EventLoopMonitor', () => {
   it('sees the main thread blocked: a 300 ms busy loop shows as a delay of at least 250 ms', async () => {
     const monitor = new EventLoopMonitor(60_000);
     try {
-      // Let the sampler run once, then hold the thread.
-      await new Promise((r) => setTimeout(r, 50));
+      // Let the sampler run once (it wakes every EVENT_LOOP_RESOLUTION_MS), then hold the thread.
+      await new Promise((r) => setTimeout(r, 2 * EVENT_LOOP_RESOLUTION_MS));
       const until = performance.now() + 300;
       while (performance.now() < until) {
         /* the main thread is busy */
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 2 * EVENT_LOOP_RESOLUTION_MS));
       const d = monitor.delay();
       expect(d.windowSeconds).toBe(60);
       expect(d.maxMs).toBeGreaterThanOrEqual(250);
