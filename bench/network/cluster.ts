@@ -1,9 +1,9 @@
 /**
  * The simulated network: N real `ourcoin node` processes (regtest, from dist/), each with
  * its own data directory, connected only through the link relays (links.ts) along a random
- * topology; a stream of every node's tip events (GET /api/v1/events) timestamped on the one
- * clock all processes share; and the checks that no node talks to another but through its
- * relays.
+ * topology; a stream of every node's events (GET /api/v1/events: its tips, and the transfers
+ * to the simulator's probe address) timestamped on the one clock all processes share; and the
+ * checks that no node talks to another but through its relays.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -51,6 +51,11 @@ interface TipEventJson {
   transfers: number;
 }
 
+interface TransferEventJson {
+  type: string;
+  txid: string;
+}
+
 /** The node flags the simulator runs every node with; the reasons are in docs/decisions/0021. */
 function nodeArgs(relay: BlockRelay, maxPeers: number): string[] {
   return [
@@ -82,8 +87,14 @@ export class Cluster {
   readonly edges: Edge[];
   readonly peerIds: string[] = [];
   readonly p2pPorts: number[] = [];
-  /** Every tip event of every node since the stream opened, in arrival order (bounded by clear()). */
+  /** Every tip event of every node since the stream opened, in arrival order (cleared each point). */
   arrivals: TipArrival[] = [];
+  /**
+   * When each node first had each probe transfer (accepted to its pool, or confirmed in a block
+   * it took): txid -> node -> performance.now(). Only transfers to the probe address are streamed,
+   * one every few seconds, and the map is cleared each point.
+   */
+  transferSightings = new Map<string, Map<number, number>>();
   private links: LinkThread | undefined;
   private relayPorts: number[] = [];
   private readonly streams: IncomingMessage[] = [];
@@ -110,7 +121,10 @@ export class Cluster {
         const datadir = join(this.root, `node${i}`);
         mkdirSync(datadir, { recursive: true });
         // No --peer, no mDNS: the simulator connects nodes itself, through the relays.
-        this.nodes[i] = await startRegtestNode(datadir, nodeArgs(relay, maxDegree + 8), {}, [], { fromDist: true });
+        // SIM_PROFILE_DIR: node 0 runs under V8's sampling profiler (a .cpuprofile per thread, at exit).
+        const profile = process.env.SIM_PROFILE_DIR;
+        const flags = profile && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+        this.nodes[i] = await startRegtestNode(datadir, nodeArgs(relay, maxDegree + 8), {}, flags, { fromDist: true });
         const st = await this.status(i);
         this.peerIds[i] = st.p2p!.peerId;
         this.p2pPorts[i] = Number(/\/tcp\/(\d+)/.exec(st.p2p!.multiaddrs[0]!)![1]);
@@ -245,11 +259,6 @@ export class Cluster {
     return this.linkThread.stats();
   }
 
-  /** CPU ms the relays have used so far. */
-  relayBusyMs(): number {
-    return this.linkThread.busyMs();
-  }
-
   private get linkThread(): LinkThread {
     if (!this.links) throw new Error('the cluster is not started');
     return this.links;
@@ -284,14 +293,21 @@ export class Cluster {
     return (await this.call<StatusJson>(i, 'GET', '/api/v1/status')).body;
   }
 
-  /** Opens every node's tip event stream; arrivals are appended to `arrivals`. */
-  async streamTips(): Promise<void> {
-    await Promise.all(this.nodes.map((n, i) => this.openStream(n, i)));
+  /**
+   * Opens every node's event stream: its tip events, and the transfer events of `probeAddress`
+   * (the stream filters them, so a node sends only what the simulator follows). Following
+   * transfers this way costs a node one event per sighting; polling every node for every
+   * followed transfer cost thousands of requests a second on a slow network and starved the
+   * nodes it measured.
+   */
+  async streamEvents(probeAddress: string): Promise<void> {
+    await Promise.all(this.nodes.map((n, i) => this.openStream(n, i, probeAddress)));
   }
 
-  private openStream(n: NodeProcess, node: number): Promise<void> {
+  private openStream(n: NodeProcess, node: number, probeAddress: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(`${n.url}/api/v1/events`, { headers: { accept: 'text/event-stream' } }, (res) => {
+      const url = `${n.url}/api/v1/events?address=${encodeURIComponent(probeAddress)}`;
+      const req = httpRequest(url, { headers: { accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`node ${node}: events answered ${res.statusCode}`));
         this.streams.push(res);
         res.setEncoding('utf8');
@@ -304,9 +320,12 @@ export class Cluster {
             const event = buf.slice(0, end);
             buf = buf.slice(end + 2);
             const data = /^data: (.*)$/m.exec(event)?.[1];
-            if (!data || !/^event: tip$/m.test(event)) continue;
-            const tip = JSON.parse(data) as TipEventJson;
-            this.arrivals.push({ node, hash: tip.hash, height: tip.height, transfers: tip.transfers, at });
+            const type = /^event: (\w+)$/m.exec(event)?.[1];
+            if (!data) continue;
+            if (type === 'tip') {
+              const tip = JSON.parse(data) as TipEventJson;
+              this.arrivals.push({ node, hash: tip.hash, height: tip.height, transfers: tip.transfers, at });
+            } else if (type === 'transfer') this.sawTransfer(node, JSON.parse(data) as TransferEventJson, at);
           }
         });
         res.on('error', () => undefined);
@@ -315,6 +334,13 @@ export class Cluster {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  private sawTransfer(node: number, e: TransferEventJson, at: number): void {
+    if (e.type !== 'accepted' && e.type !== 'confirmed') return;
+    let seen = this.transferSightings.get(e.txid);
+    if (!seen) this.transferSightings.set(e.txid, (seen = new Map<number, number>()));
+    if (!seen.has(node)) seen.set(node, at);
   }
 
   /** Polls `check` every 200 ms until it holds; fails after `timeoutMs`. */

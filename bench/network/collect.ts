@@ -76,6 +76,8 @@ export interface PointResult {
   readonly gossipPayloadPerNode: Record<string, number>;
   /** Cores used: all nodes together, the link relays, and the machine as a whole. */
   readonly nodeCores: number;
+  /** Cores all nodes used together while idle, just before the load. */
+  readonly idleNodeCores: number;
   readonly relayCores: number;
   readonly machineCores: number;
   readonly otherCores: number;
@@ -121,14 +123,19 @@ const diff = (a: Record<string, number>, b: Record<string, number>): Record<stri
   Object.fromEntries(Object.keys({ ...a, ...b }).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
 const median = (xs: readonly number[]): number | null => (xs.length === 0 ? null : percentile(xs, 50));
 
-/** Wire bytes per node a second over `ms` of an idle network (no load, no blocks). */
-async function idleWire(cluster: Cluster, ms: number): Promise<number> {
+/**
+ * An idle network over `ms` (no load, no blocks): wire bytes per node a second, and the cores
+ * all nodes used together (heartbeats, pings, status refreshes, timers).
+ */
+async function idleFloor(cluster: Cluster, pids: readonly number[], ms: number) {
   const a = await cluster.linkStats();
+  const cpu0 = pids.map(cpuSecondsOf);
   await new Promise((r) => setTimeout(r, ms));
   const b = await cluster.linkStats();
+  const cpu = pids.reduce((s, p, i) => s + cpuSecondsOf(p) - cpu0[i]!, 0);
   const total = b.sent.reduce((s, x) => s + x, 0) - a.sent.reduce((s, x) => s + x, 0);
   // Every byte is sent by one node and received by another: count both ends.
-  return (2 * total) / cluster.nodes.length / (ms / 1000);
+  return { wire: (2 * total) / cluster.nodes.length / (ms / 1000), nodeCores: cpu / (ms / 1000) };
 }
 
 /**
@@ -165,17 +172,20 @@ const transferP90 = (p: TransferProbe): number =>
     90,
   );
 
+/** The idle window before each point's load. */
+const IDLE_MS = 10_000;
+
 export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec, relay: string): Promise<PointResult> {
   const n = cluster.nodes.length;
   // Links lost during the previous point (a handshake that timed out on a busy node) come back first.
   await cluster.redialLinksDown();
   await cluster.setDelay(spec.delay);
-  const idle = await idleWire(cluster, 5000);
   const pids = cluster.nodes.map((x) => x.proc.pid!);
+  const floor = await idleFloor(cluster, pids, IDLE_MS);
+  const idle = floor.wire;
   const scrape0 = await scrapeAll(cluster);
   const links0 = await cluster.linkStats();
   const cpu0 = pids.map(cpuSecondsOf);
-  const relay0 = cluster.relayBusyMs();
   const meter = new LoadMeter(pids);
   cluster.arrivals = [];
   const plan: LoadPlan = {
@@ -189,7 +199,7 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
   const loadEnd = performance.now();
   const loadSeconds = (loadEnd - t0) / 1000;
   const machine = meter.read();
-  const relayMs = cluster.relayBusyMs() - relay0;
+  const relayMs = ((await cluster.linkStats()).cpuMs ?? 0) - (links0.cpuMs ?? 0);
   const cpu1 = pids.map(cpuSecondsOf);
   let settleS: number | null = null;
   try {
@@ -271,6 +281,7 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
     libp2pBytesPerNodePerS: libp2pBytes / n / seconds,
     gossipPayloadPerNode: Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, v / n])),
     nodeCores: cpu1.reduce((s, c, i) => s + c - cpu0[i]!, 0) / loadSeconds,
+    idleNodeCores: floor.nodeCores,
     relayCores: relayMs / 1000 / loadSeconds,
     machineCores: machine.machineCores,
     otherCores: machine.otherCores,

@@ -3,7 +3,8 @@
  * few nodes as a Poisson process, so the block interval is the simulator's to choose and
  * forks come about naturally when two miners are quicker than propagation; and transfers
  * from several client loops, each with its own funded keys, posted to random nodes at a
- * Poisson rate, a sample of them followed to every node's mempool.
+ * Poisson rate, a sample of them (those paid to the probe address) followed to every node
+ * through the nodes' event streams.
  */
 import { performance } from 'node:perf_hooks';
 import { encodeAddress } from '../../src/protocol/address.js';
@@ -43,9 +44,11 @@ export interface LoadPlan {
 const KEY_BASE = 19_000_000;
 /** Fee of every transfer: the minimum, so no transfer displaces another. */
 const FEE = 1000n;
-/** A followed transfer is polled at every node this often, and given up after PROBE_LIMIT_MS. */
-const PROBE_POLL_MS = 50;
+/** A followed transfer is given up PROBE_LIMIT_MS after it was posted; its sightings are checked this often. */
 const PROBE_LIMIT_MS = 20_000;
+const PROBE_CHECK_MS = 100;
+/** The key index whose address every followed transfer pays: the nodes stream only its events. */
+const PROBE_RECIPIENT = 0xffff_fff0;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Exponentially distributed wait (a Poisson process's gaps) with mean `meanMs`. */
@@ -54,6 +57,8 @@ const expWait = (meanMs: number, random: () => number): number => -Math.log(1 - 
 export class Workload {
   readonly keys: TestKey[];
   readonly minerAddresses: string[];
+  /** Followed transfers pay this address; the cluster streams its transfer events from every node. */
+  readonly probeAddress = encodeAddress(recipientOf(PROBE_RECIPIENT), regtest);
   private readonly nonces: number[];
   private recipient = 0;
 
@@ -81,18 +86,27 @@ export class Workload {
     }
   }
 
-  /** Signs the next `count` transfers of each client's keys, round robin (signing is off the clock). */
-  private async prepare(perClient: number): Promise<BenchTransfer[][]> {
+  /**
+   * Signs the next `perClient` transfers of each client's keys, round robin (signing is off the
+   * clock). One in `probeEvery` of them, spread over the clients, pays the probe address.
+   */
+  private async prepare(perClient: number, probeEvery: number): Promise<BenchTransfer[][]> {
     const keysPerClient = this.keys.length / this.clients;
+    const probe = recipientOf(PROBE_RECIPIENT);
     const txs = [];
     for (let c = 0; c < this.clients; c++) {
       for (let j = 0; j < perClient; j++) {
         const k = c * keysPerClient + (j % keysPerClient);
-        txs.push(makeTransfer(this.keys[k]!, recipientOf(this.recipient++), 1n, FEE, this.nonces[k]!++));
+        const to = (j * this.clients + c) % probeEvery === 0 ? probe : recipientOf(this.recipient++);
+        txs.push(makeTransfer(this.keys[k]!, to, 1n, FEE, this.nonces[k]!++));
       }
     }
     const { transfers } = await signTransfers(txs, this.keys);
     return Array.from({ length: this.clients }, (_, c) => transfers.slice(c * perClient, (c + 1) * perClient));
+  }
+
+  private isProbe(t: BenchTransfer): boolean {
+    return encodeAddress(t.tx.recipient, regtest) === this.probeAddress;
   }
 
   /**
@@ -104,20 +118,21 @@ export class Workload {
   ): Promise<{ mined: MinedBlock[]; posted: number; refused: number; probes: TransferProbe[] }> {
     // A few more transfers than the mean asks for: a Poisson count may overshoot it.
     const perClient = Math.ceil(((plan.tps * plan.durationS) / this.clients) * 1.3) + 5;
-    const batches = await this.prepare(perClient);
+    const batches = await this.prepare(perClient, Math.max(1, Math.round(plan.probeEveryS * plan.tps)));
+    this.cluster.transferSightings.clear();
     const start = performance.now();
     const end = start + plan.durationS * 1000;
     const mined: MinedBlock[] = [];
     const probes: Promise<TransferProbe>[] = [];
     let posted = 0;
     let refused = 0;
-    let nextProbe = start;
 
     // Arrival times are drawn ahead (a Poisson process on the clock), so slow requests do not lower the rate.
     const mining = async (): Promise<void> => {
       for (let next = start; ;) {
         next += expWait(plan.blockIntervalS * 1000, this.random);
-        await sleep(next - performance.now());
+        // Not past the end: a long interval's next block may be due minutes after it.
+        await sleep(Math.min(next, end) - performance.now());
         if (next >= end) return;
         const m = Math.floor(this.random() * this.miners.length);
         const miner = this.miners[m]!;
@@ -134,7 +149,7 @@ export class Workload {
       let i = 0;
       for (let next = start; i < batch.length; i++) {
         next += expWait((1000 * this.clients) / plan.tps, this.random);
-        await sleep(next - performance.now());
+        await sleep(Math.min(next, end) - performance.now());
         if (next >= end) break;
         const t = batch[i]!;
         const node = Math.floor(this.random() * this.cluster.nodes.length);
@@ -146,10 +161,7 @@ export class Workload {
           .catch(() => 0);
         if (status === 202) posted++;
         else refused++;
-        if (status === 202 && at >= nextProbe) {
-          nextProbe = at + plan.probeEveryS * 1000;
-          probes.push(this.follow(toHex(t.txid), node, at));
-        }
+        if (status === 202 && this.isProbe(t)) probes.push(this.follow(toHex(t.txid), node, at));
       }
       this.giveBack(batch.slice(i));
     };
@@ -180,19 +192,19 @@ export class Workload {
     });
   }
 
-  /** Polls every node until it has `txid` (pending or confirmed), from `postedAt` on. */
+  /**
+   * Waits until every node has had `txid` (the cluster's event streams record when), or
+   * PROBE_LIMIT_MS after `postedAt`. Reads only the simulator's own record: no node is asked.
+   */
   private async follow(txid: string, postedTo: number, postedAt: number): Promise<TransferProbe> {
-    const arrivalMs: (number | null)[] = this.cluster.nodes.map(() => null);
-    while (performance.now() - postedAt < PROBE_LIMIT_MS && arrivalMs.some((a) => a === null)) {
-      await Promise.all(
-        this.cluster.nodes.map(async (_, i) => {
-          if (arrivalMs[i] !== null) return;
-          const res = await this.cluster.call(i, 'GET', `/api/v1/transactions/${txid}`);
-          if (res.status === 200) arrivalMs[i] = performance.now() - postedAt;
-        }),
-      );
-      await sleep(PROBE_POLL_MS);
-    }
+    const n = this.cluster.nodes.length;
+    const seen = (): Map<number, number> | undefined => this.cluster.transferSightings.get(txid);
+    while (performance.now() - postedAt < PROBE_LIMIT_MS && (seen()?.size ?? 0) < n) await sleep(PROBE_CHECK_MS);
+    const sightings = seen();
+    const arrivalMs = this.cluster.nodes.map((_, i) => {
+      const at = sightings?.get(i);
+      return at === undefined ? null : Math.max(0, at - postedAt);
+    });
     return { txid, postedTo, arrivalMs };
   }
 }

@@ -41,25 +41,27 @@ export function projectTo(target: number, s: SweepResults): string[] {
     const hops = line ? Math.max(line.b, 0.5) : NaN;
     const perHopMs = line ? Math.max(0, line.a / hops) : NaN;
     const meanSize = pts.reduce((x, p) => x + p.meanTransfersPerBlock, 0) / Math.max(1, pts.length);
-    return { size, meanSize, hops, perHopMs };
+    const interval = grid.find((p) => p.blockSizeTarget === size)!.blockIntervalS;
+    return { size, meanSize, hops, perHopMs, interval };
   });
-  // CPU: core-seconds a node spends per transfer (admission, relay, block import), from the busiest points.
+  // CPU: core-seconds a node spends per transfer (admission, relay, block import), above what it
+  // spends idle, at the rate actually posted (loaded nodes may take fewer transfers than planned).
   const loaded = grid.filter((p) => p.tps > 0 && p.transfersPosted > 0);
-  // The rate actually posted: loaded nodes may take fewer transfers than planned.
-  const corePerTransfer =
-    loaded.reduce((x, p) => x + p.nodeCores / p.nodes / (p.transfersPosted / p.durationS), 0) /
-    Math.max(1, loaded.length);
+  const corePerTransfer = median(
+    loaded.map((p) => Math.max(0, p.nodeCores - p.idleNodeCores) / p.nodes / (p.transfersPosted / p.durationS)),
+  );
+  const idleCoresPerNode = median(grid.map((p) => p.idleNodeCores / p.nodes));
   const bytesPerTransfer = median(
     loaded.flatMap((p) => (p.bytesPerNodePerTransfer === null ? [] : [p.bytesPerNodePerTransfer])),
   );
-  const biggest = perSize[perSize.length - 1]!;
-  const interval = Number(s.config.blockIntervalS);
+  // The largest block size with a fit (a size whose points saw no block has none).
+  const biggest = [...perSize].reverse().find((x) => Number.isFinite(x.hops)) ?? perSize[perSize.length - 1]!;
   const uplinkBytes = s.config.uploadBytesPerSecond === null ? null : Number(s.config.uploadBytesPerSecond);
   const rows = perSize.map((x) => {
     const hops10k = x.hops * hopScale;
     const t = INTERNET_DELAYS_MS.map((d) => (hops10k * (d + x.perHopMs)) / 1000);
-    const stale = t.map((sec) => 1 - Math.exp(-sec / interval));
-    return `| ${x.size} (~${f0(x.meanSize)}) | ${f1(x.hops)} | ${f0(x.perHopMs)} | ${f1(hops10k)} | ${t.map(f2).join(' / ')} | ${stale.map((v) => `${(v * 100).toFixed(1)} %`).join(' / ')} |`;
+    const stale = t.map((sec) => 1 - Math.exp(-sec / x.interval));
+    return `| ${x.size} (~${f0(x.meanSize)}) | ${f1(x.hops)} | ${f0(x.perHopMs)} | ${f1(hops10k)} | ${t.map(f2).join(' / ')} | ${f0(x.interval)} s: ${stale.map((v) => `${(v * 100).toFixed(1)} %`).join(' / ')} |`;
   });
   const tpsCpu = corePerTransfer > 0 ? 1 / corePerTransfer : Infinity;
   const tpsBandwidth = uplinkBytes !== null && bytesPerTransfer > 0 ? uplinkBytes / (bytesPerTransfer / 2) : Infinity;
@@ -80,7 +82,7 @@ export function projectTo(target: number, s: SweepResults): string[] {
     `must be fetched costs a round trip more, and gossip's IHAVE / IWANT repair path three one-way delays.`,
     `Scaled to ${target.toLocaleString('en')} nodes by log(${target}) / log(${n}) = ${f2(hopScale)}:`,
     '',
-    `| block size (target ~mean) | hops to 90 %, ${n} nodes | per-hop cost (ms) | hops, ${target.toLocaleString('en')} nodes | to 90 % at ${INTERNET_DELAYS_MS.join(' / ')} ms links (s) | stale rate at ${interval} s blocks |`,
+    `| block size (target ~mean) | hops to 90 %, ${n} nodes | per-hop cost (ms) | hops, ${target.toLocaleString('en')} nodes | to 90 % at ${INTERNET_DELAYS_MS.join(' / ')} ms links (s) | block interval: stale rate at those delays |`,
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
@@ -95,12 +97,13 @@ export function projectTo(target: number, s: SweepResults): string[] {
     '**Which limit comes first, with a growing load.**',
     '',
     `- CPU: every node checks every transfer's signature and imports every block. Measured: ${(corePerTransfer * 1000).toFixed(2)} ms of`,
-    `  CPU per transfer per node (all a node does, divided by the transfers posted), so one core keeps up with`,
-    `  about ${f0(tpsCpu)} transfers a second. This does not depend on N either.`,
+    `  CPU per transfer per node (what a node used above its idle level, divided by the transfers posted; median`,
+    `  over the points), so one core keeps up with about ${f0(tpsCpu)} transfers a second. An idle node used`,
+    `  ${(idleCoresPerNode * 1000).toFixed(1)} ms of CPU a second. Neither depends on N.`,
     `- Bandwidth: ${uplinkBytes === null ? 'no cap was set' : `at the ${f0((uplinkBytes * 8) / 1e6)} Mbit/s upload cap used here a node could carry about ${f0(tpsBandwidth)} transfers a second`} (half of the per-transfer`,
     '  bytes are uploads).',
     `- Propagation: it is the one figure that grows with N. With ${biggest.size}-transfer blocks on 100 ms links, a block takes about`,
-    `  ${f1(tBig)} s to reach 90 % of ${target.toLocaleString('en')} nodes, ${((tBig / interval) * 100).toFixed(0)} % of a ${interval} s block interval.`,
+    `  ${f1(tBig)} s to reach 90 % of ${target.toLocaleString('en')} nodes, ${((tBig / biggest.interval) * 100).toFixed(0)} % of its ${f0(biggest.interval)} s block interval.`,
     '',
     `So on a network of ${target.toLocaleString('en')} nodes ${tpsCpu < tpsBandwidth ? 'CPU (signature checks) binds first' : 'bandwidth binds first'}: about ${f0(Math.min(tpsCpu, tpsBandwidth))} transfers a`,
     `second per core before nodes queue, while the block interval must stay well above the propagation time`,

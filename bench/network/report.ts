@@ -218,6 +218,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     'Written by `npm run sim:sweep` (bench/network/sim.ts); the choices behind the method are in',
     'docs/decisions/0021-network-simulation.md. Every figure below comes from results.json of the same run.',
     '',
+    ...readFirst(s, all),
     '## Method',
     '',
     `- **Nodes**: real \`ourcoin node\` processes (dist/, regtest), each with its own data directory, API and`,
@@ -230,27 +231,30 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     "  delay, order kept. Every connection of every node was checked against the relays' sockets after each point",
     `  (connections no relay holds: ${bypassed(all) === 0 ? 'none, at any point' : `${bypassed(all)}, see results.json`}; links lost`,
     `  and not redialed by the end of a point, over all points: ${linksLost(all)}: see Machine and load).`,
-    `- **Blocks**: mined on demand (POST /api/v1/mine) at ${String(s.config.miners)} random nodes, a Poisson process with a mean`,
-    `  interval of ${String(s.config.blockIntervalS)} s; each miner mines on its own tip, so forks come naturally. Block size is set by the`,
-    "  transfer rate (size / interval transfers a second): a block takes what its miner's mempool holds.",
+    `- **Blocks**: mined on demand (POST /api/v1/mine) at ${String(s.config.miners)} random nodes, a Poisson process; each miner mines`,
+    "  on its own tip, so forks come naturally. A block takes what its miner's mempool holds.",
     `- **Transfers**: 4 client loops, 10 funded keys each, posting signed transfers (blst) to random nodes at a`,
-    '  Poisson rate; one every 2 s is followed: every node is polled (GET /api/v1/transactions/:txid, every',
-    '  50 ms) until it has it.',
+    `  Poisson rate of ${String(s.config.tps)} a second at every point (${String(s.config.largeTps)} in the larger network). **Block size is set by`,
+    '  the block interval** (size / rate): every node checks every transfer, so a higher rate would measure this',
+    "  2-core machine's queue, not the network (see Machine and load). A point lasts 4 mean intervals (at least",
+    "  40 s). One transfer every 2 s pays a probe address, and each node's event stream",
+    '  (GET /api/v1/events?address=<probe>) says when that node accepted it (or took it in a block): no polling.',
     `- **Propagation**: each node's tip event stream (GET /api/v1/events), timestamped on arrival by the`,
     '  simulator (one clock for all processes). For each block that ended on the main chain: the time after it',
     "  became its miner's tip until 50 / 90 / 100 % of nodes had it as tip (the miner counts as one of them);",
     '  the table gives the median over the blocks of each point. A node that jumps over a block in a',
     '  reorganisation never shows it as tip; such blocks have no 100 % figure.',
     '- **Bytes**: the relays count every byte each node sends and receives (Noise, yamux and gossipsub',
-    '  framing included). An idle 5 s before each point gives the floor (heartbeats, pings). The bytes above',
+    '  framing included). An idle 10 s before each point gives the floor (heartbeats, pings). The bytes above',
     '  it are split between blocks and transfers by the share of each in the gossip payload the nodes received',
     '  (new counter `ourcoin_gossip_received_bytes_total{topic}`), then divided by blocks mined and transfers',
     "  posted. libp2p's own byte counter (`libp2p_data_transfer_bytes_total`) is in results.json as a check.",
     '- **Compact blocks**: new counter `ourcoin_relayed_blocks_total{outcome}`: pool (rebuilt from the mempool',
     '  alone), fetched_transfers, fetched_block, full (full relay); summed over every node.',
     '- **Stale rate**: mined blocks that are not on the main chain all nodes agree on at the end of the point.',
-    "- **CPU**: /proc/<pid>/stat of every node, the relay thread's event-loop busy time, /proc/stat for the",
-    '  machine; "other" is what the rest of the machine used meanwhile (other agents\' work), a measure of noise.',
+    "- **CPU**: /proc/<pid>/stat of every node (and over an idle 10 s before each point), the relay thread's CPU",
+    '  time (/proc/thread-self/stat), /proc/stat for the machine; "other" is what the rest of the machine used',
+    "  meanwhile (other agents' work), a measure of noise.",
     '- **Memory**: VmHWM of every node at the end of the point.',
     '',
     '## Machine and load',
@@ -259,6 +263,8 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     `- Node processes were started fresh for each network (compact ${grid[0]?.nodes ?? '-'}, full ${s.full.points[0]?.nodes ?? '-'}, larger ${s.hundred.points[0]?.nodes ?? '-'} nodes);`,
     `  setup (start, fund, connect, sync): ${s.compact.setupS.toFixed(0)} s, ${s.full.setupS.toFixed(0)} s, ${s.hundred.setupS.toFixed(0)} s.`,
     `- Other processes on the machine used ${mean(all.map((p) => p.otherCores)).toFixed(2)} cores on average during the points (max ${Math.max(...all.map((p) => p.otherCores)).toFixed(2)}).`,
+    `- The ${grid[0]?.nodes ?? '-'} nodes used ${mean(grid.map((p) => p.idleNodeCores)).toFixed(2)} cores together while idle and ${mean(grid.map((p) => p.nodeCores)).toFixed(2)} under load (mean over the`,
+    `  compact points, max ${Math.max(0, ...grid.map((p) => p.nodeCores)).toFixed(2)}), of the machine's ${s.machine.cores}: where that nears ${s.machine.cores}, the figures include queueing for a core.`,
     '',
     '## Results',
     '',
@@ -296,6 +302,29 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '',
   ];
   writeFileSync(join(out, 'RESULTS.md'), md.join('\n'));
+}
+
+/**
+ * What the figures can and cannot carry, from the run itself: how many blocks the medians
+ * stand on, whether the nodes had the cores they needed, and which runs ended early.
+ */
+function readFirst(s: SweepResults, all: readonly PointResult[]): string[] {
+  if (all.length === 0) return [];
+  const blocks = all.map((p) => p.blocksMined);
+  const busiest = Math.max(...all.map((p) => p.nodeCores + p.relayCores + p.otherCores));
+  const ended = (['compact', 'full', 'hundred'] as const).filter((k) => s[k].error);
+  return [
+    '## Read first',
+    '',
+    `- **Few blocks per point**: ${Math.min(...blocks)} to ${Math.max(...blocks)} (${blocks.reduce((a, b) => a + b, 0)} over all ${all.length} points). A point's`,
+    '  propagation figures are medians over its blocks and its stale rate a count of them: rough per point;',
+    '  read the trends across points. The "100 %" median can be below the "90 %" one because it is taken over',
+    '  the blocks every node saw as tip, a smaller set.',
+    `- **Cores**: at the busiest point the nodes, relays and other processes used ${busiest.toFixed(2)} of the machine's ${s.machine.cores} cores.`,
+    `  ${busiest > 0.85 * s.machine.cores ? 'Near saturation the per-hop cost includes waiting for a core.' : "The nodes were not waiting for cores: the per-hop costs are the nodes' own."}`,
+    ...(ended.length > 0 ? [`- **Runs that ended early**: ${ended.join(', ')} (their errors are below).`] : []),
+    '',
+  ];
 }
 
 /** Connections a node had that no relay holds (a bypass), over `points`. */

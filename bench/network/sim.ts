@@ -3,9 +3,9 @@
  * emulated internet links, measured. See docs/decisions/0021-network-simulation.md.
  *
  *   npm run sim -- --nodes 50               one run (defaults below), results in --out
- *   npm run sim -- --nodes 20 --delay-ms 20-200 --bandwidth 10mbit --block-size 50 --duration 60
+ *   npm run sim -- --nodes 20 --delay-ms 20-200 --bandwidth 10mbit --block-size 30 --duration 90
  *   npm run sim -- --relay full             whole-block relay instead of compact blocks
- *   npm run sim -- sweep                    the grid behind bench/network/RESULTS.md (about 30 min)
+ *   npm run sim -- sweep                    the grid behind bench/network/RESULTS.md (about 45 min)
  *   npm run sim:sweep                       the same
  *
  * Every node process is stopped at the end, on an error and on SIGINT / SIGTERM.
@@ -80,7 +80,7 @@ export async function startSimulation(cfg: SimConfig): Promise<Simulation> {
       const tip = await cluster.commonTip();
       return tip !== undefined && tip.height >= load.keys.length;
     });
-    await cluster.streamTips();
+    await cluster.streamEvents(load.probeAddress);
     const setupS = (performance.now() - t0) / 1000;
     cfg.log(`network ready in ${setupS.toFixed(0)} s (miners: nodes ${miners.join(', ')})`);
     return { cluster, load, setupS, stop: () => cluster.stop() };
@@ -144,9 +144,9 @@ const OPTIONS = {
   degree: { type: 'string', default: '8' },
   'delay-ms': { type: 'string', default: '20-200' },
   bandwidth: { type: 'string', default: '20mbit' },
-  miners: { type: 'string', default: '5' },
+  miners: { type: 'string' },
   'block-interval': { type: 'string', default: '8' },
-  'block-size': { type: 'string', default: '50' },
+  'block-size': { type: 'string', default: '10' },
   tps: { type: 'string' },
   duration: { type: 'string' },
   relay: { type: 'string', default: 'compact' },
@@ -166,8 +166,10 @@ function positive(name: string, text: string, max: number): number {
 class UsageError extends Error {}
 
 const USAGE = `usage: npm run sim -- [sweep] [--nodes 50] [--degree 8] [--delay-ms 20-200] [--bandwidth 20mbit|none]
-  [--miners 5] [--block-interval 8] [--block-size 50 | --tps 6.25] [--duration 60 (sweep: 45)] [--relay compact|full]
-  [--seed 19] [--out dir] [--large 100 (sweep: the one larger network; 0: none)]`;
+  [--miners 5] [--block-interval 8] [--block-size 10 | --tps 1.25] [--duration 60] [--relay compact|full]
+  [--seed 19] [--out dir]
+  sweep: [--tps 1.25 (every point's rate; the interval is size / tps)] [--duration (default: 4 intervals, at least 40 s)]
+  [--large 100 (the one larger network, at 0.4 transfers a second; 0: none)]`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true });
@@ -184,70 +186,94 @@ async function main(): Promise<void> {
     degree: Math.round(positive('degree', values.degree, 64)),
     delay: parseDelay(values['delay-ms']),
     uploadBytesPerSecond: parseBandwidth(values.bandwidth),
-    miners: Math.round(positive('miners', values.miners, nodes)),
+    miners: Math.round(positive('miners', values.miners ?? String(Math.min(5, nodes)), nodes)),
     relay: values.relay as BlockRelay,
     seed: Math.round(Number(values.seed)),
     clients: 4,
     keysPerClient: 10,
     log,
   };
-  // The sweep's 13 points share its ~30 minutes with starting 200 nodes in all: shorter points.
-  const durationS = positive('duration', values.duration ?? (sweep ? '45' : '60'), 24 * 3600);
-  const blockSize =
-    values.tps !== undefined
-      ? positive('tps', values.tps, 10_000) * blockIntervalS
-      : positive('block-size', values['block-size'], 10_000);
+  // Made (or refused) before any node starts, not after the run.
+  const out = values.out ?? (sweep ? NETWORK_BENCH_DIR : join(NETWORK_BENCH_DIR, 'out'));
+  mkdirSync(out, { recursive: true });
   const started = new Date();
   const t0 = performance.now();
   if (sweep) {
     const large = Math.round(Number(values.large));
     if (!Number.isInteger(large) || large < 0)
       throw new UsageError(`--large: expected a node count or 0, got "${values.large}"`);
-    const results = await runSweep(cfg, durationS, blockIntervalS, large);
-    writeSweepReport(values.out ?? NETWORK_BENCH_DIR, {
+    const tps = positive('tps', values.tps ?? String(SWEEP_TPS), 10_000);
+    const durationS = values.duration === undefined ? undefined : positive('duration', values.duration, 24 * 3600);
+    const results = await runSweep(cfg, tps, durationS, large);
+    writeSweepReport(out, {
       ...results,
       machine: machineNote(started, (performance.now() - t0) / 1000),
     });
     return;
   }
-  const out = values.out ?? join(NETWORK_BENCH_DIR, 'out');
+  const durationS = positive('duration', values.duration ?? '60', 24 * 3600);
+  const blockSize =
+    values.tps !== undefined
+      ? positive('tps', values.tps, 10_000) * blockIntervalS
+      : positive('block-size', values['block-size'], 10_000);
   const run = await runNetwork(cfg, [{ delay: cfg.delay, blockSize, blockIntervalS, durationS }]);
-  mkdirSync(out, { recursive: true });
   writeRunSummary(out, cfg, run, machineNote(started, (performance.now() - t0) / 1000));
   log(`results in ${out}/RESULTS.md and ${out}/results.json`);
   if (run.error) process.exitCode = 1;
 }
 
-/** The sweep's grid: link delays and block sizes (transfers a block). */
+/**
+ * The sweep's grid: link delays, and block sizes (transfers a block). Every point posts
+ * SWEEP_TPS transfers a second and the block interval is size / rate, so a bigger block is a
+ * longer interval, not a higher rate: every node checks every transfer, and on this 2-core
+ * machine 50 nodes keep up with about 2 a second (idle nodes ~10 ms of CPU a second each,
+ * ~13 ms more per transfer), so a higher rate measures queueing, not the network.
+ */
 export const SWEEP_DELAYS_MS = [20, 50, 150] as const;
-export const SWEEP_BLOCK_SIZES = [10, 50, 200] as const;
-/** The delay the full-relay comparison and the 100-node check run at. */
+export const SWEEP_BLOCK_SIZES = [10, 30, 90] as const;
+export const SWEEP_TPS = 1.25;
+/** Mean block intervals a point lasts (at least MIN_POINT_S): enough blocks for a median, in bounded time. */
+const BLOCKS_PER_POINT = 4;
+const MIN_POINT_S = 40;
+/** The delay the full-relay comparison and the larger network run at; the sizes full relay is measured at. */
 const COMPARE_DELAY_MS = 50;
+const FULL_RELAY_SIZES = [10, 90] as const;
+/** The larger network: twice the nodes' idle CPU, so a lower rate (and one block size). */
+const LARGE_TPS = 0.4;
+const LARGE_BLOCK_SIZE = 10;
 
 async function runSweep(
   cfg: SimConfig,
-  durationS: number,
-  blockIntervalS: number,
+  tps: number,
+  durationS: number | undefined,
   large: number,
 ): Promise<Omit<SweepResults, 'machine'>> {
   const fixed = (ms: number): DelayDistribution => ({ minMs: ms, maxMs: ms });
-  const grid = SWEEP_DELAYS_MS.flatMap((d) =>
-    SWEEP_BLOCK_SIZES.map((size) => ({ delay: fixed(d), blockSize: size, blockIntervalS, durationS })),
+  const point = (delayMs: number, blockSize: number, rate: number): PointSpec => {
+    const blockIntervalS = blockSize / rate;
+    return {
+      delay: fixed(delayMs),
+      blockSize,
+      blockIntervalS,
+      durationS: durationS ?? Math.max(MIN_POINT_S, Math.round(BLOCKS_PER_POINT * blockIntervalS)),
+    };
+  };
+  const grid = SWEEP_DELAYS_MS.flatMap((d) => SWEEP_BLOCK_SIZES.map((size) => point(d, size, tps)));
+  const fullPoints = FULL_RELAY_SIZES.map((size) => point(COMPARE_DELAY_MS, size, tps));
+  const planned = [...grid, ...fullPoints].reduce((x, p) => x + p.durationS, 0) / 60;
+  log(
+    `sweep: ${cfg.nodes} nodes compact over ${grid.length} points, then full relay (${fullPoints.length}), then ${large} nodes; ${tps} transfers/s, ${planned.toFixed(0)} min of load`,
   );
-  log(`sweep: ${cfg.nodes} nodes compact over ${grid.length} points, then full relay, then ${large} nodes`);
   const compact = await runNetwork({ ...cfg, relay: 'compact' }, grid);
-  const full = await runNetwork(
-    { ...cfg, relay: 'full' },
-    SWEEP_BLOCK_SIZES.map((size) => ({ delay: fixed(COMPARE_DELAY_MS), blockSize: size, blockIntervalS, durationS })),
-  );
+  const full = await runNetwork({ ...cfg, relay: 'full' }, fullPoints);
   const hundred =
     large > 0
       ? await runNetwork({ ...cfg, nodes: large, relay: 'compact' }, [
-          { delay: fixed(COMPARE_DELAY_MS), blockSize: 50, blockIntervalS, durationS },
+          point(COMPARE_DELAY_MS, LARGE_BLOCK_SIZE, LARGE_TPS),
         ])
       : { setupS: 0, points: [], error: 'not run (--large 0)' };
   return {
-    config: { ...cfg, log: undefined, durationS, blockIntervalS },
+    config: { ...cfg, log: undefined, tps, largeTps: LARGE_TPS },
     compact,
     full,
     hundred,

@@ -2,7 +2,8 @@
  * The network simulator in small (issue 19): 10 real node processes (dist/) linked only
  * through the simulator's delaying relays, a few blocks mined at several of them and
  * transfers posted, through the same modules `npm run sim` runs. Every node must end on the
- * same tip, and no node may reach another but through its relay. The figures themselves are
+ * same tip, every followed transfer must reach every node (as its event stream tells), and no
+ * node may reach another but through its relay. The figures themselves are
  * measured by `npm run sim`, not asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,9 +40,13 @@ describe('a 10-node network on delayed links', { timeout: PROCESS_TEST_TIMEOUT_M
   it('ends with every node on the same tip, each talking only through its relays', async () => {
     const { cluster, load } = sim!;
     const before = (await cluster.status(0)).height;
-    const { mined, posted } = await load.run({ tps: 2, blockIntervalS: 1, durationS: 4, probeEveryS: 60 });
+    // Every other transfer is followed (probeEveryS x tps = 2).
+    const { mined, posted, probes } = await load.run({ tps: 2, blockIntervalS: 1, durationS: 4, probeEveryS: 1 });
     expect(mined.length).toBeGreaterThan(0);
     expect(posted).toBeGreaterThan(0);
+    // Followed through the nodes' event streams: each reached every node's pool or chain.
+    expect(probes.length).toBeGreaterThan(0);
+    for (const p of probes) expect(p.arrivalMs.filter((a) => a === null)).toEqual([]);
     await cluster.waitFor(
       'one tip on every node',
       async () => (await cluster.commonTip()) !== undefined,
