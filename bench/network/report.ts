@@ -321,7 +321,6 @@ function readFirst(s: SweepResults, all: readonly PointResult[]): string[] {
       ? 'near saturation, so the times include waiting for a core'
       : "room to spare, so the times are the nodes' and links' own";
   const grid = busiest(s.compact.points);
-  const larger = busiest(s.larger.flatMap((r) => r.points));
   const ended = [
     ...(['compact', 'full'] as const).filter((k) => s[k].error),
     ...s.larger.filter((r) => r.error).map((_, i) => `larger network ${i + 1}`),
@@ -335,12 +334,22 @@ function readFirst(s: SweepResults, all: readonly PointResult[]): string[] {
     '  the blocks every node saw as tip, a smaller set.',
     `- **Cores**: at its busiest point the sweep's grid used ${grid.toFixed(2)} of the machine's ${cores} cores (nodes, relays and`,
     `  everything else): ${verdict(grid)}.`,
-    ...(s.larger.some((r) => r.points.length > 0)
-      ? [
-          `  The larger networks used up to ${larger.toFixed(2)}: ${verdict(larger)}. They show that ${s.larger.map((r) => r.points[0]?.nodes ?? '?').join(' and ')}`,
-          '  real nodes run and stay connected here, not how fast a network of that size is on its own machines.',
-        ]
-      : []),
+    ...s.larger.flatMap((r) => {
+      const p = r.points[0];
+      if (!p) return [];
+      const lost = linksLost([p]);
+      const alone = p.bypasses.filter((b) => / has 0 peers/.test(b)).length;
+      return [
+        `  ${p.nodes} nodes used ${(p.nodeCores + p.relayCores + p.otherCores).toFixed(2)} (${p.idleNodeCores.toFixed(2)} idle): ${verdict(p.nodeCores + p.relayCores + p.otherCores)}; ` +
+          (lost === 0
+            ? 'every link was up at the end of its point.'
+            : `about ${lost} of its ${(p.nodes * Number(s.config.degree)) / 2} links were down at the end of its point (${alone} nodes had no peer left), and it ${p.settleS === null ? 'did not agree on one tip within 90 s' : `agreed on one tip ${p.settleS.toFixed(0)} s after the load`}.`),
+      ];
+    }),
+    `- **Bytes per block and per transfer** are the bytes above each point's idle floor, split by the gossip payload's`,
+    `  shares: rough. The floor itself varied from ${kb(Math.min(...all.map((p) => p.idleWireBytesPerNodePerS)))} to ${kb(Math.max(...all.map((p) => p.idleWireBytesPerNodePerS)))} KiB/s per node between points`,
+    "  (gossip of the previous point's last blocks, IHAVE history), and a point with one block divides by one.",
+    '  The KiB/s columns are measured directly.',
     ...(ended.length > 0 ? [`- **Runs that ended early**: ${ended.join(', ')} (their errors are below).`] : []),
     '',
   ];
@@ -349,8 +358,12 @@ function readFirst(s: SweepResults, all: readonly PointResult[]): string[] {
 /** Connections a node had that no relay holds (a bypass), over `points`. */
 const bypassed = (points: readonly PointResult[]): number =>
   points.reduce((n, p) => n + p.bypasses.filter((b) => b.includes('no relay holds')).length, 0);
-/** Links missing at the end of each point (a node with fewer peers than links), summed. */
-const linksLost = (points: readonly PointResult[]): number =>
+/**
+ * Links missing at the end of each point, summed: a node with fewer peers than links counts
+ * the difference, and a lost link is missing at both its ends.
+ */
+const linksLost = (points: readonly PointResult[]): number => Math.round(missingEnds(points) / 2);
+const missingEnds = (points: readonly PointResult[]): number =>
   points.reduce(
     (n, p) =>
       n +
