@@ -173,14 +173,17 @@ export class Cluster {
     }
   }
 
-  /** The nodes' log lines about lost peers, counted by message (with SIM_NODE_LOG_LEVEL=info). */
-  private disconnectReasons(): string {
+  /**
+   * The nodes' log lines about lost peers, counted by message and reason: bans at the default
+   * level (warn), handshake and refresh failures and penalties with SIM_NODE_LOG_LEVEL=info.
+   */
+  disconnectReasons(): string {
     const counts = new Map<string, number>();
     for (const n of this.nodes)
       for (const line of n.output().split('\n')) {
         const m = /"msg":"([^"]*(?:disconnect|penalis|ban|stopped|failed)[^"]*)"/.exec(line);
-        const err = /"err":"([^"]{0,80})/.exec(line)?.[1] ?? '';
-        if (m) counts.set(`${m[1]} ${err}`, (counts.get(`${m[1]} ${err}`) ?? 0) + 1);
+        const why = /"(?:err|why)":"([^"]{0,80})/.exec(line)?.[1] ?? '';
+        if (m) counts.set(`${m[1]} ${why}`, (counts.get(`${m[1]} ${why}`) ?? 0) + 1);
       }
     return [...counts].map(([k, v]) => `${v} x ${k}`).join('\n') || '(nothing: run with SIM_NODE_LOG_LEVEL=info)';
   }

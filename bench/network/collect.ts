@@ -84,6 +84,8 @@ export interface PointResult {
   readonly peakRssMbMax: number;
   readonly peakRssMbMedian: number;
   readonly bypasses: string[];
+  /** When links were lost: what the nodes logged about lost peers (see Cluster.disconnectReasons). */
+  readonly linkLossReasons?: string;
 }
 
 function parseScrape(text: string): Scrape {
@@ -288,5 +290,6 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
     peakRssMbMax: Math.max(...memories),
     peakRssMbMedian: percentile(memories, 50),
     bypasses,
+    ...(bypasses.length > 0 ? { linkLossReasons: cluster.disconnectReasons() } : {}),
   };
 }

@@ -113,6 +113,7 @@ function pointLine(r: PointResult): string {
     `cores nodes ${r.nodeCores.toFixed(2)} relays ${r.relayCores.toFixed(2)} other ${r.otherCores.toFixed(2)},`,
     `peak RSS ${r.peakRssMbMedian.toFixed(0)} MB (max ${r.peakRssMbMax.toFixed(0)})`,
     r.bypasses.length > 0 ? `link problems: ${r.bypasses.join('; ')}` : 'every link up, no bypass',
+    r.linkLossReasons ? `\nwhat the nodes logged about lost peers:\n${r.linkLossReasons}` : '',
   ].join(' ');
 }
 
