@@ -76,8 +76,11 @@ export function killAllNodesNow(): void {
   running.clear();
 }
 
-/** CPU seconds (user + system, all threads) used so far by process `pid`. */
-export function cpuSecondsOf(pid: number): number {
+/**
+ * CPU seconds (user + system) used so far by process `pid` (all its threads), or by the
+ * calling thread alone with 'thread-self'.
+ */
+export function cpuSecondsOf(pid: number | 'thread-self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which is in parentheses and may contain spaces).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -11,12 +11,12 @@
  * load clients, so that a busy simulator does not stretch the emulated delays; the thread's
  * CPU time is their cost.
  */
-import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../src/workers/startWorker.js';
+import { cpuSecondsOf } from '../lib/nodes.js';
 
 export interface LinkStats {
   /** Bytes each node sent into its links (index: node). */
@@ -30,16 +30,14 @@ export interface LinkStats {
 }
 
 /**
- * CPU time of the calling thread (ms), from /proc/thread-self/stat: utime and stime, in clock
- * ticks (100 a second on Linux). Not the event loop's busy time, which on an oversubscribed
- * machine counts the time the thread waited for a core as work.
+ * CPU time of the calling thread (ms), not the event loop's busy time, which on an
+ * oversubscribed machine counts the time the thread waited for a core as work.
  */
 function threadCpuMs(): number | null {
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return cpuSecondsOf('thread-self') * 1000;
   } catch {
+    // No /proc/thread-self (not Linux).
     return null;
   }
 }
