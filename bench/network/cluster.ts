@@ -182,7 +182,7 @@ export class Cluster {
     for (const n of this.nodes)
       for (const line of n.output().split('\n')) {
         const m = /"msg":"([^"]*(?:disconnect|penalis|ban|stopped|failed)[^"]*)"/.exec(line);
-        const why = /"(?:err|why)":"([^"]{0,80})/.exec(line)?.[1] ?? '';
+        const why = /"(?:err|why)":"([^"]{0,160})/.exec(line)?.[1] ?? '';
         if (m) counts.set(`${m[1]} ${why}`, (counts.get(`${m[1]} ${why}`) ?? 0) + 1);
       }
     return [...counts].map(([k, v]) => `${v} x ${k}`).join('\n') || '(nothing: run with SIM_NODE_LOG_LEVEL=info)';

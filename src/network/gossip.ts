@@ -177,7 +177,7 @@ export class Gossip {
         this.refuse(
           peer,
           { topic: 'block', id: hash, code, kind, penalty: verdict.penalty },
-          `invalid block ${toHex(hash)}: ${code}`,
+          `refused block ${toHex(hash)}: ${code}`,
         );
         return verdict.result;
       }
