@@ -49,6 +49,8 @@ const PROBE_LIMIT_MS = 20_000;
 const PROBE_CHECK_MS = 100;
 /** The key index whose address every followed transfer pays: the nodes stream only its events. */
 const PROBE_RECIPIENT = 0xffff_fff0;
+/** Tips unchanged this long, yet not one: the nodes are split on equal work, and a block must break the tie. */
+const SPLIT_QUIET_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Exponentially distributed wait (a Poisson process's gaps) with mean `meanMs`. */
@@ -177,6 +179,47 @@ export class Workload {
     const miner = this.miners[0]!;
     for (let i = 0; i < maxBlocks && (await this.cluster.status(miner)).mempool > 0; i++)
       await this.cluster.call(miner, 'POST', '/api/v1/mine', { blocks: 1, address: this.minerAddresses[0] });
+  }
+
+  /**
+   * Waits until every node is on one tip, and returns it. Two miners that find blocks at one
+   * height within a propagation time leave the nodes split on equal work, and the first-seen
+   * rule keeps them so until a block extends one side, as in Bitcoin. So when the nodes' tips
+   * have not changed for SPLIT_QUIET_MS and still differ, the miner with the most work mines
+   * one more block. Waits on progress: fails only when `timeoutMs` passes, naming each node's
+   * tip and peers.
+   */
+  async settle(timeoutMs: number): Promise<{ hash: string; height: number; tieBreaks: number }> {
+    const deadline = performance.now() + timeoutMs;
+    let tieBreaks = 0;
+    let seen = '';
+    let quietSince = performance.now();
+    for (;;) {
+      const tips = await Promise.all(this.cluster.nodes.map((_, i) => this.cluster.status(i)));
+      const first = tips[0]!;
+      if (tips.every((t) => t.tipHash === first.tipHash))
+        return { hash: first.tipHash, height: first.height, tieBreaks };
+      const now = performance.now();
+      if (now > deadline) {
+        const each = tips.map((t, i) => `node ${i}: ${t.height} ${t.tipHash.slice(0, 12)}, ${t.peers} peers`);
+        throw new Error(
+          `no common tip after ${timeoutMs / 1000} s (${tieBreaks} tie-breaking blocks mined): ${each.join('; ')}`,
+        );
+      }
+      const key = tips.map((t) => t.tipHash).join();
+      if (key !== seen) [seen, quietSince] = [key, now];
+      else if (now - quietSince >= SPLIT_QUIET_MS) {
+        const work = (m: number): bigint => BigInt(tips[this.miners[m]!]!.cumulativeWork);
+        const m = this.miners.reduce((best, _, i) => (work(i) > work(best) ? i : best), 0);
+        await this.cluster.call(this.miners[m]!, 'POST', '/api/v1/mine', {
+          blocks: 1,
+          address: this.minerAddresses[m],
+        });
+        tieBreaks++;
+        quietSince = performance.now();
+      }
+      await sleep(200);
+    }
   }
 
   /** Unposted transfers: their keys' nonces go back to the first unposted one. */
