@@ -83,12 +83,15 @@ describe('peer-to-peer network (real processes on loopback)', { timeout: PROCESS
     const send = transfer(funded, testKey(902).address, 1n * COIN, 0, 1000n, devnet);
     const r = await c.post<{ txid: string }>('/api/v1/transactions', transferToJson(send.tx, devnet, send.signature));
     expect(r.status, JSON.stringify(r.body)).toBe(202);
-    await waitFor('the transfer to be mined', async () => {
-      const tx = (await c.get<{ status: string }>(`/api/v1/transactions/${r.body.txid}`)).body;
-      return tx.status === 'confirmed';
-    });
-    // Every node holds it once they share the tip again.
-    await waitFor('one tip', () => sameTip(nodes));
+    // Mined, on one tip that every node shares. A block that held it may be orphaned when the
+    // two miners fork (it is back in the pools then, and mined again), so a sighting on one
+    // node is not enough: every node must show it confirmed on the same tip.
+    const confirmed = async (n: NodeProcess): Promise<boolean> =>
+      (await n.get<{ status: string }>(`/api/v1/transactions/${r.body.txid}`)).body.status === 'confirmed';
+    await waitFor(
+      'the transfer mined on one tip on every node',
+      async () => (await sameTip(nodes)) && (await Promise.all(nodes.map(confirmed))).every(Boolean),
+    );
     for (const n of nodes) {
       const info = (
         await n.get<{ balance: string }>(`/api/v1/addresses/${encodeAddress(testKey(902).address, devnet)}`)
