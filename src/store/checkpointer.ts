@@ -9,9 +9,16 @@
  * for no reader or writer); the main connection keeps a far larger automatic checkpoint only
  * as a safety net, should this thread die.
  *
+ * A round in which the WAL file has not changed since the last one (same size and mtime: no
+ * commit) is skipped: on an idle node the checkpoint's locks and reads, and the garbage they
+ * left for the isolate's collector threads, were 2-3 ms of CPU a second (12 idle nodes of
+ * 8 peers: ~9.5 ms/s each with every round run, ~7 without the thread). A commit that a coarse
+ * mtime hides is checkpointed at the next change; WAL frames are as durable as the file.
+ *
  * In:  workerData {path, everyMs}; a message 'stop' closes the connection and ends the thread.
  */
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { path, everyMs } = workerData as { path: string; everyMs: number };
@@ -30,9 +37,27 @@ function open(): Database.Database | undefined {
   }
 }
 
+/** The WAL's size and mtime when last seen (undefined: not yet, or unreadable). */
+let walSeen: string | undefined;
+
+/** Whether anything was committed since the last round (a WAL that cannot be read counts as changed). */
+function walChanged(): boolean {
+  let now: string | undefined;
+  try {
+    const st = statSync(`${path}-wal`);
+    now = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    now = undefined;
+  }
+  const changed = now === undefined || now !== walSeen;
+  walSeen = now;
+  return changed;
+}
+
 const db = open();
 const timer = db
   ? setInterval(() => {
+      if (!walChanged()) return;
       try {
         db.pragma('wal_checkpoint(PASSIVE)');
       } catch {
