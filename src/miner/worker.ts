@@ -16,9 +16,9 @@ import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { NonceSearcher, loadPowHasher } from './hasher.js';
 import type { PowHasher, PowHasherName } from './hasher.js';
-import { MINER_THREAD_NICE, lowerThisThreadPriority } from '../workers/threadPriority.js';
+import { MINER_THREAD_NICE, setThisThreadNice } from '../workers/threadPriority.js';
 
-lowerThisThreadPriority(MINER_THREAD_NICE);
+setThisThreadNice(MINER_THREAD_NICE);
 
 export interface WorkerJobMessage {
   readonly type: 'job';

@@ -1,7 +1,7 @@
 /** Test worker: lowers its own priority and reports the result and its nice value. */
 import { getPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { lowerThisThreadPriority } from '../../../src/workers/threadPriority.js';
+import { setThisThreadNice } from '../../../src/workers/threadPriority.js';
 
-const lowered = lowerThisThreadPriority(7);
+const lowered = setThisThreadNice(7);
 parentPort!.postMessage({ lowered, nice: getPriority(0) });

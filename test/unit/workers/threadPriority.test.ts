@@ -5,9 +5,9 @@
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { startWorker } from '../../../src/workers/startWorker.js';
-import { lowerThisThreadPriority } from '../../../src/workers/threadPriority.js';
+import { setThisThreadNice } from '../../../src/workers/threadPriority.js';
 
-describe('lowerThisThreadPriority', () => {
+describe('setThisThreadNice', () => {
   it('lowers the calling worker thread only', async () => {
     const before = getPriority(0);
     const worker = startWorker(import.meta.url, 'priorityWorker');
@@ -24,7 +24,7 @@ describe('lowerThisThreadPriority', () => {
 
   it('does nothing on the main thread', () => {
     const before = getPriority(0);
-    expect(lowerThisThreadPriority(5)).toBe(false);
+    expect(setThisThreadNice(5)).toBe(false);
     expect(getPriority(0)).toBe(before);
   });
 });
