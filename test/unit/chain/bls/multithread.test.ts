@@ -166,11 +166,15 @@ describe('BlsMultiThreadVerifier', () => {
     const flooding = verifier.verifyTransfers(flood, { source: '127.0.0.2' });
     expect(verifier.stats()).toMatchObject({ inFlight: threads, jobs: 0, queued: { transfer: 256 - 2 * 16 } });
     // In a FIFO it would wait for all 16 of the flood's jobs; round-robin, it is in the next one.
+    // Counted when its verdict is read, the other thread may have settled a flood job or two
+    // more meanwhile when the machine is loaded (CI saw 4 jobs with 2 threads), so the bound
+    // is the flood's own: its verdict comes while most of the flood is still queued.
     const honest = await verifier
       .verifyTransfers([validSet()], { source: '127.0.0.3' })
-      .then(([v]) => ({ code: codeOf(v!), jobsDone: verifier.stats().jobs }));
+      .then(([v]) => ({ code: codeOf(v!), jobsDone: verifier.stats().jobs, queued: verifier.stats().queued.transfer }));
     expect(honest.code).toBe('ok');
-    expect(honest.jobsDone).toBeLessThanOrEqual(threads + 1);
+    expect(honest.jobsDone).toBeLessThan(flood.length / 16 / 2);
+    expect(honest.queued).toBeGreaterThan(flood.length / 2);
     expect((await flooding).every((v) => v.ok)).toBe(true);
   });
 
