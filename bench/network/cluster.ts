@@ -356,11 +356,14 @@ export class Cluster {
     throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
   }
 
+  /** Every node's status, in node order. */
+  statuses(): Promise<StatusJson[]> {
+    return Promise.all(this.nodes.map((_, i) => this.status(i)));
+  }
+
   /** The tip of every node, when they all agree; else undefined. */
   async commonTip(): Promise<{ hash: string; height: number } | undefined> {
-    const tips = await Promise.all(this.nodes.map((_, i) => this.status(i)));
-    const first = tips[0]!;
-    return tips.every((t) => t.tipHash === first.tipHash) ? { hash: first.tipHash, height: first.height } : undefined;
+    return commonTipOf(await this.statuses());
   }
 
   /** Stops everything and removes the data directories. */
@@ -370,4 +373,10 @@ export class Cluster {
     await this.links?.close();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** The tip all of `statuses` share, or undefined when they differ. */
+export function commonTipOf(statuses: readonly StatusJson[]): { hash: string; height: number } | undefined {
+  const first = statuses[0]!;
+  return statuses.every((t) => t.tipHash === first.tipHash) ? { hash: first.tipHash, height: first.height } : undefined;
 }

@@ -10,7 +10,7 @@ import type { LinkOptions, LinkReply, LinkRequest } from './links.js';
 /**
  * The links stand in for the network, which does not wait for a core: on a saturated machine
  * this one thread, carrying every link, would otherwise queue behind the 100 node processes
- * as their equal and add its wait to every hop. It needs little CPU (0.02-0.04 cores at 50
+ * as their equal and add its wait to every hop. It needs little CPU (0.02-0.07 cores at 50
  * and 100 nodes). Refused without root or CAP_SYS_NICE; the links then run at the default.
  */
 const LINK_THREAD_NICE = -10;

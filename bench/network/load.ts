@@ -13,6 +13,7 @@ import { toHex } from '../../src/protocol/bytes.js';
 import type { MineResult } from '../../src/api/json.js';
 import { makeKeys, makeTransfer, recipientOf, signTransfers, transferJson } from '../lib/chainData.js';
 import type { BenchTransfer, TestKey } from '../lib/chainData.js';
+import { commonTipOf } from './cluster.js';
 import type { Cluster } from './cluster.js';
 
 /** A block the simulator had mined. */
@@ -88,6 +89,14 @@ export class Workload {
     }
   }
 
+  /** Has miner `m` (an index into `miners`) mine one block to its address. */
+  mineAt(m: number): Promise<{ status: number; body: MineResult }> {
+    return this.cluster.call<MineResult>(this.miners[m]!, 'POST', '/api/v1/mine', {
+      blocks: 1,
+      address: this.minerAddresses[m],
+    });
+  }
+
   /**
    * Signs the next `perClient` transfers of each client's keys, round robin (signing is off the
    * clock). One in `probeEvery` of them, spread over the clients, pays the probe address.
@@ -139,10 +148,7 @@ export class Workload {
         const m = Math.floor(this.random() * this.miners.length);
         const miner = this.miners[m]!;
         const at = performance.now();
-        const res = await this.cluster.call<MineResult>(miner, 'POST', '/api/v1/mine', {
-          blocks: 1,
-          address: this.minerAddresses[m],
-        });
+        const res = await this.mineAt(m);
         if (res.status === 200) mined.push({ hash: res.body.hashes[0]!, miner, at });
       }
     };
@@ -177,8 +183,7 @@ export class Workload {
    */
   async drain(maxBlocks = 20): Promise<void> {
     const miner = this.miners[0]!;
-    for (let i = 0; i < maxBlocks && (await this.cluster.status(miner)).mempool > 0; i++)
-      await this.cluster.call(miner, 'POST', '/api/v1/mine', { blocks: 1, address: this.minerAddresses[0] });
+    for (let i = 0; i < maxBlocks && (await this.cluster.status(miner)).mempool > 0; i++) await this.mineAt(0);
   }
 
   /**
@@ -195,10 +200,9 @@ export class Workload {
     let seen = '';
     let quietSince = performance.now();
     for (;;) {
-      const tips = await Promise.all(this.cluster.nodes.map((_, i) => this.cluster.status(i)));
-      const first = tips[0]!;
-      if (tips.every((t) => t.tipHash === first.tipHash))
-        return { hash: first.tipHash, height: first.height, tieBreaks };
+      const tips = await this.cluster.statuses();
+      const common = commonTipOf(tips);
+      if (common) return { ...common, tieBreaks };
       const now = performance.now();
       if (now > deadline) {
         const each = tips.map((t, i) => `node ${i}: ${t.height} ${t.tipHash.slice(0, 12)}, ${t.peers} peers`);
@@ -211,10 +215,7 @@ export class Workload {
       else if (now - quietSince >= SPLIT_QUIET_MS) {
         const work = (m: number): bigint => BigInt(tips[this.miners[m]!]!.cumulativeWork);
         const m = this.miners.reduce((best, _, i) => (work(i) > work(best) ? i : best), 0);
-        await this.cluster.call(this.miners[m]!, 'POST', '/api/v1/mine', {
-          blocks: 1,
-          address: this.minerAddresses[m],
-        });
+        await this.mineAt(m);
         tieBreaks++;
         quietSince = performance.now();
       }

@@ -9,7 +9,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulation } from '../../bench/network/sim.js';
 import type { Simulation } from '../../bench/network/sim.js';
-import type { MineResult } from '../../src/api/json.js';
 import { closeSigners } from '../../bench/lib/sign.js';
 import { PROCESS_TEST_TIMEOUT_MS, WAIT_LIMIT_MS } from '../helpers/nodeProcess.js';
 
@@ -50,14 +49,7 @@ describe('a 10-node network on delayed links', { timeout: PROCESS_TEST_TIMEOUT_M
     for (const p of probes) expect(p.arrivalMs.filter((a) => a === null)).toEqual([]);
     // Two miners at once: each mines on its own tip before the other's block can arrive, so
     // the nodes split on equal work, and first-seen keeps them split until one more block.
-    const tied = await Promise.all(
-      [0, 1].map((m) =>
-        cluster.call<MineResult>(load.miners[m]!, 'POST', '/api/v1/mine', {
-          blocks: 1,
-          address: load.minerAddresses[m],
-        }),
-      ),
-    );
+    const tied = await Promise.all([0, 1].map((m) => load.mineAt(m)));
     expect(tied.map((r) => r.status)).toEqual([200, 200]);
     const tip = await load.settle(WAIT_LIMIT_MS);
     // Forks may have orphaned some blocks, never all of them.
