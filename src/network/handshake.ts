@@ -4,7 +4,9 @@
  * both learn each other's. A peer on another network is banned and disconnected with a log
  * line. Statuses go stale, so outbound peers are asked again every STATUS_REFRESH_MS; a peer
  * whose first handshake fails is disconnected, one whose refreshes fail
- * STATUS_REFRESH_FAILURES_ALLOWED times in a row too.
+ * STATUS_REFRESH_FAILURES_ALLOWED times in a row too. An inbound peer that sends no status
+ * in time (PeerBook.silentInbound) is disconnected at the same round: together these are the
+ * node's liveness check.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { Logger } from 'pino';
@@ -49,14 +51,25 @@ export class Handshake {
       this.received(peer, decodeStatus(payload));
       return [encodeStatus(this.localStatus())];
     });
-    this.refreshTimer = setInterval(() => {
-      for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.greet(conn.remotePeer);
-    }, STATUS_REFRESH_MS);
+    this.refreshTimer = setInterval(() => this.refresh(), STATUS_REFRESH_MS);
     this.refreshTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.refreshTimer);
+  }
+
+  /** One round: greets every outbound peer again and drops the inbound peers gone silent. */
+  refresh(): void {
+    const { libp2p, book, logger } = this.o;
+    for (const conn of libp2p.getConnections()) if (conn.direction === 'outbound') void this.greet(conn.remotePeer);
+    for (const { entry, why } of book.silentInbound()) {
+      logger.info({ peer: entry.peerId, why }, 'inbound peer silent; disconnecting');
+      const conn = libp2p.getConnections().find((c) => c.remotePeer.toString() === entry.peerId);
+      // An entry whose connection is gone (its close event still on the way) is forgotten.
+      if (conn) void libp2p.hangUp(conn.remotePeer).catch(() => undefined);
+      else book.remove(entry.peerId);
+    }
   }
 
   /**
@@ -118,8 +131,7 @@ export class Handshake {
       throw new OurCoinError(PeerErrorCode.wrongNetwork, `peer is on network ${status.networkName}`, 'input');
     }
     const entry = book.get(id) ?? book.add(id, 'inbound', '');
-    const first = entry.status === undefined;
-    entry.status = status;
+    const first = book.recordStatus(entry, status);
     // Statuses are refreshed every STATUS_REFRESH_MS: only the first one is news.
     if (first) logger.info({ peer: id, height: status.height, direction: entry.direction }, 'peer connected');
     else logger.debug({ peer: id, height: status.height }, 'peer status');

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { sha256 } from '../protocol/hash.js';
 import { loadOrCreatePeerKey } from './identity.js';
 import type { PeerBook } from './peerBook.js';
-import { PING_INTERVAL_MS, PING_MIN_TIMEOUT_MS, REDIAL_MS } from './timeouts.js';
+import { REDIAL_MS } from './timeouts.js';
 
 export type Host = Libp2p<{ pubsub: PubSub }>;
 
@@ -66,7 +66,10 @@ export async function createHost(opts: HostOptions, book: PeerBook): Promise<Hos
       ...(opts.mdns ? [mdns()] : []),
     ],
     connectionManager: { maxConnections: opts.maxPeers },
-    connectionMonitor: { pingInterval: PING_INTERVAL_MS, pingTimeout: { minTimeout: PING_MIN_TIMEOUT_MS } },
+    // Off: the status refresh and the inbound silence check (Handshake) tell whether a peer is
+    // alive. The monitor's ping closed sound connections whenever a busy machine took longer
+    // than its deadline to answer, and a lost connection costs a redial and a handshake.
+    connectionMonitor: { enabled: false },
     ...(opts.libp2pMetrics ? { metrics: opts.libp2pMetrics } : {}),
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => book.isBanned(peerId.toString()),
@@ -111,7 +114,15 @@ export function keepConnections(libp2p: Host, o: ConnectionsOptions): () => void
     o.book.add(conn.remotePeer.toString(), conn.direction, conn.remoteAddr.toString());
     if (conn.direction === 'outbound') o.onOutbound(conn.remotePeer);
   });
-  libp2p.addEventListener('peer:disconnect', (evt) => o.book.remove(evt.detail.toString()));
+  libp2p.addEventListener('peer:disconnect', (evt) => {
+    const id = evt.detail.toString();
+    const entry = o.book.get(id);
+    if (entry) {
+      const seconds = Math.round((Date.now() - entry.connectedAt) / 1000);
+      o.logger.info({ peer: id, direction: entry.direction, seconds }, 'peer disconnected');
+    }
+    o.book.remove(id);
+  });
   // mDNS finds peers, but libp2p 2 does not dial them by itself.
   libp2p.addEventListener('peer:discovery', (evt) => {
     if (stopped || o.book.get(evt.detail.id.toString())) return;

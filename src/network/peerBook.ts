@@ -8,6 +8,7 @@
  * already known, or ahead of our clock.
  */
 import type { PeerStatus } from './messages.js';
+import { FIRST_STATUS_MS, INBOUND_SILENCE_MS } from './timeouts.js';
 
 export const Penalty = {
   invalidBlock: 100,
@@ -29,6 +30,8 @@ export interface PeerEntry {
   direction: 'inbound' | 'outbound';
   address: string;
   status?: PeerStatus;
+  /** When the peer's last status arrived (see recordStatus). */
+  statusAt?: number;
   /** Status refreshes in a row that failed (timed out, refused): see Handshake. */
   refreshFailures?: number;
   score: number;
@@ -72,6 +75,32 @@ export class PeerBook {
       if (this.pastScores.size > 10_000) this.pastScores.delete(this.pastScores.keys().next().value!);
     }
     this.peers.delete(peerId);
+  }
+
+  /** Records a status the peer sent or answered with; true when it is the peer's first. */
+  recordStatus(entry: PeerEntry, status: PeerStatus): boolean {
+    const first = entry.status === undefined;
+    entry.status = status;
+    entry.statusAt = this.now();
+    return first;
+  }
+
+  /**
+   * Inbound peers gone silent: no status within FIRST_STATUS_MS of connecting, or none for
+   * INBOUND_SILENCE_MS since the last. (Outbound peers are ours to ask: see Handshake.greet.)
+   */
+  silentInbound(): { entry: PeerEntry; why: string }[] {
+    const t = this.now();
+    return this.all().flatMap((entry) => {
+      if (entry.direction !== 'inbound') return [];
+      if (entry.statusAt === undefined)
+        return t - entry.connectedAt > FIRST_STATUS_MS
+          ? [{ entry, why: `no status within ${FIRST_STATUS_MS / 1000} s of connecting` }]
+          : [];
+      return t - entry.statusAt > INBOUND_SILENCE_MS
+        ? [{ entry, why: `no status for ${INBOUND_SILENCE_MS / 1000} s` }]
+        : [];
+    });
   }
 
   all(): PeerEntry[] {

@@ -28,18 +28,20 @@ export const STATUS_REFRESH_MS = 60_000;
 /**
  * Refreshes in a row an established peer may fail before it is disconnected: one slow answer
  * from a busy peer (or a busy us) is not a dead peer, and dropping the connection costs a
- * new dial and handshake. A first handshake that fails disconnects at once.
+ * new dial and handshake. A first handshake that fails disconnects at once. With
+ * INBOUND_SILENCE_MS below this is the node's one check that a peer is alive: libp2p's
+ * connection monitor is off (see host.ts).
  */
 export const STATUS_REFRESH_FAILURES_ALLOWED = 3;
 /**
- * libp2p's connection monitor: how often each connection is pinged (a stream each way: a
- * Noise-encrypted multistream-select and 32 bytes), and the least time a ping may take before
- * the connection is closed. libp2p's defaults (10 s, at least 5 s) cost an idle node with 8
- * peers most of its CPU and closed sound connections whenever the machine was busy for 5 s;
- * the status refresh above already checks that a peer answers.
+ * An inbound peer must send its first status within FIRST_STATUS_MS of connecting, and then
+ * a fresh one (its dialer refreshes every STATUS_REFRESH_MS) at least every INBOUND_SILENCE_MS,
+ * or it is disconnected: a connection that never greets would otherwise hold one of the
+ * --max-peers slots for good. Checked every STATUS_REFRESH_MS, so a silent peer goes within
+ * that much more. Bitcoin Core gives a new peer 60 s for its version message.
  */
-export const PING_INTERVAL_MS = 60_000;
-export const PING_MIN_TIMEOUT_MS = 20_000;
+export const FIRST_STATUS_MS = 60_000;
+export const INBOUND_SILENCE_MS = (STATUS_REFRESH_FAILURES_ALLOWED + 1) * STATUS_REFRESH_MS;
 /** How often a --peer address that is not connected is dialed again. */
 export const REDIAL_MS = 5_000;
 

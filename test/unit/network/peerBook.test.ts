@@ -1,10 +1,11 @@
 /**
  * The peer book (src/network/peerBook.ts): scores, the ban threshold, ban expiry, the
- * request rate window and handshake readiness, on an injected clock.
+ * request rate window, handshake readiness and silent inbound peers, on an injected clock.
  */
 import { describe, expect, it } from 'vitest';
 import { BAN_MS, BAN_THRESHOLD, PeerBook, Penalty, REQUEST_LIMIT } from '../../../src/network/peerBook.js';
 import type { PeerStatus } from '../../../src/network/messages.js';
+import { FIRST_STATUS_MS, INBOUND_SILENCE_MS } from '../../../src/network/timeouts.js';
 
 function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
@@ -144,6 +145,42 @@ describe('PeerBook', () => {
     for (let i = 0; i < REQUEST_LIMIT.count; i++) book.countRequest('A');
     expect(book.countRequest('A')).toBe(true);
     expect(book.countRequest('B')).toBe(false);
+  });
+});
+
+describe('PeerBook.silentInbound', () => {
+  const silent = (book: PeerBook): string[] => book.silentInbound().map((s) => s.entry.peerId);
+
+  it('names an inbound peer that sent no status within FIRST_STATUS_MS, never an outbound one', () => {
+    const c = clock();
+    const book = new PeerBook(c.now);
+    book.add('in', 'inbound', '');
+    book.add('out', 'outbound', '');
+    c.advance(FIRST_STATUS_MS);
+    expect(silent(book)).toEqual([]);
+    c.advance(1);
+    expect(book.silentInbound()).toEqual([
+      { entry: book.get('in'), why: `no status within ${FIRST_STATUS_MS / 1000} s of connecting` },
+    ]);
+  });
+
+  it('keeps an inbound peer whose status arrived in time, until it stops refreshing for INBOUND_SILENCE_MS', () => {
+    const c = clock();
+    const book = new PeerBook(c.now);
+    const entry = book.add('in', 'inbound', '');
+    c.advance(FIRST_STATUS_MS - 1);
+    expect(book.recordStatus(entry, status)).toBe(true);
+    // Refreshes keep it: each one restarts the silence.
+    for (let i = 0; i < 5; i++) {
+      c.advance(INBOUND_SILENCE_MS);
+      expect(silent(book)).toEqual([]);
+      expect(book.recordStatus(entry, status)).toBe(false);
+    }
+    c.advance(INBOUND_SILENCE_MS + 1);
+    expect(book.silentInbound()).toEqual([{ entry, why: `no status for ${INBOUND_SILENCE_MS / 1000} s` }]);
+    // A peer that left is not named.
+    book.remove('in');
+    expect(silent(book)).toEqual([]);
   });
 });
 
