@@ -41,8 +41,14 @@ export interface PointResult {
   readonly blockIntervalS: number;
   readonly durationS: number;
   readonly tps: number;
-  /** Seconds from the end of the load until every node had the same tip (null: they did not agree). */
+  /**
+   * Seconds from the end of the load until every node had the same tip (null: they did not
+   * agree within SETTLE_LIMIT_MS), and the tie-breaking blocks that took (see Workload.settle).
+   */
   readonly settleS: number | null;
+  readonly tieBreaks: number;
+  /** When they did not agree: each node's tip and peers. */
+  readonly settleFailure?: string;
   readonly blocksMined: number;
   readonly staleBlocks: number;
   readonly staleRate: number;
@@ -176,6 +182,8 @@ const transferP90 = (p: TransferProbe): number =>
 
 /** The idle window before each point's load. */
 const IDLE_MS = 10_000;
+/** How long after the load the nodes may take to agree on one tip. */
+const SETTLE_LIMIT_MS = 90_000;
 
 export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec, relay: string): Promise<PointResult> {
   const n = cluster.nodes.length;
@@ -204,15 +212,16 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
   const relayMs = ((await cluster.linkStats()).cpuMs ?? 0) - (links0.cpuMs ?? 0);
   const cpu1 = pids.map(cpuSecondsOf);
   let settleS: number | null = null;
+  let tieBreaks = 0;
+  let settleFailure: string | undefined;
   try {
-    await cluster.waitFor(
-      'every node to agree on the tip',
-      async () => (await cluster.commonTip()) !== undefined,
-      90_000,
-    );
+    // A tie at the last height never resolves by itself (first seen wins): settle mines
+    // a block to break it, as the network's next block would.
+    ({ tieBreaks } = await load.settle(SETTLE_LIMIT_MS));
     settleS = (performance.now() - loadEnd) / 1000;
-  } catch {
+  } catch (err) {
     // Recorded as null: the figures below still hold for what happened.
+    settleFailure = String(err);
   }
   const scrape1 = await scrapeAll(cluster);
   const links1 = await cluster.linkStats();
@@ -261,6 +270,8 @@ export async function runPoint(cluster: Cluster, load: Workload, spec: PointSpec
     durationS: spec.durationS,
     tps: plan.tps,
     settleS,
+    tieBreaks,
+    ...(settleFailure === undefined ? {} : { settleFailure }),
     blocksMined: mined.length,
     staleBlocks: mined.length - main.size,
     staleRate: mined.length > 0 ? (mined.length - main.size) / mined.length : 0,

@@ -59,6 +59,8 @@ export interface SweepResults {
   readonly machine: MachineNote;
 }
 
+const settled = (r: PointResult): string =>
+  r.settleS === null ? 'no' : `${r.settleS.toFixed(1)}${r.tieBreaks > 0 ? ` (${r.tieBreaks} tie-break)` : ''}`;
 const ms = (x: number | null): string => (x === null ? '-' : `${x.toFixed(0)}`);
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(0)} %`);
 const kb = (x: number | null): string => (x === null ? '-' : `${(x / 1024).toFixed(1)}`);
@@ -69,7 +71,7 @@ const POINT_HEADER = [
 ];
 
 function pointRow(r: PointResult): string {
-  return `| ${r.nodes} | ${r.relay} | ${r.delay} | ${r.blockSizeTarget} / ${r.meanTransfersPerBlock.toFixed(0)} | ${r.blocksMined} (${r.staleBlocks}) | ${ms(r.blockP50Ms)} / ${ms(r.blockP90Ms)} / ${ms(r.blockP100Ms)} | ${pct(r.compactNoFetchShare)} | ${ms(r.transferP90Ms)} | ${kb(r.wireBytesPerNodePerS)} (${kb(r.idleWireBytesPerNodePerS)}) | ${kb(r.bytesPerNodePerBlock)} | ${r.bytesPerNodePerTransfer === null ? '-' : r.bytesPerNodePerTransfer.toFixed(0)} | ${r.nodeCores.toFixed(2)} (${r.idleNodeCores.toFixed(2)}) / ${r.relayCores.toFixed(2)} / ${r.otherCores.toFixed(2)} | ${r.peakRssMbMedian.toFixed(0)} / ${r.peakRssMbMax.toFixed(0)} | ${r.settleS === null ? 'no' : r.settleS.toFixed(1)} |`;
+  return `| ${r.nodes} | ${r.relay} | ${r.delay} | ${r.blockSizeTarget} / ${r.meanTransfersPerBlock.toFixed(0)} | ${r.blocksMined} (${r.staleBlocks}) | ${ms(r.blockP50Ms)} / ${ms(r.blockP90Ms)} / ${ms(r.blockP100Ms)} | ${pct(r.compactNoFetchShare)} | ${ms(r.transferP90Ms)} | ${kb(r.wireBytesPerNodePerS)} (${kb(r.idleWireBytesPerNodePerS)}) | ${kb(r.bytesPerNodePerBlock)} | ${r.bytesPerNodePerTransfer === null ? '-' : r.bytesPerNodePerTransfer.toFixed(0)} | ${r.nodeCores.toFixed(2)} (${r.idleNodeCores.toFixed(2)}) / ${r.relayCores.toFixed(2)} / ${r.otherCores.toFixed(2)} | ${r.peakRssMbMedian.toFixed(0)} / ${r.peakRssMbMax.toFixed(0)} | ${settled(r)} |`;
 }
 
 function machineLines(m: MachineNote): string[] {
@@ -236,7 +238,7 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     `- **Blocks**: mined on demand (POST /api/v1/mine) at ${String(s.config.miners)} random nodes, a Poisson process; each miner mines`,
     "  on its own tip, so forks come naturally. A block takes what its miner's mempool holds.",
     `- **Transfers**: 4 client loops, 10 funded keys each, posting signed transfers (blst) to random nodes at a`,
-    `  Poisson rate of ${String(s.config.tps)} a second at every point (${String(s.config.scaleTps)} in the larger networks). **Block size is set by`,
+    `  Poisson rate of ${String(s.config.tps)} a second at every point (in the larger networks ${String(s.config.scaleChecksPerS)} / nodes, so the machine checks as many transfers a second at 50 and 100 nodes). **Block size is set by`,
     '  the block interval** (size / rate): every node checks every transfer, so a higher rate would measure this',
     "  2-core machine's queue, not the network (see Machine and load). A point lasts 4 mean intervals (at least",
     "  40 s). One transfer every 2 s pays a probe address, and each node's event stream",
@@ -254,6 +256,10 @@ export function writeSweepReport(out: string, s: SweepResults): void {
     '- **Compact blocks**: new counter `ourcoin_relayed_blocks_total{outcome}`: pool (rebuilt from the mempool',
     '  alone), fetched_transfers, fetched_block, full (full relay); summed over every node.',
     '- **Stale rate**: mined blocks that are not on the main chain all nodes agree on at the end of the point.',
+    '- **Settle**: seconds from the end of the load until every node has one tip (within 90 s, else "no"). Two',
+    '  blocks at one height leave the nodes split on equal work until a block extends one side (first seen wins,',
+    '  as in Bitcoin); when the tips have not moved for 10 s and still differ, the simulator mines that block',
+    '  ("tie-break"). Its block is not counted as mined; the block it leaves behind is counted stale.',
     "- **CPU**: /proc/<pid>/stat of every node (and over an idle 10 s before each point), the relay thread's CPU",
     '  time (/proc/thread-self/stat), /proc/stat for the machine; "other" is what the rest of the machine used',
     "  meanwhile (other agents' work), a measure of noise.",
@@ -340,10 +346,11 @@ function readFirst(s: SweepResults, all: readonly PointResult[]): string[] {
       const lost = linksLost([p]);
       const alone = p.bypasses.filter((b) => / has 0 peers/.test(b)).length;
       return [
-        `  ${p.nodes} nodes used ${(p.nodeCores + p.relayCores + p.otherCores).toFixed(2)} (${p.idleNodeCores.toFixed(2)} idle): ${verdict(p.nodeCores + p.relayCores + p.otherCores)}; ` +
+        `  ${p.nodes} nodes at ${p.tps} transfers/s used ${(p.nodeCores + p.relayCores + p.otherCores).toFixed(2)} (${p.idleNodeCores.toFixed(2)} idle): ${verdict(p.nodeCores + p.relayCores + p.otherCores)}; ` +
           (lost === 0
-            ? 'every link was up at the end of its point.'
-            : `about ${lost} of its ${(p.nodes * Number(s.config.degree)) / 2} links were down at the end of its point (${alone} nodes had no peer left), and it ${p.settleS === null ? 'did not agree on one tip within 90 s' : `agreed on one tip ${p.settleS.toFixed(0)} s after the load`}.`),
+            ? 'every link was up at the end of its point'
+            : `about ${lost} of its ${(p.nodes * Number(s.config.degree)) / 2} links were down at the end of its point (${alone} nodes had no peer left)`) +
+          `, and it ${p.settleS === null ? 'did not agree on one tip within 90 s' : `agreed on one tip ${p.settleS.toFixed(0)} s after the load${p.tieBreaks > 0 ? ` (${p.tieBreaks} tie-breaking block)` : ''}`}.`,
       ];
     }),
     `- **Bytes per block and per transfer** are the bytes above each point's idle floor, split by the gossip payload's`,
